@@ -1,0 +1,23 @@
+// Two jest projects: the jsii construct library (commonjs, tsconfig.dev.json) and the
+// device plugin (nodenext, plugin/tsconfig.test.json). `npm test` runs both.
+/** @type {import('jest').Config} */
+module.exports = {
+  testTimeout: 30000,
+  projects: [
+    {
+      displayName: 'constructs',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['<rootDir>/test/{constructs,chart,contract}/**/*.test.ts'],
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }] },
+    },
+    {
+      displayName: 'plugin',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/plugin'],
+      testMatch: ['<rootDir>/test/plugin/**/*.test.ts'],
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+      transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/plugin/tsconfig.test.json' }] },
+    },
+  ],
+};

@@ -1,0 +1,107 @@
+/**
+ * The plugin's effective configuration: NVIDIA's `version: v1` config file model
+ * (api/config/v1 in NVIDIA/k8s-device-plugin), after flags > env > file > defaults
+ * have been merged. Field names follow the YAML file so a loaded file maps 1:1.
+ *
+ * Shared by config loading (config/), resource building (devices/resources.ts) and
+ * Allocate (allocate/). Owned by config/: change it there, with its schema.
+ */
+
+export type MigStrategy = 'none' | 'single' | 'mixed';
+export type DeviceListStrategy = 'envvar' | 'volume-mounts' | 'cdi-annotations' | 'cdi-cri';
+export type DeviceIdStrategy = 'uuid' | 'index';
+export type SharedDevicesAllocationPolicy = 'distributed' | 'packed';
+
+export interface PluginFlags {
+  /** Path prefix of the flags below in the file: `flags.plugin.*`. */
+  passDeviceSpecs: boolean;
+  deviceListStrategy: DeviceListStrategy[];
+  deviceIDStrategy: DeviceIdStrategy;
+  cdiAnnotationPrefix: string;
+  nvidiaCTKPath: string;
+  containerDriverRoot: string;
+  sharedDevicesAllocationPolicy: SharedDevicesAllocationPolicy;
+}
+
+export interface Flags {
+  migStrategy: MigStrategy;
+  failOnInitError: boolean;
+  nvidiaDriverRoot: string;
+  /** Defaults to nvidiaDriverRoot. */
+  nvidiaDevRoot: string;
+  mpsRoot: string;
+  gdrcopyEnabled: boolean;
+  gdsEnabled: boolean;
+  mofedEnabled: boolean;
+  plugin: PluginFlags;
+}
+
+export interface ReplicatedResource {
+  /** Resource to share, e.g. `nvidia.com/gpu` or `nvidia.com/mig-1g.10gb`. */
+  name: string;
+  /** Advertised name instead of the default (`<name>` or `<name>.shared`). */
+  rename?: string;
+  /**
+   * Which GPUs of this resource get replicas: 'all' or a list of GPU indices,
+   * UUIDs or MIG indices ("0:1"). NVIDIA's plugin strips this field; we honour it.
+   */
+  devices: 'all' | Array<string | number>;
+  replicas: number;
+}
+
+export interface ReplicatedResources {
+  renameByDefault: boolean;
+  failRequestsGreaterThanOne: boolean;
+  resources: ReplicatedResource[];
+}
+
+export interface Sharing {
+  timeSlicing?: ReplicatedResources;
+  mps?: ReplicatedResources;
+}
+
+export interface Imex {
+  channelIDs: number[];
+  required: boolean;
+}
+
+/** What the plugin runs with. Produced by config/load.ts. */
+export interface PluginConfig {
+  version: 'v1';
+  flags: Flags;
+  sharing: Sharing;
+  imex: Imex;
+  /** Health checks, from DP_DISABLE_HEALTHCHECKS / DP_ENABLE_HEALTHCHECKS and our own options. */
+  health: HealthConfig;
+  /** Options of this implementation only (not in NVIDIA's file format; set by flags or env). */
+  runtime: RuntimeOptions;
+}
+
+export interface HealthConfig {
+  /** All health checking off (`DP_DISABLE_HEALTHCHECKS=all|xids`). */
+  disabled: boolean;
+  /** XIDs that never mark a device unhealthy. Default 13, 31, 43, 45, 68, 109. */
+  skipXids: number[];
+  /** XIDs always treated as critical, overriding skipXids (`DP_ENABLE_HEALTHCHECKS`). */
+  enableXids: number[];
+  /**
+   * A device marked unhealthy by a recoverable XID returns to Healthy after it stays
+   * quiet this long (ms). 0 disables recovery (NVIDIA's behaviour). XID 79 never recovers.
+   */
+  recoveryMs: number;
+}
+
+export interface RuntimeOptions {
+  /** Directory of kubelet.sock and the plugin sockets. */
+  devicePluginPath: string;
+  /** Name of the kubelet socket inside devicePluginPath. */
+  kubeletSocket: string;
+  /** Path of libnvidia-ml.so.1 (absolute), or a bare soname resolved under nvidiaDriverRoot. */
+  nvmlLibrary: string;
+  /** Config file the values were read from, if any (reloaded on SIGHUP). */
+  configFile?: string;
+  /** Port of /healthz, /readyz and /metrics (0 = disabled). */
+  metricsPort: number;
+  metricsBindAddress: string;
+  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+}
