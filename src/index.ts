@@ -1,1 +1,2 @@
-export const VERSION_PLACEHOLDER = 1;
+export * from './common';
+export * from './device-plugin';

@@ -1,0 +1,107 @@
+/** Domain of every NVIDIA extended resource. */
+export const NVIDIA_DOMAIN = 'nvidia.com';
+
+// Kubernetes' rules for an extended resource name (IsExtendedResourceName): a DNS-1123
+// subdomain prefix, `/`, and a qualified name of at most 63 characters.
+const PREFIX_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+// NVIDIA's MIG profile names: `1g.10gb`, `1c.2g.20gb`, `1g.10gb+me`, `7g.80gb`.
+const MIG_PROFILE_RE = /^(?:[1-9]\d*c\.)?[1-9]\d*g\.[1-9]\d*gb(?:\+[a-z]+(?:\.[a-z0-9]+)*)?$/;
+
+/**
+ * Why `name` is not a valid extended resource name, or undefined when it is.
+ * Follows the kube-apiserver's checks so mistakes surface at synth, not at apply.
+ */
+export function extendedResourceNameProblem(name: string): string | undefined {
+  const slash = name.indexOf('/');
+  if (slash <= 0 || slash !== name.lastIndexOf('/')) {
+    return 'it must have the form <domain>/<name>, e.g. nvidia.com/gpu';
+  }
+  const prefix = name.slice(0, slash);
+  const local = name.slice(slash + 1);
+  if (prefix.length > 253 || !PREFIX_RE.test(prefix)) {
+    return `the domain "${prefix}" is not a DNS subdomain (lower case letters, digits, '-' and '.')`;
+  }
+  if (name.includes('kubernetes.io/')) {
+    return 'names in the kubernetes.io domain are reserved for Kubernetes';
+  }
+  if (local.length === 0 || local.length > 63 || !NAME_RE.test(local)) {
+    return `the name "${local}" must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+/**
+ * A MIG profile such as `1g.10gb` (NVIDIA's names, as printed by `nvidia-smi mig -lgip`).
+ */
+export class MigProfile {
+  /**
+   * A MIG profile from its name, e.g. `MigProfile.of('1g.10gb')`.
+   * @param name profile name: `<g>g.<mem>gb`, optionally `<c>c.` in front and `+<attr>` after
+   */
+  public static of(name: string): MigProfile {
+    if (!MIG_PROFILE_RE.test(name)) {
+      throw new Error(`MIG profile must look like "1g.10gb", "1c.2g.20gb" or "1g.10gb+me" (got "${name}")`);
+    }
+    return new MigProfile(name);
+  }
+
+  /** 1 GPU slice, 5 GB (A100 40GB). */
+  public static readonly PROFILE_1G_5GB = new MigProfile('1g.5gb');
+  /** 1 GPU slice, 10 GB (A100 80GB, H100 80GB). */
+  public static readonly PROFILE_1G_10GB = new MigProfile('1g.10gb');
+  /** 2 GPU slices, 20 GB (A100 80GB, H100 80GB). */
+  public static readonly PROFILE_2G_20GB = new MigProfile('2g.20gb');
+  /** 3 GPU slices, 40 GB (A100 80GB, H100 80GB). */
+  public static readonly PROFILE_3G_40GB = new MigProfile('3g.40gb');
+  /** 7 GPU slices, 80 GB (A100 80GB, H100 80GB). */
+  public static readonly PROFILE_7G_80GB = new MigProfile('7g.80gb');
+
+  private constructor(
+    /** The profile name, e.g. `1g.10gb`. */
+    public readonly name: string,
+  ) {}
+
+  /** The resource the device plugin advertises for this profile with the `mixed` strategy. */
+  public get resourceName(): string {
+    // NVIDIA's plugin turns '+' into '.': 1g.10gb+me → nvidia.com/mig-1g.10gb.me
+    return `${NVIDIA_DOMAIN}/mig-${this.name.replace(/\+/g, '.')}`;
+  }
+}
+
+/**
+ * An extended resource that a container can request, e.g. `nvidia.com/gpu`.
+ */
+export class GpuResource {
+  /** Whole GPUs (and MIG devices with the `single` strategy). */
+  public static readonly NVIDIA_GPU = new GpuResource(`${NVIDIA_DOMAIN}/gpu`);
+  /** Time-sliced or MPS replicas of whole GPUs when `renameByDefault` is on. */
+  public static readonly NVIDIA_GPU_SHARED = new GpuResource(`${NVIDIA_DOMAIN}/gpu.shared`);
+
+  /** The resource of a MIG profile with the `mixed` strategy, e.g. `nvidia.com/mig-1g.10gb`. */
+  public static mig(profile: MigProfile): GpuResource {
+    return new GpuResource(profile.resourceName);
+  }
+
+  /**
+   * Any extended resource by name, checked against Kubernetes' rules.
+   * @param name e.g. `nvidia.com/gpu` or `nvidia.com/a100-shared`
+   */
+  public static of(name: string): GpuResource {
+    const problem = extendedResourceNameProblem(name);
+    if (problem) {
+      throw new Error(`invalid resource name "${name}": ${problem}`);
+    }
+    return new GpuResource(name);
+  }
+
+  private constructor(
+    /** The full resource name. */
+    public readonly name: string,
+  ) {}
+
+  /** True for MIG resources (`nvidia.com/mig-…`). */
+  public get isMig(): boolean {
+    return this.name.startsWith(`${NVIDIA_DOMAIN}/mig-`);
+  }
+}

@@ -1,0 +1,3 @@
+export * from './gpu-resource';
+export * from './labels';
+export * from './version';

@@ -1,0 +1,375 @@
+import { createHash } from 'crypto';
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { selectorLabels, standardLabels } from '../common/labels';
+import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
+import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
+import { PluginImage, PluginImageKind } from './plugin-image';
+
+/** The kubelet's device plugin directory: sockets live here. */
+export const DEVICE_PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
+/** Port of the plugin's /healthz, /readyz and /metrics endpoints. */
+export const PLUGIN_HEALTH_PORT = 8080;
+/** Where the config file is mounted in the plugin container. */
+export const PLUGIN_CONFIG_PATH = '/config/config.yaml';
+/** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults). */
+export const DEFAULT_SKIPPED_XIDS = [13, 31, 43, 45, 68, 109];
+
+/** Properties of a GpuDevicePlugin. */
+export interface GpuDevicePluginProps extends DevicePluginConfigProps {
+  /**
+   * Base name of every object (DaemonSet, ServiceAccount, ConfigMap `<name>-config`).
+   * @default 'gpu-device-plugin'
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the plugin's objects.
+   * @default 'gpu-device-plugin'
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace (labelled for Pod Security `privileged`); false to use an existing one.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * The plugin image.
+   * @default PluginImage.project()
+   */
+  readonly image?: PluginImage;
+  /**
+   * GPU health checking.
+   * @default - XID checks on, NVIDIA's skip list, recovery after 60 s
+   */
+  readonly health?: HealthCheckOptions;
+  /**
+   * Nodes the plugin runs on, as node labels that must all match.
+   * @default - none (node affinity picks GPU nodes)
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * Node affinity of the plugin pods.
+   * @default - nodes with an NVIDIA PCI device (NFD), an NVIDIA CPU, or `nvidia.com/gpu.present=true`
+   */
+  readonly affinity?: k8s.Affinity;
+  /**
+   * Tolerations of the plugin pods.
+   * @default - `nvidia.com/gpu` Exists NoSchedule and `CriticalAddonsOnly` Exists
+   */
+  readonly tolerations?: k8s.Toleration[];
+  /**
+   * Priority class of the plugin pods.
+   * @default 'system-node-critical'
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Compute resources of the plugin container.
+   * @default - requests cpu 10m and memory 64Mi, limit memory 192Mi
+   */
+  readonly resources?: k8s.ResourceRequirements;
+  /**
+   * RuntimeClass of the plugin pods (e.g. `nvidia` when it is not the default runtime).
+   * @default - the cluster's default runtime
+   */
+  readonly runtimeClassName?: string;
+  /**
+   * How the DaemonSet rolls out new versions.
+   * @default - RollingUpdate with maxUnavailable 1
+   */
+  readonly updateStrategy?: PluginUpdateStrategy;
+  /**
+   * Extra environment variables of the plugin container (they win over generated ones).
+   * @default - none
+   */
+  readonly extraEnv?: { [key: string]: string };
+  /**
+   * Extra command-line arguments of the plugin.
+   * @default - none
+   */
+  readonly extraArgs?: string[];
+}
+
+/**
+ * The NVIDIA GPU device plugin: namespace, ServiceAccount, ConfigMap with the plugin's
+ * `version: v1` config file, and the DaemonSet that runs the plugin on every GPU node.
+ */
+export class GpuDevicePlugin extends Construct {
+  /** Name of the DaemonSet (and base of the other names). */
+  public readonly name: string;
+  /** Namespace of the plugin's objects. */
+  public readonly namespace: string;
+  /** The image the DaemonSet runs. */
+  public readonly image: PluginImage;
+  /** The validated plugin config written to the ConfigMap. */
+  public readonly config: DevicePluginConfig;
+  /** Name of the ConfigMap holding the config file. */
+  public readonly configMapName: string;
+  /** The DaemonSet object. */
+  public readonly daemonSet: ApiObject;
+
+  private readonly labels: { [key: string]: string };
+  private readonly env: { [key: string]: string };
+  private readonly args: string[];
+  private readonly tolerations: k8s.Toleration[];
+
+  constructor(scope: Construct, id: string, props: GpuDevicePluginProps = {}) {
+    super(scope, id);
+    this.name = props.name ?? 'gpu-device-plugin';
+    this.namespace = props.namespace ?? 'gpu-device-plugin';
+    this.image = props.image ?? PluginImage.project();
+    this.config = new DevicePluginConfig(props);
+    this.configMapName = `${this.name}-config`;
+    checkDnsLabel('name', this.name);
+    checkDnsLabel('namespace', this.namespace);
+    this.labels = standardLabels({ name: this.name, instance: this.name, component: 'device-plugin', version: this.image.tag || undefined });
+    this.env = { ...this.generatedEnv(props.health ?? {}), ...(props.extraEnv ?? {}) };
+    this.args = [...(props.extraArgs ?? [])];
+    this.tolerations = [...(props.tolerations ?? defaultTolerations())];
+    checkResources(props.resources);
+
+    if (props.createNamespace ?? true) {
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: {
+            ...this.labels,
+            // The plugin mounts a hostPath and may run privileged (passDeviceSpecs): only the
+            // `privileged` Pod Security level admits it.
+            'pod-security.kubernetes.io/enforce': 'privileged',
+            'pod-security.kubernetes.io/audit': 'privileged',
+            'pod-security.kubernetes.io/warn': 'privileged',
+          },
+        },
+      });
+    }
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
+      // The plugin talks only to the kubelet over a unix socket, never to the API server.
+      automountServiceAccountToken: false,
+    });
+    const configYaml = this.config.toYaml();
+    new k8s.KubeConfigMap(this, 'ConfigMap', {
+      metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
+      data: { 'config.yaml': configYaml },
+    });
+    this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
+      spec: {
+        selector: { matchLabels: selectorLabels({ name: this.name, instance: this.name }) },
+        updateStrategy: renderUpdateStrategy(props.updateStrategy),
+        template: {
+          metadata: {
+            labels: this.labels,
+            // A changed config rolls the pods, so a node never keeps serving an old config.
+            annotations: { 'cdk8s-gpu.io/config-sha256': sha256(configYaml) },
+          },
+          spec: this.renderPodSpec(props),
+        },
+      },
+    });
+  }
+
+  /**
+   * Add a toleration to the plugin pods.
+   * @param toleration the toleration
+   */
+  public addToleration(toleration: k8s.Toleration): void {
+    this.tolerations.push(toleration);
+  }
+
+  /**
+   * Add (or replace) an environment variable of the plugin container.
+   * @param name variable name
+   * @param value variable value
+   */
+  public addEnv(name: string, value: string): void {
+    this.env[name] = value;
+  }
+
+  /**
+   * Append a command-line argument of the plugin.
+   * @param arg the argument
+   */
+  public addArg(arg: string): void {
+    this.args.push(arg);
+  }
+
+  private generatedEnv(health: HealthCheckOptions): { [key: string]: string } {
+    const env: { [key: string]: string } = {
+      // Let the NVIDIA container runtime hand the plugin every GPU and NVML itself.
+      NVIDIA_VISIBLE_DEVICES: 'all',
+      NVIDIA_DRIVER_CAPABILITIES: 'compute,utility',
+      CONFIG_FILE: PLUGIN_CONFIG_PATH,
+    };
+    if (this.config.migStrategy !== MigStrategy.NONE) {
+      env.NVIDIA_MIG_MONITOR_DEVICES = 'all';
+    }
+    for (const [field, xids] of [['skipXids', health.skipXids], ['enableXids', health.enableXids]] as const) {
+      for (const x of xids ?? []) {
+        if (!Number.isInteger(x) || x < 1) {
+          throw new Error(`health.${field} must hold whole XID numbers ≥ 1 (got ${x})`);
+        }
+      }
+    }
+    if (health.disabled) {
+      env.DP_DISABLE_HEALTHCHECKS = 'all';
+    } else if (health.skipXids && health.skipXids.length > 0) {
+      env.DP_DISABLE_HEALTHCHECKS = health.skipXids.join(',');
+    }
+    if (health.enableXids && health.enableXids.length > 0) {
+      env.DP_ENABLE_HEALTHCHECKS = health.enableXids.join(',');
+    }
+    if (health.recoverySeconds !== undefined) {
+      if (!Number.isInteger(health.recoverySeconds) || health.recoverySeconds < 0) {
+        throw new Error(`health.recoverySeconds must be a whole number of seconds ≥ 0 (got ${health.recoverySeconds})`);
+      }
+      if (this.image.kind === PluginImageKind.NVIDIA) {
+        throw new Error('health.recoverySeconds needs this project\'s plugin image: NVIDIA\'s plugin never marks a GPU healthy again');
+      }
+      env.HEALTH_RECOVERY_SECONDS = String(health.recoverySeconds);
+    }
+    return env;
+  }
+
+  private renderPodSpec(props: GpuDevicePluginProps): k8s.PodSpec {
+    const volumes: k8s.Volume[] = [
+      { name: 'device-plugins', hostPath: { path: DEVICE_PLUGIN_DIR, type: 'Directory' } },
+      { name: 'config', configMap: { name: this.configMapName } },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'device-plugins', mountPath: DEVICE_PLUGIN_DIR },
+      { name: 'config', mountPath: '/config', readOnly: true },
+    ];
+    if (this.config.nvidiaDriverRoot !== '/') {
+      // A containerized driver (GPU Operator) lives under its own root; NVML is found there.
+      volumes.push({ name: 'driver-root', hostPath: { path: this.config.nvidiaDriverRoot, type: 'Directory' } });
+      mounts.push({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+    }
+    if (this.config.usesCdi) {
+      volumes.push({ name: 'cdi-root', hostPath: { path: '/var/run/cdi', type: 'DirectoryOrCreate' } });
+      mounts.push({ name: 'cdi-root', mountPath: '/var/run/cdi' });
+    }
+    if (this.config.mps) {
+      volumes.push({ name: 'mps-root', hostPath: { path: this.config.mpsRoot, type: 'DirectoryOrCreate' } });
+      mounts.push({ name: 'mps-root', mountPath: this.config.mpsRoot });
+    }
+    const projectImage = this.image.kind === PluginImageKind.PROJECT;
+    const container: k8s.Container = {
+      name: 'device-plugin',
+      image: this.image.reference,
+      imagePullPolicy: 'IfNotPresent',
+      args: this.args.length > 0 ? [...this.args] : undefined,
+      env: Object.keys(this.env).sort().map(name => ({ name, value: this.env[name] })),
+      ports: projectImage ? [{ name: 'metrics', containerPort: PLUGIN_HEALTH_PORT, protocol: 'TCP' }] : undefined,
+      // NVIDIA's image has no health endpoint, so probes exist only for ours.
+      livenessProbe: projectImage ? httpProbe('/healthz', 10, 3) : undefined,
+      readinessProbe: projectImage ? httpProbe('/readyz', 5, 2) : undefined,
+      resources: props.resources ?? {
+        requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
+        limits: { memory: k8s.Quantity.fromString('192Mi') },
+      },
+      securityContext: this.renderSecurityContext(),
+      volumeMounts: mounts,
+    };
+    return {
+      serviceAccountName: this.name,
+      automountServiceAccountToken: false,
+      priorityClassName: props.priorityClassName ?? 'system-node-critical',
+      runtimeClassName: props.runtimeClassName,
+      nodeSelector: props.nodeSelector,
+      affinity: props.affinity ?? defaultAffinity(),
+      tolerations: this.tolerations,
+      containers: [container],
+      volumes,
+    };
+  }
+
+  private renderSecurityContext(): k8s.SecurityContext {
+    if (this.config.passDeviceSpecs) {
+      // Device specs name /dev/nvidia* nodes the kubelet passes through; reading them all
+      // needs a privileged container (NVIDIA's compat-with-cpumanager manifest does the same).
+      return { privileged: true };
+    }
+    const add: string[] = [];
+    if (this.config.migStrategy !== MigStrategy.NONE || this.config.deviceListStrategy.includes(DeviceListStrategy.VOLUME_MOUNTS)) {
+      // MIG: reading /proc/driver/nvidia/capabilities and the GI/CI capability devices needs
+      // CAP_SYS_ADMIN; NVIDIA's chart adds it for volume-mounts as well.
+      add.push('SYS_ADMIN');
+    }
+    return {
+      allowPrivilegeEscalation: false,
+      // The plugin writes only its sockets, into the hostPath mount.
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: add.length > 0 ? add : undefined },
+      seccompProfile: { type: 'RuntimeDefault' },
+    };
+  }
+}
+
+function httpProbe(path: string, periodSeconds: number, failureThreshold: number): k8s.Probe {
+  return {
+    httpGet: { path, port: k8s.IntOrString.fromString('metrics') },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 2,
+  };
+}
+
+function defaultTolerations(): k8s.Toleration[] {
+  return [
+    { key: 'CriticalAddonsOnly', operator: 'Exists' },
+    { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+  ];
+}
+
+function defaultAffinity(): k8s.Affinity {
+  // Any one of these labels marks a GPU node (node selector terms are ORed), as NVIDIA's chart.
+  const term = (key: string, value: string): k8s.NodeSelectorTerm => ({
+    matchExpressions: [{ key, operator: 'In', values: [value] }],
+  });
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          term('feature.node.kubernetes.io/pci-10de.present', 'true'),
+          term('feature.node.kubernetes.io/cpu-model.vendor_id', 'NVIDIA'),
+          term('nvidia.com/gpu.present', 'true'),
+        ],
+      },
+    },
+  };
+}
+
+function renderUpdateStrategy(s: PluginUpdateStrategy | undefined): k8s.DaemonSetUpdateStrategy {
+  const type = s?.type ?? UpdateStrategyType.ROLLING_UPDATE;
+  if (type === UpdateStrategyType.ON_DELETE) {
+    if (s?.maxUnavailable !== undefined) {
+      throw new Error(`updateStrategy.maxUnavailable applies only to RollingUpdate (got "${s.maxUnavailable}" with OnDelete)`);
+    }
+    return { type };
+  }
+  const maxUnavailable = s?.maxUnavailable ?? '1';
+  if (!/^([1-9]\d*|(100|[1-9]?\d)%)$/.test(maxUnavailable)) {
+    throw new Error(`updateStrategy.maxUnavailable must be a whole number ≥ 1 or a percentage like "10%" (got "${maxUnavailable}")`);
+  }
+  const value = maxUnavailable.endsWith('%') ? k8s.IntOrString.fromString(maxUnavailable) : k8s.IntOrString.fromNumber(Number(maxUnavailable));
+  return { type, rollingUpdate: { maxUnavailable: value } };
+}
+
+function checkResources(r: k8s.ResourceRequirements | undefined): void {
+  if (r && !r.limits?.memory) {
+    throw new Error('resources must set limits.memory: an unbounded plugin on every GPU node risks the node (NVIDIA\'s chart sets none; we do)');
+  }
+}
+
+function checkDnsLabel(field: string, value: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
+    throw new Error(`${field} must be a DNS label: lower case letters, digits and '-', at most 63 characters (got "${value}")`);
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+

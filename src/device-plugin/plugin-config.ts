@@ -1,0 +1,321 @@
+import { Yaml } from 'cdk8s';
+import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
+
+/** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
+export enum MigStrategy {
+  /** MIG is ignored; whole GPUs are advertised as `nvidia.com/gpu`. */
+  NONE = 'none',
+  /** MIG devices are advertised as `nvidia.com/gpu`; every GPU has the same layout. */
+  SINGLE = 'single',
+  /** One resource per profile, e.g. `nvidia.com/mig-1g.10gb`. */
+  MIXED = 'mixed',
+}
+
+/** How allocated devices are passed to the container runtime (`flags.plugin.deviceListStrategy`). */
+export enum DeviceListStrategy {
+  /** `NVIDIA_VISIBLE_DEVICES=<ids>` environment variable. */
+  ENVVAR = 'envvar',
+  /** One `/dev/null` mount per device under `/var/run/nvidia-container-devices`. */
+  VOLUME_MOUNTS = 'volume-mounts',
+  /** CDI devices named in a container annotation. */
+  CDI_ANNOTATIONS = 'cdi-annotations',
+  /** CDI devices in the CRI field (Kubernetes 1.29+). */
+  CDI_CRI = 'cdi-cri',
+}
+
+/** How devices are named in what the container receives (`flags.plugin.deviceIDStrategy`). */
+export enum DeviceIdStrategy {
+  /** GPU and MIG UUIDs. */
+  UUID = 'uuid',
+  /** NVML indices (`0`, `1:2`). */
+  INDEX = 'index',
+}
+
+/** How shared replicas are spread over GPUs (`flags.plugin.sharedDevicesAllocationPolicy`). */
+export enum SharedAllocationPolicy {
+  /** Spread replicas over as many GPUs as possible. */
+  DISTRIBUTED = 'distributed',
+  /** Fill one GPU before the next. */
+  PACKED = 'packed',
+}
+
+/** One shared resource: how many replicas each GPU of it gets. */
+export interface SharedResource {
+  /**
+   * The resource to share.
+   * @default GpuResource.NVIDIA_GPU
+   */
+  readonly resource?: GpuResource;
+  /** Replicas advertised per device (a whole number ≥ 2; 1 means no sharing). */
+  readonly replicas: number;
+  /**
+   * Advertise the replicas under this name (without `nvidia.com/`) instead of the default.
+   * @default - the resource's name, with `.shared` appended when renameByDefault is set
+   */
+  readonly rename?: string;
+  /**
+   * Only these GPUs are shared (indices like `0`, UUIDs, or MIG indices like `1:0`);
+   * the others stay whole. NVIDIA's own plugin ignores this field; ours honours it.
+   * @default - every device of the resource
+   */
+  readonly devices?: string[];
+}
+
+/** Settings common to time-slicing and MPS. */
+export interface SharingOptions {
+  /** The resources to share, with their replica counts. */
+  readonly resources: SharedResource[];
+  /**
+   * Advertise shared resources as `<name>.shared` so pods opt in explicitly.
+   * @default false
+   */
+  readonly renameByDefault?: boolean;
+  /**
+   * Refuse requests for more than one replica (a request for 2 replicas does not mean 2× the compute).
+   * @default false for time-slicing, true for MPS
+   */
+  readonly failRequestsGreaterThanOne?: boolean;
+}
+
+/** The device plugin's behaviour, rendered as NVIDIA's `version: v1` config file. */
+export interface DevicePluginConfigProps {
+  /**
+   * How MIG devices are advertised.
+   * @default MigStrategy.NONE
+   */
+  readonly migStrategy?: MigStrategy;
+  /**
+   * How allocated devices reach the container runtime; one or several.
+   * @default [DeviceListStrategy.ENVVAR]
+   */
+  readonly deviceListStrategy?: DeviceListStrategy[];
+  /**
+   * How devices are named for the runtime.
+   * @default DeviceIdStrategy.UUID
+   */
+  readonly deviceIdStrategy?: DeviceIdStrategy;
+  /**
+   * Exit when NVML cannot start (true), or idle on nodes without GPUs (false).
+   * @default true
+   */
+  readonly failOnInitError?: boolean;
+  /**
+   * Pass `/dev/nvidia*` device specs to the kubelet (needed with the static CPU manager policy).
+   * Requires a privileged container.
+   * @default false
+   */
+  readonly passDeviceSpecs?: boolean;
+  /**
+   * Root of the NVIDIA driver installation on the host (`/run/nvidia/driver` under the GPU Operator).
+   * @default '/'
+   */
+  readonly nvidiaDriverRoot?: string;
+  /**
+   * How shared replicas are spread over GPUs.
+   * @default SharedAllocationPolicy.DISTRIBUTED
+   */
+  readonly sharedAllocationPolicy?: SharedAllocationPolicy;
+  /**
+   * Time-slicing: several pods take turns on one GPU (no memory or fault isolation).
+   * @default - no time-slicing
+   */
+  readonly timeSlicing?: SharingOptions;
+  /**
+   * CUDA MPS: each replica gets an equal share of memory and compute, enforced by the MPS daemon.
+   * @default - no MPS
+   */
+  readonly mps?: SharingOptions;
+  /**
+   * Host directory for the MPS daemon's pipes and logs (required with mps).
+   * @default '/run/nvidia/mps'
+   */
+  readonly mpsRoot?: string;
+}
+
+const RESOURCE_PREFIX = `${NVIDIA_DOMAIN}/`;
+const RENAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+const DEVICE_REF_RE = /^(\d+|\d+:\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$/;
+
+/**
+ * The device plugin config (NVIDIA's `version: v1` file), validated at construction.
+ * Used by GpuDevicePlugin for its ConfigMap and by GpuOperatorStack for the operator's
+ * named configs: one model for both.
+ */
+export class DevicePluginConfig {
+  /** The MIG strategy in effect. */
+  public readonly migStrategy: MigStrategy;
+  /** The device list strategies in effect. */
+  public readonly deviceListStrategy: DeviceListStrategy[];
+  /** The device ID strategy in effect. */
+  public readonly deviceIdStrategy: DeviceIdStrategy;
+  /** Whether the plugin exits when NVML cannot start. */
+  public readonly failOnInitError: boolean;
+  /** Whether device specs are passed. */
+  public readonly passDeviceSpecs: boolean;
+  /** Driver root on the host. */
+  public readonly nvidiaDriverRoot: string;
+  /** Allocation policy for shared replicas. */
+  public readonly sharedAllocationPolicy: SharedAllocationPolicy;
+  /** Time-slicing settings, if any. */
+  public readonly timeSlicing?: SharingOptions;
+  /** MPS settings, if any. */
+  public readonly mps?: SharingOptions;
+  /** MPS root directory on the host. */
+  public readonly mpsRoot: string;
+
+  constructor(props: DevicePluginConfigProps = {}) {
+    this.migStrategy = props.migStrategy ?? MigStrategy.NONE;
+    this.deviceListStrategy = props.deviceListStrategy ?? [DeviceListStrategy.ENVVAR];
+    this.deviceIdStrategy = props.deviceIdStrategy ?? DeviceIdStrategy.UUID;
+    this.failOnInitError = props.failOnInitError ?? true;
+    this.passDeviceSpecs = props.passDeviceSpecs ?? false;
+    this.nvidiaDriverRoot = props.nvidiaDriverRoot ?? '/';
+    this.sharedAllocationPolicy = props.sharedAllocationPolicy ?? SharedAllocationPolicy.DISTRIBUTED;
+    this.timeSlicing = props.timeSlicing;
+    this.mps = props.mps;
+    this.mpsRoot = props.mpsRoot ?? '/run/nvidia/mps';
+    this.validate();
+  }
+
+  /** True when time-slicing or MPS shares at least one resource. */
+  public get sharesDevices(): boolean {
+    return (this.timeSlicing?.resources.length ?? 0) + (this.mps?.resources.length ?? 0) > 0;
+  }
+
+  /** True when any device list strategy needs CDI specs on the host. */
+  public get usesCdi(): boolean {
+    return this.deviceListStrategy.some(s => s === DeviceListStrategy.CDI_ANNOTATIONS || s === DeviceListStrategy.CDI_CRI);
+  }
+
+  /**
+   * The config file as a plain object, keys in NVIDIA's order. Deterministic: the same
+   * props always give the same object.
+   */
+  public toJson(): any {
+    const plugin: Record<string, unknown> = {
+      passDeviceSpecs: this.passDeviceSpecs,
+      deviceListStrategy: this.deviceListStrategy.length === 1 ? this.deviceListStrategy[0] : [...this.deviceListStrategy],
+      deviceIDStrategy: this.deviceIdStrategy,
+    };
+    if (this.sharesDevices) {
+      plugin.sharedDevicesAllocationPolicy = this.sharedAllocationPolicy;
+    }
+    const flags: Record<string, unknown> = {
+      migStrategy: this.migStrategy,
+      failOnInitError: this.failOnInitError,
+      nvidiaDriverRoot: this.nvidiaDriverRoot,
+      plugin,
+    };
+    if (this.mps) {
+      flags.mpsRoot = this.mpsRoot;
+    }
+    const out: Record<string, unknown> = { version: 'v1', flags };
+    const sharing: Record<string, unknown> = {};
+    if (this.timeSlicing) {
+      sharing.timeSlicing = renderSharing(this.timeSlicing, false);
+    }
+    if (this.mps) {
+      sharing.mps = renderSharing(this.mps, true);
+    }
+    if (Object.keys(sharing).length > 0) {
+      out.sharing = sharing;
+    }
+    return out;
+  }
+
+  /** The config file as YAML text (what the ConfigMap holds). */
+  public toYaml(): string {
+    return Yaml.stringify(this.toJson());
+  }
+
+  /**
+   * The resource names that nodes will advertise with this config, not counting MIG
+   * profiles (those depend on the hardware).
+   */
+  public advertisedSharedResourceNames(): string[] {
+    const names: string[] = [];
+    for (const opts of [this.timeSlicing, this.mps]) {
+      if (!opts) continue;
+      for (const r of opts.resources) {
+        names.push(sharedName(r, opts.renameByDefault ?? false));
+      }
+    }
+    return names;
+  }
+
+  private validate(): void {
+    if (this.deviceListStrategy.length === 0) {
+      throw new Error('deviceListStrategy must name at least one strategy (got an empty list)');
+    }
+    const seen = new Set<string>();
+    for (const s of this.deviceListStrategy) {
+      if (seen.has(s)) {
+        throw new Error(`deviceListStrategy lists "${s}" twice; list each strategy once`);
+      }
+      seen.add(s);
+    }
+    for (const [field, value] of [['nvidiaDriverRoot', this.nvidiaDriverRoot], ['mpsRoot', this.mpsRoot]] as const) {
+      if (!value.startsWith('/')) {
+        throw new Error(`${field} must be an absolute path (got "${value}")`);
+      }
+    }
+    if (this.mps && this.migStrategy === MigStrategy.MIXED) {
+      throw new Error('mps cannot be combined with migStrategy "mixed" (NVIDIA MPS sharing does not support it); use migStrategy "none" or "single", or time-slicing');
+    }
+    this.validateSharing('timeSlicing', this.timeSlicing);
+    this.validateSharing('mps', this.mps);
+    const names = this.advertisedSharedResourceNames();
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) {
+      throw new Error(`two shared resources would both be advertised as "${dup}"; give one of them a different rename`);
+    }
+  }
+
+  private validateSharing(field: string, opts: SharingOptions | undefined): void {
+    if (!opts) return;
+    if (opts.resources.length === 0) {
+      throw new Error(`${field}.resources must list at least one resource to share (got an empty list)`);
+    }
+    opts.resources.forEach((r, i) => {
+      const at = `${field}.resources[${i}]`;
+      if (!Number.isInteger(r.replicas) || r.replicas < 2) {
+        throw new Error(`${at}.replicas must be a whole number ≥ 2 (got ${r.replicas}); remove the entry to stop sharing`);
+      }
+      const resource = r.resource ?? GpuResource.NVIDIA_GPU;
+      if (!resource.name.startsWith(RESOURCE_PREFIX)) {
+        throw new Error(`${at}.resource must be an NVIDIA resource (nvidia.com/…) (got "${resource.name}")`);
+      }
+      if (resource.isMig && this.migStrategy !== MigStrategy.MIXED) {
+        throw new Error(`${at}.resource "${resource.name}" is a MIG resource, which exists only with migStrategy "mixed" (got "${this.migStrategy}")`);
+      }
+      if (r.rename !== undefined && (!RENAME_RE.test(r.rename) || r.rename.length > 63)) {
+        throw new Error(`${at}.rename must be a resource name without "nvidia.com/", lower case, ≤ 63 characters (got "${r.rename}")`);
+      }
+      for (const d of r.devices ?? []) {
+        if (!DEVICE_REF_RE.test(d)) {
+          throw new Error(`${at}.devices entries must be GPU indices ("0"), MIG indices ("1:0") or UUIDs ("GPU-…", "MIG-…") (got "${d}")`);
+        }
+      }
+    });
+  }
+}
+
+function sharedName(r: SharedResource, renameByDefault: boolean): string {
+  if (r.rename) return `${RESOURCE_PREFIX}${r.rename}`;
+  const base = (r.resource ?? GpuResource.NVIDIA_GPU).name;
+  return renameByDefault ? `${base}.shared` : base;
+}
+
+function renderSharing(opts: SharingOptions, mps: boolean): Record<string, unknown> {
+  return {
+    renameByDefault: opts.renameByDefault ?? false,
+    failRequestsGreaterThanOne: opts.failRequestsGreaterThanOne ?? mps,
+    resources: opts.resources.map(r => {
+      const entry: Record<string, unknown> = { name: (r.resource ?? GpuResource.NVIDIA_GPU).name };
+      if (r.rename) entry.rename = r.rename;
+      entry.devices = r.devices && r.devices.length > 0 ? [...r.devices] : 'all';
+      entry.replicas = r.replicas;
+      return entry;
+    }),
+  };
+}

@@ -1,0 +1,75 @@
+import { LIBRARY_VERSION, NVIDIA_DEVICE_PLUGIN_VERSION } from '../common/version';
+
+/** Which implementation an image runs: it decides the features the DaemonSet may use. */
+export enum PluginImageKind {
+  /** This project's TypeScript plugin: health endpoint, XID recovery, per-GPU sharing. */
+  PROJECT = 'project',
+  /** NVIDIA's Go plugin (`nvcr.io/nvidia/k8s-device-plugin`): same config file, no health endpoint. */
+  NVIDIA = 'nvidia',
+}
+
+/** Registry and repository of this project's plugin image. */
+export const PROJECT_IMAGE_REPOSITORY = 'ghcr.io/cdk8s-gpu/gpu-device-plugin';
+/** Registry and repository of NVIDIA's plugin image. */
+export const NVIDIA_IMAGE_REPOSITORY = 'nvcr.io/nvidia/k8s-device-plugin';
+
+// repository[:tag][@sha256:digest]; a tag or a digest is required (no floating `latest`).
+const IMAGE_RE = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+
+/**
+ * The container image of the device plugin, always pinned to a tag or digest.
+ */
+export class PluginImage {
+  /**
+   * This project's plugin image.
+   * @param tag image tag
+   * @default - `v<library version>`
+   */
+  public static project(tag?: string): PluginImage {
+    return PluginImage.parse(`${PROJECT_IMAGE_REPOSITORY}:${tag ?? `v${LIBRARY_VERSION}`}`, PluginImageKind.PROJECT);
+  }
+
+  /**
+   * NVIDIA's upstream image, which reads the same config file.
+   * @param tag image tag
+   * @default - the NVIDIA release this library is compatible with
+   */
+  public static nvidia(tag?: string): PluginImage {
+    return PluginImage.parse(`${NVIDIA_IMAGE_REPOSITORY}:${tag ?? NVIDIA_DEVICE_PLUGIN_VERSION}`, PluginImageKind.NVIDIA);
+  }
+
+  /**
+   * Any image reference, e.g. a mirror of this project's image in a private registry.
+   * @param reference `repository:tag` or `repository@sha256:…`
+   * @param kind which plugin the image runs
+   */
+  public static fromReference(reference: string, kind: PluginImageKind = PluginImageKind.PROJECT): PluginImage {
+    return PluginImage.parse(reference, kind);
+  }
+
+  private static parse(reference: string, kind: PluginImageKind): PluginImage {
+    const m = IMAGE_RE.exec(reference);
+    if (!m) {
+      throw new Error(`image must be a container image reference like "registry/repo:tag" (got "${reference}")`);
+    }
+    const [, repository, tag, digest] = m;
+    if (!tag && !digest) {
+      throw new Error(`image "${reference}" must be pinned with a tag or a digest (for example "${reference}:v1.2.3")`);
+    }
+    if (tag === 'latest' && !digest) {
+      throw new Error(`image "${reference}" uses the floating tag "latest"; pin a release tag or a digest so every node runs the same plugin`);
+    }
+    return new PluginImage(reference, repository, tag ?? '', kind);
+  }
+
+  private constructor(
+    /** The full reference. */
+    public readonly reference: string,
+    /** The repository part, without tag or digest. */
+    public readonly repository: string,
+    /** The tag ('' when pinned by digest only). */
+    public readonly tag: string,
+    /** Which plugin the image runs. */
+    public readonly kind: PluginImageKind,
+  ) {}
+}
