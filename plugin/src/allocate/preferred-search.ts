@@ -1,0 +1,242 @@
+/**
+ * Finds the set of GPUs with the highest total pair score.
+ *
+ * NVIDIA's best-effort policy enumerates every partition of the available GPUs into sets
+ * of `size` (2,027,025 partitions for 16 GPUs in pairs) and re-reads NVML links on every
+ * call, which takes seconds on big nodes (k8s-device-plugin#774). We optimise what the
+ * request is about, the set handed to this container, and search subsets instead of
+ * partitions: at most C(16, 8) = 12,870 of them on a 16-GPU node, fewer still with the
+ * branch-and-bound below.
+ *
+ * Positions 0..n-1 index the score matrix; callers order them by GPU index, so "the
+ * lexicographically smallest set" means "the lowest GPU indices".
+ */
+
+/**
+ * The exact search runs when the number of subsets to examine is at most this many:
+ * C(16, 8), every request on a node with up to 16 GPUs. Bigger searches use the greedy
+ * fallback so that no request can take long.
+ */
+export const EXACT_SEARCH_LIMIT = 12_870;
+
+export interface SearchResult {
+  /** Chosen positions, ascending. */
+  positions: number[];
+  /** Sum of the pair scores inside the set. */
+  score: number;
+  /** Whether the set is a proven optimum (exact search) or the greedy fallback's answer. */
+  exact: boolean;
+}
+
+/** C(n, k), or `cap + 1` as soon as it exceeds `cap` (avoids huge numbers). */
+export function combinationsUpTo(n: number, k: number, cap: number): number {
+  if (k < 0 || k > n) return 0;
+  const kk = Math.min(k, n - k);
+  let c = 1;
+  for (let i = 1; i <= kk; i++) {
+    c = (c * (n - kk + i)) / i;
+    if (c > cap) return cap + 1;
+  }
+  return Math.round(c);
+}
+
+/** Total pair score of `positions` under the n×n matrix `w`. */
+export function setScore(w: Int32Array, n: number, positions: readonly number[]): number {
+  let s = 0;
+  for (let a = 0; a < positions.length; a++) {
+    for (let b = a + 1; b < positions.length; b++) s += w[positions[a] * n + positions[b]];
+  }
+  return s;
+}
+
+/**
+ * The `size` positions out of 0..n-1 that contain every `required` position and have the
+ * highest total pair score. Ties go to the lexicographically smallest set.
+ */
+export function bestSet(w: Int32Array, n: number, required: readonly number[], size: number): SearchResult {
+  const req = [...new Set(required)].sort((a, b) => a - b);
+  const isRequired = new Uint8Array(n);
+  for (const r of req) isRequired[r] = 1;
+  const candidates: number[] = [];
+  for (let i = 0; i < n; i++) if (!isRequired[i]) candidates.push(i);
+  const need = size - req.length;
+  if (need <= 0) return { positions: req, score: setScore(w, n, req), exact: true };
+  if (need === candidates.length) {
+    const all = [...Array(n).keys()];
+    return { positions: all, score: setScore(w, n, all), exact: true };
+  }
+  const greedy = greedySet(w, n, req, candidates, need);
+  if (combinationsUpTo(candidates.length, need, EXACT_SEARCH_LIMIT) > EXACT_SEARCH_LIMIT) return greedy;
+  return exactSet(w, n, req, candidates, need, greedy);
+}
+
+/**
+ * Depth-first enumeration of the candidate subsets in lexicographic order with an upper
+ * bound: the score so far, plus the best `r` gains any remaining candidate can add towards
+ * the set built so far, plus `r(r-1)/2` times the largest pair score among candidates. A
+ * branch whose bound cannot beat the best set found is cut. The greedy answer seeds the
+ * search as a threshold (best - 1), so a set as good as greedy's but lexicographically
+ * smaller still wins, which keeps ties deterministic.
+ */
+function exactSet(
+  w: Int32Array,
+  n: number,
+  req: readonly number[],
+  candidates: readonly number[],
+  need: number,
+  seed: SearchResult,
+): SearchResult {
+  const c = candidates.length;
+  // gain[i]: what candidate i adds to the current set (sum of its pair scores with it).
+  const gain = new Int32Array(c);
+  let base = 0;
+  for (let a = 0; a < req.length; a++) {
+    for (let b = a + 1; b < req.length; b++) base += w[req[a] * n + req[b]];
+  }
+  for (let i = 0; i < c; i++) {
+    let g = 0;
+    for (const r of req) g += w[candidates[i] * n + r];
+    gain[i] = g;
+  }
+  // wc: the candidates' own pair scores, indexed by candidate position.
+  const wc = new Int32Array(c * c);
+  let maxPair = 0;
+  for (let i = 0; i < c; i++) {
+    for (let j = 0; j < c; j++) {
+      const s = w[candidates[i] * n + candidates[j]];
+      wc[i * c + j] = s;
+      if (i !== j && s > maxPair) maxPair = s;
+    }
+  }
+
+  let bestScore = seed.score - 1;
+  let bestPicks: number[] | undefined;
+  const picks = new Int32Array(need);
+  const top = new Int32Array(need); // scratch for the bound: the largest gains, descending
+
+  const visit = (from: number, depth: number, score: number): void => {
+    if (depth === need) {
+      if (score > bestScore) {
+        bestScore = score;
+        bestPicks = Array.from(picks);
+      }
+      return;
+    }
+    const r = need - depth;
+    // Upper bound over every completion of this branch.
+    let filled = 0;
+    for (let i = from; i < c; i++) {
+      const g = gain[i];
+      if (filled < r) {
+        let k = filled++;
+        while (k > 0 && top[k - 1] < g) {
+          top[k] = top[k - 1];
+          k--;
+        }
+        top[k] = g;
+      } else if (g > top[r - 1]) {
+        let k = r - 1;
+        while (k > 0 && top[k - 1] < g) {
+          top[k] = top[k - 1];
+          k--;
+        }
+        top[k] = g;
+      }
+    }
+    let bound = score + (maxPair * r * (r - 1)) / 2;
+    for (let k = 0; k < r; k++) bound += top[k];
+    if (bound <= bestScore) return;
+
+    for (let i = from; i <= c - r; i++) {
+      picks[depth] = i;
+      const row = i * c;
+      for (let j = i + 1; j < c; j++) gain[j] += wc[row + j];
+      visit(i + 1, depth + 1, score + gain[i]);
+      for (let j = i + 1; j < c; j++) gain[j] -= wc[row + j];
+    }
+  };
+  visit(0, 0, base);
+
+  if (bestPicks === undefined) return { ...seed, exact: true };
+  const positions = [...req, ...bestPicks.map((i) => candidates[i])].sort((a, b) => a - b);
+  return { positions, score: bestScore, exact: true };
+}
+
+/**
+ * Fallback for searches too large to enumerate (more than 16 free GPUs with a mid-sized
+ * request): grow a set greedily from each possible first candidate, keep the best, then
+ * swap members for outsiders while that raises the score. Not a proven optimum, but it
+ * finds whole NVLink islands and costs O(n²·size) per start.
+ */
+export function greedySet(
+  w: Int32Array,
+  n: number,
+  req: readonly number[],
+  candidates: readonly number[],
+  need: number,
+): SearchResult {
+  // Required GPUs anchor the set; without them every candidate is tried as the anchor.
+  const starts = req.length > 0 ? [[...req]] : candidates.map((c) => [c]);
+  let best: number[] = [];
+  let bestScore = -1;
+  for (const start of starts) {
+    const set = grow(w, n, start, candidates, need - (start.length - req.length));
+    const s = setScore(w, n, set);
+    if (s > bestScore) {
+      bestScore = s;
+      best = set;
+    }
+  }
+  const positions = improveBySwaps(w, n, best, new Set(req)).sort((a, b) => a - b);
+  return { positions, score: setScore(w, n, positions), exact: false };
+}
+
+/** Adds `count` candidates to `start`, each time the one with the highest gain (lowest position on ties). */
+function grow(w: Int32Array, n: number, start: readonly number[], candidates: readonly number[], count: number): number[] {
+  const set = [...start];
+  const inSet = new Uint8Array(n);
+  const gain = new Float64Array(n);
+  const add = (p: number): void => {
+    inSet[p] = 1;
+    for (let j = 0; j < n; j++) gain[j] += w[p * n + j];
+  };
+  for (const p of set) add(p);
+  for (let added = 0; added < count; added++) {
+    let pick = -1;
+    for (const cand of candidates) {
+      if (!inSet[cand] && (pick < 0 || gain[cand] > gain[pick])) pick = cand;
+    }
+    set.push(pick);
+    add(pick);
+  }
+  return set;
+}
+
+/** First-improvement 1-swap local search; scores are integers, so it terminates. */
+function improveBySwaps(w: Int32Array, n: number, start: number[], fixed: ReadonlySet<number>): number[] {
+  const set = [...start];
+  const inSet = new Uint8Array(n);
+  for (const p of set) inSet[p] = 1;
+  let improved = true;
+  while (improved) {
+    improved = false;
+    for (let a = 0; a < set.length && !improved; a++) {
+      const out = set[a];
+      if (fixed.has(out)) continue;
+      let outGain = 0;
+      for (const p of set) outGain += w[out * n + p];
+      for (let cand = 0; cand < n && !improved; cand++) {
+        if (inSet[cand]) continue;
+        let inGain = 0;
+        for (const p of set) if (p !== out) inGain += w[cand * n + p];
+        if (inGain > outGain) {
+          set[a] = cand;
+          inSet[out] = 0;
+          inSet[cand] = 1;
+          improved = true;
+        }
+      }
+    }
+  }
+  return set;
+}
