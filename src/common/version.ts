@@ -19,4 +19,4 @@ function readPackageVersion(): string {
 export const LIBRARY_VERSION: string = readPackageVersion();
 
 /** NVIDIA's k8s-device-plugin release whose config, flags and responses we are compatible with. */
-export const NVIDIA_DEVICE_PLUGIN_VERSION = 'v0.17.1';
+export const NVIDIA_DEVICE_PLUGIN_VERSION = 'v0.20.0';

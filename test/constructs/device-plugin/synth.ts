@@ -1,0 +1,28 @@
+import { Chart, Testing } from 'cdk8s';
+import { GpuDevicePlugin, GpuDevicePluginProps } from '../../../src';
+
+/** Synthesizes one GpuDevicePlugin and returns its objects by kind. */
+export function synthPlugin(props: GpuDevicePluginProps = {}): { all: any[]; byKind: (kind: string) => any } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
+  new GpuDevicePlugin(chart, 'DevicePlugin', props);
+  const all = Testing.synth(chart);
+  return {
+    all,
+    byKind: (kind: string) => {
+      const found = all.filter(o => o.kind === kind);
+      if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+      return found[0];
+    },
+  };
+}
+
+/** The plugin container of a synthesized DaemonSet. */
+export function pluginContainer(ds: any): any {
+  return ds.spec.template.spec.containers[0];
+}
+
+/** The container's env as a plain map. */
+export function envOf(ds: any): Record<string, string> {
+  return Object.fromEntries((pluginContainer(ds).env ?? []).map((e: any) => [e.name, e.value]));
+}
