@@ -3,6 +3,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
       displayName: 'constructs',
