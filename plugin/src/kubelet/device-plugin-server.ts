@@ -1,0 +1,219 @@
+/**
+ * One gRPC DevicePlugin server on its own unix socket for one advertised resource.
+ * Handlers only: device state, Allocate and preferred allocation live behind the
+ * DevicePluginBackend interface.
+ */
+import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../observability/logger.js';
+import type { PluginMetrics } from '../observability/metrics.js';
+import { devicePluginService, unixTarget } from './api-proto.js';
+import type {
+  ApiDevice,
+  ContainerAllocateRequest,
+  ContainerAllocateResponse,
+  ContainerPreferredAllocationRequest,
+  DevicePluginHandlers,
+  DevicePluginOptions,
+  Empty,
+  ListAndWatchResponse,
+} from './api-types.js';
+import { fileIdentity, removeOwnSocket, unlinkStaleSocket, type FileIdentity } from './socket-file.js';
+
+/** What a server needs from the device side. */
+export interface DevicePluginBackend {
+  readonly resourceName: string;
+  /** The complete current device list (ListAndWatch sends all of it every time). */
+  devices(): ApiDevice[];
+  /** Throws an error with a numeric gRPC `code` (e.g. RequestError) to answer that code. */
+  allocate(request: ContainerAllocateRequest): ContainerAllocateResponse;
+  preferredAllocation(request: ContainerPreferredAllocationRequest): string[];
+}
+
+/** The same options go into RegisterRequest and GetDevicePluginOptions. */
+export const DEVICE_PLUGIN_OPTIONS: DevicePluginOptions = Object.freeze({
+  pre_start_required: false,
+  get_preferred_allocation_available: true,
+});
+
+/** Socket mode: only root (the kubelet) may connect. */
+export const SOCKET_MODE = 0o600;
+
+export interface DevicePluginServerOptions {
+  socketPath: string;
+  backend: DevicePluginBackend;
+  logger: Logger;
+  metrics?: PluginMetrics;
+}
+
+type ListAndWatchCall = grpc.ServerWritableStream<Empty, ListAndWatchResponse>;
+
+function grpcError(err: unknown): Partial<grpc.StatusObject> {
+  const e = err as { code?: unknown; message?: string };
+  const code = typeof e.code === 'number' ? (e.code as grpc.status) : grpc.status.INTERNAL;
+  return { code, details: e.message ?? String(err) };
+}
+
+/** The kubelet sends exactly one container entry and reads only the first answer. */
+function requireContainers(count: number, call: string, resource: string): void {
+  if (count === 0) {
+    throw Object.assign(new Error(`${call} request for ${resource} has no container_requests; the kubelet sends one per call`), {
+      code: grpc.status.INVALID_ARGUMENT,
+    });
+  }
+}
+
+export class DevicePluginServer {
+  private server: grpc.Server | undefined;
+  private identity: FileIdentity | undefined;
+  private readonly streams = new Set<ListAndWatchCall>();
+  private readonly log: Logger;
+
+  constructor(private readonly opts: DevicePluginServerOptions) {
+    this.log = opts.logger.child({ resource: opts.backend.resourceName, socket: opts.socketPath });
+  }
+
+  get socketPath(): string {
+    return this.opts.socketPath;
+  }
+
+  get resourceName(): string {
+    return this.opts.backend.resourceName;
+  }
+
+  get serving(): boolean {
+    return this.server !== undefined;
+  }
+
+  /** Open ListAndWatch streams (normally one: the kubelet's). */
+  get streamCount(): number {
+    return this.streams.size;
+  }
+
+  /** Whether our socket file is still in place (the kubelet deletes it when it restarts). */
+  socketPresent(): boolean {
+    const current = fileIdentity(this.opts.socketPath);
+    return current !== undefined && this.identity !== undefined && current.ino === this.identity.ino;
+  }
+
+  /** Unlinks a stale socket, binds, restricts the socket's mode. Resolves once serving. */
+  async start(): Promise<void> {
+    if (this.server) return;
+    unlinkStaleSocket(this.opts.socketPath);
+    const server = new grpc.Server();
+    server.addService(devicePluginService(), this.handlers());
+    await new Promise<void>((resolve, reject) => {
+      server.bindAsync(unixTarget(this.opts.socketPath), grpc.ServerCredentials.createInsecure(), (err) => {
+        if (err) reject(new Error(`cannot serve ${this.resourceName} on ${this.opts.socketPath}: ${err.message}`));
+        else resolve();
+      });
+    });
+    fs.chmodSync(this.opts.socketPath, SOCKET_MODE);
+    this.identity = fileIdentity(this.opts.socketPath);
+    this.server = server;
+    this.log.info('serving device plugin');
+  }
+
+  /** Sends the full device list to every open ListAndWatch stream. */
+  notify(): void {
+    const message = { devices: this.opts.backend.devices() };
+    for (const call of this.streams) this.write(call, message);
+  }
+
+  /**
+   * Stops serving. With `sendEmpty`, every open ListAndWatch stream first gets an empty
+   * device list, so the kubelet drops allocatable to 0 at once instead of keeping stale
+   * capacity; then the streams end, the server closes and our socket file goes.
+   */
+  async stop(options: { sendEmpty?: boolean } = {}): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const call of this.streams) {
+      if (options.sendEmpty) this.write(call, { devices: [] });
+      call.end();
+    }
+    this.streams.clear();
+    await new Promise<void>((resolve) => {
+      // Give in-flight calls (and the final empty list) a moment to flush, then force.
+      const timer = setTimeout(() => {
+        server.forceShutdown();
+        resolve();
+      }, 1000);
+      server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    removeOwnSocket(this.opts.socketPath, this.identity);
+    this.identity = undefined;
+    this.log.info({ sentEmptyList: options.sendEmpty ?? false }, 'stopped device plugin');
+  }
+
+  /** Re-creates the server and its socket (after the socket file was deleted). */
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  private write(call: ListAndWatchCall, message: ListAndWatchResponse): void {
+    try {
+      call.write(message);
+    } catch (err) {
+      this.log.warn({ err }, 'could not write to a ListAndWatch stream; dropping it');
+      this.streams.delete(call);
+    }
+  }
+
+  private handlers(): DevicePluginHandlers {
+    const backend = this.opts.backend;
+    const metrics = this.opts.metrics;
+    const resource = backend.resourceName;
+    return {
+      GetDevicePluginOptions: (_call, callback) => callback(null, { ...DEVICE_PLUGIN_OPTIONS }),
+
+      ListAndWatch: (call) => {
+        this.streams.add(call);
+        const forget = (): void => {
+          this.streams.delete(call);
+        };
+        call.on('cancelled', forget);
+        call.on('close', forget);
+        call.on('error', forget);
+        this.log.info('kubelet opened ListAndWatch');
+        this.write(call, { devices: backend.devices() });
+      },
+
+      Allocate: (call, callback) => {
+        try {
+          requireContainers(call.request.container_requests.length, 'Allocate', resource);
+          const container_responses = call.request.container_requests.map((r) => backend.allocate(r));
+          metrics?.allocations.inc({ resource });
+          callback(null, { container_responses });
+        } catch (err) {
+          const status = grpcError(err);
+          metrics?.allocationErrors.inc({ resource, call: 'Allocate', code: grpc.status[status.code!] });
+          this.log.warn({ request: call.request, code: grpc.status[status.code!] }, `Allocate refused: ${status.details}`);
+          callback(status, null);
+        }
+      },
+
+      GetPreferredAllocation: (call, callback) => {
+        try {
+          requireContainers(call.request.container_requests.length, 'GetPreferredAllocation', resource);
+          const container_responses = call.request.container_requests.map((r) => ({ deviceIDs: backend.preferredAllocation(r) }));
+          metrics?.preferredAllocations.inc({ resource });
+          callback(null, { container_responses });
+        } catch (err) {
+          const status = grpcError(err);
+          metrics?.allocationErrors.inc({ resource, call: 'GetPreferredAllocation', code: grpc.status[status.code!] });
+          this.log.warn({ request: call.request }, `GetPreferredAllocation refused: ${status.details}`);
+          callback(status, null);
+        }
+      },
+
+      // pre_start_required is false, so the kubelet never calls this; answer anyway.
+      PreStartContainer: (_call, callback) => callback(null, {}),
+    };
+  }
+}
