@@ -175,8 +175,9 @@ export function greedySet(
   candidates: readonly number[],
   need: number,
 ): SearchResult {
-  // Required GPUs anchor the set; without them every candidate is tried as the anchor.
-  const starts = req.length > 0 ? [[...req]] : candidates.map((c) => [c]);
+  // Every candidate is tried as the first pick next to the required GPUs: one greedy run
+  // from a single anchor misses the optimum too often on irregular topologies.
+  const starts = candidates.map((c) => [...req, c]);
   let best: number[] = [];
   let bestScore = -1;
   for (const start of starts) {

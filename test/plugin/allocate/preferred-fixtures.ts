@@ -196,12 +196,14 @@ export function referenceSetScore(t: GpuTopology, set: readonly number[]): numbe
 /** Score of every subset of the n GPUs, by bitmask. */
 export function allSubsetScores(t: GpuTopology): Float64Array {
   const n = t.nvlinks.length;
+  const pair = t.nvlinks.map((row, a) => row.map((_, b) => (a === b ? 0 : referencePairScore(t, a, b))));
   const scores = new Float64Array(1 << n);
+  // A set's score is the score without its lowest GPU plus that GPU's pairs with the rest.
   for (let mask = 1; mask < 1 << n; mask++) {
     const low = 31 - Math.clz32(mask & -mask);
     const rest = mask & (mask - 1);
     let s = scores[rest];
-    for (let j = 0; j < n; j++) if ((rest >> j) & 1) s += referencePairScore(t, low, j);
+    for (let j = 0; j < n; j++) if ((rest >> j) & 1) s += pair[low][j];
     scores[mask] = s;
   }
   return scores;
