@@ -1,0 +1,254 @@
+import { Size } from 'cdk8s';
+import { Cpu, EnvValue, ImagePullPolicy } from 'cdk8s-plus-28';
+import { LIBRARY_VERSION } from '../../../src/common/version';
+import { GpuResource, MigProfile } from '../../../src/common/gpu-resource';
+import { GpuJob, GpuRequest } from '../../../src/workloads';
+import { validateK8sObjects } from '../helpers/k8s-schema';
+import { IMAGE, containerOf, envOf, newChart, podSpec, synthJob, synthYaml } from './synth';
+
+describe('GpuJob: the tutorial example', () => {
+  // The README shows exactly this.
+  const chart = newChart();
+  new GpuJob(chart, 'gpu-training-job', {
+    image: 'nvcr.io/nvidia/pytorch:24.01-py3',
+    command: ['python', 'train.py'],
+    gpus: 1,
+  });
+  const [job] = synthYaml(chart);
+
+  test('is a Job named gpu-training-job', () => {
+    expect(job.kind).toBe('Job');
+    expect(job.metadata.name).toBe('gpu-training-job');
+  });
+
+  test('runs python train.py in the PyTorch image in a container named trainer', () => {
+    expect(podSpec(job).containers).toHaveLength(1);
+    expect(containerOf(job)).toMatchObject({ image: 'nvcr.io/nvidia/pytorch:24.01-py3', command: ['python', 'train.py'] });
+  });
+
+  test('limits nvidia.com/gpu to the number 1 (not null, not a request)', () => {
+    expect(containerOf(job).resources).toEqual({ limits: { 'nvidia.com/gpu': 1 } });
+  });
+
+  test('never restarts the pod', () => {
+    expect(podSpec(job).restartPolicy).toBe('Never');
+  });
+
+  test('passes the Kubernetes schema', () => {
+    expect(() => validateK8sObjects([job])).not.toThrow();
+  });
+});
+
+describe('GpuJob defaults', () => {
+  const job = synthJob();
+  const spec = podSpec(job);
+  const main = containerOf(job);
+
+  test('matches the snapshot', () => {
+    expect(job).toMatchSnapshot();
+  });
+
+  test('requests one whole GPU when no GPUs are given', () => {
+    expect(main.resources).toEqual({ limits: { 'nvidia.com/gpu': 1 } });
+  });
+
+  test('names the Job after the construct id, without a hash suffix', () => {
+    expect(job.metadata.name).toBe('train');
+  });
+
+  test('tolerates the nvidia.com/gpu taint', () => {
+    expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  test('has no node affinity, runtime class, volumes or job limits', () => {
+    expect(spec.affinity).toBeUndefined();
+    expect(spec.runtimeClassName).toBeUndefined();
+    expect(spec.volumes).toBeUndefined();
+    expect(job.spec.backoffLimit).toBeUndefined();
+    expect(job.spec.activeDeadlineSeconds).toBeUndefined();
+    expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
+  });
+
+  test('adds no cpu or memory requests, pulls IfNotPresent and mounts no token', () => {
+    expect(Object.keys(main.resources)).toEqual(['limits']);
+    expect(main.imagePullPolicy).toBe('IfNotPresent');
+    expect(spec.automountServiceAccountToken).toBe(false);
+  });
+
+  test('runs as uid/gid 1000 and non-root at the pod level', () => {
+    expect(spec.securityContext).toEqual({
+      runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, fsGroupChangePolicy: 'OnRootMismatch',
+    });
+  });
+
+  test('locks each container down as the restricted standard asks, with a writable root filesystem', () => {
+    expect(main.securityContext).toEqual({
+      runAsNonRoot: true,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
+  test('stamps the Job and its pods with the six recommended labels', () => {
+    const expected = {
+      'app.kubernetes.io/name': 'train',
+      'app.kubernetes.io/instance': 'train',
+      'app.kubernetes.io/version': '24.01-py3',
+      'app.kubernetes.io/component': 'gpu-job',
+      'app.kubernetes.io/part-of': 'cdk8s-gpu',
+      'app.kubernetes.io/managed-by': 'cdk8s-gpu',
+    };
+    expect(job.metadata.labels).toEqual(expected);
+    expect(job.spec.template.metadata.labels).toMatchObject(expected);
+  });
+
+  test('gives the GPU container no NVIDIA_VISIBLE_DEVICES (the device plugin sets it)', () => {
+    expect(main.env).toBeUndefined();
+  });
+
+  test('passes the Kubernetes schema', () => {
+    expect(() => validateK8sObjects([job])).not.toThrow();
+  });
+});
+
+describe('GpuJob labels', () => {
+  test.each([
+    ['an image digest', 'nvcr.io/nvidia/pytorch@sha256:' + 'a'.repeat(64), LIBRARY_VERSION],
+    ['an untagged image on a registry with a port', 'registry:5000/team/trainer', LIBRARY_VERSION],
+    ['a tagged image with a digest', 'nvcr.io/nvidia/pytorch:24.01-py3@sha256:' + 'b'.repeat(64), '24.01-py3'],
+  ])('version falls back correctly for %s', (_what, image, version) => {
+    expect(synthJob({ image }).metadata.labels['app.kubernetes.io/version']).toBe(version);
+  });
+});
+
+describe('GpuJob.addContainer', () => {
+  const job = synthJob({}, j => {
+    j.addContainer({ name: 'logs', image: 'busybox:1.36' });
+    j.addContainer({ name: 'own-env', image: 'busybox:1.36', envVariables: {} });
+  });
+
+  test('hides the GPUs from a container that requests none', () => {
+    expect(envOf(containerOf(job, 'logs'))).toEqual({ NVIDIA_VISIBLE_DEVICES: 'void' });
+    expect(containerOf(job, 'logs').resources).toBeUndefined();
+  });
+
+  test('gives it the same security defaults and pull policy as the main container', () => {
+    expect(containerOf(job, 'logs').securityContext).toEqual(containerOf(job).securityContext);
+    expect(containerOf(job, 'logs').imagePullPolicy).toBe('IfNotPresent');
+  });
+
+  test('keeps a NVIDIA_VISIBLE_DEVICES the caller sets', () => {
+    const j = synthJob({}, g => g.addContainer({
+      name: 'probe', image: 'busybox:1.36', envVariables: { NVIDIA_VISIBLE_DEVICES: EnvValue.fromValue('none') },
+    }));
+    expect(envOf(containerOf(j, 'probe'))).toEqual({ NVIDIA_VISIBLE_DEVICES: 'none' });
+  });
+
+  test('lets the caller override one security field and keep the rest', () => {
+    const j = synthJob({}, g => g.addContainer({ name: 'ro', image: 'busybox:1.36', securityContext: { readOnlyRootFilesystem: true } }));
+    expect(containerOf(j, 'ro').securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  test('keeps the caller\'s pull policy and resources', () => {
+    const j = synthJob({}, g => g.addContainer({
+      name: 'side', image: 'busybox:1.36', imagePullPolicy: ImagePullPolicy.ALWAYS,
+      resources: { cpu: { request: Cpu.millis(100) } },
+    }));
+    expect(containerOf(j, 'side')).toMatchObject({ imagePullPolicy: 'Always', resources: { requests: { cpu: '100m' } } });
+  });
+
+  test('rejects a second container with the same name', () => {
+    const chart = newChart();
+    const job2 = new GpuJob(chart, 'train', { image: IMAGE });
+    expect(() => job2.addContainer({ image: 'busybox:1.36', name: 'trainer' }))
+      .toThrow('container name "trainer" is already used in GpuJob "test/train"');
+  });
+});
+
+describe('GpuJob.addInitContainer', () => {
+  test('hides the GPUs and applies the security defaults', () => {
+    const job = synthJob({}, j => j.addInitContainer({ image: 'busybox:1.36', command: ['true'] }));
+    const init = podSpec(job).initContainers[0];
+    expect(init.name).toBe('init-0');
+    expect(envOf(init)).toEqual({ NVIDIA_VISIBLE_DEVICES: 'void' });
+    expect(init.securityContext).toEqual(containerOf(job).securityContext);
+    expect(init.resources).toBeUndefined();
+  });
+});
+
+describe('GpuJob.addGpuContainer', () => {
+  const job = synthJob({}, j => {
+    j.addContainer({ name: 'logs', image: 'busybox:1.36' });
+    j.addGpuContainer({ name: 'worker', image: IMAGE, gpuRequests: [GpuRequest.shared({ count: 2 })] });
+  });
+
+  test('patches the limits of the right container (the third here)', () => {
+    expect(podSpec(job).containers.map((c: any) => c.name)).toEqual(['trainer', 'logs', 'worker']);
+    expect(containerOf(job, 'worker').resources).toEqual({ limits: { 'nvidia.com/gpu.shared': 2 } });
+    expect(containerOf(job, 'logs').resources).toBeUndefined();
+  });
+
+  test('does not hide the GPUs from it', () => {
+    expect(containerOf(job, 'worker').env).toBeUndefined();
+  });
+
+  test('requests one whole GPU by default', () => {
+    const j = synthJob({}, g => g.addGpuContainer({ name: 'second', image: IMAGE }));
+    expect(containerOf(j, 'second').resources).toEqual({ limits: { 'nvidia.com/gpu': 1 } });
+  });
+
+  test('adds GPU limits next to cpu/memory limits, and GPU requests next to cpu requests', () => {
+    const j = synthJob({}, g => g.addGpuContainer({
+      name: 'sized', image: IMAGE,
+      resources: { cpu: { request: Cpu.units(4), limit: Cpu.units(8) }, memory: { limit: Size.gibibytes(64) } },
+      gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1G_10GB, { count: 2, requests: 2 })],
+    }));
+    expect(containerOf(j, 'sized').resources).toEqual({
+      limits: { 'cpu': '8', 'memory': '65536Mi', 'nvidia.com/mig-1g.10gb': 2 },
+      requests: { 'cpu': '4', 'nvidia.com/mig-1g.10gb': 2 },
+    });
+  });
+
+  test('creates the requests map when only limits were rendered', () => {
+    const j = synthJob({}, g => g.addGpuContainer({
+      name: 'sized', image: IMAGE, resources: { memory: { limit: Size.gibibytes(1) } },
+      gpuRequests: [GpuRequest.of(GpuResource.NVIDIA_GPU, { count: 3, requests: 3 })],
+    }));
+    expect(containerOf(j, 'sized').resources).toEqual({
+      limits: { 'memory': '1024Mi', 'nvidia.com/gpu': 3 },
+      requests: { 'nvidia.com/gpu': 3 },
+    });
+  });
+
+  test('creates the limits map when only requests were rendered', () => {
+    const j = synthJob({}, g => g.addGpuContainer({
+      name: 'sized', image: IMAGE, resources: { cpu: { request: Cpu.millis(500) } }, gpus: 2,
+    }));
+    expect(containerOf(j, 'sized').resources).toEqual({ requests: { cpu: '500m' }, limits: { 'nvidia.com/gpu': 2 } });
+  });
+});
+
+describe('GpuJob schema', () => {
+  test('every object of a job with every option passes the Kubernetes schema', () => {
+    const chart = newChart();
+    const job = new GpuJob(chart, 'full', {
+      image: IMAGE,
+      gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_3G_40GB, { count: 1, requests: 1 })],
+      gpuProducts: ['NVIDIA-A100-SXM4-80GB'],
+      minGpuMemory: Size.gibibytes(40),
+      runtimeClassName: 'nvidia',
+      sharedMemorySizeLimit: Size.gibibytes(8),
+      backoffLimit: 0,
+      namespace: 'ml',
+    });
+    job.addContainer({ name: 'logs', image: 'busybox:1.36' });
+    job.addInitContainer({ image: 'busybox:1.36' });
+    job.addGpuContainer({ name: 'second', image: IMAGE, resources: { cpu: { limit: Cpu.units(2) } }, gpuRequests: [GpuRequest.shared({ count: 1, requests: 1 })] });
+    const objs = synthYaml(chart);
+    expect(objs).toHaveLength(1);
+    expect(() => validateK8sObjects(objs)).not.toThrow();
+  });
+});
