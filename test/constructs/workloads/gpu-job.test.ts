@@ -1,5 +1,5 @@
-import { Size } from 'cdk8s';
-import { Cpu, EnvValue, ImagePullPolicy } from 'cdk8s-plus-28';
+import { Duration, Size } from 'cdk8s';
+import { Cpu, EnvValue, ImagePullPolicy, RestartPolicy } from 'cdk8s-plus-28';
 import { LIBRARY_VERSION } from '../../../src/common/version';
 import { GpuResource, MigProfile } from '../../../src/common/gpu-resource';
 import { GpuJob, GpuRequest } from '../../../src/workloads';
@@ -250,5 +250,58 @@ describe('GpuJob schema', () => {
     const objs = synthYaml(chart);
     expect(objs).toHaveLength(1);
     expect(() => validateK8sObjects(objs)).not.toThrow();
+  });
+});
+
+describe('GpuJob validation', () => {
+  // [case, props or a function that builds, the message it must throw]
+  const cases: Array<[string, () => unknown, string]> = [
+    ['fractional gpus', () => synthJob({ gpus: 1.5 }), 'gpus must be a whole number ≥ 1 (got 1.5)'],
+    ['zero gpus', () => synthJob({ gpus: 0 }), 'gpus must be a whole number ≥ 1 (got 0)'],
+    ['negative gpus', () => synthJob({ gpus: -2 }), 'gpus must be a whole number ≥ 1 (got -2)'],
+    ['NaN gpus', () => synthJob({ gpus: NaN }), 'gpus must be a whole number ≥ 1 (got NaN)'],
+    ['fractional gpus in addGpuContainer', () => synthJob({}, j => j.addGpuContainer({ name: 'w', image: IMAGE, gpus: 0.5 })),
+      'gpus must be a whole number ≥ 1 (got 0.5)'],
+    ['a malformed MIG profile', () => synthJob({ gpuRequests: [GpuRequest.mig(MigProfile.of('1g10gb'))] }),
+      'MIG profile must look like "1g.10gb", "1c.2g.20gb" or "1g.10gb+me" (got "1g10gb")'],
+    ['whole GPUs and MIG in one container', () => synthJob({ gpus: 1, gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1G_10GB)] }),
+      'gpus/gpuRequests of container "trainer" mix whole GPUs (nvidia.com/gpu: 1) and MIG slices (nvidia.com/mig-1g.10gb: 1)'],
+    ['whole GPUs and MIG in gpuRequests', () => synthJob({ gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_2G_20GB), GpuRequest.gpus(2)] }),
+      'mix whole GPUs (nvidia.com/gpu: 2) and MIG slices (nvidia.com/mig-2g.20gb: 1)'],
+    ['the same resource twice', () => synthJob({ gpus: 1, gpuRequests: [GpuRequest.gpus(2)] }),
+      'gpus/gpuRequests of container "trainer" ask for nvidia.com/gpu twice (got 1 and 2)'],
+    ['an invalid resource name', () => synthJob({ gpuRequests: [GpuRequest.of(GpuResource.of('gpu'))] }),
+      'invalid resource name "gpu": it must have the form <domain>/<name>'],
+    ['a resource in kubernetes.io', () => synthJob({ gpuRequests: [GpuRequest.of(GpuResource.of('kubernetes.io/gpu'))] }),
+      'invalid resource name "kubernetes.io/gpu"'],
+    ['requests different from limits', () => synthJob({ gpuRequests: [GpuRequest.shared({ count: 2, requests: 1 })] }),
+      'GpuRequest.shared requests must equal count for nvidia.com/gpu.shared (got requests 1, count 2)'],
+    ['a construct id that is not a valid name', () => new GpuJob(newChart(), 'TrainJob', { image: IMAGE }),
+      'name (from the construct id) must be a DNS-1123 label: at most 63 lower-case letters, digits and \'-\', starting and ending with a letter or digit (got "TrainJob"); pass a name prop'],
+    ['a name longer than 63 characters', () => synthJob({ name: 'a'.repeat(64) }), `name must be a DNS-1123 label`],
+    ['a name with a dot', () => synthJob({ name: 'train.v2' }), 'name must be a DNS-1123 label: at most 63 lower-case letters, digits and \'-\', starting and ending with a letter or digit (got "train.v2")'],
+    ['an invalid namespace', () => synthJob({ namespace: 'ML' }), 'namespace must be a DNS-1123 label'],
+    ['restartPolicy Always', () => synthJob({ restartPolicy: RestartPolicy.ALWAYS }), 'restartPolicy must be Never or OnFailure for a Job (got Always)'],
+    ['a negative backoffLimit', () => synthJob({ backoffLimit: -1 }), 'backoffLimit must be a whole number ≥ 0 (got -1)'],
+    ['a fractional backoffLimit', () => synthJob({ backoffLimit: 2.5 }), 'backoffLimit must be a whole number ≥ 0 (got 2.5)'],
+    ['a zero activeDeadline', () => synthJob({ activeDeadline: Duration.seconds(0) }), 'activeDeadline must be a whole number of seconds ≥ 1 (got 0 seconds)'],
+    ['a fractional activeDeadline', () => synthJob({ activeDeadline: Duration.millis(1500) }), 'activeDeadline must be a whole number of seconds ≥ 1 (got 1 second 500 millis)'],
+    ['a fractional ttlAfterFinished', () => synthJob({ ttlAfterFinished: Duration.millis(500) }), 'ttlAfterFinished must be a whole number of seconds ≥ 0 (got 500 millis)'],
+    ['runAsUser 0 with runAsNonRoot', () => synthJob({ runAsUser: 0 }), 'runAsUser must not be 0 (root) while runAsNonRoot is true (got runAsUser 0)'],
+    ['a negative runAsUser', () => synthJob({ runAsUser: -1 }), 'runAsUser must be a whole number ≥ 0 (got -1)'],
+    ['a fractional runAsGroup', () => synthJob({ runAsGroup: 1.5 }), 'runAsGroup must be a whole number ≥ 0 (got 1.5)'],
+    ['a negative fsGroup', () => synthJob({ fsGroup: -5 }), 'fsGroup must be a whole number ≥ 0 (got -5)'],
+    ['empty gpuProducts', () => synthJob({ gpuProducts: [] }), 'gpuProducts must list at least one GPU model, e.g. ["NVIDIA-A100-SXM4-80GB"] (got [])'],
+    ['a gpuProducts entry with a space', () => synthJob({ gpuProducts: ['Tesla-T4', 'NVIDIA A100'] }), 'gpuProducts[1] must be a label value: 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (got "NVIDIA A100")'],
+    ['a zero minGpuMemory', () => synthJob({ minGpuMemory: Size.mebibytes(0) }), 'minGpuMemory must be a whole number of MiB ≥ 1 (got 0 MiB)'],
+    ['a minGpuMemory below one MiB', () => synthJob({ minGpuMemory: Size.kibibytes(512) }), 'minGpuMemory must be a whole number of MiB ≥ 1 (got 0.5 MiB)'],
+    ['a zero sharedMemorySizeLimit', () => synthJob({ sharedMemorySizeLimit: Size.mebibytes(0) }), 'sharedMemorySizeLimit must be a whole number of MiB ≥ 1 (got 0 MiB)'],
+    ['an invalid runtimeClassName', () => synthJob({ runtimeClassName: 'NVIDIA' }), 'runtimeClassName must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', starting and ending with a letter or digit (got "NVIDIA")'],
+    ['an invalid version label', () => synthJob({ version: 'v1+build' }), 'version must be a label value: 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (got "v1+build")'],
+    ['an empty component label', () => synthJob({ component: '' }), 'component must be a label value: 1-63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit (got "")'],
+  ];
+
+  test.each(cases)('rejects %s', (_what, build, message) => {
+    expect(build).toThrow(message);
   });
 });
