@@ -4,6 +4,7 @@ import { LIBRARY_VERSION } from '../../../src/common/version';
 import { GpuResource, MigProfile } from '../../../src/common/gpu-resource';
 import { GpuJob, GpuRequest } from '../../../src/workloads';
 import { validateK8sObjects } from '../helpers/k8s-schema';
+import { restrictedViolations } from '../helpers/pod-security';
 import { IMAGE, containerOf, envOf, newChart, podSpec, synthJob, synthYaml } from './synth';
 
 describe('GpuJob: the tutorial example', () => {
@@ -111,6 +112,10 @@ describe('GpuJob defaults', () => {
 
   test('passes the Kubernetes schema', () => {
     expect(() => validateK8sObjects([job])).not.toThrow();
+  });
+
+  test('passes the Pod Security Standard restricted', () => {
+    expect(restrictedViolations(spec)).toEqual([]);
   });
 });
 
@@ -232,7 +237,7 @@ describe('GpuJob.addGpuContainer', () => {
 });
 
 describe('GpuJob schema', () => {
-  test('every object of a job with every option passes the Kubernetes schema', () => {
+  test('a job with every option passes the Kubernetes schema and restricted', () => {
     const chart = newChart();
     const job = new GpuJob(chart, 'full', {
       image: IMAGE,
@@ -250,6 +255,8 @@ describe('GpuJob schema', () => {
     const objs = synthYaml(chart);
     expect(objs).toHaveLength(1);
     expect(() => validateK8sObjects(objs)).not.toThrow();
+    // Every container, added ones and the init container included, keeps `restricted`.
+    expect(restrictedViolations(podSpec(objs[0]))).toEqual([]);
   });
 });
 
