@@ -1,0 +1,76 @@
+// Small checks shared by the operator constructs. Each throws a message that names the
+// prop, shows the bad value and says what would be accepted. Not part of the public API.
+
+/**
+ * Checks that a value coming from any jsii language is one of an enum's values (TypeScript
+ * cannot pass anything else, but Python or Java strings can).
+ */
+export function checkEnum(field: string, value: string, allowed: { [key: string]: string }): void {
+  const values = Object.values(allowed);
+  if (!values.includes(value)) {
+    throw new Error(`${field} must be one of ${values.map(v => `"${v}"`).join(', ')} (got "${value}")`);
+  }
+}
+
+/** A DNS-1123 label: names of namespaces and most objects. */
+export function checkDnsLabel(field: string, value: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
+    throw new Error(`${field} must be a DNS label: lower case letters, digits and '-', at most 63 characters (got "${value}")`);
+  }
+}
+
+/** A DNS-1123 subdomain: names of cluster-scoped objects such as the ClusterPolicy. */
+export function checkDnsSubdomain(field: string, value: string): void {
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253) {
+    throw new Error(`${field} must be a DNS subdomain: lower case letters, digits, '-' and '.' (got "${value}")`);
+  }
+}
+
+/**
+ * A node label value: config names are chosen per node through labels such as
+ * `nvidia.com/device-plugin.config=<name>`, so a name must be a valid label value.
+ */
+export function checkLabelValue(field: string, value: string): void {
+  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value) || value.length > 63) {
+    throw new Error(`${field} must be usable as a node label value: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got "${value}")`);
+  }
+}
+
+/** An absolute path on the host. */
+export function checkAbsolutePath(field: string, value: string): void {
+  if (!value.startsWith('/')) {
+    throw new Error(`${field} must be an absolute host path (got "${value}")`);
+  }
+}
+
+/** A whole number at least `min`. */
+export function checkWholeNumber(field: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${field} must be a whole number ≥ ${min} (got ${value})`);
+  }
+}
+
+// Prometheus Operator's Duration pattern (monitoring.coreos.com/v1): units y w d h m s ms,
+// largest first, no spaces, no decimals.
+const DURATION_RE = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+
+/** A Prometheus duration such as `15s`, `1m30s` or `2h`. */
+export function checkPromDuration(field: string, value: string): void {
+  if (value === '' || !DURATION_RE.test(value)) {
+    throw new Error(`${field} must be a Prometheus duration such as "15s", "1m30s" or "1h" (units y, w, d, h, m, s, ms, largest first) (got "${value}")`);
+  }
+}
+
+/** A Kubernetes/Flux duration (Go's time.ParseDuration): `30m`, `1h`, `1h30m`, `90s`. */
+export function checkGoDuration(field: string, value: string): void {
+  if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+    throw new Error(`${field} must be a duration such as "10m", "1h" or "1h30m" (got "${value}")`);
+  }
+}
+
+/** `1`, `3` or a percentage like `10%` (maxUnavailable). */
+export function checkCountOrPercent(field: string, value: string): void {
+  if (!/^([1-9]\d*|(100|[1-9]?\d)%)$/.test(value)) {
+    throw new Error(`${field} must be a whole number ≥ 1 or a percentage like "25%" (got "${value}")`);
+  }
+}

@@ -1,0 +1,339 @@
+import { k8s } from 'cdk8s-plus-28';
+import { HealthCheckOptions, UpdateStrategyType } from '../device-plugin/options';
+import { DevicePluginConfigProps, MigStrategy } from '../device-plugin/plugin-config';
+import { PluginImage } from '../device-plugin/plugin-image';
+import { DcgmMetrics } from './dcgm-metrics';
+import { MigLayout } from './mig-layouts';
+import { OperandImage } from './operator-images';
+import { DriverSettings } from './driver-settings';
+import { ToolkitSettings } from './toolkit-settings';
+import { ContainerRuntime, DevicePluginProvider } from './vocabulary';
+
+/** The operator's own settings (`spec.operator`). */
+export interface OperatorSettings {
+  /**
+   * The nodes' container runtime, which the toolkit configures.
+   * @default ContainerRuntime.CONTAINERD
+   */
+  readonly defaultRuntime?: ContainerRuntime;
+  /**
+   * Name of the RuntimeClass GPU pods use (the toolkit registers a handler of that name).
+   * @default 'nvidia'
+   */
+  readonly runtimeClass?: string;
+  /**
+   * Image of the operands' init container.
+   * @default DefaultOperandImages.CUDA_BASE
+   */
+  readonly initContainerImage?: OperandImage;
+}
+
+/** Settings shared by every operand DaemonSet (`spec.daemonsets`). */
+export interface DaemonSetsSettings {
+  /**
+   * Tolerations of every operand pod.
+   * @default - `nvidia.com/gpu` Exists NoSchedule
+   */
+  readonly tolerations?: k8s.Toleration[];
+  /**
+   * Priority class of every operand pod.
+   * @default 'system-node-critical'
+   */
+  readonly priorityClassName?: string;
+  /**
+   * How operand DaemonSets roll out (the driver always uses OnDelete).
+   * @default UpdateStrategyType.ROLLING_UPDATE
+   */
+  readonly updateStrategy?: UpdateStrategyType;
+  /**
+   * With RollingUpdate: how many nodes may update at once (a number or a percentage).
+   * @default '1'
+   */
+  readonly maxUnavailable?: string;
+  /**
+   * Extra labels on every operand pod.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** A named device plugin config; nodes pick one with `nvidia.com/device-plugin.config=<name>`. */
+export interface NamedDevicePluginConfig {
+  /** The config's name (a node label value), e.g. `time-sliced-4`. */
+  readonly name: string;
+  /**
+   * The config. migStrategy defaults to the stack's mig.strategy and nvidiaDriverRoot to
+   * where the operator's driver lives.
+   * @default - whole GPUs, no sharing
+   */
+  readonly config?: DevicePluginConfigProps;
+}
+
+/** This project's plugin when it replaces the operator's. */
+export interface ProjectPluginSettings {
+  /**
+   * The plugin image.
+   * @default PluginImage.project()
+   */
+  readonly image?: PluginImage;
+  /**
+   * GPU health checking.
+   * @default - XID checks on, NVIDIA's skip list, recovery after 60 s
+   */
+  readonly health?: HealthCheckOptions;
+  /**
+   * Compute resources of the plugin container (must set limits.memory).
+   * @default - requests cpu 10m and memory 64Mi, limit memory 192Mi
+   */
+  readonly resources?: k8s.ResourceRequirements;
+}
+
+/** The device plugin (`spec.devicePlugin`), the operator's or this project's. */
+export interface DevicePluginSettings {
+  /**
+   * Run a device plugin at all.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Which plugin runs: the operator's operand, or this project's in its place.
+   * @default DevicePluginProvider.OPERATOR
+   */
+  readonly provider?: DevicePluginProvider;
+  /**
+   * Image of the operator's plugin (and of GPU Feature Discovery unless gfd.image is set).
+   * @default DefaultOperandImages.DEVICE_PLUGIN
+   */
+  readonly image?: OperandImage;
+  /**
+   * Named plugin configs (time-slicing, MPS), rendered into one ConfigMap.
+   * @default - one config named `default`: whole GPUs, no sharing
+   */
+  readonly configs?: NamedDevicePluginConfig[];
+  /**
+   * The config nodes get without a `nvidia.com/device-plugin.config` label.
+   * @default - the first config
+   */
+  readonly defaultConfig?: string;
+  /**
+   * This project's plugin, when provider is PROJECT.
+   * @default - defaults of GpuDevicePlugin
+   */
+  readonly projectPlugin?: ProjectPluginSettings;
+}
+
+/** The DCGM exporter's Prometheus Operator ServiceMonitor. */
+export interface ServiceMonitorSettings {
+  /**
+   * Let the operator create a ServiceMonitor for the exporter.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Scrape interval (a Prometheus duration).
+   * @default '15s'
+   */
+  readonly interval?: string;
+  /**
+   * Keep the exporter's labels when they clash with target labels.
+   * @default false
+   */
+  readonly honorLabels?: boolean;
+  /**
+   * Labels on the ServiceMonitor (so your Prometheus selects it).
+   * @default - none
+   */
+  readonly additionalLabels?: { [key: string]: string };
+}
+
+/** The DCGM exporter (`spec.dcgmExporter`). */
+export interface DcgmExporterSettings {
+  /**
+   * Run the exporter.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The exporter image.
+   * @default DefaultOperandImages.DCGM_EXPORTER
+   */
+  readonly image?: OperandImage;
+  /**
+   * The ServiceMonitor.
+   * @default - enabled, every 15s
+   */
+  readonly serviceMonitor?: ServiceMonitorSettings;
+  /**
+   * The metrics collected.
+   * @default DcgmMetrics.recommended()
+   */
+  readonly metrics?: DcgmMetrics;
+}
+
+/** An operand that is only switched on or off and pinned (`dcgm`, `gfd`, `nodeStatusExporter`). */
+export interface OperandSettings {
+  /**
+   * Run the operand.
+   * @default - gfd on, dcgm and nodeStatusExporter off (as NVIDIA's chart)
+   */
+  readonly enabled?: boolean;
+  /**
+   * The operand image.
+   * @default - the pinned release's image
+   */
+  readonly image?: OperandImage;
+}
+
+/** How MIG devices are advertised (`spec.mig`). */
+export interface MigSettings {
+  /**
+   * The MIG strategy of the device plugin and GFD.
+   * @default MigStrategy.SINGLE
+   */
+  readonly strategy?: MigStrategy;
+}
+
+/** The MIG manager (`spec.migManager`). */
+export interface MigManagerSettings {
+  /**
+   * Run the MIG manager on MIG-capable nodes.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * The MIG manager image.
+   * @default DefaultOperandImages.MIG_MANAGER
+   */
+  readonly image?: OperandImage;
+  /**
+   * MIG layouts nodes choose with `nvidia.com/mig.config=<name>`, as a mig-parted ConfigMap.
+   * @default - the operator's built-in layouts
+   */
+  readonly layouts?: MigLayout[];
+}
+
+/** The operator's validator (`spec.validator`). */
+export interface ValidatorSettings {
+  /**
+   * The validator image.
+   * @default DefaultOperandImages.OPERATOR
+   */
+  readonly image?: OperandImage;
+  /**
+   * Run a CUDA workload on each node to prove the plugin hands out GPUs.
+   * @default false
+   */
+  readonly runPluginWorkload?: boolean;
+}
+
+/** Container Device Interface (`spec.cdi`). */
+export interface CdiSettings {
+  /**
+   * Inject GPUs through CDI.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Make CDI the default injection mode (`cdi.default`; newer operators ignore it).
+   * @default false
+   */
+  readonly useByDefault?: boolean;
+}
+
+/** Host paths the operands use (`spec.hostPaths`). */
+export interface HostPathsSettings {
+  /**
+   * The host's root filesystem (must be chroot-able).
+   * @default '/'
+   */
+  readonly rootFs?: string;
+  /**
+   * Where the containerized driver's files appear on the host.
+   * @default '/run/nvidia/driver'
+   */
+  readonly driverInstallDir?: string;
+}
+
+/** Properties of a ClusterPolicy: the settings users change in NVIDIA's `ClusterPolicy`. */
+export interface ClusterPolicyProps {
+  /**
+   * Name of the ClusterPolicy (the operator acts on one per cluster).
+   * @default 'cluster-policy'
+   */
+  readonly name?: string;
+  /**
+   * Namespace the operator runs in, where the referenced ConfigMaps must live.
+   * @default 'gpu-operator'
+   */
+  readonly namespace?: string;
+  /**
+   * The operator's settings.
+   * @default - containerd, RuntimeClass `nvidia`
+   */
+  readonly operator?: OperatorSettings;
+  /**
+   * Settings shared by every operand DaemonSet.
+   * @default - NVIDIA's chart defaults
+   */
+  readonly daemonsets?: DaemonSetsSettings;
+  /**
+   * The containerized driver.
+   * @default - installed by the operator, automatic upgrades
+   */
+  readonly driver?: DriverSettings;
+  /**
+   * The NVIDIA Container Toolkit.
+   * @default - installed by the operator for system containerd
+   */
+  readonly toolkit?: ToolkitSettings;
+  /**
+   * The device plugin.
+   * @default - the operator's, with one `default` config
+   */
+  readonly devicePlugin?: DevicePluginSettings;
+  /**
+   * The standalone DCGM host engine.
+   * @default - off (the exporter embeds one)
+   */
+  readonly dcgm?: OperandSettings;
+  /**
+   * The DCGM exporter.
+   * @default - on, ServiceMonitor every 15s, recommended metrics
+   */
+  readonly dcgmExporter?: DcgmExporterSettings;
+  /**
+   * GPU Feature Discovery.
+   * @default - on
+   */
+  readonly gfd?: OperandSettings;
+  /**
+   * MIG strategy.
+   * @default - single
+   */
+  readonly mig?: MigSettings;
+  /**
+   * The MIG manager.
+   * @default - on, with the operator's built-in layouts
+   */
+  readonly migManager?: MigManagerSettings;
+  /**
+   * The validator.
+   * @default - no CUDA workload
+   */
+  readonly validator?: ValidatorSettings;
+  /**
+   * The node status exporter.
+   * @default - off
+   */
+  readonly nodeStatusExporter?: OperandSettings;
+  /**
+   * Container Device Interface.
+   * @default - enabled
+   */
+  readonly cdi?: CdiSettings;
+  /**
+   * Host paths.
+   * @default - `/` and `/run/nvidia/driver`
+   */
+  readonly hostPaths?: HostPathsSettings;
+}

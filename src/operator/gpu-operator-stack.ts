@@ -1,0 +1,184 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { standardLabels } from '../common/labels';
+import { GpuDevicePlugin } from '../device-plugin/gpu-device-plugin';
+import { UpdateStrategyType } from '../device-plugin/options';
+import { OperatorChartOptions, OperatorChartValues } from './chart-values';
+import { ClusterPolicy } from './cluster-policy';
+import { ClusterPolicyProps } from './cluster-policy-props';
+import { GpuAlertsOptions, GpuOperatorAlerts } from './gpu-alerts';
+import { GPU_OPERATOR_VERSION } from './operator-images';
+import { ArgoCdInstallOptions, FluxInstallOptions, OperatorInstall } from './operator-install';
+import { DevicePluginProvider, GitOpsInstall } from './vocabulary';
+
+/** Node label the operator sets on GPU nodes where a device plugin should run. */
+export const DEVICE_PLUGIN_DEPLOY_LABEL = 'nvidia.com/gpu.deploy.device-plugin';
+
+/** Properties of a GpuOperatorStack: the ClusterPolicy's settings plus how it all gets installed. */
+export interface GpuOperatorStackProps extends ClusterPolicyProps {
+  /**
+   * How the operator itself gets installed: Flux, Argo CD, or not at all (installed already).
+   * With Flux, apply the ClusterPolicy from a Kustomization that `dependsOn` the one holding
+   * the HelmRelease: its CRD arrives with the chart.
+   * @default GitOpsInstall.FLUX
+   */
+  readonly install?: GitOpsInstall;
+  /**
+   * NVIDIA's chart: pinned version, repository and values.
+   * @default - GPU_OPERATOR_VERSION from helm.ngc.nvidia.com, with NFD
+   */
+  readonly chart?: OperatorChartOptions;
+  /**
+   * Flux settings (install FLUX).
+   * @default - reconcile every 30m, refresh the repository every 1h
+   */
+  readonly flux?: FluxInstallOptions;
+  /**
+   * Argo CD settings (install ARGO_CD).
+   * @default - namespace argocd, project default, automated sync
+   */
+  readonly argoCd?: ArgoCdInstallOptions;
+  /**
+   * Create the namespace, labelled for the `privileged` Pod Security level (the driver,
+   * toolkit and device plugin pods load kernel modules, edit the host's containerd config
+   * and mount host paths, which `baseline` and `restricted` reject). Keep workloads out of it.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Emit the RuntimeClass GPU pods name (`nvidia`, handler `nvidia`). The operator's toolkit
+   * creates the same object when it runs; emitting it keeps it in Git and present even when
+   * the toolkit is pre-installed.
+   * @default true
+   */
+  readonly createRuntimeClass?: boolean;
+  /**
+   * GPU alerts (a PrometheusRule; needs the Prometheus Operator).
+   * @default - critical XIDs, fell off the bus, double-bit ECC, above 85 °C, exporter down
+   */
+  readonly alerts?: GpuAlertsOptions;
+}
+
+/**
+ * The production GPU stack: NVIDIA's GPU Operator installed through GitOps at a pinned
+ * version, its ClusterPolicy typed and owned by Git, the device plugin configs, MIG layouts
+ * and DCGM metrics as ConfigMaps, the `nvidia` RuntimeClass and GPU alerts. Optionally this
+ * project's device plugin replaces the operator's.
+ */
+export class GpuOperatorStack extends Construct {
+  /** Namespace the operator runs in. */
+  public readonly namespace: string;
+  /** How the operator is installed. */
+  public readonly install: GitOpsInstall;
+  /** The ClusterPolicy and its ConfigMaps. */
+  public readonly clusterPolicy: ClusterPolicy;
+  /** The GitOps objects that install the chart. */
+  public readonly operatorInstall: OperatorInstall;
+  /** This project's device plugin, when it replaces the operator's. */
+  public readonly devicePlugin?: GpuDevicePlugin;
+  /** The alerts, unless turned off. */
+  public readonly alerts?: GpuOperatorAlerts;
+
+  constructor(scope: Construct, id: string, props: GpuOperatorStackProps = {}) {
+    super(scope, id);
+    this.namespace = props.namespace ?? 'gpu-operator';
+    this.install = props.install ?? GitOpsInstall.FLUX;
+    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: GPU_OPERATOR_VERSION });
+    if (this.install === GitOpsInstall.NONE && props.chart) {
+      throw new Error('chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE; remove chart or pick FLUX or ARGO_CD');
+    }
+
+    if (props.createNamespace ?? true) {
+      new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: {
+            ...labels('namespace'),
+            'pod-security.kubernetes.io/enforce': 'privileged',
+            'pod-security.kubernetes.io/audit': 'privileged',
+            'pod-security.kubernetes.io/warn': 'privileged',
+          },
+        },
+      });
+    }
+    this.operatorInstall = new OperatorInstall(this, 'Install', {
+      mode: this.install,
+      namespace: this.namespace,
+      chart: new OperatorChartValues(props.chart),
+      flux: props.flux,
+      argoCd: props.argoCd,
+      labels: labels('operator'),
+    });
+    this.clusterPolicy = new ClusterPolicy(this, 'ClusterPolicy', { ...props, namespace: this.namespace });
+    if (this.install === GitOpsInstall.ARGO_CD) {
+      // Synced together with the Application, the ClusterPolicy's CRD does not exist yet at
+      // dry-run; Argo CD retries it once the chart has installed the CRD.
+      this.clusterPolicy.resource.metadata.addAnnotation('argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true');
+      this.clusterPolicy.resource.metadata.addAnnotation('argocd.argoproj.io/sync-wave', '1');
+    }
+    if (props.createRuntimeClass ?? true) {
+      new k8s.KubeRuntimeClass(this, 'RuntimeClass', {
+        metadata: { name: this.clusterPolicy.runtimeClass, labels: labels('runtime-class') },
+        handler: this.clusterPolicy.runtimeClass,
+      });
+    }
+    this.devicePlugin = this.projectPlugin(props);
+    this.alerts = this.gpuAlerts(props, labels('alerts'));
+  }
+
+  private projectPlugin(props: GpuOperatorStackProps): GpuDevicePlugin | undefined {
+    const policy = this.clusterPolicy;
+    if (!policy.devicePluginEnabled || policy.devicePluginProvider !== DevicePluginProvider.PROJECT) {
+      return undefined;
+    }
+    const project = props.devicePlugin?.projectPlugin ?? {};
+    const config = policy.defaultPluginConfig!;
+    return new GpuDevicePlugin(this, 'DevicePlugin', {
+      namespace: this.namespace,
+      createNamespace: false,
+      image: project.image,
+      health: project.health,
+      resources: project.resources,
+      // Same config as the operator's plugin would get, from the same model.
+      migStrategy: config.migStrategy,
+      deviceListStrategy: config.deviceListStrategy,
+      deviceIdStrategy: config.deviceIdStrategy,
+      failOnInitError: config.failOnInitError,
+      passDeviceSpecs: config.passDeviceSpecs,
+      nvidiaDriverRoot: config.nvidiaDriverRoot,
+      sharedAllocationPolicy: config.sharedAllocationPolicy,
+      timeSlicing: config.timeSlicing,
+      mps: config.mps,
+      mpsRoot: config.mpsRoot,
+      // Run where the operator would run its own plugin: it labels GPU nodes with this, and
+      // sets it to paused-for-mig-change while the MIG manager repartitions a node.
+      nodeSelector: { [DEVICE_PLUGIN_DEPLOY_LABEL]: 'true' },
+      tolerations: policy.tolerations,
+      priorityClassName: policy.priorityClassName,
+      runtimeClassName: policy.runtimeClass,
+      updateStrategy: {
+        type: policy.updateStrategy,
+        maxUnavailable: policy.updateStrategy === UpdateStrategyType.ROLLING_UPDATE ? policy.maxUnavailable : undefined,
+      },
+    });
+  }
+
+  private gpuAlerts(props: GpuOperatorStackProps, labels: { [key: string]: string }): GpuOperatorAlerts | undefined {
+    const alerts = props.alerts ?? {};
+    if (!(alerts.enabled ?? true)) {
+      return undefined;
+    }
+    if (!this.clusterPolicy.dcgmExporterEnabled) {
+      throw new Error('alerts need the DCGM exporter\'s metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false');
+    }
+    if (props.dcgmExporter?.serviceMonitor?.enabled === false && alerts.exporterJob === undefined) {
+      throw new Error('alerts read the exporter through its ServiceMonitor, which dcgmExporter.serviceMonitor.enabled turns off; enable it, set alerts.exporterJob to the job that scrapes the exporter, or set alerts.enabled to false');
+    }
+    return new GpuOperatorAlerts(this, 'Alerts', {
+      ...alerts,
+      namespace: this.namespace,
+      metrics: this.clusterPolicy.dcgmMetrics,
+      labels,
+    });
+  }
+}

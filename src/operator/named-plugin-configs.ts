@@ -1,0 +1,81 @@
+import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
+import { checkLabelValue } from './checks';
+import { NamedDevicePluginConfig } from './cluster-policy-props';
+
+/** Name of the config used when no configs are given. */
+export const DEFAULT_PLUGIN_CONFIG_NAME = 'default';
+
+/**
+ * The device plugin configs of a stack, each a DevicePluginConfig (the same model that
+ * GpuDevicePlugin renders), keyed by name. Internal: the ClusterPolicy exposes the result.
+ */
+export class NamedPluginConfigs {
+  /** Config names in the order given. */
+  public readonly names: string[];
+  /** The default config's name. */
+  public readonly defaultName: string;
+  private readonly byName = new Map<string, DevicePluginConfig>();
+
+  /**
+   * @param configs the named configs as given in props
+   * @param defaultName the default config's name, if given
+   * @param migStrategy the ClusterPolicy's mig.strategy, which the operator passes to the
+   *   plugin as MIG_STRATEGY (an env var wins over the file, so the two must agree)
+   * @param driverRoot where the driver's files are on the host
+   */
+  constructor(configs: NamedDevicePluginConfig[] | undefined, defaultName: string | undefined, migStrategy: MigStrategy, driverRoot: string) {
+    const given = configs ?? [{ name: DEFAULT_PLUGIN_CONFIG_NAME }];
+    if (given.length === 0) {
+      throw new Error('devicePlugin.configs is empty; give at least one config or leave it out for whole GPUs');
+    }
+    for (const entry of given) {
+      const at = `devicePlugin.configs["${entry.name}"]`;
+      checkLabelValue('devicePlugin.configs[].name', entry.name);
+      if (this.byName.has(entry.name)) {
+        throw new Error(`${at} is defined twice; give each config its own name`);
+      }
+      const props = entry.config ?? {};
+      if (props.migStrategy !== undefined && props.migStrategy !== migStrategy) {
+        throw new Error(`${at}.migStrategy is "${props.migStrategy}" but mig.strategy is "${migStrategy}"; the operator passes mig.strategy to the plugin, which overrides the file, so leave migStrategy out or set mig.strategy`);
+      }
+      if (props.mps && migStrategy === MigStrategy.MIXED) {
+        throw new Error(`${at} shares GPUs with MPS, which NVIDIA's plugin does not support with mig.strategy "mixed"; use mig.strategy "single" or "none", or time-slicing for this config`);
+      }
+      try {
+        this.byName.set(entry.name, new DevicePluginConfig({
+          ...props,
+          migStrategy,
+          nvidiaDriverRoot: props.nvidiaDriverRoot ?? driverRoot,
+        }));
+      } catch (e) {
+        throw new Error(`${at}: ${(e as Error).message}`);
+      }
+    }
+    this.names = given.map(c => c.name);
+    this.defaultName = defaultName ?? this.names[0];
+    if (!this.byName.has(this.defaultName)) {
+      throw new Error(`devicePlugin.defaultConfig "${this.defaultName}" is not one of the configs (${this.names.map(n => `"${n}"`).join(', ')}); add it or pick one of them`);
+    }
+  }
+
+  /**
+   * The config of one name.
+   * @param name a config name
+   */
+  public get(name: string): DevicePluginConfig {
+    const config = this.byName.get(name);
+    if (!config) {
+      throw new Error(`no device plugin config named "${name}" (have ${this.names.join(', ')})`);
+    }
+    return config;
+  }
+
+  /** ConfigMap data: one `version: v1` file per config name. */
+  public toConfigMapData(): { [key: string]: string } {
+    const data: { [key: string]: string } = {};
+    for (const name of this.names) {
+      data[name] = this.get(name).toYaml();
+    }
+    return data;
+  }
+}
