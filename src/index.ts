@@ -1,2 +1,3 @@
 export * from './common';
 export * from './device-plugin';
+export * from './workloads';

@@ -4,6 +4,7 @@ import { GpuResource } from './common/gpu-resource';
 import { GpuDevicePlugin } from './device-plugin/gpu-device-plugin';
 import { MigStrategy } from './device-plugin/plugin-config';
 import { PluginImage } from './device-plugin/plugin-image';
+import { GpuJob } from './workloads/gpu-job';
 
 /**
  * A named example stack that the reference app writes to `dist/<name>.k8s.yaml`.
@@ -41,6 +42,15 @@ export const SCENARIOS: Scenario[] = [
     name: 'device-plugin-nvidia-image',
     description: "NVIDIA's upstream plugin image with the same generated config.",
     build: chart => new GpuDevicePlugin(chart, 'DevicePlugin', { image: PluginImage.nvidia() }),
+  },
+  {
+    name: 'gpu-job',
+    description: "The tutorial's training job: one GPU, PyTorch, restartPolicy Never.",
+    build: chart => new GpuJob(chart, 'gpu-training-job', {
+      image: 'nvcr.io/nvidia/pytorch:24.01-py3',
+      command: ['python', 'train.py'],
+      gpus: 1,
+    }),
   },
 ];
 

@@ -4,6 +4,11 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { synthesize } from '../../src/main';
 import { SCENARIOS } from '../../src/scenarios';
+import { KNOWN_KINDS, validateK8sObjects } from './helpers/k8s-schema';
+
+// Custom resources have no schema in kubernetes-models; their fields are covered by the construct tests.
+const CUSTOM_KINDS = ['nvidia.com/v1/ClusterPolicy', 'source.toolkit.fluxcd.io/v1/HelmRepository', 'helm.toolkit.fluxcd.io/v2/HelmRelease',
+  'argoproj.io/v1alpha1/Application', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor'];
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
@@ -42,13 +47,23 @@ describe('reference app', () => {
     for (const f of first.files) {
       const docs = YAML.parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJSON());
       for (const o of docs) {
-        expect([f, o.kind, o.metadata.labels?.['app.kubernetes.io/version']]).toEqual([f, o.kind, expect.stringMatching(/^v?\d+\.\d+\.\d+/)]);
+        expect([f, o.kind, o.metadata.labels?.['app.kubernetes.io/version']]).toEqual([f, o.kind, expect.stringMatching(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/)]);
       }
       const images = JSON.stringify(docs).match(/"image":"[^"]+"/g) ?? [];
       for (const image of images) {
         expect(image).toMatch(/:(v?\d[\w.-]*|[\w.-]*\d[\w.-]*)"$|@sha256:[a-f0-9]{64}"$/);
         expect(image).not.toMatch(/:latest"$/);
       }
+    }
+  });
+
+  test('every object validates against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
+    for (const f of first.files) {
+      const docs = YAML.parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJSON());
+      const core = docs.filter(o => KNOWN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
+      const others = docs.filter(o => !KNOWN_KINDS.includes(`${o.apiVersion}/${o.kind}`)).map(o => `${o.apiVersion}/${o.kind}`);
+      expect(others.filter(k => !CUSTOM_KINDS.includes(k))).toEqual([]);
+      expect(() => validateK8sObjects(core)).not.toThrow();
     }
   });
 });
