@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../common/labels';
+import { ChartValue } from '../common/value';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
@@ -364,6 +365,8 @@ function checkResources(r: k8s.ResourceRequirements | undefined): void {
 }
 
 function checkDnsLabel(field: string, value: string): void {
+  // A chart value is checked by the chart's values.schema.json when Helm renders it.
+  if (ChartValue.isUnresolved(value)) return;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
     throw new Error(`${field} must be a DNS label: lower case letters, digits and '-', at most 63 characters (got "${value}")`);
   }

@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
+import { ChartValue } from '../common/value';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
 export enum MigStrategy {
@@ -255,7 +256,8 @@ export class DevicePluginConfig {
       seen.add(s);
     }
     for (const [field, value] of [['nvidiaDriverRoot', this.nvidiaDriverRoot], ['mpsRoot', this.mpsRoot]] as const) {
-      if (!value.startsWith('/')) {
+      // A chart value is checked by the chart's values.schema.json when Helm renders it.
+      if (!ChartValue.isUnresolved(value) && !value.startsWith('/')) {
         throw new Error(`${field} must be an absolute path (got "${value}")`);
       }
     }

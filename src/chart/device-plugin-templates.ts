@@ -1,0 +1,192 @@
+import { ChartValue } from '../common/value';
+import { UpdateStrategyType } from '../device-plugin/options';
+import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
+import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
+import { configTemplates } from './config-template';
+import { ObjectJson, constructDefaults, objectOfKind, podSpecOf, synthesizePlugin } from './construct-defaults';
+import { helpersTemplate } from './helpers-template';
+import { renderTemplate } from './template-writer';
+import { CHART_NAME } from './values-props';
+
+/** One file under `templates/`. */
+export interface TemplateFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+const include = (name: string) => `include "${CHART_NAME}.${name}" .`;
+
+/**
+ * Conditions under which GpuDevicePlugin adds a piece of its output. Each mirrors one `if`
+ * in the construct; the parity tests hold a scenario on each side of every one.
+ */
+export const CONDITIONS = {
+  projectImage: `eq .Values.image.kind "${PluginImageKind.PROJECT}"`,
+  privileged: '.Values.passDeviceSpecs',
+  sysAdmin: `or (ne .Values.migStrategy "${MigStrategy.NONE}") (has "${DeviceListStrategy.VOLUME_MOUNTS}" .Values.deviceListStrategy)`,
+  driverRoot: 'ne .Values.nvidiaDriverRoot "/"',
+  cdi: `or (has "${DeviceListStrategy.CDI_ANNOTATIONS}" .Values.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" .Values.deviceListStrategy)`,
+  mps: '.Values.mps.enabled',
+  onDelete: `eq .Values.updateStrategy.type "${UpdateStrategyType.ON_DELETE}"`,
+  createNamespace: '.Values.namespace.create',
+};
+
+/**
+ * The chart's templates, generated from GpuDevicePlugin: the construct is synthesized with
+ * its names bound to chart values, then each piece that depends on a value is swapped for
+ * the binding that renders it. Optional pieces (a volume, a probe, a security context) are
+ * cut from the construct's own output for a setting that turns them on, so their content is
+ * never written twice.
+ */
+export function devicePluginTemplates(): TemplateFile[] {
+  const bound = synthesizePlugin({
+    name: ChartValue.expr(include('fullname')),
+    namespace: ChartValue.expr(include('namespace')),
+    priorityClassName: ChartValue.value('priorityClassName'),
+    runtimeClassName: ChartValue.when('.Values.runtimeClassName', ChartValue.value('runtimeClassName')),
+  }).objects;
+  const variants = synthesizeVariants();
+  const defaults = constructDefaults();
+
+  const serviceAccount = objectOfKind(bound, 'ServiceAccount');
+  const standard: Record<string, unknown> = { ...serviceAccount.metadata.labels };
+  expectEqual(standard['app.kubernetes.io/version'], defaults.image.tag, 'the version label');
+  const labels = { ...standard, 'app.kubernetes.io/version': ChartValue.value('image.tag') };
+  const daemonSet = objectOfKind(bound, 'DaemonSet');
+  const selector = daemonSet.spec.selector.matchLabels;
+
+  for (const obj of bound) {
+    obj.metadata.labels = spliceLabels(obj.metadata.labels, standard);
+  }
+  daemonSet.spec.template.metadata.labels = spliceLabels(daemonSet.spec.template.metadata.labels, standard);
+  daemonSet.spec.selector.matchLabels = { [ChartValue.block(include('selectorLabels'))]: null };
+  bindConfigMap(objectOfKind(bound, 'ConfigMap'));
+  bindDaemonSet(daemonSet, variants);
+
+  const files: TemplateFile[] = bound.map(obj => {
+    const body = renderTemplate(obj);
+    const text = obj.kind === 'Namespace'
+      ? `{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
+      : body;
+    return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
+  });
+  files.push({
+    path: 'templates/_helpers.tpl',
+    text: helpersTemplate({
+      chart: CHART_NAME,
+      labels,
+      selectorLabels: selector,
+      baseEnv: envMap(podSpecOf(synthesizePlugin().objects).containers[0].env),
+      migEnv: addedEnv(podSpecOf(synthesizePlugin().objects), variants.mig),
+    }),
+  });
+  files.push({ path: 'templates/_config.tpl', text: configTemplates(CHART_NAME) });
+  return files;
+}
+
+type Variants = ReturnType<typeof synthesizeVariants>;
+
+// Each variant turns on one optional piece; paths are bound where the piece holds a value.
+function synthesizeVariants() {
+  const spec = (props: Parameters<typeof synthesizePlugin>[0]) => podSpecOf(synthesizePlugin(props).objects);
+  return {
+    mig: spec({ migStrategy: MigStrategy.MIXED }),
+    volumeMounts: spec({ deviceListStrategy: [DeviceListStrategy.VOLUME_MOUNTS] }),
+    privileged: spec({ passDeviceSpecs: true }),
+    nvidiaImage: spec({ image: PluginImage.nvidia() }),
+    driverRoot: spec({ nvidiaDriverRoot: ChartValue.value('nvidiaDriverRoot') }),
+    cdi: spec({ deviceListStrategy: [DeviceListStrategy.CDI_CRI] }),
+    mps: spec({ mps: { resources: [{ replicas: 2 }] }, mpsRoot: ChartValue.value('mps.root') }),
+    onDelete: synthesizePlugin({ updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).objects,
+  };
+}
+
+function bindConfigMap(configMap: ObjectJson): void {
+  expectKeys(configMap.data, ['config.yaml'], 'ConfigMap data');
+  configMap.data['config.yaml'] = ChartValue.text(include('config'));
+}
+
+function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
+  const spec = daemonSet.spec.template.spec;
+  const container = spec.containers[0];
+  const annotations = daemonSet.spec.template.metadata.annotations;
+  expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'pod annotations');
+  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
+
+  const rolling = daemonSet.spec.updateStrategy;
+  rolling.rollingUpdate.maxUnavailable = ChartValue.value('updateStrategy.maxUnavailable', 'number');
+  daemonSet.spec.updateStrategy = ChartValue.choose(
+    [{ condition: CONDITIONS.onDelete, value: objectOfKind(v.onDelete, 'DaemonSet').spec.updateStrategy }], rolling);
+
+  spec.affinity = ChartValue.block('toYaml .Values.affinity');
+  spec.tolerations = ChartValue.block('toYaml .Values.tolerations');
+  spec.nodeSelector = ChartValue.when('.Values.nodeSelector', ChartValue.block('toYaml .Values.nodeSelector'));
+  spec.volumes = [...spec.volumes, ...optionalItems(spec.volumes, v, s => s.volumes)];
+
+  container.image = ChartValue.expr(include('image'));
+  container.args = ChartValue.when('.Values.extraArgs', ChartValue.block('toYaml .Values.extraArgs'));
+  container.env = ChartValue.block(include('env'));
+  container.resources = ChartValue.block('toYaml .Values.resources');
+  container.volumeMounts = [...container.volumeMounts, ...optionalItems(container.volumeMounts, v, s => s.containers[0].volumeMounts)];
+  // NVIDIA's image has no health endpoint: the construct leaves port and probes out for it.
+  const nvidia = v.nvidiaImage.containers[0];
+  for (const key of ['ports', 'livenessProbe', 'readinessProbe']) {
+    if (container[key] === undefined || nvidia[key] !== undefined) {
+      throw new Error(`GpuDevicePlugin no longer sets container.${key} only for its own image; update the chart toolkit's CONDITIONS`);
+    }
+    container[key] = ChartValue.when(CONDITIONS.projectImage, container[key]);
+  }
+  expectEqual(v.volumeMounts.containers[0].securityContext, v.mig.containers[0].securityContext, 'the security context of volume-mounts and MIG');
+  container.securityContext = ChartValue.choose([
+    { condition: CONDITIONS.privileged, value: v.privileged.containers[0].securityContext },
+    { condition: CONDITIONS.sysAdmin, value: v.mig.containers[0].securityContext },
+  ], container.securityContext);
+}
+
+// Volumes (or mounts) a variant adds to the default ones, each behind its condition, in the
+// construct's order.
+function optionalItems(base: ObjectJson[], v: Variants, pick: (spec: ObjectJson) => ObjectJson[]): string[] {
+  return ([['driverRoot', CONDITIONS.driverRoot], ['cdi', CONDITIONS.cdi], ['mps', CONDITIONS.mps]] as const).map(([name, condition]) => {
+    const names = new Set(base.map(i => i.name));
+    const added = pick(v[name]).filter(i => !names.has(i.name));
+    if (added.length !== 1) {
+      throw new Error(`expected GpuDevicePlugin to add one volume/mount for ${name} (got ${added.length}); update the chart toolkit`);
+    }
+    return ChartValue.when(condition, added[0]);
+  });
+}
+
+function spliceLabels(labels: Record<string, unknown>, standard: Record<string, unknown>): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(standard)) {
+    if (labels[k] !== value) {
+      throw new Error(`an object of GpuDevicePlugin lacks the standard label ${k}=${String(value)}; the chart's labels helper would differ`);
+    }
+  }
+  for (const [k, value] of Object.entries(labels)) {
+    if (!(k in standard)) extra[k] = value;
+  }
+  return { [ChartValue.block(include('labels'))]: null, ...extra };
+}
+
+function envMap(env: { name: string; value: string }[]): Record<string, string> {
+  return Object.fromEntries(env.map(e => [e.name, e.value]));
+}
+
+function addedEnv(base: ObjectJson, variant: ObjectJson): Record<string, string> {
+  const before = envMap(base.containers[0].env);
+  return Object.fromEntries(Object.entries(envMap(variant.containers[0].env)).filter(([k]) => !(k in before)));
+}
+
+function expectKeys(obj: ObjectJson | undefined, keys: string[], what: string): void {
+  const got = Object.keys(obj ?? {}).sort();
+  if (JSON.stringify(got) !== JSON.stringify([...keys].sort())) {
+    throw new Error(`GpuDevicePlugin's ${what} changed (keys ${got.join(', ') || 'none'}, expected ${keys.join(', ')}); update the chart toolkit`);
+  }
+}
+
+function expectEqual(a: unknown, b: unknown, what: string): void {
+  if (JSON.stringify(a) !== JSON.stringify(b)) {
+    throw new Error(`GpuDevicePlugin changed ${what} (${JSON.stringify(a)} vs ${JSON.stringify(b)}); update the chart toolkit`);
+  }
+}

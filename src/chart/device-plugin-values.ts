@@ -1,0 +1,155 @@
+import { DeviceListStrategy, DeviceIdStrategy, MigStrategy, SharedAllocationPolicy } from '../device-plugin/plugin-config';
+import { PluginImageKind } from '../device-plugin/plugin-image';
+import { UpdateStrategyType } from '../device-plugin/options';
+import { constructDefaults } from './construct-defaults';
+import * as S from './k8s-schemas';
+import { Fields, GroupField, JsonSchema, LeafField } from './values-model';
+
+/** One shared resource, as in the plugin config's `sharing.*.resources`. */
+export interface SharedResourceValues {
+  name: string;
+  replicas: number;
+  rename?: string;
+  devices?: string[];
+}
+
+/** Time-slicing or MPS. */
+export interface SharingValues {
+  enabled: boolean;
+  renameByDefault: boolean;
+  failRequestsGreaterThanOne: boolean;
+  resources: SharedResourceValues[];
+}
+
+/** The chart's values: one key per GpuDevicePlugin prop (grouped where the props nest). */
+export interface DevicePluginValues {
+  nameOverride: string;
+  fullnameOverride: string;
+  namespace: { create: boolean; name: string };
+  image: { kind: string; repository: string; tag: string; digest: string };
+  migStrategy: string;
+  deviceListStrategy: string[];
+  deviceIdStrategy: string;
+  failOnInitError: boolean;
+  passDeviceSpecs: boolean;
+  nvidiaDriverRoot: string;
+  sharedAllocationPolicy: string;
+  timeSlicing: SharingValues;
+  mps: SharingValues & { root: string };
+  health: { disabled: boolean; skipXids: number[]; enableXids: number[]; recoverySeconds: number | null };
+  nodeSelector: { [key: string]: string };
+  affinity: { [key: string]: unknown };
+  tolerations: Array<{ [key: string]: unknown }>;
+  priorityClassName: string;
+  runtimeClassName: string;
+  resources: { [key: string]: unknown };
+  updateStrategy: { type: string; maxUnavailable: number | string };
+  extraEnv: { [key: string]: string };
+  extraArgs: string[];
+}
+
+function leaf<T>(description: string, def: T, schema: JsonSchema, typeLabel: string): LeafField<T> {
+  return { kind: 'leaf', description, default: def, schema, typeLabel };
+}
+
+function group<T>(description: string, properties: Fields<T>, rules?: JsonSchema[]): GroupField<T> {
+  return { kind: 'group', description, properties, rules };
+}
+
+const enumOf = (e: object): JsonSchema => ({ type: 'string', enum: Object.values(e) });
+const bool = (description: string, def: boolean) => leaf(description, def, { type: 'boolean' }, 'bool');
+
+function sharing(what: string, failDefault: boolean): Fields<SharingValues> {
+  return {
+    enabled: bool(`Turn ${what} on.`, false),
+    renameByDefault: bool('Advertise shared resources as `<name>.shared`, so pods opt in to a shared GPU explicitly.', false),
+    failRequestsGreaterThanOne: bool('Refuse requests for more than one replica (two replicas are not twice the compute).', failDefault),
+    resources: leaf(`Resources to share and their replicas per device; at least one when ${what} is on.`, [],
+      { type: 'array', items: S.sharedResource }, 'list of {name, replicas, rename, devices}'),
+  };
+}
+
+// Sharing must list something once enabled (the construct refuses an empty list).
+const resourcesWhenEnabled: JsonSchema = {
+  if: { properties: { enabled: { const: true } } },
+  then: { properties: { resources: { minItems: 1 } } },
+};
+
+const d = constructDefaults();
+
+/** The values model of the gpu-device-plugin chart, defaults taken from GpuDevicePlugin. */
+export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
+  nameOverride: leaf('Replaces the chart name in the names of objects.', '', S.dnsLabelOrEmpty, 'string'),
+  fullnameOverride: leaf('Base name of every object (DaemonSet, ServiceAccount, ConfigMap `<name>-config`) instead of `<release>-<chart>`.', '', S.dnsLabelOrEmpty, 'string'),
+  namespace: group('Namespace of the plugin objects.', {
+    create: bool('Create the namespace, labelled for Pod Security `privileged` (the plugin mounts a hostPath). Set false to use an existing one.', d.createNamespace),
+    name: leaf('Namespace name; empty means the release namespace.', d.namespace, S.dnsLabelOrEmpty, 'string'),
+  }),
+  image: group('The plugin image, always pinned.', {
+    kind: leaf('Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA\'s k8s-device-plugin, same config file).',
+      d.image.kind, enumOf(PluginImageKind), 'string'),
+    repository: leaf('Image repository.', d.image.repository, S.imageRepository, 'string'),
+    tag: leaf('Image tag (also the `app.kubernetes.io/version` label); `latest` is refused.', d.image.tag, S.imageTag, 'string'),
+    digest: leaf('Optional digest (`sha256:…`) appended to the reference.', '', S.imageDigestOrEmpty, 'string'),
+  }),
+  migStrategy: leaf('How MIG devices are advertised: `none`, `single` (as nvidia.com/gpu) or `mixed` (one resource per profile).',
+    d.config.migStrategy, enumOf(MigStrategy), 'string'),
+  deviceListStrategy: leaf('How allocated devices reach the container runtime: one or more of `envvar`, `volume-mounts`, `cdi-annotations`, `cdi-cri`.',
+    d.config.deviceListStrategy, { type: 'array', minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) }, 'list of string'),
+  deviceIdStrategy: leaf('How devices are named for the runtime: `uuid` or `index`.', d.config.deviceIdStrategy, enumOf(DeviceIdStrategy), 'string'),
+  failOnInitError: bool('Exit when NVML cannot start (true), or idle on nodes without GPUs (false).', d.config.failOnInitError),
+  passDeviceSpecs: bool('Pass `/dev/nvidia*` device specs to the kubelet (needed with the static CPU manager policy); makes the container privileged.', d.config.passDeviceSpecs),
+  nvidiaDriverRoot: leaf('Root of the NVIDIA driver on the host (`/run/nvidia/driver` under the GPU Operator).', d.config.nvidiaDriverRoot, S.absolutePath, 'string'),
+  sharedAllocationPolicy: leaf('How shared replicas are spread over GPUs: `distributed` or `packed`.', d.config.sharedAllocationPolicy, enumOf(SharedAllocationPolicy), 'string'),
+  timeSlicing: group('Time-slicing: pods take turns on a GPU (no memory or fault isolation).',
+    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne), [resourcesWhenEnabled]),
+  mps: group('CUDA MPS: each replica gets an equal share of memory and compute.', {
+    ...sharing('MPS', d.mpsFailRequestsGreaterThanOne),
+    root: leaf('Host directory for the MPS daemon\'s pipes and logs.', d.config.mpsRoot, S.absolutePath, 'string'),
+  }, [resourcesWhenEnabled]),
+  health: group('GPU health checking through NVML XID events.', {
+    disabled: bool('Turn health checking off entirely.', false),
+    skipXids: leaf('XIDs that never mark a GPU unhealthy, added to NVIDIA\'s defaults (13, 31, 43, 45, 68, 109).', [], S.xidList, 'list of int'),
+    enableXids: leaf('XIDs always treated as critical, even when skipped by default.', [], S.xidList, 'list of int'),
+    recoverySeconds: leaf('Quiet seconds after which a GPU marked unhealthy by a recoverable XID is healthy again (0: never); null keeps the plugin\'s default (60). Needs `image.kind: project`.',
+      null, { type: ['integer', 'null'], minimum: 0 }, 'int or null'),
+  }),
+  nodeSelector: leaf('Node labels that must all match for a node to run the plugin.', d.nodeSelector, S.nodeSelector, 'map of string'),
+  affinity: leaf('Affinity of the plugin pods; the default picks GPU nodes (NFD PCI vendor 10de, an NVIDIA CPU, or `nvidia.com/gpu.present=true`).',
+    d.affinity, S.affinity, 'object'),
+  tolerations: leaf('Tolerations of the plugin pods.', d.tolerations, { type: 'array', items: S.toleration }, 'list of tolerations'),
+  priorityClassName: leaf('Priority class of the plugin pods.', d.priorityClassName, { type: 'string' }, 'string'),
+  runtimeClassName: leaf('RuntimeClass of the plugin pods (e.g. `nvidia` when it is not the default runtime); empty for the default.',
+    d.runtimeClassName, S.dnsSubdomainOrEmpty, 'string'),
+  resources: leaf('Compute resources of the plugin container; `limits.memory` is required.', d.resources, S.resources, 'object'),
+  updateStrategy: group('How the DaemonSet rolls out a new version.', {
+    type: leaf('`RollingUpdate` or `OnDelete`.', d.updateStrategyType, enumOf(UpdateStrategyType), 'string'),
+    maxUnavailable: leaf('With RollingUpdate: nodes that may be without a ready plugin at once (a number ≥ 1 or a percentage like "10%").',
+      d.maxUnavailable, S.maxUnavailable, 'int or string'),
+  }),
+  extraEnv: leaf('Extra environment variables of the plugin container; they win over generated ones.', {}, S.envMap, 'map of string'),
+  extraArgs: leaf('Extra command-line arguments of the plugin.', [], { type: 'array', items: { type: 'string' } }, 'list of string'),
+};
+
+/** Rules between keys of different groups (the construct throws on these combinations). */
+export const DEVICE_PLUGIN_RULES: JsonSchema[] = [
+  {
+    description: 'MPS cannot be combined with migStrategy "mixed".',
+    if: { properties: { mps: { properties: { enabled: { const: true } } } } },
+    then: { properties: { migStrategy: { not: { const: MigStrategy.MIXED } } } },
+  },
+  {
+    description: 'MIG resources (nvidia.com/mig-…) exist only with migStrategy "mixed".',
+    if: { properties: { migStrategy: { not: { const: MigStrategy.MIXED } } } },
+    then: {
+      properties: Object.fromEntries(['timeSlicing', 'mps'].map(k => [k, {
+        properties: { resources: { items: { properties: { name: { not: { pattern: '^nvidia\\.com/mig-' } } } } } },
+      }])),
+    },
+  },
+  {
+    description: 'health.recoverySeconds needs this project\'s image: NVIDIA\'s plugin never marks a GPU healthy again.',
+    if: { properties: { image: { properties: { kind: { const: PluginImageKind.NVIDIA } } } } },
+    then: { properties: { health: { properties: { recoverySeconds: { type: 'null' } } } } },
+  },
+];

@@ -1,0 +1,103 @@
+import { renderTemplate } from './template-writer';
+
+/** What the helpers are written from: all of it comes out of GpuDevicePlugin's own output. */
+export interface HelpersInput {
+  /** Chart name, the prefix of every named template. */
+  readonly chart: string;
+  /** The construct's standard labels, values bound to chart values (tokens). */
+  readonly labels: Record<string, unknown>;
+  /** The construct's selector labels, bound the same way. */
+  readonly selectorLabels: Record<string, unknown>;
+  /** Environment variables the construct always sets, by name. */
+  readonly baseEnv: Record<string, string>;
+  /** Environment variables the construct adds while MIG is on, by name. */
+  readonly migEnv: Record<string, string>;
+}
+
+/** `templates/_helpers.tpl`: names, labels, the image reference and the container env. */
+export function helpersTemplate(input: HelpersInput): string {
+  const t = (name: string) => `${input.chart}.${name}`;
+  const dict = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${goString(k)} ${goString(v)}`).join(' ');
+  const migSets = Object.entries(input.migEnv)
+    .map(([k, v]) => `{{- $_ := set $env ${goString(k)} ${goString(v)} }}`).join('\n');
+  return `{{/* Chart name, or nameOverride. */}}
+{{- define "${t('name')}" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Base name of every object (GpuDevicePlugin's \`name\`): fullnameOverride, else the release
+name, with the chart name appended unless the release name already holds it.
+*/}}
+{{- define "${t('fullname')}" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := include "${t('name')}" . }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* Namespace of the objects: namespace.name, else the release namespace. */}}
+{{- define "${t('namespace')}" -}}
+{{- default .Release.Namespace .Values.namespace.name }}
+{{- end }}
+
+{{/*
+Labels of every object: exactly the construct's (app.kubernetes.io/*), so objects installed
+by Helm and by cdk8s synth are the same objects.
+*/}}
+{{- define "${t('labels')}" -}}
+${renderTemplate(input.labels).trimEnd()}
+{{- end }}
+
+{{/* Labels the DaemonSet selects its pods by (never the version: a selector is immutable). */}}
+{{- define "${t('selectorLabels')}" -}}
+${renderTemplate(input.selectorLabels).trimEnd()}
+{{- end }}
+
+{{/* The image reference: repository:tag, and @digest when set. */}}
+{{- define "${t('image')}" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag }}{{ with .Values.image.digest }}@{{ . }}{{ end }}
+{{- end }}
+
+{{/*
+Environment of the plugin container, as GpuDevicePlugin builds it: the fixed variables, MIG
+monitoring, the health settings, then extraEnv (which wins), sorted by name.
+*/}}
+{{- define "${t('env')}" -}}
+{{- $env := dict ${dict(input.baseEnv)} }}
+{{- if ne .Values.migStrategy "none" }}
+${migSets}
+{{- end }}
+{{- if .Values.health.disabled }}
+{{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" "all" }}
+{{- else if .Values.health.skipXids }}
+{{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" (join "," .Values.health.skipXids) }}
+{{- end }}
+{{- with .Values.health.enableXids }}
+{{- $_ := set $env "DP_ENABLE_HEALTHCHECKS" (join "," .) }}
+{{- end }}
+{{- if not (kindIs "invalid" .Values.health.recoverySeconds) }}
+{{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (toString .Values.health.recoverySeconds) }}
+{{- end }}
+{{- range $name, $value := .Values.extraEnv }}
+{{- $_ := set $env $name $value }}
+{{- end }}
+{{- $list := list }}
+{{- range $name := keys $env | sortAlpha }}
+{{- $list = append $list (dict "name" $name "value" (get $env $name)) }}
+{{- end }}
+{{- toYaml $list }}
+{{- end }}
+`;
+}
+
+function goString(s: string): string {
+  // JSON string escapes are Go string escapes for the characters these values can hold.
+  return JSON.stringify(s);
+}
