@@ -1,0 +1,62 @@
+// The GpuOperatorStack example proposed for the README, built as written there, with
+// the objects and fields the README says it produces.
+import { Chart, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { GpuResource, MigStrategy } from '../../../src';
+import { ContainerdConfig, GitOpsInstall, GpuOperatorStack } from '../../../src/operator';
+
+function readmeExample(): any[] {
+  const app = Testing.app();
+  const chart = new Chart(app, 'gpu-operator', { disableResourceNameHashes: true });
+  new GpuOperatorStack(chart, 'GpuOperator', {
+    install: GitOpsInstall.FLUX,
+    toolkit: { containerd: ContainerdConfig.RKE2 },
+    driver: { upgradePolicy: { maxParallelUpgrades: 2, drain: { enable: true, timeoutSeconds: 600 } } },
+    mig: { strategy: MigStrategy.NONE },
+    devicePlugin: {
+      configs: [
+        { name: 'whole' },
+        { name: 'sliced-4', config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } } },
+      ],
+      defaultConfig: 'whole',
+    },
+    dcgmExporter: { serviceMonitor: { additionalLabels: { release: 'kube-prometheus-stack' } } },
+    alerts: { ruleLabels: { release: 'kube-prometheus-stack' } },
+  });
+  return Testing.synth(chart);
+}
+
+describe('README GpuOperatorStack example', () => {
+  const all = readmeExample();
+  const one = (kind: string, name?: string) => all.find(o => o.kind === kind && (!name || o.metadata.name === name));
+  const spec = one('ClusterPolicy').spec;
+
+  test('synthesizes the objects the README lists, in order', () => {
+    expect(all.map(o => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'Namespace gpu-operator', 'HelmRepository nvidia', 'HelmRelease gpu-operator', 'ConfigMap device-plugin-configs',
+      'ConfigMap dcgm-exporter-metrics', 'ClusterPolicy cluster-policy', 'RuntimeClass nvidia', 'PrometheusRule gpu-operator-alerts',
+    ]);
+  });
+
+  test('the HelmRelease pins chart v25.10.1 and keeps the chart\'s ClusterPolicy off', () => {
+    expect(one('HelmRelease').spec.chart.spec.version).toBe('v25.10.1');
+    expect(one('HelmRelease').spec.values.clusterPolicy).toEqual({ deployCR: false });
+  });
+
+  test('the ClusterPolicy excerpt the README shows', () => {
+    expect(spec.devicePlugin.config).toEqual({ name: 'device-plugin-configs', default: 'whole' });
+    expect(spec.toolkit.env).toEqual([
+      { name: 'CONTAINERD_CONFIG', value: '/var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl' },
+      { name: 'CONTAINERD_SOCKET', value: '/run/k3s/containerd/containerd.sock' },
+      { name: 'CONTAINERD_RUNTIME_CLASS', value: 'nvidia' },
+    ]);
+    expect(spec.driver.upgradePolicy).toMatchObject({ autoUpgrade: true, maxParallelUpgrades: 2, drain: { enable: true, timeoutSeconds: 600 } });
+    expect(spec.dcgmExporter.serviceMonitor.additionalLabels).toEqual({ release: 'kube-prometheus-stack' });
+    expect(spec.mig).toEqual({ strategy: 'none' });
+  });
+
+  test('nodes labelled nvidia.com/device-plugin.config=sliced-4 get 4 replicas per GPU', () => {
+    const file = YAML.parse(one('ConfigMap', 'device-plugin-configs').data['sliced-4']);
+    expect(file.sharing.timeSlicing.resources).toEqual([{ name: 'nvidia.com/gpu', devices: 'all', replicas: 4 }]);
+  });
+});
