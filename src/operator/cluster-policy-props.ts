@@ -96,7 +96,8 @@ export interface DevicePluginSettings {
    */
   readonly enabled?: boolean;
   /**
-   * Which plugin runs: the operator's operand, or this project's in its place.
+   * Which plugin runs: the operator's operand, or this project's in its place (the
+   * ClusterPolicy then turns the operator's off; GpuOperatorStack adds a GpuDevicePlugin).
    * @default DevicePluginProvider.OPERATOR
    */
   readonly provider?: DevicePluginProvider;
