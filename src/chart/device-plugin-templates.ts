@@ -114,7 +114,7 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
 
   const rolling = daemonSet.spec.updateStrategy;
-  rolling.rollingUpdate.maxUnavailable = ChartValue.value('updateStrategy.maxUnavailable', 'number');
+  rolling.rollingUpdate.maxUnavailable = ChartValue.expr(`include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`, 'number');
   daemonSet.spec.updateStrategy = ChartValue.choose(
     [{ condition: CONDITIONS.onDelete, value: objectOfKind(v.onDelete, 'DaemonSet').spec.updateStrategy }], rolling);
 

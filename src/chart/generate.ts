@@ -26,7 +26,7 @@ export function chartFiles(): Map<string, string> {
     files.set(t.path, notice + t.text);
   }
   for (const s of CI_SCENARIOS) {
-    const body = Object.keys(s.values).length > 0 ? YAML.stringify(s.values, { lineWidth: 0 }) : '{}\n';
+    const body = Object.keys(s.values).length > 0 ? YAML.stringify(s.values, { version: '1.1', lineWidth: 0 }) : '{}\n';
     files.set(`ci/${s.name}-values.yaml`, `# ${GENERATED_NOTICE}\n# ${s.description}\n${body}`);
   }
   return files;

@@ -77,13 +77,13 @@ ${migSets}
 {{- if .Values.health.disabled }}
 {{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" "all" }}
 {{- else if .Values.health.skipXids }}
-{{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" (join "," .Values.health.skipXids) }}
+{{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" (include "${t('intList')}" .Values.health.skipXids) }}
 {{- end }}
 {{- with .Values.health.enableXids }}
-{{- $_ := set $env "DP_ENABLE_HEALTHCHECKS" (join "," .) }}
+{{- $_ := set $env "DP_ENABLE_HEALTHCHECKS" (include "${t('intList')}" .) }}
 {{- end }}
 {{- if not (kindIs "invalid" .Values.health.recoverySeconds) }}
-{{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (toString .Values.health.recoverySeconds) }}
+{{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (include "${t('int')}" .Values.health.recoverySeconds) }}
 {{- end }}
 {{- range $name, $value := .Values.extraEnv }}
 {{- $_ := set $env $name $value }}

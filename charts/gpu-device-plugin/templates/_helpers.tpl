@@ -62,13 +62,13 @@ monitoring, the health settings, then extraEnv (which wins), sorted by name.
 {{- if .Values.health.disabled }}
 {{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" "all" }}
 {{- else if .Values.health.skipXids }}
-{{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" (join "," .Values.health.skipXids) }}
+{{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" (include "gpu-device-plugin.intList" .Values.health.skipXids) }}
 {{- end }}
 {{- with .Values.health.enableXids }}
-{{- $_ := set $env "DP_ENABLE_HEALTHCHECKS" (join "," .) }}
+{{- $_ := set $env "DP_ENABLE_HEALTHCHECKS" (include "gpu-device-plugin.intList" .) }}
 {{- end }}
 {{- if not (kindIs "invalid" .Values.health.recoverySeconds) }}
-{{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (toString .Values.health.recoverySeconds) }}
+{{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (include "gpu-device-plugin.int" .Values.health.recoverySeconds) }}
 {{- end }}
 {{- range $name, $value := .Values.extraEnv }}
 {{- $_ := set $env $name $value }}

@@ -1,0 +1,69 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helm, helmBinary, writeValues } from './helm';
+
+// Mistakes users make in values, each refused by helm itself (values.schema.json) with a
+// message that names the key, before anything reaches a cluster.
+
+let tmp: string;
+
+beforeAll(() => {
+  helmBinary();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-schema-'));
+}, HELM_BUILD_TIMEOUT_MS);
+
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const gpu = (extra: object) => ({ enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4, ...extra }] });
+
+const CASES: Array<[string, object, string]> = [
+  ['a string where a number belongs', { timeSlicing: gpu({ replicas: 'four' }) }, "at '/timeSlicing/resources/0/replicas': got string, want integer"],
+  ['a negative replica count', { timeSlicing: gpu({ replicas: -2 }) }, "at '/timeSlicing/resources/0/replicas': minimum: got -2, want 2"],
+  ['one replica (no sharing at all)', { mps: gpu({ replicas: 1 }) }, "at '/mps/resources/0/replicas': minimum: got 1, want 2"],
+  ['an unknown top-level key', { migstrategy: 'mixed' }, "additional properties 'migstrategy' not allowed"],
+  ['an unknown nested key', { image: { pullPolicy: 'Always' } }, "at '/image': additional properties 'pullPolicy' not allowed"],
+  ['an unknown MIG strategy', { migStrategy: 'both' }, "at '/migStrategy': value must be one of 'none', 'single', 'mixed'"],
+  ['an unknown device list strategy', { deviceListStrategy: ['env'] }, "at '/deviceListStrategy/0': value must be one of 'envvar', 'volume-mounts', 'cdi-annotations', 'cdi-cri'"],
+  ['a device list strategy named twice', { deviceListStrategy: ['envvar', 'envvar'] }, "at '/deviceListStrategy': items at 0 and 1 are equal"],
+  ['no device list strategy', { deviceListStrategy: [] }, "at '/deviceListStrategy': minItems: got 0, want 1"],
+  ['the floating image tag latest', { image: { tag: 'latest' } }, "at '/image/tag': 'not' failed"],
+  ['an unknown image kind', { image: { kind: 'upstream' } }, "at '/image/kind': value must be one of 'project', 'nvidia'"],
+  ['a boolean written as a string', { failOnInitError: 'no' }, "at '/failOnInitError': got string, want boolean"],
+  ['a relative driver root', { nvidiaDriverRoot: 'run/nvidia/driver' }, "at '/nvidiaDriverRoot': 'run/nvidia/driver' does not match pattern"],
+  ['resources without a memory limit', { resources: { limits: null, requests: { cpu: '10m' } } }, "at '/resources': missing property 'limits'"],
+  ['maxUnavailable of zero', { updateStrategy: { maxUnavailable: 0 } }, "at '/updateStrategy/maxUnavailable': minimum: got 0, want 1"],
+  ['a misspelt toleration operator', { tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exist' }] }, "at '/tolerations/0/operator': value must be one of 'Exists', 'Equal'"],
+  ['an XID that is not a number', { health: { skipXids: ['48'] } }, "at '/health/skipXids/0': got string, want integer"],
+  ['an environment variable that is not a string', { extraEnv: { LOG_LEVEL: 3 } }, "at '/extraEnv/LOG_LEVEL': got number, want string"],
+  ['a namespace that is not a DNS label', { namespace: { name: 'GPU_plugins' } }, "at '/namespace/name': 'GPU_plugins' does not match pattern"],
+  ['time-slicing on with nothing to share', { timeSlicing: { enabled: true } }, "at '/timeSlicing/resources': minItems: got 0, want 1"],
+  ['a MIG resource without migStrategy mixed', { timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/mig-1g.10gb', replicas: 2 }] } }, "at '/timeSlicing/resources/0/name': 'not' failed"],
+  ['MPS with migStrategy mixed', { migStrategy: 'mixed', mps: gpu({}) }, "at '/migStrategy': 'not' failed"],
+  ['XID recovery with NVIDIA\'s image', { image: { kind: 'nvidia' }, health: { recoverySeconds: 30 } }, "at '/health/recoverySeconds': got number, want null"],
+  ['a shared resource outside nvidia.com', { timeSlicing: { enabled: true, resources: [{ name: 'amd.com/gpu', replicas: 2 }] } }, "at '/timeSlicing/resources/0/name': 'amd.com/gpu' does not match pattern"],
+];
+
+test.each(CASES)('helm refuses %s', (what, values, message) => {
+  const file = writeValues(tmp, what.replace(/\W+/g, '-'), values);
+  const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', file]);
+  expect(r.stderr).toContain("values don't meet the specifications of the schema");
+  expect(r.stderr).toContain(message);
+  expect(r.status).not.toBe(0);
+});
+
+test('helm lint reports a bad value as an error too', () => {
+  const file = writeValues(tmp, 'lint-bad', { migStrategy: 'both' });
+  const r = helm(['lint', '--strict', CHART_DIR, '--values', file]);
+  expect(r.stdout).toContain("at '/migStrategy': value must be one of 'none', 'single', 'mixed'");
+  expect(r.status).not.toBe(0);
+});
+
+test('--set with a string where a number belongs is refused as well', () => {
+  const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--set', 'timeSlicing.enabled=true',
+    '--set', 'timeSlicing.resources[0].name=nvidia.com/gpu', '--set-string', 'timeSlicing.resources[0].replicas=4']);
+  expect(r.stderr).toContain("at '/timeSlicing/resources/0/replicas': got string, want integer");
+  expect(r.status).not.toBe(0);
+});
