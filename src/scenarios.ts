@@ -4,6 +4,8 @@ import { GpuResource } from './common/gpu-resource';
 import { GpuDevicePlugin } from './device-plugin/gpu-device-plugin';
 import { MigStrategy } from './device-plugin/plugin-config';
 import { PluginImage } from './device-plugin/plugin-image';
+import { GpuOperatorStack } from './operator/gpu-operator-stack';
+import { DevicePluginProvider } from './operator/vocabulary';
 import { GpuJob } from './workloads/gpu-job';
 
 /**
@@ -51,6 +53,16 @@ export const SCENARIOS: Scenario[] = [
       command: ['python', 'train.py'],
       gpus: 1,
     }),
+  },
+  {
+    name: 'gpu-operator',
+    description: "NVIDIA's GPU Operator installed by Flux at a pinned version, its ClusterPolicy owned by Git, with GPU alerts.",
+    build: chart => new GpuOperatorStack(chart, 'GpuOperator'),
+  },
+  {
+    name: 'gpu-operator-project-plugin',
+    description: "The GPU Operator with this project's device plugin in place of NVIDIA's.",
+    build: chart => new GpuOperatorStack(chart, 'GpuOperator', { devicePlugin: { provider: DevicePluginProvider.PROJECT } }),
   },
 ];
 

@@ -3,7 +3,7 @@
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { GpuResource, MigStrategy } from '../../../src';
-import { ContainerdConfig, GitOpsInstall, GpuOperatorStack } from '../../../src/operator';
+import { ContainerdConfig, GitOpsInstall, GpuOperatorStack } from '../../../src';
 
 function readmeExample(): any[] {
   const app = Testing.app();
