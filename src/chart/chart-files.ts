@@ -71,12 +71,12 @@ The NVIDIA GPU device plugin runs as DaemonSet ${inc('fullname')} in namespace $
   kubectl get nodes -o custom-columns='NODE:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu'
 {{- if eq .Values.migStrategy "mixed" }}
 
-   MIG strategy "mixed": each profile is its own resource; list them with
+  MIG strategy "mixed": each profile is its own resource; list them with
   kubectl describe nodes | grep 'nvidia.com/mig-'
 {{- end }}
 {{- if or .Values.timeSlicing.enabled .Values.mps.enabled }}
 
-   GPUs are shared ({{ if .Values.timeSlicing.enabled }}time-slicing{{ else }}MPS{{ end }}): each GPU counts as several replicas
+  GPUs are shared ({{ if .Values.timeSlicing.enabled }}time-slicing{{ else }}MPS{{ end }}): each GPU counts as several replicas
   {{- if or .Values.timeSlicing.renameByDefault .Values.mps.renameByDefault }} under nvidia.com/gpu.shared{{ end }}.
 {{- end }}
 

@@ -79,16 +79,6 @@ resources:
   {{- end }}
 {{- end }}
 
-{{/* A whole number as digits (Helm reads numbers from values files as floats: 1e+06). */}}
-{{- define "${t('int')}" -}}
-{{- if kindIs "string" . }}{{ . }}{{ else }}{{ int64 . }}{{ end }}
-{{- end }}
-
-{{/* Whole numbers joined with commas, as the construct joins XID lists. */}}
-{{- define "${t('intList')}" -}}
-{{- range $i, $x := . }}{{ if $i }},{{ end }}{{ int64 $x }}{{ end }}
-{{- end }}
-
 {{/* A string quoted the way cdk8s' YAML writer quotes it (only when a parser would misread it). */}}
 {{- define "${t('yamlString')}" -}}
 {{- if regexMatch "${NEEDS_QUOTES_RE.replace(/\\/g, '\\\\')}" . }}{{ quote . }}{{ else }}{{ . }}{{ end }}

@@ -38,7 +38,8 @@ export function coalesce(defaults: unknown, overrides: unknown): unknown {
 
 /** Mirror of the `<chart>.fullname` helper: what the objects are called. */
 export function fullname(values: Pick<DevicePluginValues, 'nameOverride' | 'fullnameOverride'>, release: ReleaseInfo): string {
-  const trunc = (s: string) => s.slice(0, 63).replace(/-+$/, '');
+  // Helm's trunc 63 then trimSuffix "-" (one dash, not all).
+  const trunc = (s: string) => s.slice(0, 63).replace(/-$/, '');
   if (values.fullnameOverride) return trunc(values.fullnameOverride);
   const name = trunc(values.nameOverride || CHART_NAME);
   return release.name.includes(name) ? trunc(release.name) : trunc(`${release.name}-${name}`);

@@ -61,16 +61,6 @@ resources:
   {{- end }}
 {{- end }}
 
-{{/* A whole number as digits (Helm reads numbers from values files as floats: 1e+06). */}}
-{{- define "gpu-device-plugin.int" -}}
-{{- if kindIs "string" . }}{{ . }}{{ else }}{{ int64 . }}{{ end }}
-{{- end }}
-
-{{/* Whole numbers joined with commas, as the construct joins XID lists. */}}
-{{- define "gpu-device-plugin.intList" -}}
-{{- range $i, $x := . }}{{ if $i }},{{ end }}{{ int64 $x }}{{ end }}
-{{- end }}
-
 {{/* A string quoted the way cdk8s' YAML writer quotes it (only when a parser would misread it). */}}
 {{- define "gpu-device-plugin.yamlString" -}}
 {{- if regexMatch "^([0-9]+|[0-9][0-9_]*(:[0-5]?[0-9])+|([0-9][0-9_]*)?(\\.[0-9_]*)?[eE][-+]?[0-9]+|y|n|yes|no|on|off|true|false|null)$" . }}{{ quote . }}{{ else }}{{ . }}{{ end }}

@@ -50,6 +50,16 @@ app.kubernetes.io/name: {{ include "gpu-device-plugin.fullname" . | quote }}
 {{ .Values.image.repository }}:{{ .Values.image.tag }}{{ with .Values.image.digest }}@{{ . }}{{ end }}
 {{- end }}
 
+{{/* A whole number as digits (Helm reads numbers from values files as floats: 1e+06). */}}
+{{- define "gpu-device-plugin.int" -}}
+{{- if kindIs "string" . }}{{ . }}{{ else }}{{ int64 . }}{{ end }}
+{{- end }}
+
+{{/* Whole numbers joined with commas, as the construct joins XID lists. */}}
+{{- define "gpu-device-plugin.intList" -}}
+{{- range $i, $x := . }}{{ if $i }},{{ end }}{{ int64 $x }}{{ end }}
+{{- end }}
+
 {{/*
 Environment of the plugin container, as GpuDevicePlugin builds it: the fixed variables, MIG
 monitoring, the health settings, then extraEnv (which wins), sorted by name.
