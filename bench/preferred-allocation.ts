@@ -1,7 +1,7 @@
 /**
  * How long GetPreferredAllocation takes for whole GPUs, per request, on random 16-GPU
- * topologies (every size 1..16, with and without a must-include GPU) and on an 8-GPU
- * DGX-1-like node. Prints figures only; nothing here passes or fails on time.
+ * topologies (every size 1..16, with and without a must-include GPU), on 8-GPU ones, and
+ * on 32-GPU ones (greedy fallback). Prints figures only; nothing here passes or fails on time.
  *
  * Run: npx ts-node --transpile-only -O '{"module":"commonjs","moduleResolution":"node"}' bench/preferred-allocation.ts
  */
@@ -20,7 +20,6 @@ loader._resolveFilename = function (this: unknown, request: string, ...rest: unk
     throw e;
   }
 };
-/* eslint-disable @typescript-eslint/no-require-imports */
 const { preferredAllocation } = require('../plugin/src/allocate/preferred') as typeof import('../plugin/src/allocate/preferred');
 const { PcieLevel } = require('../plugin/src/devices/types') as typeof import('../plugin/src/devices/types');
 type PcieLevel = PcieLevelEnum;
@@ -126,3 +125,5 @@ run(16, 5, 'warm-up (ignored)', randomTopology);
 run(8, 200, '8 GPUs, 200 random topologies, sizes 1-8, with and without a must-include GPU', randomTopology);
 run(16, 100, '16 GPUs, 100 random topologies, sizes 1-16, with and without a must-include GPU', randomTopology);
 run(16, 50, '16 GPUs, 50 topologies with one strong pair (loosest bound)', oneStrongPair);
+// Above 16 free GPUs, mid-sized requests use the greedy fallback (no proven optimum).
+run(32, 5, '32 GPUs, 5 random topologies, sizes 1-32 (greedy fallback for most sizes)', randomTopology);

@@ -65,9 +65,12 @@ export function bestSet(w: Int32Array, n: number, required: readonly number[], s
     const all = [...Array(n).keys()];
     return { positions: all, score: setScore(w, n, all), exact: true };
   }
-  const greedy = greedySet(w, n, req, candidates, need);
-  if (combinationsUpTo(candidates.length, need, EXACT_SEARCH_LIMIT) > EXACT_SEARCH_LIMIT) return greedy;
-  return exactSet(w, n, req, candidates, need, greedy);
+  if (combinationsUpTo(candidates.length, need, EXACT_SEARCH_LIMIT) > EXACT_SEARCH_LIMIT) {
+    return greedySet(w, n, req, candidates, need);
+  }
+  // Choosing most of the GPUs is choosing the few to leave out, a shallower search.
+  if (2 * need > candidates.length) return exactByExclusion(w, n, candidates, need);
+  return exactSet(w, n, req, candidates, need, greedySet(w, n, req, candidates, need));
 }
 
 /**
@@ -160,6 +163,52 @@ function exactSet(
   if (bestPicks === undefined) return { ...seed, exact: true };
   const positions = [...req, ...bestPicks.map((i) => candidates[i])].sort((a, b) => a - b);
   return { positions, score: bestScore, exact: true };
+}
+
+/**
+ * Exact search over the GPUs to leave out. Every position is either required or a
+ * candidate, so a set's score is the score of all GPUs minus the loss of the excluded
+ * ones: their pair scores with everything, less those counted twice among themselves.
+ * The loss only grows as GPUs are excluded, so a branch is cut as soon as it exceeds the
+ * best loss. Ties: enumerating exclusions in lexicographic order and keeping the LAST
+ * equal one yields the lexicographically smallest kept set.
+ */
+function exactByExclusion(w: Int32Array, n: number, candidates: readonly number[], need: number): SearchResult {
+  const c = candidates.length;
+  const drop = c - need;
+  const degree = new Int32Array(c);
+  for (let i = 0; i < c; i++) {
+    let d = 0;
+    for (let x = 0; x < n; x++) d += w[candidates[i] * n + x];
+    degree[i] = d;
+  }
+  // shared[j]: candidate j's pair scores with the GPUs excluded so far.
+  const shared = new Int32Array(c);
+  const excluded = new Int32Array(drop);
+  let bestLoss = Infinity;
+  let bestExcluded: number[] = [];
+
+  const visit = (from: number, depth: number, loss: number): void => {
+    if (loss > bestLoss) return;
+    if (depth === drop) {
+      bestLoss = loss;
+      bestExcluded = Array.from(excluded);
+      return;
+    }
+    for (let i = from; i <= c - (drop - depth); i++) {
+      excluded[depth] = i;
+      const row = candidates[i] * n;
+      for (let j = i + 1; j < c; j++) shared[j] += w[row + candidates[j]];
+      visit(i + 1, depth + 1, loss + degree[i] - shared[i]);
+      for (let j = i + 1; j < c; j++) shared[j] -= w[row + candidates[j]];
+    }
+  };
+  visit(0, 0, 0);
+
+  // Required positions are never candidates, so they are always kept.
+  const out = new Set(bestExcluded.map((i) => candidates[i]));
+  const positions = [...Array(n).keys()].filter((p) => !out.has(p));
+  return { positions, score: setScore(w, n, positions), exact: true };
 }
 
 /**

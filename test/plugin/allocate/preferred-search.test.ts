@@ -55,6 +55,37 @@ describe('bestSet', () => {
     expect(referenceSetScore(t, result.positions)).toBe(best);
   });
 
+  test('a large node asking for all but two GPUs is searched exactly', () => {
+    const t = randomTopology(32, prng(12), 'sparse');
+    const result = bestSet(matrixOf(t), 32, [5], 30);
+    expect(result.exact).toBe(true);
+    // Reference: try every pair to leave out; among the best, the lowest kept indices.
+    const lexLess = (x: number[], y: number[]): boolean => {
+      const i = x.findIndex((v, k) => v !== y[k]);
+      return i >= 0 && x[i] < y[i];
+    };
+    let best = { score: -1, kept: [] as number[] };
+    for (let a = 0; a < 32; a++) {
+      for (let b = a + 1; b < 32; b++) {
+        if (a === 5 || b === 5) continue;
+        const kept = range(32).filter((p) => p !== a && p !== b);
+        const score = referenceSetScore(t, kept);
+        if (score > best.score || (score === best.score && lexLess(kept, best.kept))) best = { score, kept };
+      }
+    }
+    expect(result.positions).toEqual(best.kept);
+  });
+
+  test.each([
+    [3, [] as number[], [0, 1, 2]],
+    [3, [9], [0, 1, 9]],
+    [14, [] as number[], range(14)],
+    [14, [15], [...range(13), 15]],
+  ])('when every set ties, size %i with required %j keeps the lowest indices', (size, required, expected) => {
+    const uniform = islands(1, 16, 0);
+    expect(bestSet(matrixOf(uniform), 16, required, size).positions).toEqual(expected);
+  });
+
   test('a search beyond the limit uses the greedy fallback', () => {
     const t = islands(4, 8, 18);
     expect(bestSet(matrixOf(t), 32, [], 8).exact).toBe(false);
