@@ -8,6 +8,11 @@ set -euo pipefail
 . "$(dirname "$0")/versions.sh"
 export GOFLAGS="${GOFLAGS:--p=2}"
 
+# One build at a time on a 2-core machine: concurrent callers wait here, then find the binaries.
+mkdir -p "$E2E_CACHE"
+exec 9>"$E2E_CACHE/.build-k8s.lock"
+flock 9
+
 build_kubernetes() {
   local missing=() c
   for c in "${K8S_COMMANDS[@]}"; do [ -x "$K8S_BIN/$c" ] || missing+=("$c"); done

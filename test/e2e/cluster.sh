@@ -31,8 +31,8 @@ save_sysctls() {
 }
 
 node_link() {
-  ip link show "$NODE_LINK" >/dev/null 2>&1 || ip link add "$NODE_LINK" type dummy
-  ip addr show dev "$NODE_LINK" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/32" dev "$NODE_LINK"
+  ip link show "$NODE_LINK" >/dev/null 2>&1 || ip link add "$NODE_LINK" type bridge
+  ip addr show dev "$NODE_LINK" | grep "inet $NODE_IP/" >/dev/null || ip addr add "$NODE_IP/32" dev "$NODE_LINK"
   ip link set "$NODE_LINK" up
 }
 
@@ -68,6 +68,8 @@ start_control_plane() {
     --kubeconfig "$CONF/scheduler.kubeconfig" \
     --authentication-kubeconfig "$CONF/scheduler.kubeconfig" --authorization-kubeconfig "$CONF/scheduler.kubeconfig" \
     --bind-address 127.0.0.1 --leader-elect=false --profiling=false
+  # Pods cannot be created before the controller-manager made the namespace's ServiceAccount.
+  wait_for kube-controller-manager 60 kubectl_admin -n default get serviceaccount default
 }
 
 start_node() {
@@ -111,7 +113,6 @@ status() {
 
 smoke() {
   local ns=default pod="e2e-smoke-$$"
-  kubectl_admin -n "$ns" wait --for=jsonpath='{.metadata.name}'=default serviceaccount/default --timeout 60s >/dev/null
   kubectl_admin -n "$ns" run "$pod" --image "$BUSYBOX_IMAGE" --image-pull-policy Never --restart Never \
     --command -- sh -c 'echo "hello from $(hostname) on $(cat /proc/1/cgroup | head -1)"'
   if ! kubectl_admin -n "$ns" wait --for=jsonpath='{.status.phase}'=Succeeded "pod/$pod" --timeout 120s; then

@@ -9,7 +9,7 @@ packages=(etcd-server containerd runc containernetworking-plugins umoci busybox-
           openssl iproute2 iptables conntrack socat ethtool util-linux mount)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all packages present"
