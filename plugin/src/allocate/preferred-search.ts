@@ -2,11 +2,14 @@
  * Finds the set of GPUs with the highest total pair score.
  *
  * NVIDIA's best-effort policy enumerates every partition of the available GPUs into sets
- * of `size` (2,027,025 partitions for 16 GPUs in pairs) and re-reads NVML links on every
- * call, which takes seconds on big nodes (k8s-device-plugin#774). We optimise what the
- * request is about, the set handed to this container, and search subsets instead of
- * partitions: at most C(16, 8) = 12,870 of them on a 16-GPU node, fewer still with the
- * branch-and-bound below.
+ * of `size` (2,027,025 partitions for 16 GPUs in pairs), keeps the partition with the
+ * highest total, and returns that partition's best set; it also re-reads NVML links on
+ * every call, which takes seconds on big nodes (k8s-device-plugin#774). We optimise what
+ * the request is about, the set handed to this container: among subsets, not partitions,
+ * so at most C(16, 8) = 12,870 candidates on a 16-GPU node, and far fewer visited thanks
+ * to branch-and-bound (small requests) or searching the GPUs to leave out (large ones).
+ * The two objectives can disagree when keeping the leftover GPUs well connected would
+ * cost this container some score; we favour the container that asks.
  *
  * Positions 0..n-1 index the score matrix; callers order them by GPU index, so "the
  * lexicographically smallest set" means "the lowest GPU indices".
