@@ -4,6 +4,7 @@
  * DevicePluginBackend interface.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../observability/logger.js';
 import type { PluginMetrics } from '../observability/metrics.js';
@@ -96,20 +97,34 @@ export class DevicePluginServer {
     return current !== undefined && this.identity !== undefined && current.ino === this.identity.ino;
   }
 
-  /** Unlinks a stale socket, binds, restricts the socket's mode. Resolves once serving. */
+  /**
+   * Unlinks a stale socket, then binds. The server binds to a hidden temporary name,
+   * gets its mode restricted there and is renamed into place: the socket never exists
+   * with a looser mode, and because Node unlinks the *bound* path when a server closes,
+   * closing this server later can never delete a socket another instance put there.
+   */
   async start(): Promise<void> {
     if (this.server) return;
-    unlinkStaleSocket(this.opts.socketPath);
+    const target = this.opts.socketPath;
+    const temp = path.join(path.dirname(target), `.${process.pid}.${path.basename(target)}`);
+    unlinkStaleSocket(target);
+    fs.rmSync(temp, { force: true });
     const server = new grpc.Server();
     server.addService(devicePluginService(), this.handlers());
     await new Promise<void>((resolve, reject) => {
-      server.bindAsync(unixTarget(this.opts.socketPath), grpc.ServerCredentials.createInsecure(), (err) => {
-        if (err) reject(new Error(`cannot serve ${this.resourceName} on ${this.opts.socketPath}: ${err.message}`));
+      server.bindAsync(unixTarget(temp), grpc.ServerCredentials.createInsecure(), (err) => {
+        if (err) reject(new Error(`cannot serve ${this.resourceName} on ${target}: ${err.message}`));
         else resolve();
       });
     });
-    fs.chmodSync(this.opts.socketPath, SOCKET_MODE);
-    this.identity = fileIdentity(this.opts.socketPath);
+    try {
+      fs.chmodSync(temp, SOCKET_MODE);
+      fs.renameSync(temp, target);
+    } catch (err) {
+      server.forceShutdown();
+      throw new Error(`cannot put the socket of ${this.resourceName} in place at ${target}: ${(err as Error).message}`);
+    }
+    this.identity = fileIdentity(target);
     this.server = server;
     this.log.info('serving device plugin');
   }

@@ -34,7 +34,6 @@ export class KubeletWatcher {
   private debounceTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private kubeletIdentity: FileIdentity | undefined;
-  private sawKubeletCreate = false;
   private stopped = true;
 
   constructor(private readonly opts: KubeletWatcherOptions) {}
@@ -64,15 +63,11 @@ export class KubeletWatcher {
   }
 
   private openWatchers(): void {
-    const kubeletName = path.basename(this.opts.kubeletSocket);
-    const kubeletDir = path.dirname(path.resolve(this.opts.kubeletSocket));
     for (const dir of this.dirs()) {
       try {
-        const watcher = fs.watch(dir, { persistent: false }, (eventType, filename) => {
-          // 'rename' covers both creation and deletion; whether the file exists decides.
-          if (eventType === 'rename' && filename === kubeletName && dir === kubeletDir) this.sawKubeletCreate = true;
-          this.schedule();
-        });
+        // Any event only triggers a check of the directory's state: an event can arrive
+        // after the check it caused already saw its effect, so events are not counted.
+        const watcher = fs.watch(dir, { persistent: false }, () => this.schedule());
         watcher.on('error', (err) => {
           this.opts.logger.warn({ err, dir }, 'watching the device-plugins directory failed; relying on polling until it can be watched again');
           watcher.close();
@@ -107,8 +102,8 @@ export class KubeletWatcher {
     this.debounceTimer = undefined;
     const current = fileIdentity(this.opts.kubeletSocket);
     const kubeletPresent = current !== undefined;
-    const kubeletRestarted = kubeletPresent && (this.sawKubeletCreate || !sameIdentity(current, this.kubeletIdentity));
-    this.sawKubeletCreate = false;
+    // A different file than at the last check (by inode and creation time) is a new kubelet.
+    const kubeletRestarted = kubeletPresent && !sameIdentity(current, this.kubeletIdentity);
     this.kubeletIdentity = current;
     if (kubeletRestarted) this.opts.logger.info({ kubeletSocket: this.opts.kubeletSocket }, 'kubelet.sock was re-created: the kubelet restarted');
     this.opts.onChange({ kubeletRestarted, kubeletPresent });

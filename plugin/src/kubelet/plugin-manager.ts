@@ -136,18 +136,18 @@ export class PluginManager {
 
   private async reconcile(event: WatchEvent): Promise<void> {
     if (this.stopped) return;
+    // One registration per resource however many reasons one batch of events gives.
+    const toRegister = new Set<Entry>();
     for (const entry of this.entries.values()) {
       if (entry.server.socketPresent()) continue;
       this.opts.logger.warn({ resource: entry.server.resourceName }, 'plugin socket disappeared; serving it again and re-registering');
-      entry.registered = false;
       await entry.server.restart();
-      this.register(entry);
+      toRegister.add(entry);
     }
-    if (event.kubeletRestarted) {
-      for (const entry of this.entries.values()) {
-        entry.registered = false;
-        this.register(entry);
-      }
+    if (event.kubeletRestarted) for (const entry of this.entries.values()) toRegister.add(entry);
+    for (const entry of toRegister) {
+      entry.registered = false;
+      this.register(entry);
     }
   }
 

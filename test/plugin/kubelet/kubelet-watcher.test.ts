@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { KubeletWatcher, type WatchEvent } from '../../../plugin/src/kubelet/kubelet-watcher';
+import { silentLogger } from '../helpers/kubelet-stub';
+
+let dir: string;
+let kubeletServer: net.Server | undefined;
+let watcher: KubeletWatcher;
+let events: WatchEvent[];
+
+const kubeletSock = (): string => path.join(dir, 'kubelet.sock');
+
+/** A real unix socket, like the kubelet's. */
+async function createKubeletSocket(): Promise<void> {
+  kubeletServer = net.createServer();
+  await new Promise<void>((resolve) => kubeletServer!.listen(kubeletSock(), resolve));
+}
+
+/** The kubelet going away: Node unlinks the socket when the server closes. */
+async function removeKubeletSocket(): Promise<void> {
+  await new Promise<void>((resolve) => kubeletServer!.close(() => resolve()));
+  kubeletServer = undefined;
+}
+
+function startWatcher(pollMs = 60000): void {
+  events = [];
+  watcher = new KubeletWatcher({
+    devicePluginPath: dir,
+    kubeletSocket: kubeletSock(),
+    logger: silentLogger(),
+    debounceMs: 50,
+    pollMs,
+    onChange: (e) => events.push(e),
+  });
+  watcher.start();
+}
+
+async function until(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const restarts = (): number => events.filter((e) => e.kubeletRestarted).length;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kw-'));
+  await createKubeletSocket();
+});
+
+afterEach(async () => {
+  watcher.stop();
+  if (kubeletServer) await removeKubeletSocket();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('KubeletWatcher', () => {
+  it('does not treat the kubelet.sock present at start as a restart', async () => {
+    startWatcher();
+    fs.writeFileSync(path.join(dir, 'unrelated'), 'x');
+    await until(() => events.length > 0, 'an event for the unrelated file');
+    expect(restarts()).toBe(0);
+  });
+
+  it('reports a restart when kubelet.sock is re-created', async () => {
+    startWatcher();
+    await removeKubeletSocket();
+    await createKubeletSocket();
+    await until(() => restarts() === 1, 'a restart event');
+    expect(events.at(-1)).toEqual({ kubeletRestarted: true, kubeletPresent: true });
+  });
+
+  it('reports one restart for a burst of deletions and a re-creation (debounced)', async () => {
+    startWatcher();
+    for (const name of ['a.sock', 'b.sock', 'c.sock']) fs.writeFileSync(path.join(dir, name), '');
+    await until(() => events.length > 0, 'the creation events');
+    events = [];
+    for (const name of ['a.sock', 'b.sock', 'c.sock']) fs.unlinkSync(path.join(dir, name));
+    await removeKubeletSocket();
+    await createKubeletSocket();
+    await until(() => restarts() === 1, 'a restart event');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(events).toHaveLength(1);
+  });
+
+  it('reports the kubelet absent while kubelet.sock is gone', async () => {
+    startWatcher();
+    await removeKubeletSocket();
+    await until(() => events.length > 0, 'an event');
+    expect(events.at(-1)).toEqual({ kubeletRestarted: false, kubeletPresent: false });
+  });
+
+  it('calls back when another socket in the directory is deleted', async () => {
+    const own = path.join(dir, 'nvidia-gpu.sock');
+    fs.writeFileSync(own, '');
+    startWatcher();
+    fs.unlinkSync(own);
+    await until(() => events.length > 0, 'an event for the deleted socket');
+    expect(events[0].kubeletRestarted).toBe(false);
+  });
+
+  it('notices a restart by polling even without file events', async () => {
+    startWatcher(100);
+    // Stop the inotify watchers so only the poll can see the change.
+    for (const w of (watcher as unknown as { watchers: fs.FSWatcher[] }).watchers) w.close();
+    (watcher as unknown as { watchers: fs.FSWatcher[] }).watchers = [{ close: () => undefined } as fs.FSWatcher];
+    await removeKubeletSocket();
+    await createKubeletSocket();
+    await until(() => restarts() === 1, 'a restart seen by polling');
+    expect(restarts()).toBe(1);
+  });
+
+  it('stops calling back once stopped', async () => {
+    startWatcher(50);
+    watcher.stop();
+    await removeKubeletSocket();
+    await createKubeletSocket();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toEqual([]);
+  });
+});
