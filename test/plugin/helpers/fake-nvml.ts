@@ -4,7 +4,9 @@
  * process uses it. The file format is documented in test/fixtures/fake-nvml/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import koffi from 'koffi';
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface FakeMigSpec {
@@ -248,4 +250,21 @@ function writeNumaNode(sysfsRoot: string, pciBusId: string, numaNode: number | u
  */
 export function injectXid(eventsPath: string, uuid: string, xid: number, eventType?: number): void {
   appendFileSync(eventsPath, `${uuid}\t${xid}${eventType === undefined ? '' : `\t${eventType}`}\n`);
+}
+
+let setConfig: ((path: string) => void) | undefined;
+
+/**
+ * For in-process tests: builds the library, writes `spec` to a fresh temporary directory and
+ * points the loaded library at it (jest's process.env is a copy the C library never sees, so
+ * this goes through the fake's own fake_nvml_set_config). The library reads the file at its
+ * next first nvmlInit, so every NVML user in the process must have shut down before.
+ */
+export function useFakeNvml(spec: FakeNvmlSpec): FakeNvmlFiles & { libraryPath: string; dir: string } {
+  const libraryPath = buildFakeNvml();
+  const dir = mkdtempSync(join(tmpdir(), 'fake-nvml-'));
+  const files = writeFakeNvmlConfig(dir, spec);
+  setConfig ??= koffi.load(libraryPath).func('void fake_nvml_set_config(const char *path)') as (path: string) => void;
+  setConfig(files.configPath);
+  return { ...files, libraryPath, dir };
 }

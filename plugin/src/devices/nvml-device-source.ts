@@ -1,0 +1,156 @@
+/**
+ * The real DeviceSource: NVML loaded with koffi. Discovery reads everything once; health
+ * watching waits for NVML events on koffi worker threads.
+ */
+import { resolveNvmlLibrary } from './host-files.js';
+import { discoverInventory } from './nvml-discovery.js';
+import { startHealthWatch } from './nvml-health-watch.js';
+import { Nvml, NvmlError, NvmlReturn } from './nvml.js';
+import type { DeviceInventory, DeviceSource, HealthEvent } from './types.js';
+
+export interface DeviceSourceLogger {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+}
+
+export interface NvmlDeviceSourceOptions {
+  /** libnvidia-ml.so.1: an absolute path, or a name looked up under the driver root. */
+  libraryPath: string;
+  /** Where the driver is installed (`/` or `/run/nvidia/driver`). */
+  driverRoot: string;
+  logger?: DeviceSourceLogger;
+  /** Root of sysfs, for NUMA nodes (default `/sys`). */
+  sysfsRoot?: string;
+  /** Root of procfs, for MIG capability minors (default `/proc`). */
+  procRoot?: string;
+  /** Longest single NVML event wait in ms, which bounds how long stopping takes (default 100). */
+  eventWaitMs?: number;
+}
+
+/**
+ * NVML could not be loaded or initialised: what `failOnInitError=false` forgives (the node
+ * has no GPU or no driver), as opposed to a failure while reading devices.
+ */
+export class NvmlInitError extends Error {
+  constructor(
+    message: string,
+    /** NVML's return code, when NVML answered at all. */
+    readonly code: number | undefined,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'NvmlInitError';
+  }
+}
+
+const silent: DeviceSourceLogger = { info: () => undefined, warn: () => undefined };
+
+export class NvmlDeviceSource implements DeviceSource {
+  private readonly libraryPath: string;
+  private readonly logger: DeviceSourceLogger;
+  private nvml: Nvml | undefined;
+  private initialised = false;
+  private watches = 0;
+  private closing = false;
+
+  constructor(private readonly opts: NvmlDeviceSourceOptions) {
+    this.libraryPath = resolveNvmlLibrary(opts.libraryPath, opts.driverRoot);
+    this.logger = opts.logger ?? silent;
+  }
+
+  discover(): DeviceInventory {
+    const nvml = this.open();
+    const inventory = discoverInventory(nvml, {
+      sysfsRoot: this.opts.sysfsRoot ?? '/sys',
+      procRoot: this.opts.procRoot ?? '/proc',
+      warn: (o, m) => this.logger.warn(o, m),
+    });
+    this.logger.info(
+      { gpus: inventory.gpus.length, migDevices: inventory.gpus.reduce((n, g) => n + g.migDevices.length, 0), driver: inventory.driverVersion },
+      'discovered devices through NVML',
+    );
+    return inventory;
+  }
+
+  async watchHealth(inventory: DeviceInventory, signal: AbortSignal, onEvent: (e: HealthEvent) => void): Promise<void> {
+    if (signal.aborted) return;
+    const nvml = this.requireOpen();
+    const watch = startHealthWatch(nvml, inventory, onEvent, {
+      waitMs: this.opts.eventWaitMs ?? 100,
+      errorBackoffMs: 1000,
+      info: (o, m) => this.logger.info(o, m),
+      warn: (o, m) => this.logger.warn(o, m),
+    });
+    this.watches++;
+    try {
+      await watch.run(signal);
+    } finally {
+      this.watches--;
+      if (this.closing && this.watches === 0) this.shutdown();
+    }
+  }
+
+  /**
+   * Releases NVML. A watch still waiting on a worker thread would use NVML after it is shut
+   * down, so while one runs the shutdown waits for it to stop (abort its signal first).
+   */
+  close(): void {
+    this.closing = true;
+    if (this.watches === 0) this.shutdown();
+  }
+
+  private open(): Nvml {
+    this.closing = false;
+    if (this.nvml === undefined) {
+      try {
+        this.nvml = Nvml.load(this.libraryPath);
+      } catch (err) {
+        throw new NvmlInitError(
+          `cannot load the NVML library ${this.libraryPath}: ${(err as Error).message}. ` +
+            'Check --nvml-library-path and --driver-root (NVML_LIBRARY_PATH, NVIDIA_DRIVER_ROOT), ' +
+            'and that the container runs with the NVIDIA runtime or mounts the driver.',
+          NvmlReturn.LIBRARY_NOT_FOUND,
+          { cause: err },
+        );
+      }
+    }
+    if (!this.initialised) {
+      try {
+        this.nvml.init();
+      } catch (err) {
+        throw initError(err, this.libraryPath);
+      }
+      this.initialised = true;
+    }
+    return this.nvml;
+  }
+
+  private requireOpen(): Nvml {
+    if (this.nvml === undefined || !this.initialised) throw new Error('NvmlDeviceSource.watchHealth called before discover()');
+    return this.nvml;
+  }
+
+  private shutdown(): void {
+    if (this.nvml === undefined || !this.initialised) return;
+    this.initialised = false;
+    try {
+      this.nvml.shutdown();
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'NVML shutdown failed');
+    }
+  }
+}
+
+function initError(err: unknown, libraryPath: string): NvmlInitError {
+  const code = err instanceof NvmlError ? err.code : undefined;
+  const hint =
+    code === NvmlReturn.DRIVER_NOT_LOADED
+      ? 'the NVIDIA kernel driver is not loaded on this node (no GPU, or the driver is not installed)'
+      : 'check that the driver and libnvidia-ml versions match and that the container can open /dev/nvidia*';
+  return new NvmlInitError(
+    `failed to initialize NVML from ${libraryPath}: ${(err as Error).message}; ${hint}. ` +
+      'Set failOnInitError=false (FAIL_ON_INIT_ERROR=false) to let the plugin idle on nodes without GPUs.',
+    code,
+    { cause: err },
+  );
+}

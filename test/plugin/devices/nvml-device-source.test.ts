@@ -1,0 +1,140 @@
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { NvmlDeviceSource, NvmlInitError } from '../../../plugin/src/devices/nvml-device-source';
+import { NvmlReturn } from '../../../plugin/src/devices/nvml';
+import { defaultSpec, gpuUuid, injectXid, useFakeNvml, type FakeNvmlSpec } from '../helpers/fake-nvml';
+
+let dirs: string[] = [];
+let sources: NvmlDeviceSource[] = [];
+
+/** A source on the fake library for `spec`; closed after each test so the next init re-reads. */
+function sourceFor(spec: FakeNvmlSpec, extra: { eventWaitMs?: number } = {}) {
+  const fake = useFakeNvml(spec);
+  dirs.push(fake.dir);
+  const source = new NvmlDeviceSource({ libraryPath: fake.libraryPath, driverRoot: '/', sysfsRoot: fake.sysfsRoot, ...extra });
+  sources.push(source);
+  return { source, fake };
+}
+
+afterEach(() => {
+  sources.forEach((s) => s.close());
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  sources = [];
+  dirs = [];
+});
+
+describe('NvmlDeviceSource.discover', () => {
+  test('reads every GPU of an 8-GPU node with NVML’s values', () => {
+    const { source } = sourceFor(defaultSpec(8));
+    const inv = source.discover();
+    expect(inv.gpus).toHaveLength(8);
+    expect(inv.driverVersion).toBe('550.54.15');
+    expect(inv.cudaDriverVersion).toBe(12040);
+    expect(inv.gpus[5]).toEqual({
+      index: 5,
+      uuid: gpuUuid(5),
+      name: 'NVIDIA A100-SXM4-80GB',
+      memoryMiB: 81920,
+      minor: 5,
+      pciBusId: '00000000:8B:00.0',
+      numaNode: 1,
+      computeCapability: { major: 8, minor: 0 },
+      migCapable: true,
+      migEnabled: false,
+      migDevices: [],
+    });
+  });
+
+  test('reports a node without GPUs as an empty inventory', () => {
+    const { source } = sourceFor({ gpus: [] });
+    const inv = source.discover();
+    expect(inv.gpus).toEqual([]);
+    expect(inv.topology).toEqual({ nvlinks: [], pcie: [] });
+  });
+
+  test('throws NvmlInitError with NVML’s code and the failOnInitError hint when init fails', () => {
+    const { source } = sourceFor({ ...defaultSpec(1), initResult: NvmlReturn.DRIVER_NOT_LOADED });
+    let error: unknown;
+    try {
+      source.discover();
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(NvmlInitError);
+    expect((error as NvmlInitError).code).toBe(NvmlReturn.DRIVER_NOT_LOADED);
+    expect((error as Error).message).toMatch(/Driver Not Loaded.*failOnInitError=false/s);
+  });
+
+  test('throws NvmlInitError naming the path and the flags when the library cannot be loaded', () => {
+    const source = new NvmlDeviceSource({ libraryPath: '/nonexistent/libnvidia-ml.so.1', driverRoot: '/' });
+    expect(() => source.discover()).toThrow(NvmlInitError);
+    expect(() => source.discover()).toThrow(/\/nonexistent\/libnvidia-ml\.so\.1.*--nvml-library-path/s);
+  });
+
+  test('finds a bare library name under the driver root', () => {
+    const { fake } = sourceFor(defaultSpec(1));
+    const libDir = `${fake.dir}/root/usr/lib64`;
+    mkdirSync(libDir, { recursive: true });
+    symlinkSync(fake.libraryPath, `${libDir}/libnvidia-ml.so.1`);
+    const source = new NvmlDeviceSource({ libraryPath: 'libnvidia-ml.so.1', driverRoot: `${fake.dir}/root` });
+    sources.push(source);
+    expect(source.discover().gpus).toHaveLength(1);
+  });
+
+  test('re-reads the devices on a second discover after close', () => {
+    const { source } = sourceFor(defaultSpec(2));
+    expect(source.discover().gpus).toHaveLength(2);
+    source.close();
+    useFakeNvml(defaultSpec(3));
+    expect(source.discover().gpus).toHaveLength(3);
+  });
+});
+
+describe('NvmlDeviceSource.watchHealth', () => {
+  test('refuses to watch before discover', async () => {
+    const { source } = sourceFor(defaultSpec(1));
+    const inv = { driverVersion: '', cudaDriverVersion: 0, gpus: [], topology: { nvlinks: [], pcie: [] } };
+    await expect(source.watchHealth(inv, new AbortController().signal, () => undefined)).rejects.toThrow(/before discover/);
+  });
+
+  test('returns at once when the signal is already aborted', async () => {
+    const { source } = sourceFor(defaultSpec(1));
+    const inv = source.discover();
+    const ac = new AbortController();
+    ac.abort();
+    await expect(source.watchHealth(inv, ac.signal, () => undefined)).resolves.toBeUndefined();
+  });
+
+  test('stops within one wait after the signal aborts', async () => {
+    const { source } = sourceFor(defaultSpec(2), { eventWaitMs: 50 });
+    const inv = source.discover();
+    const ac = new AbortController();
+    const watching = source.watchHealth(inv, ac.signal, () => undefined);
+    await new Promise((r) => setTimeout(r, 30));
+    const t0 = Date.now();
+    ac.abort();
+    await watching;
+    expect(Date.now() - t0).toBeLessThan(250);
+  });
+
+  test('close during a watch shuts NVML down only once the watch has stopped', async () => {
+    const { source, fake } = sourceFor(defaultSpec(1), { eventWaitMs: 50 });
+    const inv = source.discover();
+    const ac = new AbortController();
+    const seen: string[] = [];
+    const watching = source.watchHealth(inv, ac.signal, (e) => seen.push(e.uuid));
+    source.close();
+    injectXid(fake.eventsPath, gpuUuid(0), 48);
+    await waitFor(() => seen.length > 0);
+    ac.abort();
+    await watching;
+    expect(seen).toEqual([gpuUuid(0)]);
+  });
+});
+
+async function waitFor(cond: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
