@@ -1,0 +1,236 @@
+/**
+ * Every option of the plugin in one table: its flags (NVIDIA's names and aliases),
+ * env vars, default, config-file path and one line of meaning. argv.ts, load.ts and
+ * help.ts all read this table, so a flag cannot exist without its help line.
+ */
+import type { SettingKey, Settings } from './settings.js';
+import {
+  ALLOCATION_POLICIES,
+  DEVICE_ID_STRATEGIES,
+  DISCOVERY_STRATEGIES,
+  LOG_LEVELS,
+  MIG_STRATEGIES,
+  RULES,
+  checkAbsolutePath,
+  checkDeviceListStrategies,
+  checkNonEmpty,
+  parseBool,
+  parseEnum,
+  parseImexChannelIDs,
+  parseWholeNumber,
+  splitList,
+} from './values.js';
+
+export type OptionGroup = 'nvidia' | 'own';
+
+export interface OptionSpec<K extends SettingKey = SettingKey> {
+  key: K;
+  /** Long flag names without dashes; the first is the main name, the rest are aliases. */
+  flags: readonly string[];
+  /** Env vars, first found wins (as urfave/cli reads them). */
+  env: readonly string[];
+  group: OptionGroup;
+  /** A boolean flag may be given bare (`--flag`) or as `--flag=true|false`. */
+  bool?: boolean;
+  /** Repeated flags accumulate (`--device-list-strategy a --device-list-strategy b`). */
+  list?: boolean;
+  /** Placeholder shown in --help for the value. */
+  valueName?: string;
+  parse: (text: string) => Settings[K];
+  defaultValue: Settings[K];
+  /** The default as --help prints it. */
+  defaultText: string;
+  /** Dotted path in the config file, when the file can set it. */
+  filePath?: string;
+  help: string;
+}
+
+function option<K extends SettingKey>(spec: OptionSpec<K>): OptionSpec {
+  return spec as unknown as OptionSpec;
+}
+
+const text = (value: string): string => value;
+const list = (value: string): string[] => splitList(value);
+
+export const OPTIONS: readonly OptionSpec[] = [
+  option({
+    key: 'migStrategy', flags: ['mig-strategy'], env: ['MIG_STRATEGY'], group: 'nvidia',
+    valueName: MIG_STRATEGIES.join('|'), parse: parseEnum(MIG_STRATEGIES, RULES.migStrategy),
+    defaultValue: 'none', defaultText: 'none', filePath: 'flags.migStrategy',
+    help: 'how MIG devices are advertised: ignored (none), as nvidia.com/gpu (single) or per profile (mixed)',
+  }),
+  option({
+    key: 'failOnInitError', flags: ['fail-on-init-error'], env: ['FAIL_ON_INIT_ERROR'], group: 'nvidia',
+    bool: true, parse: parseBool, defaultValue: true, defaultText: 'true', filePath: 'flags.failOnInitError',
+    help: 'exit when NVML cannot start; false = idle on nodes without GPUs instead of crash-looping',
+  }),
+  option({
+    key: 'nvidiaDriverRoot', flags: ['driver-root', 'nvidia-driver-root'], env: ['NVIDIA_DRIVER_ROOT'],
+    group: 'nvidia', valueName: 'path', parse: checkAbsolutePath, defaultValue: '/', defaultText: '/',
+    filePath: 'flags.nvidiaDriverRoot',
+    help: 'root of the NVIDIA driver installation on the host (/ or /run/nvidia/driver)',
+  }),
+  option({
+    key: 'nvidiaDevRoot', flags: ['dev-root', 'nvidia-dev-root'], env: ['NVIDIA_DEV_ROOT'], group: 'nvidia',
+    valueName: 'path', parse: checkAbsolutePath, defaultValue: undefined, defaultText: 'the driver root',
+    filePath: 'flags.nvidiaDevRoot', help: 'root of the NVIDIA device nodes (/dev/nvidia*) on the host',
+  }),
+  option({
+    key: 'passDeviceSpecs', flags: ['pass-device-specs'], env: ['PASS_DEVICE_SPECS'], group: 'nvidia',
+    bool: true, parse: parseBool, defaultValue: false, defaultText: 'false', filePath: 'flags.plugin.passDeviceSpecs',
+    help: 'also return the /dev/nvidia* device nodes in Allocate (for the CPU manager; needs privileged)',
+  }),
+  option({
+    key: 'deviceListStrategy', flags: ['device-list-strategy'], env: ['DEVICE_LIST_STRATEGY'], group: 'nvidia',
+    list: true, valueName: 'envvar,volume-mounts,cdi-annotations,cdi-cri',
+    parse: (value) => checkDeviceListStrategies(splitList(value)),
+    defaultValue: ['envvar'], defaultText: 'envvar', filePath: 'flags.plugin.deviceListStrategy',
+    help: 'how allocated devices reach the container runtime (comma list or repeated flag)',
+  }),
+  option({
+    key: 'deviceIDStrategy', flags: ['device-id-strategy'], env: ['DEVICE_ID_STRATEGY'], group: 'nvidia',
+    valueName: DEVICE_ID_STRATEGIES.join('|'), parse: parseEnum(DEVICE_ID_STRATEGIES, RULES.deviceIDStrategy),
+    defaultValue: 'uuid', defaultText: 'uuid', filePath: 'flags.plugin.deviceIDStrategy',
+    help: 'whether devices are passed to the runtime by UUID or by index',
+  }),
+  option({
+    key: 'gdrcopyEnabled', flags: ['gdrcopy-enabled'], env: ['GDRCOPY_ENABLED'], group: 'nvidia', bool: true,
+    parse: parseBool, defaultValue: false, defaultText: 'false', filePath: 'flags.gdrcopyEnabled',
+    help: 'start containers with NVIDIA_GDRCOPY=enabled (GDRCopy support)',
+  }),
+  option({
+    key: 'gdsEnabled', flags: ['gds-enabled'], env: ['GDS_ENABLED'], group: 'nvidia', bool: true,
+    parse: parseBool, defaultValue: false, defaultText: 'false', filePath: 'flags.gdsEnabled',
+    help: 'start containers with NVIDIA_GDS=enabled (GPUDirect Storage support)',
+  }),
+  option({
+    key: 'mofedEnabled', flags: ['mofed-enabled'], env: ['MOFED_ENABLED'], group: 'nvidia', bool: true,
+    parse: parseBool, defaultValue: false, defaultText: 'false', filePath: 'flags.mofedEnabled',
+    help: 'start containers with NVIDIA_MOFED=enabled (MOFED support)',
+  }),
+  option({
+    key: 'kubeletSocket', flags: ['kubelet-socket'], env: ['KUBELET_SOCKET'], group: 'nvidia',
+    valueName: 'path', parse: text, defaultValue: 'kubelet.sock', defaultText: 'kubelet.sock',
+    filePath: 'flags.plugin.kubeletSocket',
+    help: 'kubelet registration socket, relative to --device-plugin-path or absolute; empty (--kubelet-socket=) = do not register',
+  }),
+  option({
+    key: 'configFile', flags: ['config-file'], env: ['CONFIG_FILE'], group: 'nvidia', valueName: 'path',
+    parse: checkNonEmpty, defaultValue: undefined, defaultText: 'none',
+    help: "NVIDIA's version: v1 config file (YAML or JSON); reloaded on SIGHUP",
+  }),
+  option({
+    key: 'cdiAnnotationPrefix', flags: ['cdi-annotation-prefix'], env: ['CDI_ANNOTATION_PREFIX'], group: 'nvidia',
+    valueName: 'prefix', parse: checkNonEmpty, defaultValue: 'cdi.k8s.io/', defaultText: 'cdi.k8s.io/',
+    filePath: 'flags.plugin.cdiAnnotationPrefix', help: 'prefix of the CDI annotation keys (cdi-annotations strategy)',
+  }),
+  option({
+    key: 'nvidiaCTKPath', flags: ['nvidia-cdi-hook-path', 'nvidia-ctk-path'],
+    env: ['NVIDIA_CDI_HOOK_PATH', 'NVIDIA_CTK_PATH'], group: 'nvidia', valueName: 'path', parse: checkNonEmpty,
+    defaultValue: '/usr/bin/nvidia-ctk', defaultText: '/usr/bin/nvidia-ctk', filePath: 'flags.plugin.nvidiaCTKPath',
+    help: 'path of the NVIDIA CDI hook (nvidia-ctk) named in CDI specs',
+  }),
+  option({
+    key: 'containerDriverRoot', flags: ['driver-root-ctr-path', 'container-driver-root'],
+    env: ['DRIVER_ROOT_CTR_PATH', 'CONTAINER_DRIVER_ROOT'], group: 'nvidia', valueName: 'path',
+    parse: checkNonEmpty, defaultValue: '/driver-root', defaultText: '/driver-root',
+    filePath: 'flags.plugin.containerDriverRoot', help: 'where the driver root is mounted inside this container',
+  }),
+  option({
+    key: 'mpsRoot', flags: ['mps-root'], env: ['MPS_ROOT'], group: 'nvidia', valueName: 'path',
+    parse: checkAbsolutePath, defaultValue: '', defaultText: 'none', filePath: 'flags.mpsRoot',
+    help: 'host directory of the MPS control daemon pipes and shm (required for MPS sharing)',
+  }),
+  option({
+    key: 'deviceDiscoveryStrategy', flags: ['device-discovery-strategy'], env: ['DEVICE_DISCOVERY_STRATEGY'],
+    group: 'nvidia', valueName: DISCOVERY_STRATEGIES.join('|'),
+    parse: parseEnum(DISCOVERY_STRATEGIES, RULES.discoveryStrategy), defaultValue: 'auto', defaultText: 'auto',
+    filePath: 'flags.deviceDiscoveryStrategy', help: 'how GPUs are found (this plugin always uses NVML)',
+  }),
+  option({
+    key: 'imexChannelIDs', flags: ['imex-channel-ids'], env: ['IMEX_CHANNEL_IDS'], group: 'nvidia', list: true,
+    valueName: 'ids', parse: parseImexChannelIDs, defaultValue: [], defaultText: 'none',
+    filePath: 'imex.channelIDs', help: 'IMEX channels injected into containers: none or 0',
+  }),
+  option({
+    key: 'imexRequired', flags: ['imex-required'], env: ['IMEX_REQUIRED'], group: 'nvidia', bool: true,
+    parse: parseBool, defaultValue: false, defaultText: 'false', filePath: 'imex.required',
+    help: 'fail at start when a requested IMEX channel device node is missing',
+  }),
+  option({
+    key: 'sharedDevicesAllocationPolicy', flags: ['shared-devices-allocation-policy'],
+    env: ['SHARED_DEVICES_ALLOCATION_POLICY'], group: 'nvidia', valueName: ALLOCATION_POLICIES.join('|'),
+    parse: parseEnum(ALLOCATION_POLICIES, RULES.allocationPolicy), defaultValue: 'distributed',
+    defaultText: 'distributed', filePath: 'flags.plugin.sharedDevicesAllocationPolicy',
+    help: 'which GPUs shared replicas come from: spread over GPUs (distributed) or filling one first (packed)',
+  }),
+  option({
+    key: 'cdiFeatureFlags', flags: ['cdi-feature-flags'], env: ['CDI_FEATURE_FLAGS'], group: 'nvidia', list: true,
+    valueName: 'flags', parse: list, defaultValue: [], defaultText: 'none', filePath: 'flags.plugin.cdiFeatureFlags',
+    help: 'accepted for compatibility; this plugin generates no CDI spec, so it has no effect',
+  }),
+  option({
+    key: 'cdiDisableHooks', flags: ['cdi-disable-hooks'], env: ['CDI_DISABLE_HOOKS'], group: 'nvidia', list: true,
+    valueName: 'hooks', parse: list, defaultValue: [], defaultText: 'none',
+    help: 'accepted for compatibility; this plugin generates no CDI spec, so it has no effect',
+  }),
+  option({
+    key: 'devicePluginPath', flags: ['device-plugin-path'], env: ['DEVICE_PLUGIN_PATH'], group: 'own',
+    valueName: 'dir', parse: checkAbsolutePath, defaultValue: '/var/lib/kubelet/device-plugins',
+    defaultText: '/var/lib/kubelet/device-plugins', help: 'directory of kubelet.sock and of this plugin\'s sockets',
+  }),
+  option({
+    key: 'nvmlLibrary', flags: ['nvml-library-path'], env: ['NVML_LIBRARY_PATH'], group: 'own', valueName: 'path',
+    parse: checkNonEmpty, defaultValue: 'libnvidia-ml.so.1', defaultText: 'libnvidia-ml.so.1',
+    help: "NVML library; a bare name is looked up under the driver root's usual lib directories",
+  }),
+  option({
+    key: 'metricsPort', flags: ['metrics-port'], env: ['METRICS_PORT'], group: 'own', valueName: 'port',
+    parse: parseWholeNumber(RULES.port, 65535), defaultValue: 8080, defaultText: '8080',
+    help: 'port of /healthz, /readyz and /metrics; 0 = off',
+  }),
+  option({
+    key: 'metricsBindAddress', flags: ['metrics-bind-address'], env: ['METRICS_BIND_ADDRESS'], group: 'own',
+    valueName: 'address', parse: checkNonEmpty, defaultValue: '0.0.0.0', defaultText: '0.0.0.0',
+    help: 'address the metrics and probe endpoints listen on',
+  }),
+  option({
+    key: 'logLevel', flags: ['log-level'], env: ['LOG_LEVEL'], group: 'own', valueName: LOG_LEVELS.join('|'),
+    parse: parseEnum(LOG_LEVELS, RULES.logLevel), defaultValue: 'info', defaultText: 'info',
+    help: 'least severe level of the JSON log lines written',
+  }),
+  option({
+    key: 'healthRecoverySeconds', flags: ['health-recovery-seconds'], env: ['HEALTH_RECOVERY_SECONDS'],
+    group: 'own', valueName: 'seconds', parse: parseWholeNumber(RULES.seconds), defaultValue: 60,
+    defaultText: '60',
+    help: 'a GPU marked unhealthy by a recoverable XID is healthy again after this long without errors; 0 = never (NVIDIA\'s behaviour); XID 79 never recovers',
+  }),
+];
+
+/** Health-check env vars: NVIDIA reads them from the environment only, so do we. */
+export const HEALTH_ENV = {
+  disable: 'DP_DISABLE_HEALTHCHECKS',
+  enable: 'DP_ENABLE_HEALTHCHECKS',
+} as const;
+
+export const HELP_FLAGS: readonly string[] = ['help', 'h'];
+
+const byFlag = new Map<string, OptionSpec>();
+for (const spec of OPTIONS) for (const flag of spec.flags) byFlag.set(flag, spec);
+
+export function optionForFlag(name: string): OptionSpec | undefined {
+  return byFlag.get(name);
+}
+
+export function allFlagNames(): string[] {
+  return [...byFlag.keys()];
+}
+
+export function defaultSettings(): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    const value = spec.defaultValue;
+    settings[spec.key] = Array.isArray(value) ? [...value] : value;
+  }
+  return settings as unknown as Settings;
+}

@@ -1,0 +1,50 @@
+/**
+ * The flat view of every option that a flag, an env var or the config file can set,
+ * keyed the same way in each source so that precedence is a plain per-key merge.
+ * load.ts folds the merged settings into the nested PluginConfig.
+ */
+import type {
+  DeviceIdStrategy,
+  DeviceListStrategy,
+  MigStrategy,
+  RuntimeOptions,
+  SharedDevicesAllocationPolicy,
+} from './types.js';
+import type { DiscoveryStrategy } from './values.js';
+
+export interface Settings {
+  migStrategy: MigStrategy;
+  failOnInitError: boolean;
+  nvidiaDriverRoot: string;
+  /** Unset means "same as nvidiaDriverRoot" (resolved after the merge). */
+  nvidiaDevRoot: string | undefined;
+  /** Empty means not set; MPS sharing needs it. */
+  mpsRoot: string;
+  gdrcopyEnabled: boolean;
+  gdsEnabled: boolean;
+  mofedEnabled: boolean;
+  deviceDiscoveryStrategy: DiscoveryStrategy;
+  passDeviceSpecs: boolean;
+  deviceListStrategy: DeviceListStrategy[];
+  deviceIDStrategy: DeviceIdStrategy;
+  cdiAnnotationPrefix: string;
+  nvidiaCTKPath: string;
+  containerDriverRoot: string;
+  sharedDevicesAllocationPolicy: SharedDevicesAllocationPolicy;
+  imexChannelIDs: number[];
+  imexRequired: boolean;
+  /** Accepted for compatibility; this plugin writes no CDI spec. */
+  cdiFeatureFlags: string[];
+  /** Accepted for compatibility; this plugin writes no CDI spec. */
+  cdiDisableHooks: string[];
+  kubeletSocket: string;
+  configFile: string | undefined;
+  devicePluginPath: string;
+  nvmlLibrary: string;
+  metricsPort: number;
+  metricsBindAddress: string;
+  logLevel: RuntimeOptions['logLevel'];
+  healthRecoverySeconds: number;
+}
+
+export type SettingKey = keyof Settings;

@@ -1,0 +1,162 @@
+/**
+ * The vocabulary of the config and the rules every source shares, so that a flag, an
+ * env var and the file reject the same values with the same words.
+ */
+import { isAbsolute } from 'node:path';
+import { InvalidValue } from './errors.js';
+import type {
+  DeviceIdStrategy,
+  DeviceListStrategy,
+  MigStrategy,
+  RuntimeOptions,
+  SharedDevicesAllocationPolicy,
+} from './types.js';
+
+export const MIG_STRATEGIES: readonly MigStrategy[] = ['none', 'single', 'mixed'];
+export const DEVICE_LIST_STRATEGIES: readonly DeviceListStrategy[] = [
+  'envvar',
+  'volume-mounts',
+  'cdi-annotations',
+  'cdi-cri',
+];
+export const DEVICE_ID_STRATEGIES: readonly DeviceIdStrategy[] = ['uuid', 'index'];
+export const ALLOCATION_POLICIES: readonly SharedDevicesAllocationPolicy[] = ['distributed', 'packed'];
+/** NVIDIA also has `tegra`; this plugin finds GPUs through NVML only. */
+export const DISCOVERY_STRATEGIES = ['auto', 'nvml'] as const;
+export type DiscoveryStrategy = (typeof DISCOVERY_STRATEGIES)[number];
+export const LOG_LEVELS: readonly RuntimeOptions['logLevel'][] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/** XIDs NVIDIA's plugin ignores by default: application errors, the GPU is still fine. */
+export const DEFAULT_SKIP_XIDS: readonly number[] = [13, 31, 43, 45, 68, 109];
+export const RESOURCE_PREFIX = 'nvidia.com';
+/** The kubelet's limit on an extended resource name (NVIDIA's MaxResourceNameLength). */
+export const MAX_RESOURCE_NAME_LENGTH = 63;
+
+/** The rules, worded once. Each completes "<field> …". */
+export const RULES = {
+  bool: 'must be true or false',
+  boolText: 'must be true or false (1 or 0 also work)',
+  migStrategy: `must be one of ${MIG_STRATEGIES.join(', ')}`,
+  deviceListStrategy: `must be one or more of ${DEVICE_LIST_STRATEGIES.join(', ')} (a string, a list, or a comma-separated string)`,
+  deviceIDStrategy: `must be one of ${DEVICE_ID_STRATEGIES.join(', ')}`,
+  allocationPolicy: `must be one of ${ALLOCATION_POLICIES.join(', ')}`,
+  discoveryStrategy:
+    'must be auto or nvml (this plugin finds GPUs through NVML only, so tegra is not supported)',
+  logLevel: `must be one of ${LOG_LEVELS.join(', ')}`,
+  absolutePath: 'must be an absolute path (starting with /)',
+  nonEmpty: 'must be a non-empty string',
+  port: 'must be a whole number from 0 to 65535 (0 turns the HTTP endpoint off)',
+  seconds: 'must be a whole number of seconds ≥ 0 (0 = never recover, as NVIDIA does)',
+  imexChannelIDs: 'must be [] or [0] (NVIDIA supports only IMEX channel 0)',
+  replicas: 'must be a whole number ≥ 1',
+  version: 'must be "v1" (the only version of this file format)',
+  resourceName:
+    `must be a resource name like nvidia.com/gpu or gpu: lowercase letters, digits, "-" and ".", ` +
+    `starting and ending with a letter or digit, at most ${MAX_RESOURCE_NAME_LENGTH} characters with the nvidia.com/ prefix`,
+  devices:
+    'must be "all" or a list of GPU indices (0), MIG indices ("0:1") or UUIDs (GPU-…, MIG-…)',
+  string: 'must be a string',
+  stringList: 'must be a string or a list of strings',
+} as const;
+
+export function parseEnum<T extends string>(values: readonly T[], rule: string): (text: string) => T {
+  return (text) => {
+    if ((values as readonly string[]).includes(text)) return text as T;
+    throw new InvalidValue(rule);
+  };
+}
+
+const TRUE_WORDS = ['1', 't', 'true'];
+const FALSE_WORDS = ['0', 'f', 'false'];
+
+/** The words Go's strconv.ParseBool takes (NVIDIA reads env booleans with it). */
+export function parseBool(text: string): boolean {
+  const word = text.trim().toLowerCase();
+  if (TRUE_WORDS.includes(word)) return true;
+  if (FALSE_WORDS.includes(word)) return false;
+  throw new InvalidValue(RULES.boolText);
+}
+
+/** Comma-separated, as urfave/cli splits slice flags and their env vars. */
+export function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+export function checkDeviceListStrategies(items: readonly string[]): DeviceListStrategy[] {
+  if (items.length === 0) throw new InvalidValue(RULES.deviceListStrategy);
+  for (const item of items) {
+    if (!(DEVICE_LIST_STRATEGIES as readonly string[]).includes(item)) {
+      throw new InvalidValue(`${RULES.deviceListStrategy}; "${item}" is not one of them`);
+    }
+  }
+  return [...new Set(items)] as DeviceListStrategy[];
+}
+
+export function checkImexChannelIDs(ids: readonly number[]): number[] {
+  if (ids.length === 0) return [];
+  if (ids.length === 1 && ids[0] === 0) return [0];
+  throw new InvalidValue(RULES.imexChannelIDs);
+}
+
+export function parseImexChannelIDs(text: string): number[] {
+  const ids = splitList(text).map((item) => {
+    if (!/^\d+$/.test(item)) throw new InvalidValue(RULES.imexChannelIDs);
+    return Number(item);
+  });
+  return checkImexChannelIDs(ids);
+}
+
+export function parseWholeNumber(rule: string, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  return (text) => {
+    const trimmed = text.trim();
+    if (!/^\d+$/.test(trimmed)) throw new InvalidValue(rule);
+    const value = Number(trimmed);
+    if (value > max) throw new InvalidValue(rule);
+    return value;
+  };
+}
+
+export function checkAbsolutePath(text: string): string {
+  if (!isAbsolute(text)) throw new InvalidValue(RULES.absolutePath);
+  return text;
+}
+
+export function checkNonEmpty(text: string): string {
+  if (text.trim() === '') throw new InvalidValue(RULES.nonEmpty);
+  return text;
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * NVIDIA's NewResourceName: the `nvidia.com/` prefix is added when missing, the whole
+ * name must fit the kubelet's 63 characters and the part after the slash must be a
+ * DNS subdomain.
+ */
+export function normalizeResourceName(name: string): string {
+  const full = name.startsWith(`${RESOURCE_PREFIX}/`) ? name : `${RESOURCE_PREFIX}/${name}`;
+  const short = full.slice(RESOURCE_PREFIX.length + 1);
+  if (full.length > MAX_RESOURCE_NAME_LENGTH || !DNS_SUBDOMAIN.test(short)) {
+    throw new InvalidValue(RULES.resourceName);
+  }
+  return full;
+}
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+const DEVICE_REF_FORMS = [
+  /^\d+$/, // GPU index
+  /^\d+:\d+$/, // MIG index <gpu>:<mig>
+  new RegExp(`^GPU-${UUID}$`),
+  new RegExp(`^MIG-${UUID}$`),
+  new RegExp(`^MIG-GPU-${UUID}/\\d+/\\d+$`), // pre-R470 MIG UUIDs
+];
+
+/** One entry of `devices`: what NVIDIA's ReplicaDeviceRef accepts, as a string. */
+export function normalizeDeviceRef(ref: unknown): string {
+  if (typeof ref === 'number' && Number.isSafeInteger(ref) && ref >= 0) return String(ref);
+  if (typeof ref === 'string' && DEVICE_REF_FORMS.some((form) => form.test(ref))) return ref;
+  throw new InvalidValue(RULES.devices);
+}
