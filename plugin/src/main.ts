@@ -1,0 +1,252 @@
+/**
+ * The plugin's lifecycle, NVIDIA's cmd/nvidia-device-plugin/main.go in our layering:
+ * config → discovery (NVML, once) → resources → one server per resource → Register;
+ * health events → ListAndWatch updates; SIGHUP → reload; stop → empty lists, sockets gone.
+ * cli.ts owns argv, signals and exit codes; this file owns what runs in between.
+ */
+import * as path from 'node:path';
+import { ResourceBackend, type PreferredAllocationFn } from './allocate/resource-backend.js';
+import type { HealthConfig, PluginConfig } from './config/types.js';
+import type { AdvertisedResource, DeviceInventory, DeviceSource, HealthEvent } from './devices/types.js';
+import { PluginManager } from './kubelet/plugin-manager.js';
+import { HttpServer, type Readiness } from './observability/http-server.js';
+import type { Logger } from './observability/logger.js';
+import { PluginMetrics } from './observability/metrics.js';
+
+/** The health monitor contract (health/health-monitor.ts). */
+export interface HealthMonitorLike {
+  handle(e: HealthEvent): void;
+  stop(): void;
+}
+
+/** Everything the runtime needs from other parts, injectable so tests can swap pieces. */
+export interface RuntimeDeps {
+  createDeviceSource(config: PluginConfig, logger: Logger): DeviceSource;
+  buildResources(config: PluginConfig, inventory: DeviceInventory): AdvertisedResource[];
+  preferred: PreferredAllocationFn;
+  createHealthMonitor(config: HealthConfig, onChange: (uuid: string, healthy: boolean, reason: string) => void): HealthMonitorLike;
+  /** Whether a discovery error means "NVML could not start" (what failOnInitError=false forgives). */
+  isInitError(err: unknown): boolean;
+}
+
+export interface RuntimeOptions {
+  config: PluginConfig;
+  logger: Logger;
+  deps: RuntimeDeps;
+  metrics?: PluginMetrics;
+  /** Reads the config again (SIGHUP). Throws with a message for people when it is bad. */
+  reloadConfig: () => PluginConfig;
+  /** Lifecycle timings; tests shorten them. */
+  registrationRetryMs?: number;
+  watchPollMs?: number;
+}
+
+type State = 'starting' | 'serving' | 'idle' | 'stopping' | 'stopped';
+
+export function kubeletSocketPath(config: PluginConfig): string {
+  return path.resolve(config.runtime.devicePluginPath, config.runtime.kubeletSocket);
+}
+
+export class PluginRuntime {
+  readonly metrics: PluginMetrics;
+  private config: PluginConfig;
+  private state: State = 'starting';
+  private idleReason = '';
+  private source: DeviceSource | undefined;
+  private inventory: DeviceInventory | undefined;
+  private backends: ResourceBackend[] = [];
+  private manager: PluginManager | undefined;
+  private http: HttpServer | undefined;
+  private monitor: HealthMonitorLike | undefined;
+  private healthWatch: { abort: AbortController; done: Promise<void> } | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.config = opts.config;
+    this.log = opts.logger;
+    this.metrics = opts.metrics ?? new PluginMetrics();
+  }
+
+  /** Port of /healthz, /readyz and /metrics, when served. */
+  get httpPort(): number | undefined {
+    return this.http?.port;
+  }
+
+  readiness(): Readiness {
+    switch (this.state) {
+      case 'idle':
+        return { ready: true, reason: this.idleReason };
+      case 'serving':
+        return this.manager ? this.manager.readiness() : { ready: false, reason: 'starting' };
+      default:
+        return { ready: false, reason: this.state };
+    }
+  }
+
+  /**
+   * Starts serving. Rejects (the process should exit non-zero) when discovery fails
+   * with failOnInitError, when the config asks for impossible resources, or when a
+   * socket or the HTTP port cannot be bound.
+   */
+  async start(): Promise<void> {
+    const { runtime } = this.config;
+    if (runtime.metricsPort > 0) {
+      this.http = await HttpServer.start({
+        port: runtime.metricsPort,
+        host: runtime.metricsBindAddress,
+        metrics: this.metrics,
+        readiness: () => this.readiness(),
+      });
+      this.log.info({ port: this.http.port, address: runtime.metricsBindAddress }, 'serving /healthz, /readyz and /metrics');
+    }
+    const inventory = this.discover(this.config);
+    if (!inventory) {
+      this.state = 'idle';
+      return;
+    }
+    const resources = this.opts.deps.buildResources(this.config, inventory);
+    this.inventory = inventory;
+    await this.serve(resources);
+  }
+
+  /** SIGHUP: a bad config keeps the last good one serving; a good one rebuilds and re-registers. */
+  async reload(): Promise<void> {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
+    let config: PluginConfig;
+    let inventory: DeviceInventory | undefined;
+    let resources: AdvertisedResource[];
+    try {
+      config = this.opts.reloadConfig();
+      inventory = this.discover(config);
+      if (!inventory) {
+        await this.toIdle();
+        this.config = config;
+        return;
+      }
+      resources = this.opts.deps.buildResources(config, inventory);
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'reload refused: keeping the last good config and resources');
+      return;
+    }
+    const unhealthy = this.unhealthyUuids();
+    const healthChanged = JSON.stringify(config.health) !== JSON.stringify(this.config.health);
+    this.config = config;
+    this.inventory = inventory;
+    await this.stopHealthWatch({ keepMonitor: !healthChanged });
+    await this.serve(resources, unhealthy);
+    this.log.info({ resources: resources.map((r) => r.name) }, 'config reloaded');
+  }
+
+  /** Stops cleanly: health watch, empty device lists to the kubelet, sockets, HTTP, NVML. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopping';
+    await this.stopHealthWatch({ keepMonitor: false });
+    await this.manager?.stop();
+    await this.http?.close();
+    this.source?.close();
+    this.state = 'stopped';
+    this.log.info('stopped');
+  }
+
+  /** Reads the devices; undefined when NVML cannot start and that is allowed (idle). */
+  private discover(config: PluginConfig): DeviceInventory | undefined {
+    try {
+      this.source ??= this.opts.deps.createDeviceSource(config, this.log);
+      return this.source.discover();
+    } catch (err) {
+      if (!this.opts.deps.isInitError(err) || config.flags.failOnInitError) throw err;
+      this.idleReason = `idle: NVML is not available and failOnInitError is false (${(err as Error).message})`;
+      this.log.warn({ err: (err as Error).message }, 'NVML could not be initialised; failOnInitError=false: idling without resources');
+      return undefined;
+    }
+  }
+
+  private async toIdle(): Promise<void> {
+    await this.stopHealthWatch({ keepMonitor: false });
+    await this.manager?.replace([]);
+    this.backends = [];
+    this.state = 'idle';
+  }
+
+  private unhealthyUuids(): Set<string> {
+    const uuids = new Set<string>();
+    for (const backend of this.backends) {
+      const health = new Map(backend.devices().map((d) => [d.ID, d.health]));
+      for (const device of backend.resource.devices) if (health.get(device.id) !== 'Healthy') uuids.add(device.uuid);
+    }
+    return uuids;
+  }
+
+  private async serve(resources: AdvertisedResource[], unhealthy = new Set<string>()): Promise<void> {
+    const inventory = this.inventory!;
+    this.backends = resources.map(
+      (resource) => new ResourceBackend({ resource, config: this.config, inventory, preferred: this.opts.deps.preferred }),
+    );
+    // Health carries over a reload: a GPU that fell off the bus is still broken.
+    for (const uuid of unhealthy) for (const backend of this.backends) backend.setHealth(uuid, false);
+    for (const backend of this.backends) this.metrics.setDeviceCounts(backend.resourceName, backend.healthCounts());
+    const managed = this.backends.map((backend) => ({ socketName: backend.resource.socketName, backend }));
+    if (resources.length === 0) {
+      this.idleReason = 'idle: no GPUs found on this node, nothing to advertise';
+      this.log.warn('no devices found: serving no resources and waiting');
+    }
+    if (!this.manager) {
+      this.manager = new PluginManager({
+        devicePluginPath: this.config.runtime.devicePluginPath,
+        kubeletSocket: kubeletSocketPath(this.config),
+        logger: this.log,
+        metrics: this.metrics,
+        retryMs: this.opts.registrationRetryMs,
+        watchPollMs: this.opts.watchPollMs,
+      });
+      await this.manager.start(managed);
+    } else {
+      await this.manager.replace(managed);
+    }
+    this.state = resources.length === 0 ? 'idle' : 'serving';
+    this.startHealthWatch(inventory);
+  }
+
+  private startHealthWatch(inventory: DeviceInventory): void {
+    if (this.config.health.disabled) {
+      this.log.warn('health checks are disabled (DP_DISABLE_HEALTHCHECKS)');
+      return;
+    }
+    if (this.backends.length === 0) return;
+    this.monitor ??= this.opts.deps.createHealthMonitor(this.config.health, (uuid, healthy, reason) =>
+      this.applyHealth(uuid, healthy, reason),
+    );
+    const monitor = this.monitor;
+    const abort = new AbortController();
+    const done = this.source!.watchHealth(inventory, abort.signal, (e) => monitor.handle(e)).catch((err: Error) => {
+      this.log.error({ err: err.message }, 'health checks failed; continuing without them');
+    });
+    this.healthWatch = { abort, done };
+  }
+
+  private async stopHealthWatch(options: { keepMonitor: boolean }): Promise<void> {
+    const watch = this.healthWatch;
+    this.healthWatch = undefined;
+    if (watch) {
+      watch.abort.abort();
+      await watch.done;
+    }
+    if (!options.keepMonitor) {
+      this.monitor?.stop();
+      this.monitor = undefined;
+    }
+  }
+
+  /** A health change goes to the kubelet at once, for every resource the device is part of. */
+  private applyHealth(uuid: string, healthy: boolean, reason: string): void {
+    for (const backend of this.backends) {
+      if (!backend.setHealth(uuid, healthy)) continue;
+      const health = healthy ? 'Healthy' : 'Unhealthy';
+      this.log.warn({ resource: backend.resourceName, uuid, health, reason }, `device marked ${health}`);
+      this.metrics.healthEvents.inc({ resource: backend.resourceName, health });
+      this.metrics.setDeviceCounts(backend.resourceName, backend.healthCounts());
+      this.manager?.notify(backend.resourceName);
+    }
+  }
+}
