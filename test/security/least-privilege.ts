@@ -1,0 +1,109 @@
+// The least-privilege rules of issue 8 as one checker over synthesized or rendered
+// objects, so the same rules hold for dist/, every chart scenario and every fuzzed set of
+// props. Returns each broken rule as a sentence; empty when all hold.
+import * as YAML from 'yaml';
+import { restrictedViolations } from '../constructs/helpers/pod-security';
+
+const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
+const DEVICE_PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
+const PSS_MODES = ['enforce', 'audit', 'warn'];
+
+/** Host paths the plugin may mount, by volume name, and whether it may write there. */
+const HOST_PATHS: { [volume: string]: { path?: string; writable: boolean } } = {
+  // Its sockets and the kubelet's.
+  'device-plugins': { path: DEVICE_PLUGIN_DIR, writable: true },
+  // NVML and the driver's files under a containerized driver: read only.
+  'driver-root': { writable: false },
+  // CDI specs the plugin writes for the runtime.
+  'cdi-root': { path: '/var/run/cdi', writable: true },
+  // The MPS daemon's pipes and logs.
+  'mps-root': { writable: true },
+};
+
+function where(o: any): string {
+  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+}
+
+/** The plugin's config (NVIDIA v1) from the ConfigMap the DaemonSet mounts. */
+function pluginConfig(objects: any[], ds: any): any {
+  const volume = (ds.spec.template.spec.volumes ?? []).find((v: any) => v.configMap);
+  const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata?.name === volume?.configMap?.name);
+  return cm ? YAML.parse(cm.data['config.yaml']) : undefined;
+}
+
+function pluginProblems(objects: any[], ds: any): string[] {
+  const out: string[] = [];
+  const at = where(ds);
+  const pod = ds.spec.template.spec;
+  if (pod.automountServiceAccountToken !== false) out.push(`${at}: automountServiceAccountToken must be false (the plugin never calls the API server)`);
+  if (!pod.serviceAccountName || pod.serviceAccountName === 'default') out.push(`${at}: must run as its own ServiceAccount, not "default"`);
+  for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) {
+    if (pod[f] === true) out.push(`${at}: ${f} must not be true`);
+  }
+  const config = pluginConfig(objects, ds);
+  if (!config) out.push(`${at}: no ConfigMap with config.yaml is mounted`);
+  const flags = config?.flags ?? {};
+  const lists: string[] = [flags.plugin?.deviceListStrategy ?? []].flat();
+  const hostPaths = new Map<string, string>();
+  for (const v of pod.volumes ?? []) {
+    if (!v.hostPath) continue;
+    const rule = HOST_PATHS[v.name];
+    if (!rule) out.push(`${at}: hostPath volume "${v.name}" (${v.hostPath.path}) is not one the plugin needs`);
+    else if (rule.path && v.hostPath.path !== rule.path) out.push(`${at}: hostPath volume "${v.name}" must be ${rule.path} (got ${v.hostPath.path})`);
+    hostPaths.set(v.name, v.hostPath.path);
+  }
+  for (const c of pod.containers ?? []) {
+    const cat = `${at} container "${c.name}"`;
+    for (const m of c.volumeMounts ?? []) {
+      const rule = HOST_PATHS[m.name];
+      if (hostPaths.has(m.name) && rule && !rule.writable && m.readOnly !== true) out.push(`${cat}: mount "${m.name}" must be readOnly`);
+      if (m.name === 'config' && m.readOnly !== true) out.push(`${cat}: the config mount must be readOnly`);
+    }
+    for (const p of c.ports ?? []) {
+      if (p.hostPort) out.push(`${cat}: hostPort ${p.hostPort} is not needed`);
+    }
+    const sc = c.securityContext ?? {};
+    if (sc.privileged === true) {
+      if (flags.plugin?.passDeviceSpecs !== true) out.push(`${cat}: privileged without passDeviceSpecs`);
+      continue;
+    }
+    if (sc.allowPrivilegeEscalation !== false) out.push(`${cat}: allowPrivilegeEscalation must be false`);
+    if (sc.readOnlyRootFilesystem !== true) out.push(`${cat}: readOnlyRootFilesystem must be true (it writes only into hostPath mounts)`);
+    if (sc.seccompProfile?.type !== 'RuntimeDefault') out.push(`${cat}: seccompProfile must be RuntimeDefault`);
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`${cat}: capabilities must drop ALL`);
+    const added: string[] = sc.capabilities?.add ?? [];
+    const needsSysAdmin = (flags.migStrategy ?? 'none') !== 'none' || lists.includes('volume-mounts');
+    const allowed = needsSysAdmin ? ['SYS_ADMIN'] : [];
+    const extra = added.filter(cap => !allowed.includes(cap));
+    if (extra.length > 0) out.push(`${cat}: adds capabilities ${extra.join(', ')} that this config does not need`);
+  }
+  return out;
+}
+
+/**
+ * Every least-privilege rule the objects break. `restrictedJobs`: Jobs must pass the Pod
+ * Security Standard `restricted` (true for GpuJobs with default security props).
+ */
+export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    if (RBAC_KINDS.has(o.kind)) out.push(`${where(o)}: no RBAC is needed (the plugin never calls the API server)`);
+    if (o.kind === 'ServiceAccount' && o.automountServiceAccountToken !== false) {
+      out.push(`${where(o)}: automountServiceAccountToken must be false`);
+    }
+    const component = o.metadata?.labels?.['app.kubernetes.io/component'];
+    if (o.kind === 'Namespace' && component === 'device-plugin') {
+      for (const mode of PSS_MODES) {
+        const level = o.metadata.labels[`pod-security.kubernetes.io/${mode}`];
+        if (level !== 'privileged') out.push(`${where(o)}: pod-security.kubernetes.io/${mode} must be privileged (got ${level})`);
+      }
+    }
+    if (o.kind === 'DaemonSet' && component === 'device-plugin') out.push(...pluginProblems(objects, o));
+    if (o.kind === 'Job' && (options.restrictedJobs ?? true)) {
+      const spec = o.spec.template.spec;
+      if (spec.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false by default`);
+      out.push(...restrictedViolations(spec).map(v => `${where(o)}: restricted: ${v}`));
+    }
+  }
+  return out;
+}
