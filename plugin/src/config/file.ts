@@ -33,7 +33,7 @@ export function parseConfigFile(text: string, source: string): ConfigFile {
   }
   const result = configFileSchema.safeParse(data ?? {});
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => describeIssue(issue, data, doc, lines, source));
+    const problems = result.error.issues.flatMap((issue) => describeIssue(issue, data, doc, lines, source));
     const heading = problems.length === 1 ? '' : `config file ${source} has ${problems.length} problems:\n  - `;
     throw new ConfigError(heading + problems.join('\n  - '));
   }
@@ -75,26 +75,24 @@ function describeIssue(
   doc: Document | undefined,
   lines: LineCounter,
   source: string,
-): string {
+): string[] {
   const path = issue.path as PropertyKey[];
   if (issue.code === 'unrecognized_keys') {
     const known = KNOWN_KEYS.get(pathPattern(path)) ?? [];
-    return issue.keys
-      .map((key) => {
-        const where = locate(doc, lines, source, path, key);
-        const full = pathText([...path, key]);
-        const suggestion = closestMatch(key, known);
-        const didYouMean = suggestion ? `; did you mean ${pathText([...path, suggestion])}?` : '';
-        return `${where}unknown key ${full}${didYouMean} (known keys here: ${known.join(', ')})`;
-      })
-      .join('\n  - ');
+    return issue.keys.map((key) => {
+      const where = locate(doc, lines, source, path, key);
+      const full = pathText([...path, key]);
+      const suggestion = closestMatch(key, known);
+      const didYouMean = suggestion ? `; did you mean ${pathText([...path, suggestion])}?` : '';
+      return `${where}unknown key ${full}${didYouMean} (known keys here: ${known.join(', ')})`;
+    });
   }
   const where = locate(doc, lines, source, path);
   const value = valueAt(data, path);
   // Custom issues come from the shared value rules and may say more than the field's rule.
   const rule = issue.code === 'custom' ? issue.message : (FIELD_RULES.get(pathPattern(path)) ?? issue.message);
   const field = pathText(path);
-  return value === undefined ? `${where}${field} is missing (it ${rule})` : `${where}${field} ${rule} (got ${showValue(value)})`;
+  return [value === undefined ? `${where}${field} is missing (it ${rule})` : `${where}${field} ${rule} (got ${showValue(value)})`];
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

@@ -287,4 +287,9 @@ describe('parseConfigFile: errors name the file, line, field, value and rule', (
     expect(message).toMatch(/line 3: flags\.migStrategy/);
     expect(message).toMatch(/line 5: flags\.plugin\.deviceIDStrategy/);
   });
+
+  test('two unknown keys in one section count as two problems', () => {
+    const message = problem('name: x\ndescription: y\n');
+    expect(message).toMatch(/^config file test\.yaml has 2 problems:\n  - .*line 1: unknown key name .*\n  - .*line 2: unknown key description/);
+  });
 });
