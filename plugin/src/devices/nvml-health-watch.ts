@@ -99,8 +99,8 @@ function report(nvml: Nvml, e: EventData, gpuByHandle: Map<DeviceHandle, Gpu>, o
 }
 
 /**
- * The GPU an event names, plus: its one MIG device when the event carries GPU and compute
- * instance ids, or all its MIG devices when it does not (NVIDIA's matching). `*` when NVML
+ * The device an event names: the MIG device whose GPU and compute instance ids it carries
+ * (NVIDIA's matching), else the GPU itself, which stands for everything on it; `*` when NVML
  * could not attribute the event.
  */
 function affectedUuids(nvml: Nvml, e: EventData, gpuByHandle: Map<DeviceHandle, Gpu>): string[] {
@@ -113,9 +113,11 @@ function affectedUuids(nvml: Nvml, e: EventData, gpuByHandle: Map<DeviceHandle, 
       return ['*'];
     }
   }
-  const scoped = e.gpuInstanceId !== NO_INSTANCE && e.computeInstanceId !== NO_INSTANCE;
-  const migs = gpu.migDevices.filter((m) => !scoped || (m.gpuInstanceId === e.gpuInstanceId && m.computeInstanceId === e.computeInstanceId));
-  return [gpu.uuid, ...migs.map((m) => m.uuid)];
+  if (e.gpuInstanceId !== NO_INSTANCE && e.computeInstanceId !== NO_INSTANCE) {
+    const migs = gpu.migDevices.filter((m) => m.gpuInstanceId === e.gpuInstanceId && m.computeInstanceId === e.computeInstanceId);
+    if (migs.length > 0) return migs.map((m) => m.uuid);
+  }
+  return [gpu.uuid];
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
