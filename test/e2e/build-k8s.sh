@@ -73,4 +73,4 @@ build_crictl() {
 
 build_kubernetes
 build_crictl
-"$K8S_BIN/kubectl" version --client | head -1
+"$K8S_BIN/kubectl" version --client | sed -n 1p

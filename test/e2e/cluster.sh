@@ -10,7 +10,8 @@
 #   cluster.sh env       shell lines that point kubectl/helm at the cluster
 # etcd, the apiserver, containerd's CRI stream server and the kubelet's health port listen on
 # loopback; the kubelet API listens on the node's own address on a dummy link.
-set -euo pipefail
+set -Eeuo pipefail
+trap 'echo "cluster: failed at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/versions.sh"
 . "$here/lib/cluster-env.sh"
@@ -87,7 +88,6 @@ up() {
   [ "$(id -u)" = 0 ] || { echo "cluster: run as root (containerd, the kubelet and the CNI bridge need it)" >&2; exit 1; }
   "$here/install-deps.sh"
   "$here/build-k8s.sh"
-  [ -x "$K8S_BIN/crictl" ] || "$here/build-k8s.sh"
   mkdir -p "$E2E_WORK" "$CONF" "$LOGS" "$PIDS"
   save_sysctls
   node_link

@@ -15,3 +15,11 @@ E2E_WORK="${E2E_WORK:-$E2E_CACHE/cluster}"
 # crictl: only for tearing pods down through the CRI (and for debugging); its skew with
 # containerd 1.6's CRI v1 is loose. The oldest release the Go proxy serves.
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
+# CRDs of the third-party kinds dist/ contains, from the controllers' own modules on the Go
+# proxy (Flux 2.7's helm-controller and source-controller, prometheus-operator). NVIDIA's
+# gpu-operator module is not served by the proxy: ClusterPolicy gets a stand-in CRD.
+CRD_MODULES=(
+  "github.com/fluxcd/helm-controller@v1.4.0 config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml"
+  "github.com/fluxcd/source-controller@v1.7.0 config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml"
+  "github.com/prometheus-operator/prometheus-operator@v0.85.0 example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"
+)
