@@ -1,0 +1,164 @@
+/**
+ * Starts a device plugin as a real process on a fake node, registered with the test
+ * kubelet (KubeletStub): ours (node plugin/bin/gpu-device-plugin.js, compiled lib/) or
+ * NVIDIA's Go binary (test/tools/nvidia-plugin.sh). Both get the same fake NVML, the
+ * same config file and the same driver root.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KubeletStub } from '../plugin/helpers/kubelet-stub';
+import type { FakeNode } from './fake-node';
+
+export type PluginKind = 'ours' | 'nvidia';
+
+const repoRoot = path.resolve(__dirname, '..', '..');
+const ourBin = path.join(repoRoot, 'plugin', 'bin', 'gpu-device-plugin.js');
+
+/**
+ * NVIDIA's plugin puts its own sockets in the kubelet's fixed directory
+ * (pluginapi.DevicePluginPath) whatever --kubelet-socket says, so its stub must serve there.
+ */
+export const NVIDIA_SOCKET_DIR = '/var/lib/kubelet/device-plugins';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Compiles plugin/ (tsc) when plugin/lib is older than plugin/src; our bin runs lib/. */
+export function ensureOurPluginBuilt(): void {
+  const lib = path.join(repoRoot, 'plugin', 'lib', 'cli.js');
+  const src = path.join(repoRoot, 'plugin', 'src');
+  if (fs.existsSync(lib) && fs.statSync(lib).mtimeMs >= newestMtime(src)) return;
+  const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(repoRoot, 'plugin', 'tsconfig.json')], { stdio: 'pipe' });
+}
+
+/**
+ * NVIDIA's binary, built by test/tools/nvidia-plugin.sh. Throws with the build's own
+ * error when it cannot be had (the Go proxy may refuse the module).
+ */
+export function nvidiaPluginBinary(): string {
+  try {
+    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'nvidia-plugin.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')
+      .pop()!;
+  } catch (err) {
+    const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
+    throw new Error(`NVIDIA's device plugin could not be built, so nothing can be compared with it: ${stderr.split('\n').pop()}`);
+  }
+}
+
+export interface StartOptions {
+  kind: PluginKind;
+  node: FakeNode;
+  /** Extra env (e.g. DP_DISABLE_HEALTHCHECKS). */
+  env?: Record<string, string>;
+  /**
+   * Where NUMA nodes come from: the fake node's sysfs tree (default) or the host's /sys.
+   * NVIDIA's plugin always reads /sys; a live comparison gives ours /sys too.
+   */
+  sysfs?: 'fake' | 'host';
+}
+
+export interface RunningPlugin {
+  kind: PluginKind;
+  stub: KubeletStub;
+  child: ChildProcess;
+  /** performance.now() just before spawn. */
+  spawnedAt: number;
+  /** stdout and stderr so far (for failure messages). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after 5 s; resolves with the exit code. Stops the stub too. */
+  stop(): Promise<number | null>;
+}
+
+function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const { node } = opts;
+  const common: NodeJS.ProcessEnv = { PATH: process.env.PATH, FAKE_NVML_CONFIG: node.configPath, ...opts.env };
+  if (opts.kind === 'ours') {
+    return {
+      file: process.execPath,
+      args: [
+        ourBin,
+        `--config-file=${node.configFile}`,
+        `--device-plugin-path=${stub.dir}`,
+        '--kubelet-socket=kubelet.sock',
+        `--nvml-library-path=${node.libraryPath}`,
+        `--driver-root=${node.driverRoot}`,
+        '--metrics-port=0',
+        '--log-level=warn',
+      ],
+      env: {
+        ...common,
+        GPU_DEVICE_PLUGIN_SYSFS_ROOT: opts.sysfs === 'host' ? '/sys' : node.sysfsRoot,
+        GPU_DEVICE_PLUGIN_PROC_ROOT: node.procRoot,
+      },
+    };
+  }
+  return {
+    file: nvidiaPluginBinary(),
+    args: [
+      `--config-file=${node.configFile}`,
+      `--kubelet-socket=${stub.socketPath}`,
+      `--driver-root=${node.driverRoot}`,
+      `--container-driver-root=${node.driverRoot}`,
+    ],
+    // go-nvml dlopens libnvidia-ml.so.1: the loader finds the fake through this path.
+    env: { ...common, LD_LIBRARY_PATH: path.dirname(node.libraryPath) },
+  };
+}
+
+export async function startPlugin(opts: StartOptions): Promise<RunningPlugin> {
+  if (opts.kind === 'ours') ensureOurPluginBuilt();
+  if (opts.kind === 'nvidia') fs.mkdirSync(NVIDIA_SOCKET_DIR, { recursive: true });
+  const stub = await KubeletStub.start(opts.kind === 'nvidia' ? { dir: NVIDIA_SOCKET_DIR } : {});
+  let cmd: ReturnType<typeof commandFor>;
+  try {
+    cmd = commandFor(opts, stub);
+  } catch (err) {
+    await stub.stop();
+    throw err;
+  }
+  let output = '';
+  const spawnedAt = performance.now();
+  const child = spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  return {
+    kind: opts.kind,
+    stub,
+    child,
+    spawnedAt,
+    output: () => output + (exitCode === undefined ? '' : `\n[exited with ${exitCode}]`),
+    stop: async () => {
+      if (exitCode === undefined) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await stub.stop();
+      return exited;
+    },
+  };
+}
+
+/** Waits until every resource is registered with a device list; fails with the plugin's output. */
+export async function waitForRegistration(plugin: RunningPlugin, resources: string[], timeoutMs = 20000): Promise<void> {
+  try {
+    await plugin.stub.waitForResources(resources, timeoutMs);
+  } catch (err) {
+    const got = [...plugin.stub.resources.keys()].join(', ') || 'none';
+    throw new Error(`${plugin.kind} plugin: ${(err as Error).message} (registered: ${got})\n--- plugin output ---\n${plugin.output().slice(-4000)}`);
+  }
+}
