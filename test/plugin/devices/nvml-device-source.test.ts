@@ -116,6 +116,22 @@ describe('NvmlDeviceSource.watchHealth', () => {
     expect(Date.now() - t0).toBeLessThan(250);
   });
 
+  test('delivers an XID injected into the running library to the callback within 50 ms', async () => {
+    const { source, fake } = sourceFor(defaultSpec(8));
+    const inv = source.discover();
+    const ac = new AbortController();
+    const seen: Array<{ uuid: string; xid?: number; at: number }> = [];
+    const watching = source.watchHealth(inv, ac.signal, (e) => seen.push({ uuid: e.uuid, xid: e.xid, at: Date.now() }));
+    await new Promise((r) => setTimeout(r, 20));
+    const injectedAt = Date.now();
+    injectXid(fake.eventsPath, gpuUuid(6), 94);
+    await waitFor(() => seen.length > 0);
+    ac.abort();
+    await watching;
+    expect(seen.map(({ uuid, xid }) => [uuid, xid])).toEqual([[gpuUuid(6), 94]]);
+    expect(seen[0].at - injectedAt).toBeLessThan(50);
+  });
+
   test('close during a watch shuts NVML down only once the watch has stopped', async () => {
     const { source, fake } = sourceFor(defaultSpec(1), { eventWaitMs: 50 });
     const inv = source.discover();
