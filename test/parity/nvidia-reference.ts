@@ -34,9 +34,14 @@ type Config = Record<string, any>; // eslint-disable-line @typescript-eslint/no-
 
 const CDI_KIND = 'k8s.device-plugin.nvidia.com/gpu';
 
-/** "1g.10gb" from the slice counts and memory, as go-nvlib names a profile whose CI = GI. */
-function migProfile(slices: number, memoryMiB: number): string {
-  return `${slices}g.${Math.round(memoryMiB / 1024)}gb`;
+/**
+ * "1g.10gb": go-nvlib (pkg/nvlib/device mig_profile.go) rounds the MIG memory up to eighths
+ * of the parent's memory and scales by the parent's size in whole GiB, which is how an
+ * A100-80GB's 9856 MiB slice is called 10gb (NVIDIA's documented profile names).
+ */
+function migProfile(slices: number, memoryMiB: number, parentMiB: number): string {
+  const eighths = Math.ceil(((memoryMiB / parentMiB) * 8) - 1e-9) / 8;
+  return `${slices}g.${Math.round(eighths * Math.ceil(parentMiB / 1024))}gb`;
 }
 
 /** MIG capability device minors, in the order fake-node.ts writes mig-minors. */
@@ -67,7 +72,7 @@ function baseResources(spec: FakeNvmlSpec, config: Config): RefResource[] {
     if (!(mixed && gpu.migEnabled)) return add('nvidia.com/gpu', gpuDevice(gpu, i));
     (gpu.migDevices ?? []).forEach((mig, j) => {
       const [gi, ci] = caps.get(mig.uuid)!;
-      add(`nvidia.com/mig-${migProfile(mig.gpuInstanceSlices, mig.memoryMiB)}`, {
+      add(`nvidia.com/mig-${migProfile(mig.gpuInstanceSlices, mig.memoryMiB, gpu.memoryMiB)}`, {
         id: mig.uuid,
         uuid: mig.uuid,
         index: `${i}:${mig.slot ?? j}`,

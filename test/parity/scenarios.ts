@@ -104,6 +104,16 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    name: 'time-slicing-index',
+    spec: defaultSpec(8),
+    config: { ...timeSlicing(false, false), flags: { plugin: { deviceIDStrategy: 'index' } } },
+    resources: ['nvidia.com/gpu'],
+    allocate: [
+      { resource: 'nvidia.com/gpu', ids: [replica(5, 0)] },
+      { resource: 'nvidia.com/gpu', ids: [replica(2, 1), replica(2, 3)] },
+    ],
+  },
+  {
     name: 'time-slicing-renamed-strict',
     spec: defaultSpec(8),
     config: timeSlicing(true, true),
