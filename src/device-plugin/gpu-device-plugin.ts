@@ -123,7 +123,7 @@ export class GpuDevicePlugin extends Construct {
     this.configMapName = `${this.name}-config`;
     checkDnsLabel('name', this.name);
     checkDnsLabel('namespace', this.namespace);
-    this.labels = standardLabels({ name: this.name, instance: this.name, component: 'device-plugin', version: this.image.tag || undefined });
+    this.labels = standardLabels({ name: this.name, instance: this.name, component: 'device-plugin', version: labelVersion(this.image.tag) });
     this.env = { ...this.generatedEnv(props.health ?? {}), ...(props.extraEnv ?? {}) };
     this.args = [...(props.extraArgs ?? [])];
     this.tolerations = [...(props.tolerations ?? defaultTolerations())];
@@ -370,6 +370,14 @@ function checkDnsLabel(field: string, value: string): void {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
     throw new Error(`${field} must be a DNS label: lower case letters, digits and '-', at most 63 characters (got "${value}")`);
   }
+}
+
+// An image tag may run to 128 characters and end in '.' or '-'; a label value may not, and
+// the API server would refuse every object. Such a tag leaves the library's version.
+const LABEL_VALUE_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function labelVersion(tag: string): string | undefined {
+  return LABEL_VALUE_RE.test(tag) ? tag : undefined;
 }
 
 function sha256(text: string): string {

@@ -24,6 +24,9 @@ import { ResolvedSecurity, resolveSecurity } from './security';
 import {
   isLabelValue,
   requireDnsLabel,
+  requireEnvName,
+  requireImage,
+  requireResources,
   requireDnsSubdomain,
   requireLabelValue,
   requireWholeNumber,
@@ -192,7 +195,12 @@ export class GpuJob extends Job {
       throw new Error(`container name "${name}" is already used in GpuJob "${this.node.path}"; give each container its own name`);
     }
     this.containerNames.add(name);
+    // cdk8s-plus checks none of these; the API server would refuse the whole Job.
+    requireDnsLabel('container name', name);
+    requireImage(`image of container "${name}"`, cont.image);
+    requireResources(`resources of container "${name}"`, cont.resources);
     const env: { [key: string]: EnvValue } = { ...cont.envVariables };
+    Object.keys(env).forEach(key => requireEnvName(`envVariables of container "${name}"`, key));
     if (hideGpus && !(VISIBLE_DEVICES_ENV in env)) {
       // Images like NGC's set NVIDIA_VISIBLE_DEVICES=all, which exposes every GPU of the node.
       env[VISIBLE_DEVICES_ENV] = EnvValue.fromValue('void');
