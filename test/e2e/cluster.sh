@@ -6,6 +6,7 @@
 #                        (keeps the cached binaries, images and certificates); --purge drops all
 #   cluster.sh status    what runs, and the node
 #   cluster.sh smoke     a busybox pod runs to completion and its log is read back
+#   cluster.sh restart-kubelet   stop and start the kubelet only (pods keep running)
 #   cluster.sh kubectl … kubectl as cluster admin
 #   cluster.sh env       shell lines that point kubectl/helm at the cluster
 # etcd, the apiserver, containerd's CRI stream server and the kubelet's health port listen on
@@ -14,11 +15,11 @@ set -Eeuo pipefail
 trap 'echo "cluster: failed at ${BASH_SOURCE[0]##*/}:$LINENO: $BASH_COMMAND" >&2' ERR
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/versions.sh"
-. "$here/lib/cluster-env.sh"
-. "$here/lib/procs.sh"
-. "$here/lib/certs.sh"
-. "$here/lib/configs.sh"
-. "$here/lib/teardown.sh"
+. "$here/shell/cluster-env.sh"
+. "$here/shell/procs.sh"
+. "$here/shell/certs.sh"
+. "$here/shell/configs.sh"
+. "$here/shell/teardown.sh"
 export PATH="$K8S_BIN:$PATH"
 
 kubectl_admin() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
@@ -73,12 +74,24 @@ start_control_plane() {
   wait_for kube-controller-manager 60 kubectl_admin -n default get serviceaccount default
 }
 
+start_kubelet() {
+  start kubelet "$K8S_BIN/kubelet" --config "$CONF/kubelet.yaml" --kubeconfig "$CONF/kubelet.kubeconfig" \
+    --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --root-dir "$KUBELET_ROOT" --v 2
+  wait_for kubelet 120 curl -fsS http://127.0.0.1:10248/healthz
+}
+
+# What the e2e tests do to a node in maintenance: the kubelet goes away and comes back,
+# pods and containerd keep running.
+restart_kubelet() {
+  stop kubelet
+  start_kubelet
+}
+
 start_node() {
   start containerd containerd --config "$CONF/containerd.toml"
   wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
   "$here/images.sh"
-  start kubelet "$K8S_BIN/kubelet" --config "$CONF/kubelet.yaml" --kubeconfig "$CONF/kubelet.kubeconfig" \
-    --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --root-dir "$KUBELET_ROOT" --v 2
+  start_kubelet
   wait_for kubelet 120 kubectl_admin get node "$NODE_NAME"
   wait_for kubelet 120 kubectl_admin wait --for=condition=Ready "node/$NODE_NAME" --timeout 2s
 }
@@ -130,7 +143,8 @@ case "${1:-}" in
   down) shift; down "$@" ;;
   status) status ;;
   smoke) smoke ;;
-  kubectl) shift; kubectl_admin "$@" ;;
+  restart-kubelet) restart_kubelet ;;
+  kubectl) shift; trap - ERR; exec "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@" ;;
   env) echo "export KUBECONFIG=$KUBECONFIG_ADMIN PATH=$K8S_BIN:\$PATH" ;;
-  *) echo "usage: $0 up|down [--purge]|status|smoke|kubectl ARGS…|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down [--purge]|status|smoke|restart-kubelet|kubectl ARGS…|env" >&2; exit 2 ;;
 esac

@@ -4,8 +4,8 @@
 # with its applet links). Idempotent: archives are cached, imports skipped when present.
 set -euo pipefail
 . "$(dirname "$0")/versions.sh"
-. "$(dirname "$0")/lib/cluster-env.sh"
-. "$(dirname "$0")/lib/oci.sh"
+. "$(dirname "$0")/shell/cluster-env.sh"
+. "$(dirname "$0")/shell/oci.sh"
 
 out="$E2E_CACHE/images"
 mkdir -p "$out"

@@ -22,7 +22,7 @@ export interface ClusterEnv {
 function readClusterEnv(): ClusterEnv {
   const script = [
     `. "${E2E_DIR}/versions.sh"`,
-    `. "${E2E_DIR}/lib/cluster-env.sh"`,
+    `. "${E2E_DIR}/shell/cluster-env.sh"`,
     'printf "%s\\n" "$K8S_BIN/kubectl" "$KUBECONFIG_ADMIN" "$NODE_NAME" "$PIDS" "$BUSYBOX_IMAGE" "$E2E_CACHE/images" "$CONTAINERD_SOCK"',
   ].join('; ');
   const out = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
