@@ -1,0 +1,117 @@
+/**
+ * The `gpu-device-plugin` command: --help, config loading, signals and exit codes.
+ * Exit 0 after SIGTERM/SIGINT and a clean stop; exit 1 when the config is bad or the
+ * plugin cannot start (the message says why on stderr and in the JSON log).
+ */
+import { preferredAllocation } from './allocate/preferred.js';
+import { ConfigError } from './config/errors.js';
+import { helpText, loadConfig, summarizeConfig } from './config/load.js';
+import type { PluginConfig } from './config/types.js';
+import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js';
+import { buildResources } from './devices/resources.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { PluginRuntime, type RuntimeDeps } from './main.js';
+import { createLogger, type Logger } from './observability/logger.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/**
+ * Test hooks, not user settings: where discovery reads sysfs (NUMA nodes) and procfs
+ * (MIG capability minors). In a pod these are the host's /sys and /proc already.
+ */
+function deviceRoots(env: NodeJS.ProcessEnv): { sysfsRoot?: string; procRoot?: string } {
+  return { sysfsRoot: env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || undefined, procRoot: env.GPU_DEVICE_PLUGIN_PROC_ROOT || undefined };
+}
+
+export function defaultDeps(env: NodeJS.ProcessEnv): RuntimeDeps {
+  return {
+    createDeviceSource: (config: PluginConfig, logger: Logger) =>
+      new NvmlDeviceSource({
+        libraryPath: config.runtime.nvmlLibrary,
+        driverRoot: config.flags.nvidiaDriverRoot,
+        logger,
+        ...deviceRoots(env),
+      }),
+    buildResources,
+    preferred: preferredAllocation,
+    createHealthMonitor: (config, onChange) => new HealthMonitor(config, onChange),
+    isInitError: (err) => err instanceof NvmlInitError,
+  };
+}
+
+function wantsHelp(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '--help' || a === '-h' || a === '-help');
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Waits for SIGTERM or SIGINT; calls `onHup` for each SIGHUP meanwhile. */
+function waitForStop(onHup: () => void): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      process.off('SIGHUP', onHup);
+      resolve(signal);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGHUP', onHup);
+  });
+}
+
+export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo = processIo): Promise<number> {
+  if (wantsHelp(argv)) {
+    io.stdout(helpText().replace(/\n?$/, '\n'));
+    return 0;
+  }
+  const warnings: string[] = [];
+  let config: PluginConfig;
+  try {
+    config = loadConfig({ argv, env, warn: (m) => warnings.push(m) });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.stderr(`gpu-device-plugin: invalid configuration: ${err.message}\n`);
+    return 1;
+  }
+  const logger = createLogger({ level: config.runtime.logLevel });
+  for (const warning of warnings) logger.warn(warning);
+  logger.info({ config: summarizeConfig(config) }, 'starting gpu-device-plugin');
+
+  const runtime = new PluginRuntime({
+    config,
+    logger,
+    deps: defaultDeps(env),
+    // SIGHUP reads the same flags, env and (possibly edited) config file again.
+    reloadConfig: () => loadConfig({ argv, env, warn: (m) => logger.warn(m) }),
+  });
+  // Reloads run one after another; a burst of SIGHUPs does not interleave them.
+  let reloads = Promise.resolve();
+  const stopping = waitForStop(() => {
+    logger.info('SIGHUP: reloading the config');
+    reloads = reloads.then(() => runtime.reload());
+  });
+  try {
+    await runtime.start();
+  } catch (err) {
+    logger.error({ err: errorText(err) }, 'cannot start');
+    io.stderr(`gpu-device-plugin: cannot start: ${errorText(err)}\n`);
+    await runtime.stop().catch(() => undefined);
+    return 1;
+  }
+  const signal = await stopping;
+  logger.info({ signal }, 'stopping');
+  await reloads;
+  await runtime.stop();
+  return 0;
+}

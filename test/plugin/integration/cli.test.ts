@@ -1,0 +1,104 @@
+/**
+ * The command itself: --help, the idle mode of failOnInitError=false on a node without
+ * a GPU driver, and /healthz, /readyz, /metrics on the configured port.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { defaultSpec } from '../helpers/fake-nvml';
+import { BIN, buildPlugin, fakeNode, freePort, httpGet, PluginProcess, REPO_ROOT, startNode, waitForHttp } from './plugin-process';
+
+jest.setTimeout(60000);
+
+/** Every flag of NVIDIA's plugin and ours, as the issue and the contract list them. */
+const FLAGS = [
+  ['--mig-strategy', 'MIG_STRATEGY'],
+  ['--fail-on-init-error', 'FAIL_ON_INIT_ERROR'],
+  ['--driver-root', 'NVIDIA_DRIVER_ROOT'],
+  ['--dev-root', 'NVIDIA_DEV_ROOT'],
+  ['--pass-device-specs', 'PASS_DEVICE_SPECS'],
+  ['--device-list-strategy', 'DEVICE_LIST_STRATEGY'],
+  ['--device-id-strategy', 'DEVICE_ID_STRATEGY'],
+  ['--gdrcopy-enabled', 'GDRCOPY_ENABLED'],
+  ['--gds-enabled', 'GDS_ENABLED'],
+  ['--mofed-enabled', 'MOFED_ENABLED'],
+  ['--cdi-annotation-prefix', 'CDI_ANNOTATION_PREFIX'],
+  ['--mps-root', 'MPS_ROOT'],
+  ['--config-file', 'CONFIG_FILE'],
+  ['--kubelet-socket', 'KUBELET_SOCKET'],
+  ['--device-plugin-path', 'DEVICE_PLUGIN_PATH'],
+  ['--nvml-library-path', 'NVML_LIBRARY_PATH'],
+  ['--metrics-port', 'METRICS_PORT'],
+  ['--metrics-bind-address', 'METRICS_BIND_ADDRESS'],
+  ['--log-level', 'LOG_LEVEL'],
+  ['--health-recovery-seconds', 'HEALTH_RECOVERY_SECONDS'],
+];
+
+describe('gpu-device-plugin --help', () => {
+  let help: string;
+
+  beforeAll(() => {
+    buildPlugin();
+    help = execFileSync(process.execPath, [BIN, '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  });
+
+  it.each(FLAGS)('lists %s with its env var %s', (flag, env) => {
+    expect(help).toContain(flag);
+    expect(help).toContain(env);
+  });
+
+  it('exits 0 for -h too', () => {
+    expect(() => execFileSync(process.execPath, [BIN, '-h'], { cwd: REPO_ROOT, stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('gpu-device-plugin on a node without a GPU driver', () => {
+  it('idles with failOnInitError=false: stays up, registers nothing, /readyz answers 200', async () => {
+    const n = await startNode({ initResult: 9, gpus: [] }, { env: { FAIL_ON_INIT_ERROR: 'false' } });
+    try {
+      await n.plugin.waitForLog('idling without resources');
+      await expect(httpGet(n.port, '/readyz')).resolves.toMatchObject({ status: 200 });
+      await expect(httpGet(n.port, '/healthz')).resolves.toMatchObject({ status: 200 });
+      expect(n.stub.registrations).toEqual([]);
+      expect(n.plugin.running).toBe(true);
+    } finally {
+      await n.stop();
+    }
+  });
+
+  it('exits 1 with failOnInitError=true, saying how to let it idle', async () => {
+    const dir = fs.mkdtempSync('/tmp/nogpu-');
+    const node = fakeNode(dir, { initResult: 9, gpus: [] });
+    const plugin = PluginProcess.start([], { ...node.env, METRICS_PORT: String(await freePort()), DEVICE_PLUGIN_PATH: dir });
+    expect((await plugin.exited).code).toBe(1);
+    expect(plugin.stderr).toContain('failOnInitError');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('gpu-device-plugin HTTP endpoints', () => {
+  it('answers /readyz 503 with the reason until registered, then 200', async () => {
+    const n = await startNode(defaultSpec(2), { rejectRegistrations: 'not now' });
+    try {
+      await n.stub.waitFor('a refused registration', () => n.stub.registerCount('nvidia.com/gpu') > 0, 30000);
+      await expect(waitForHttp(n.port, '/readyz', 503)).resolves.toMatchObject({ body: 'not registered with the kubelet yet: nvidia.com/gpu\n' });
+      n.stub.rejectWith = undefined;
+      await expect(waitForHttp(n.port, '/readyz', 200, 20000)).resolves.toMatchObject({ body: 'registered with the kubelet: nvidia.com/gpu\n' });
+    } finally {
+      await n.stop();
+    }
+  });
+
+  it('serves the device, registration and process metrics on /metrics', async () => {
+    const n = await startNode(defaultSpec(2));
+    try {
+      await n.stub.waitForResources(['nvidia.com/gpu'], 30000);
+      await waitForHttp(n.port, '/readyz', 200);
+      const { body } = await httpGet(n.port, '/metrics');
+      expect(body).toContain('gpu_device_plugin_devices{resource="nvidia.com/gpu",health="Healthy"} 2');
+      expect(body).toContain('gpu_device_plugin_registrations_total{resource="nvidia.com/gpu",result="success"} 1');
+      expect(body).toContain('process_resident_memory_bytes');
+    } finally {
+      await n.stop();
+    }
+  });
+});
