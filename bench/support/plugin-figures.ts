@@ -1,0 +1,122 @@
+/**
+ * One benchmark run of one plugin (ours or NVIDIA's) on the fake 8-GPU node, registered
+ * with the test kubelet: start-up, memory, idle CPU, Allocate load through dpload,
+ * re-registration and XID handling; then a run on 8 and 16 GPUs for GetPreferredAllocation.
+ */
+import { injectXid } from '../../test/plugin/helpers/fake-nvml';
+import { createFakeNode } from '../../test/parity/fake-node';
+import { startPlugin, waitForRegistration, type PluginKind, type RunningPlugin } from '../../test/parity/plugin-process';
+import { runDpload } from './dpload';
+import { cpuMs, rssMiB } from './proc';
+import { median, until } from './stats';
+import { eightGpus, optimum, setScore, sixteenGpus, topologyOf } from './topologies';
+
+export type Figures = Record<string, number>;
+
+export interface RunOptions {
+  idleSeconds: number;
+  /** Total Allocate calls before the second RSS reading. */
+  allocates: number;
+}
+
+const GPU = 'nvidia.com/gpu';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function socketOf(plugin: RunningPlugin): string {
+  const state = plugin.stub.resources.get(GPU)!;
+  return `${plugin.stub.dir}/${state.registration.endpoint}`;
+}
+
+async function reRegisterMs(plugin: RunningPlugin): Promise<number> {
+  const before = plugin.stub.registerCount(GPU);
+  const t0 = performance.now();
+  await plugin.stub.restart();
+  const t1 = await until('re-registration after kubelet.sock was re-created', () => {
+    return plugin.stub.registerCount(GPU) > before && (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0;
+  });
+  return t1 - t0;
+}
+
+async function xidToUnhealthyMs(plugin: RunningPlugin, eventsPath: string, uuid: string): Promise<number> {
+  const t0 = performance.now();
+  injectXid(eventsPath, uuid, 48); // double-bit ECC error: critical, in no skip list
+  const t1 = await until(`${uuid} Unhealthy after XID 48`, () => plugin.stub.latest(GPU)?.find((d) => d.ID === uuid)?.health === 'Unhealthy');
+  return t1 - t0;
+}
+
+/** Start-up, RSS, idle CPU, Allocate, re-registration and XID figures. */
+export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<Figures> {
+  const spec = eightGpus();
+  const node = createFakeNode(spec, { version: 'v1' });
+  const plugin = await startPlugin({ kind, node });
+  const f: Figures = {};
+  try {
+    await waitForRegistration(plugin, [GPU]);
+    f.startupMs = (await until('first ListAndWatch', () => (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - plugin.spawnedAt;
+    await sleep(1000);
+    const pid = plugin.child.pid!;
+    f.rssStartMiB = rssMiB(pid);
+    const cpu0 = cpuMs(pid);
+    await sleep(opts.idleSeconds * 1000);
+    f.idleCpuMs = cpuMs(pid) - cpu0;
+
+    const socket = socketOf(plugin);
+    const ids = `${spec.gpus[0].uuid},${spec.gpus[1].uuid}`;
+    const one = runDpload(['allocate', '-socket', socket, '-ids', ids, '-clients', '1', '-requests', '10000', '-warmup', '500']);
+    const eight = runDpload(['allocate', '-socket', socket, '-ids', ids, '-clients', '8', '-requests', '40000', '-warmup', '100']);
+    Object.assign(f, {
+      allocP50Us1: one.p50Us, allocP99Us1: one.p99Us, allocPerS1: one.throughputPerS,
+      allocP50Us8: eight.p50Us, allocP99Us8: eight.p99Us, allocPerS8: eight.throughputPerS,
+    });
+    const done = one.requests + eight.requests + 500 + 8 * 100;
+    if (opts.allocates > done) runDpload(['allocate', '-socket', socket, '-ids', ids, '-clients', '8', '-requests', String(opts.allocates - done), '-warmup', '0']);
+    await sleep(500);
+    f.rssAfterAllocMiB = rssMiB(pid);
+
+    const reg: number[] = [];
+    for (let i = 0; i < 3; i++) reg.push(await reRegisterMs(plugin));
+    f.reRegisterMs = median(reg);
+    const xid: number[] = [];
+    for (const g of [5, 6, 7]) xid.push(await xidToUnhealthyMs(plugin, node.eventsPath, spec.gpus[g].uuid));
+    f.xidMs = median(xid);
+    return f;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- ${kind} plugin output ---\n${plugin.output().slice(-3000)}`);
+  } finally {
+    await plugin.stop();
+    node.remove();
+  }
+}
+
+/** GetPreferredAllocation p50 latency and quality (answer's score / exhaustive optimum). */
+export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16): Promise<Figures> {
+  const spec = gpuCount === 8 ? eightGpus() : sixteenGpus();
+  const topology = topologyOf(spec);
+  const node = createFakeNode(spec, { version: 'v1' });
+  const plugin = await startPlugin({ kind, node });
+  const uuids = spec.gpus.map((g) => g.uuid);
+  const f: Figures = {};
+  try {
+    await waitForRegistration(plugin, [GPU]);
+    const socket = socketOf(plugin);
+    const cases = gpuCount === 8 ? [{ size: 2, must: [] }, { size: 4, must: [] }, { size: 4, must: [5] }] : [{ size: 2, must: [] }, { size: 4, must: [] }, { size: 8, must: [] }, { size: 6, must: [9] }];
+    const lat: number[] = [];
+    const quality: number[] = [];
+    for (const c of cases) {
+      const r = runDpload(['preferred', '-socket', socket, '-available', uuids.join(','), '-must', c.must.map((g) => uuids[g]).join(','), '-size', String(c.size), '-requests', '300', '-warmup', '20']);
+      const picked = ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]?.deviceIDs ?? [];
+      const set = picked.map((id) => uuids.indexOf(id));
+      if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
+        throw new Error(`${kind} GetPreferredAllocation(size ${c.size}, must ${c.must}) answered ${picked.join(',')}`);
+      }
+      lat.push(r.p50Us);
+      quality.push(setScore(topology, set) / optimum(topology, spec.gpus.length, c.size, c.must));
+    }
+    f.preferredP50Us = Math.max(...lat);
+    f.preferredQuality = Math.min(...quality);
+    return f;
+  } finally {
+    await plugin.stop();
+    node.remove();
+  }
+}
