@@ -11,6 +11,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFakeNvml, writeFakeNvmlConfig, type FakeNvmlSpec } from '../helpers/fake-nvml';
+import { KubeletStub } from '../helpers/kubelet-stub';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const BIN = path.join(REPO_ROOT, 'plugin', 'bin', 'gpu-device-plugin.js');
@@ -188,7 +189,7 @@ export class PluginProcess {
 }
 
 export interface NodeUnderTest {
-  stub: import('../helpers/kubelet-stub').KubeletStub;
+  stub: KubeletStub;
   plugin: PluginProcess;
   node: FakeNode;
   /** Port of /healthz, /readyz and /metrics on 127.0.0.1. */
@@ -206,7 +207,6 @@ export async function startNode(
   spec: FakeNvmlSpec,
   options: { env?: Record<string, string>; args?: string[]; rejectRegistrations?: string } = {},
 ): Promise<NodeUnderTest> {
-  const { KubeletStub } = await import('../helpers/kubelet-stub');
   const stub = await KubeletStub.start({ rejectWith: options.rejectRegistrations });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pnode-'));
   const node = fakeNode(dir, spec);
