@@ -95,14 +95,18 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     // SIGHUP reads the same flags, env and (possibly edited) config file again.
     reloadConfig: () => loadConfig({ argv, env, warn: (m) => logger.warn(m) }),
   });
-  // Reloads run one after another; a burst of SIGHUPs does not interleave them.
-  let reloads = Promise.resolve();
+  // Reloads wait for the start to finish and run one after another, so a SIGHUP
+  // burst (or one during start-up) never interleaves with another lifecycle step.
+  const starting = runtime.start();
+  let reloads: Promise<void> = starting.catch(() => undefined);
   const stopping = waitForStop(() => {
     logger.info('SIGHUP: reloading the config');
-    reloads = reloads.then(() => runtime.reload());
+    reloads = reloads
+      .then(() => runtime.reload())
+      .catch((err: unknown) => logger.error({ err: errorText(err) }, 'reload failed'));
   });
   try {
-    await runtime.start();
+    await starting;
   } catch (err) {
     logger.error({ err: errorText(err) }, 'cannot start');
     io.stderr(`gpu-device-plugin: cannot start: ${errorText(err)}\n`);
