@@ -113,6 +113,14 @@ function table(ours: Figures[], nvidia: Figures[], synth: Figures[], nvidiaNote:
   return `${lines.join('\n')}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`;
 }
 
+/** One sentence on why NVIDIA's binary is missing; the full Go error stays in .cache/tools. */
+function whyNoNvidia(message: string): string {
+  if (/403 Forbidden/.test(message) && /not available/.test(message)) {
+    return "the Go module proxy refuses github.com/NVIDIA/k8s-device-plugin (403 Forbidden, \"This module version is not available\", for every tag), so its binary cannot be built here; set NVIDIA_DEVICE_PLUGIN_BIN to a build from elsewhere (details in docs/parity.md).";
+  }
+  return `${message.replace(/\s+/g, ' ').slice(0, 300)} (full error: .cache/tools/nvidia-device-plugin.error).`;
+}
+
 function writeDocs(text: string): void {
   const file = path.join(repoRoot, 'docs', 'benchmarks.md');
   const begin = '<!-- bench:begin (written by npm run bench) -->';
@@ -134,7 +142,7 @@ async function main(): Promise<void> {
     nvidiaPluginBinary();
   } catch (err) {
     withNvidia = false;
-    nvidiaNote = `NVIDIA's column is empty: ${(err as Error).message.replace(/\s+/g, ' ').slice(0, 600)}`;
+    nvidiaNote = `NVIDIA's column is empty: ${whyNoNvidia((err as Error).message)}`;
   }
   const ours: Figures[] = [];
   const nvidia: Figures[] = [];
