@@ -30,7 +30,8 @@ describe('kubelet restart', () => {
     await ensureDefaultPlugin();
     ensureJobsNamespace();
     // A pod that holds 2 GPUs across the restart.
-    runJob(gpuJobYaml('holder', `${PRINT}; sleep 3600`, { gpus: 2 }));
+    // The shell is PID 1 and would ignore SIGTERM: trap it so the cleanup does not wait 30 s.
+    runJob(gpuJobYaml('holder', `trap 'exit 0' TERM; ${PRINT}; sleep 3600 & wait`, { gpus: 2 }));
     await waitFor('the holder pod to run', 60000, () => jobPod('holder').status.phase === 'Running');
     holderDevices = visibleDevices((await waitFor('the holder log', 20000, () => jobLogs('holder') || undefined)).value);
     holderContainer = jobPod('holder').status.containerStatuses[0].containerID;

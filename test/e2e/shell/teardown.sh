@@ -92,6 +92,11 @@ down() {
   # The kubelet's device-plugin directory is fixed, whatever its root dir: take back what it left.
   rm -f /var/lib/kubelet/device-plugins/kubelet.sock /var/lib/kubelet/device-plugins/kubelet_internal_checkpoint
   rm -rf "$FAKE_NVML_EVENTS_DIR"
+  # Container logs go to the kubelet's fixed /var/log/pods; pods removed through the CRI
+  # above leave theirs. No other kubelet runs on these machines (checked), so all are ours.
+  if ! pgrep -x kubelet >/dev/null; then
+    rm -rf /var/log/pods/* /var/log/containers/*
+  fi
   rm -rf "$E2E_WORK/etcd" "$KUBELET_ROOT" "$E2E_WORK/cni" "$E2E_WORK/run" "$E2E_WORK/containerd/state"
   if $purge; then rm -rf "$E2E_WORK"; echo "cluster: down, state purged"; else echo "cluster: down"; fi
 }
