@@ -82,9 +82,10 @@ function pluginProblems(objects: any[], ds: any): string[] {
 
 /**
  * Every least-privilege rule the objects break. `restrictedJobs`: Jobs must pass the Pod
- * Security Standard `restricted` (true for GpuJobs with default security props).
+ * Security Standard `restricted` (true for GpuJobs with default security props);
+ * `jobTokenAllowed`: the user asked for the API token (automountServiceAccountToken).
  */
-export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs?: boolean } = {}): string[] {
+export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs?: boolean; jobTokenAllowed?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const o of objects) {
     if (RBAC_KINDS.has(o.kind)) out.push(`${where(o)}: no RBAC is needed (the plugin never calls the API server)`);
@@ -99,10 +100,10 @@ export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs
       }
     }
     if (o.kind === 'DaemonSet' && component === 'device-plugin') out.push(...pluginProblems(objects, o));
-    if (o.kind === 'Job' && (options.restrictedJobs ?? true)) {
+    if (o.kind === 'Job') {
       const spec = o.spec.template.spec;
-      if (spec.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false by default`);
-      out.push(...restrictedViolations(spec).map(v => `${where(o)}: restricted: ${v}`));
+      if (!options.jobTokenAllowed && spec.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false by default`);
+      if (options.restrictedJobs ?? true) out.push(...restrictedViolations(spec).map(v => `${where(o)}: restricted: ${v}`));
     }
   }
   return out;
