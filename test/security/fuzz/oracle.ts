@@ -126,7 +126,11 @@ export function judge(construct: string, outcome: Outcome, names: Set<string>, g
     }
     return 'refused';
   }
-  const objects = outcome.synthesized;
+  return judgeObjects(construct, outcome.synthesized, gaps, extra);
+}
+
+/** Output alone: valid, invalid only in declared gaps, or a thrown list of the problems. */
+export function judgeObjects(construct: string, objects: any[], gaps: KnownGaps, extra: (objs: any[]) => string[] = () => []): Verdict {
   const problems = [...schemaProblems(objects), ...semanticProblems(objects), ...extra(objects)];
   if (problems.length === 0) return 'synthesized';
   const unknown = gaps.excuse(construct, problems);
@@ -134,6 +138,11 @@ export function judge(construct: string, outcome: Outcome, names: Set<string>, g
     throw new Error(`synthesized objects a cluster would refuse:\n  ${unknown.join('\n  ')}`);
   }
   return 'known-gap';
+}
+
+/** True when `message` names `name` as a word (case-insensitive). */
+export function namesProp(message: string, names: Set<string>): boolean {
+  return [...names].some(n => namesWord(message, n));
 }
 
 /** Removes the shared output directory (nothing should be there; this is belt and braces). */
