@@ -16,6 +16,8 @@ const RENAME = {
   project: 'image', nvidia: 'image', reference: 'image', kind: 'image', affinityProduct: 'affinity',
 };
 
+// A few seconds here; generous for a loaded CI machine.
+const FUZZ_TIMEOUT_MS = 180_000;
 const gaps = KnownGaps.load();
 afterAll(cleanOutdir);
 
@@ -31,7 +33,7 @@ test(`${RUNS} random GpuDevicePlugin props synthesize valid, least-privilege obj
   // Both sides of the contract must be exercised, and valid output must dominate the gaps.
   expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 4);
   expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
-});
+}, FUZZ_TIMEOUT_MS);
 
 test('every known GpuDevicePlugin gap is still hit (remove the line once it is fixed)', () => {
   expect(gaps.unused('GpuDevicePlugin').map(g => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);

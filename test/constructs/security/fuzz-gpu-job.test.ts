@@ -9,6 +9,8 @@ import { leastPrivilegeProblems } from '../../security/least-privilege';
 // are left at their defaults, or an Error naming a prop (test/security/fuzz/oracle.ts).
 
 const RUNS = 5000;
+// A few seconds here; generous for a loaded CI machine.
+const FUZZ_TIMEOUT_MS = 180_000;
 const gaps = KnownGaps.load();
 afterAll(cleanOutdir);
 
@@ -26,7 +28,7 @@ test(`${RUNS} random GpuJob props synthesize a valid, restricted-by-default Job 
   }, gaps);
   expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 5);
   expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
-});
+}, FUZZ_TIMEOUT_MS);
 
 test('every known GpuJob gap is still hit (remove the line once it is fixed)', () => {
   expect(gaps.unused('GpuJob').map(g => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);

@@ -9,6 +9,8 @@ import { leastPrivilegeProblems } from '../../security/least-privilege';
 // plugin when it replaces NVIDIA's, or an Error naming a prop (test/security/fuzz/oracle.ts).
 
 const RUNS = 2500;
+// A few seconds here; generous for a loaded CI machine.
+const FUZZ_TIMEOUT_MS = 180_000;
 const gaps = KnownGaps.load();
 afterAll(cleanOutdir);
 
@@ -23,7 +25,7 @@ test(`${RUNS} random GpuOperatorStack props synthesize valid objects or name the
   }, gaps);
   expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 4);
   expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
-});
+}, FUZZ_TIMEOUT_MS);
 
 test('every known GpuOperatorStack gap is still hit (remove the line once it is fixed)', () => {
   expect(gaps.unused('GpuOperatorStack').map(g => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
