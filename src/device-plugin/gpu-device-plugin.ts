@@ -290,7 +290,7 @@ export class GpuDevicePlugin extends Construct {
     if (this.config.passDeviceSpecs) {
       // Device specs name /dev/nvidia* nodes the kubelet passes through; reading them all
       // needs a privileged container (NVIDIA's compat-with-cpumanager manifest does the same).
-      return { privileged: true };
+      return { privileged: true, readOnlyRootFilesystem: true };
     }
     const add: string[] = [];
     if (this.config.migStrategy !== MigStrategy.NONE || this.config.deviceListStrategy.includes(DeviceListStrategy.VOLUME_MOUNTS)) {

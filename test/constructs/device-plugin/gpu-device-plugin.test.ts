@@ -163,7 +163,7 @@ describe('GpuDevicePlugin props', () => {
 
   test('passDeviceSpecs makes the container privileged and goes to the config', () => {
     const { byKind } = synthPlugin({ passDeviceSpecs: true });
-    expect(pluginContainer(byKind('DaemonSet')).securityContext).toEqual({ privileged: true });
+    expect(pluginContainer(byKind('DaemonSet')).securityContext).toEqual({ privileged: true, readOnlyRootFilesystem: true });
     expect(YAML.parse(byKind('ConfigMap').data['config.yaml']).flags.plugin.passDeviceSpecs).toBe(true);
   });
 
