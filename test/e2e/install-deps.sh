@@ -6,7 +6,7 @@
 set -euo pipefail
 
 packages=(etcd-server containerd runc containernetworking-plugins umoci busybox-static
-          openssl iproute2 iptables conntrack socat ethtool util-linux mount)
+          openssl iproute2 iptables conntrack util-linux mount)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")
