@@ -118,7 +118,7 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   affinity: leaf('Affinity of the plugin pods; the default picks GPU nodes (NFD PCI vendor 10de, an NVIDIA CPU, or `nvidia.com/gpu.present=true`).',
     d.affinity, S.affinity, 'object'),
   tolerations: leaf('Tolerations of the plugin pods.', d.tolerations, { type: 'array', items: S.toleration }, 'list of tolerations'),
-  priorityClassName: leaf('Priority class of the plugin pods.', d.priorityClassName, { type: 'string' }, 'string'),
+  priorityClassName: leaf('Priority class of the plugin pods; empty for none.', d.priorityClassName, S.dnsSubdomainOrEmpty, 'string'),
   runtimeClassName: leaf('RuntimeClass of the plugin pods (e.g. `nvidia` when it is not the default runtime); empty for the default.',
     d.runtimeClassName, S.dnsSubdomainOrEmpty, 'string'),
   resources: leaf('Compute resources of the plugin container; `limits.memory` is required.', d.resources, S.resources, 'object'),

@@ -1,35 +1,10 @@
+import { extendedResourceNameProblem } from './validation';
+
 /** Domain of every NVIDIA extended resource. */
 export const NVIDIA_DOMAIN = 'nvidia.com';
 
-// Kubernetes' rules for an extended resource name (IsExtendedResourceName): a DNS-1123
-// subdomain prefix, `/`, and a qualified name of at most 63 characters.
-const PREFIX_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const NAME_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 // NVIDIA's MIG profile names: `1g.10gb`, `1c.2g.20gb`, `1g.10gb+me`, `7g.80gb`.
 const MIG_PROFILE_RE = /^(?:[1-9]\d*c\.)?[1-9]\d*g\.[1-9]\d*gb(?:\+[a-z]+(?:\.[a-z0-9]+)*)?$/;
-
-/**
- * Why `name` is not a valid extended resource name, or undefined when it is.
- * Follows the kube-apiserver's checks so mistakes surface at synth, not at apply.
- */
-export function extendedResourceNameProblem(name: string): string | undefined {
-  const slash = name.indexOf('/');
-  if (slash <= 0 || slash !== name.lastIndexOf('/')) {
-    return 'it must have the form <domain>/<name>, e.g. nvidia.com/gpu';
-  }
-  const prefix = name.slice(0, slash);
-  const local = name.slice(slash + 1);
-  if (prefix.length > 253 || !PREFIX_RE.test(prefix)) {
-    return `the domain "${prefix}" is not a DNS subdomain (lower case letters, digits, '-' and '.')`;
-  }
-  if (name.includes('kubernetes.io/')) {
-    return 'names in the kubernetes.io domain are reserved for Kubernetes';
-  }
-  if (local.length === 0 || local.length > 63 || !NAME_RE.test(local)) {
-    return `the name "${local}" must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
-  }
-  return undefined;
-}
 
 /**
  * A MIG profile such as `1g.10gb` (NVIDIA's names, as printed by `nvidia-smi mig -lgip`).

@@ -9,6 +9,7 @@
  * encodes and decodes; it knows nothing about Helm's files, so constructs may import it
  * while never importing the chart toolkit.
  */
+import { randomBytes } from 'crypto';
 
 /** How a scalar binding is printed: strings are quoted so `1.0` or `true` stay strings. */
 export type ScalarType = 'string' | 'number' | 'boolean';
@@ -32,10 +33,14 @@ export type ValueBinding =
   /** The first branch whose condition holds; `otherwise` (if any) when none does, else the key or item is left out. */
   | { readonly kind: 'choice'; readonly branches: BindingBranch[]; readonly otherwise?: unknown };
 
-const OPEN = '\u27e6cv:';
+// A token carries a random nonce made once per process, so a literal string that merely
+// looks like a token (a user's "⟦cv:0⟧") is never taken for one: constructs skip their
+// checks only for tokens this module issued. Tokens never leave the process that made them.
+const NONCE = randomBytes(8).toString('hex');
+const OPEN = `\u27e6cv:${NONCE}:`;
 const CLOSE = '\u27e7';
-const TOKEN_RE = /\u27e6cv:(\d+)\u27e7/g;
-const WHOLE_TOKEN_RE = /^\u27e6cv:(\d+)\u27e7$/;
+const TOKEN_RE = new RegExp(`\u27e6cv:${NONCE}:(\\d+)\u27e7`, 'g');
+const WHOLE_TOKEN_RE = new RegExp(`^\u27e6cv:${NONCE}:(\\d+)\u27e7$`);
 
 // Process-wide, append-only: a token must decode the same way wherever it travelled.
 const registry: ValueBinding[] = [];
@@ -43,6 +48,10 @@ const registry: ValueBinding[] = [];
 function register(binding: ValueBinding): string {
   registry.push(binding);
   return `${OPEN}${registry.length - 1}${CLOSE}`;
+}
+
+function isIssued(id: string): boolean {
+  return Number(id) < registry.length;
 }
 
 // Go template paths are dotted identifiers; anything else would render as a template error.
@@ -118,13 +127,14 @@ export class ChartValue {
   }
 
   /**
-   * True when `x` is, or contains anywhere (strings, lists, object keys and values), a token:
-   * constructs skip their literal checks for such values, since the chart checks them.
+   * True when `x` is, or contains anywhere (strings, lists, object keys and values), a token
+   * issued by this module: constructs skip their literal checks for such values, since the
+   * chart checks them. Text that only looks like a token is a literal like any other.
    * @param x any value
    */
   public static isUnresolved(x: unknown): boolean {
     if (typeof x === 'string') {
-      return x.includes(OPEN);
+      return [...x.matchAll(TOKEN_RE)].some(m => isIssued(m[1]));
     }
     if (Array.isArray(x)) {
       return x.some(v => ChartValue.isUnresolved(v));

@@ -3,7 +3,9 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../common/labels';
-import { ChartValue } from '../common/value';
+import {
+  isLabelName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabels, requireResourceRequirements, requireTolerations,
+} from '../common/validation';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
@@ -121,12 +123,18 @@ export class GpuDevicePlugin extends Construct {
     this.image = props.image ?? PluginImage.project();
     this.config = new DevicePluginConfig(props);
     this.configMapName = `${this.name}-config`;
-    checkDnsLabel('name', this.name);
-    checkDnsLabel('namespace', this.namespace);
+    requireDnsLabel('name', this.name);
+    requireDnsLabel('namespace', this.namespace);
     this.labels = standardLabels({ name: this.name, instance: this.name, component: 'device-plugin', version: labelVersion(this.image.tag) });
+    Object.keys(props.extraEnv ?? {}).forEach(name => requireEnvName('extraEnv', name));
     this.env = { ...this.generatedEnv(props.health ?? {}), ...(props.extraEnv ?? {}) };
     this.args = [...(props.extraArgs ?? [])];
+    requireTolerations('tolerations', props.tolerations);
     this.tolerations = [...(props.tolerations ?? defaultTolerations())];
+    requireLabels('nodeSelector', props.nodeSelector);
+    // Empty means "no priority class" to the API server; runtimeClassName has no such value.
+    if (props.priorityClassName) requireDnsSubdomain('priorityClassName', props.priorityClassName);
+    if (props.runtimeClassName !== undefined) requireDnsSubdomain('runtimeClassName', props.runtimeClassName);
     checkResources(props.resources);
 
     if (props.createNamespace ?? true) {
@@ -176,6 +184,7 @@ export class GpuDevicePlugin extends Construct {
    * @param toleration the toleration
    */
   public addToleration(toleration: k8s.Toleration): void {
+    requireTolerations('tolerations', [toleration], this.tolerations.length);
     this.tolerations.push(toleration);
   }
 
@@ -185,6 +194,7 @@ export class GpuDevicePlugin extends Construct {
    * @param value variable value
    */
   public addEnv(name: string, value: string): void {
+    requireEnvName('addEnv', name);
     this.env[name] = value;
   }
 
@@ -362,22 +372,13 @@ function checkResources(r: k8s.ResourceRequirements | undefined): void {
   if (r && !r.limits?.memory) {
     throw new Error('resources must set limits.memory: an unbounded plugin on every GPU node risks the node (NVIDIA\'s chart sets none; we do)');
   }
-}
-
-function checkDnsLabel(field: string, value: string): void {
-  // A chart value is checked by the chart's values.schema.json when Helm renders it.
-  if (ChartValue.isUnresolved(value)) return;
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
-    throw new Error(`${field} must be a DNS label: lower case letters, digits and '-', at most 63 characters (got "${value}")`);
-  }
+  requireResourceRequirements('resources', r);
 }
 
 // An image tag may run to 128 characters and end in '.' or '-'; a label value may not, and
 // the API server would refuse every object. Such a tag leaves the library's version.
-const LABEL_VALUE_RE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-
 function labelVersion(tag: string): string | undefined {
-  return LABEL_VALUE_RE.test(tag) ? tag : undefined;
+  return isLabelName(tag) ? tag : undefined;
 }
 
 function sha256(text: string): string {

@@ -1,5 +1,7 @@
 // Small checks shared by the operator constructs. Each throws a message that names the
 // prop, shows the bad value and says what would be accepted. Not part of the public API.
+// Kubernetes' own rules (names, labels, tolerations, whole numbers) are in src/common/validation.ts.
+import { isLabelName } from '../common/validation';
 
 /**
  * Checks that a value coming from any jsii language is one of an enum's values (TypeScript
@@ -12,26 +14,12 @@ export function checkEnum(field: string, value: string, allowed: { [key: string]
   }
 }
 
-/** A DNS-1123 label: names of namespaces and most objects. */
-export function checkDnsLabel(field: string, value: string): void {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
-    throw new Error(`${field} must be a DNS label: lower case letters, digits and '-', at most 63 characters (got "${value}")`);
-  }
-}
-
-/** A DNS-1123 subdomain: names of cluster-scoped objects such as the ClusterPolicy. */
-export function checkDnsSubdomain(field: string, value: string): void {
-  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 253) {
-    throw new Error(`${field} must be a DNS subdomain: lower case letters, digits, '-' and '.' (got "${value}")`);
-  }
-}
-
 /**
  * A node label value: config names are chosen per node through labels such as
  * `nvidia.com/device-plugin.config=<name>`, so a name must be a valid label value.
  */
 export function checkLabelValue(field: string, value: string): void {
-  if (!/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(value) || value.length > 63) {
+  if (!isLabelName(value)) {
     throw new Error(`${field} must be usable as a node label value: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got "${value}")`);
   }
 }
@@ -40,13 +28,6 @@ export function checkLabelValue(field: string, value: string): void {
 export function checkAbsolutePath(field: string, value: string): void {
   if (!value.startsWith('/')) {
     throw new Error(`${field} must be an absolute host path (got "${value}")`);
-  }
-}
-
-/** A whole number at least `min`. */
-export function checkWholeNumber(field: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new Error(`${field} must be a whole number ≥ ${min} (got ${value})`);
   }
 }
 

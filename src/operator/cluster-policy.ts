@@ -2,10 +2,11 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { standardLabels } from '../common/labels';
+import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireTolerations } from '../common/validation';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import {
-  checkAbsolutePath, checkCountOrPercent, checkDnsLabel, checkDnsSubdomain, checkEnum, checkPromDuration,
+  checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration,
 } from './checks';
 import { ClusterPolicyProps, DevicePluginSettings } from './cluster-policy-props';
 import { ResolvedPolicy, renderSpec } from './cluster-policy-spec';
@@ -68,18 +69,24 @@ export class ClusterPolicy extends Construct {
     super(scope, id);
     this.name = props.name ?? 'cluster-policy';
     this.namespace = props.namespace ?? 'gpu-operator';
-    checkDnsSubdomain('name', this.name);
-    checkDnsLabel('namespace', this.namespace);
+    requireDnsSubdomain('name', this.name);
+    requireDnsLabel('namespace', this.namespace);
 
     const operator = props.operator ?? {};
     const defaultRuntime = operator.defaultRuntime ?? ContainerRuntime.CONTAINERD;
     checkEnum('operator.defaultRuntime', defaultRuntime, ContainerRuntime);
     this.runtimeClass = operator.runtimeClass ?? 'nvidia';
-    checkDnsSubdomain('operator.runtimeClass', this.runtimeClass);
+    requireDnsSubdomain('operator.runtimeClass', this.runtimeClass);
 
     const ds = props.daemonsets ?? {};
+    // Every operand pod gets these (and this project's plugin, when it runs): checked here,
+    // where the message can name the prop the user set.
+    requireTolerations('daemonsets.tolerations', ds.tolerations);
     this.tolerations = [...(ds.tolerations ?? [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }])];
     this.priorityClassName = ds.priorityClassName ?? 'system-node-critical';
+    // Empty means "no priority class" to the API server.
+    if (this.priorityClassName) requireDnsSubdomain('daemonsets.priorityClassName', this.priorityClassName);
+    requireLabels('daemonsets.labels', ds.labels);
     this.updateStrategy = ds.updateStrategy ?? UpdateStrategyType.ROLLING_UPDATE;
     checkEnum('daemonsets.updateStrategy', this.updateStrategy, UpdateStrategyType);
     if (this.updateStrategy === UpdateStrategyType.ON_DELETE) {
@@ -134,6 +141,7 @@ export class ClusterPolicy extends Construct {
       throw new Error('dcgmExporter.serviceMonitor and dcgmExporter.metrics need the exporter; set dcgmExporter.enabled to true or remove them');
     }
     const serviceMonitor = exporter.serviceMonitor ?? {};
+    requireLabels('dcgmExporter.serviceMonitor.additionalLabels', serviceMonitor.additionalLabels);
     checkPromDuration('dcgmExporter.serviceMonitor.interval', serviceMonitor.interval ?? '15s');
     this.dcgmMetrics = exporter.metrics ?? DcgmMetrics.recommended();
 

@@ -1,5 +1,6 @@
 // Resolves and validates the driver settings. Internal (not exported from index.ts).
-import { checkCountOrPercent, checkEnum, checkWholeNumber } from './checks';
+import { requireWholeNumber } from '../common/validation';
+import { checkCountOrPercent, checkEnum } from './checks';
 import { DriverSettings, DriverUpgradePolicy } from './driver-settings';
 import { DefaultOperandImages, OperandImage } from './operator-images';
 import { KernelModuleType } from './vocabulary';
@@ -50,10 +51,10 @@ export function resolveDriver(d: DriverSettings): ResolvedDriver {
 }
 
 function checkUpgradePolicy(p: DriverUpgradePolicy): void {
-  if (p.maxParallelUpgrades !== undefined) checkWholeNumber('driver.upgradePolicy.maxParallelUpgrades', p.maxParallelUpgrades, 0);
+  if (p.maxParallelUpgrades !== undefined) requireWholeNumber('driver.upgradePolicy.maxParallelUpgrades', p.maxParallelUpgrades, 0);
   if (p.maxUnavailable !== undefined) checkCountOrPercent('driver.upgradePolicy.maxUnavailable', p.maxUnavailable);
-  if (p.gpuPodDeletion?.timeoutSeconds !== undefined) checkWholeNumber('driver.upgradePolicy.gpuPodDeletion.timeoutSeconds', p.gpuPodDeletion.timeoutSeconds, 0);
-  if (p.drain?.timeoutSeconds !== undefined) checkWholeNumber('driver.upgradePolicy.drain.timeoutSeconds', p.drain.timeoutSeconds, 0);
+  if (p.gpuPodDeletion?.timeoutSeconds !== undefined) requireWholeNumber('driver.upgradePolicy.gpuPodDeletion.timeoutSeconds', p.gpuPodDeletion.timeoutSeconds, 0);
+  if (p.drain?.timeoutSeconds !== undefined) requireWholeNumber('driver.upgradePolicy.drain.timeoutSeconds', p.drain.timeoutSeconds, 0);
   const drainEnabled = p.drain?.enable ?? false;
   for (const k of ['force', 'deleteEmptyDir', 'podSelector', 'timeoutSeconds'] as const) {
     if (!drainEnabled && p.drain?.[k] !== undefined) {

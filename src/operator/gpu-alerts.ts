@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkWholeNumber } from './checks';
+import { requireLabels, requireWholeNumber } from '../common/validation';
 import { DcgmMetrics } from './dcgm-metrics';
 
 /**
@@ -81,12 +81,18 @@ export class GpuOperatorAlerts extends Construct {
       throw new Error('alerts.criticalXids is empty; leave it out for NVIDIA\'s critical XIDs');
     }
     for (const x of xids) {
-      checkWholeNumber('alerts.criticalXids[]', x, 1);
+      requireWholeNumber('alerts.criticalXids[]', x, 1);
       if (x === XID_FELL_OFF_BUS) {
         throw new Error(`alerts.criticalXids lists ${XID_FELL_OFF_BUS}, which has its own alert (GpuFellOffTheBus); remove it`);
       }
     }
+    // Prometheus picks rules up by these labels; the API server refuses a rule whose labels are no labels.
+    requireLabels('alerts.ruleLabels', props.ruleLabels);
     const job = props.exporterJob ?? 'nvidia-dcgm-exporter';
+    // The job is written into PromQL string literals, where these would end or break the string.
+    if (job === '' || /["\\\n\r]/.test(job)) {
+      throw new Error(`alerts.exporterJob must be a non-empty Prometheus job name without '"', '\\' or line breaks (got ${JSON.stringify(job)})`);
+    }
     const needs: Array<[string, string]> = [
       ['DCGM_FI_DEV_XID_ERRORS', 'GpuCriticalXidError and GpuFellOffTheBus'],
       ['DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', 'GpuDoubleBitEccError'],

@@ -1,6 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { MigProfile } from '../common/gpu-resource';
-import { checkLabelValue, checkWholeNumber } from './checks';
+import { requireWholeNumber } from '../common/validation';
+import { checkLabelValue } from './checks';
 
 /** Name of the layout that turns MIG off; the ClusterPolicy's only allowed default. */
 export const MIG_ALL_DISABLED = 'all-disabled';
@@ -98,7 +99,7 @@ export class MigPartedConfig {
 
 function validateGroup(at: string, g: MigDeviceGroup): void {
   for (const d of g.devices ?? []) {
-    checkWholeNumber(`${at}.devices[]`, d, 0);
+    requireWholeNumber(`${at}.devices[]`, d, 0);
   }
   if (g.devices && g.devices.length === 0) {
     throw new Error(`${at}.devices is empty; list GPU indices or leave it out for every GPU`);
@@ -114,7 +115,7 @@ function validateGroup(at: string, g: MigDeviceGroup): void {
   }
   for (const [profile, count] of profiles) {
     MigProfile.of(profile);
-    checkWholeNumber(`${at}.migDevices["${profile}"]`, count, 1);
+    requireWholeNumber(`${at}.migDevices["${profile}"]`, count, 1);
   }
 }
 

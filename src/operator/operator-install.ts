@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkEnum, checkGoDuration } from './checks';
+import { requireDnsLabel } from '../common/validation';
+import { checkEnum, checkGoDuration } from './checks';
 import { OperatorChartValues } from './chart-values';
 import { GPU_OPERATOR_CHART } from './operator-images';
 import { GitOpsInstall } from './vocabulary';
@@ -106,7 +107,7 @@ export class OperatorInstall extends Construct {
     const namespace = opts.namespace ?? props.namespace;
     const interval = opts.interval ?? '30m';
     const repositoryInterval = opts.repositoryInterval ?? '1h';
-    checkDnsLabel('flux.namespace', namespace);
+    requireDnsLabel('flux.namespace', namespace);
     checkGoDuration('flux.interval', interval);
     checkGoDuration('flux.repositoryInterval', repositoryInterval);
     new ApiObject(this, 'HelmRepository', {
@@ -143,7 +144,7 @@ export class OperatorInstall extends Construct {
 
   private argoCd(props: OperatorInstallProps, opts: ArgoCdInstallOptions): ApiObject {
     const namespace = opts.namespace ?? 'argocd';
-    checkDnsLabel('argoCd.namespace', namespace);
+    requireDnsLabel('argoCd.namespace', namespace);
     const server = opts.destinationServer ?? 'https://kubernetes.default.svc';
     if (!/^https:\/\/\S+$/.test(server)) {
       throw new Error(`argoCd.destinationServer must be the cluster's API URL, e.g. "https://kubernetes.default.svc" (got "${server}")`);

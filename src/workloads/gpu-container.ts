@@ -1,8 +1,8 @@
 import { JsonPatch } from 'cdk8s';
 import { ContainerProps, ContainerResources, k8s } from 'cdk8s-plus-28';
 import { GpuResource } from '../common/gpu-resource';
+import { requireWholeNumber } from '../common/validation';
 import { GpuRequest } from './gpu-request';
-import { requireWholeNumber } from './validation';
 
 /**
  * Properties of a container that uses GPUs.

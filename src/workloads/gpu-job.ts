@@ -17,22 +17,14 @@ import { Construct } from 'constructs';
 import { GpuResource } from '../common/gpu-resource';
 import { LIBRARY_VERSION } from '../common/version';
 import { standardLabels } from '../common/labels';
+import {
+  isLabelValue, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabelValue, requireWholeNumber,
+} from '../common/validation';
 import { GpuContainerProps, gpuResourcePatches, resolveGpuRequests } from './gpu-container';
 import { GpuJobProps } from './gpu-job-props';
 import { GpuRequest } from './gpu-request';
 import { ResolvedSecurity, resolveSecurity } from './security';
-import {
-  isLabelValue,
-  requireDnsLabel,
-  requireEnvName,
-  requireImage,
-  requireResources,
-  requireDnsSubdomain,
-  requireLabelValue,
-  requireWholeNumber,
-  wholeMebibytes,
-  wholeSeconds,
-} from './validation';
+import { requireImage, requireResources, wholeMebibytes, wholeSeconds } from './validation';
 
 /** Node label that GPU feature discovery sets to the GPU model, e.g. `NVIDIA-A100-SXM4-80GB`. */
 const GPU_PRODUCT_LABEL = 'nvidia.com/gpu.product';

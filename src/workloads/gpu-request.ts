@@ -1,5 +1,5 @@
 import { GpuResource, MigProfile } from '../common/gpu-resource';
-import { requireWholeNumber } from './validation';
+import { requireWholeNumber } from '../common/validation';
 
 /**
  * Options for a request of GPU devices.

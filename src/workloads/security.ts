@@ -12,7 +12,7 @@ import {
   SeccompProfile,
   SeccompProfileType,
 } from 'cdk8s-plus-28';
-import { requireWholeNumber } from './validation';
+import { requireWholeNumber } from '../common/validation';
 
 /**
  * Security settings of a GPU workload; each has a default that passes the `restricted` standard.

@@ -58,6 +58,24 @@ test('isUnresolved is false for literal values', () => {
   expect(['a', 1, null, undefined, [1, 'b'], { a: { b: 'c' } }, true].map(v => ChartValue.isUnresolved(v))).toEqual(Array(7).fill(false));
 });
 
-test('a token that was never issued is refused with a reason', () => {
-  expect(() => ChartValue.decode('\u27e6cv:999999\u27e7')).toThrow('unknown chart value token #999999: it was made in another process or by hand');
+test('a token of this process that was never issued is refused with a reason', () => {
+  const forged = ChartValue.value('a').replace(/\d+\u27e7$/, '999999\u27e7');
+  expect(() => ChartValue.decode(forged)).toThrow('unknown chart value token #999999: it was made in another process or by hand');
+});
+
+test.each([
+  ['the marker alone', '\u27e6cv:'],
+  ['a token without the nonce', '\u27e6cv:0\u27e7'],
+  ['a token with a made-up nonce', '\u27e6cv:0123456789abcdef:0\u27e7'],
+])('%s is a literal: not unresolved, not decoded, not split', (_what, text) => {
+  ChartValue.value('a'); // token #0 exists, so only the nonce tells the forgery apart
+  expect(ChartValue.isUnresolved(text)).toBe(false);
+  expect(ChartValue.isUnresolved({ [text]: [text] })).toBe(false);
+  expect(ChartValue.decode(text)).toBeUndefined();
+  expect(ChartValue.split(`x${text}`)).toEqual([`x${text}`]);
+});
+
+test('a string with the nonce but an id never issued is not unresolved', () => {
+  const forged = ChartValue.value('a').replace(/\d+\u27e7$/, '999999\u27e7');
+  expect(ChartValue.isUnresolved(forged)).toBe(false);
 });

@@ -44,6 +44,24 @@ const CASES: Array<[string, object, string]> = [
   ['MPS with migStrategy mixed', { migStrategy: 'mixed', mps: gpu({}) }, "at '/migStrategy': 'not' failed"],
   ['XID recovery with NVIDIA\'s image', { image: { kind: 'nvidia' }, health: { recoverySeconds: 30 } }, "at '/health/recoverySeconds': got number, want null"],
   ['a shared resource outside nvidia.com', { timeSlicing: { enabled: true, resources: [{ name: 'amd.com/gpu', replicas: 2 }] } }, "at '/timeSlicing/resources/0/name': 'amd.com/gpu' does not match pattern"],
+  // The API server's rules for tolerations, labels, class names and quantities (as the constructs' src/common/validation.ts).
+  ['a toleration without a key and operator Equal', { tolerations: [{ operator: 'Equal', value: 'x' }] }, "at '/tolerations/0/operator': value must be 'Exists'"],
+  ['a toleration without a key or operator', { tolerations: [{ effect: 'NoSchedule' }] }, "at '/tolerations/0': missing property 'operator'"],
+  ['a toleration with Exists and a value', { tolerations: [{ key: 'gpu', operator: 'Exists', value: 'yes' }] }, "at '/tolerations/0/value': maxLength: got 3, want 0"],
+  ['tolerationSeconds without an effect', { tolerations: [{ key: 'gpu', operator: 'Exists', tolerationSeconds: 30 }] }, "at '/tolerations/0': missing property 'effect'"],
+  ['tolerationSeconds with NoSchedule', { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 30 }] }, "at '/tolerations/0/effect': value must be 'NoExecute'"],
+  ['a toleration key that is no label key', { tolerations: [{ key: 'gpu node', operator: 'Exists' }] }, "at '/tolerations/0/key': 'gpu node' does not match pattern"],
+  ['a toleration key with a prefix of 254 characters', { tolerations: [{ key: `${'a'.repeat(254)}/x`, operator: 'Exists' }] }, "does not match pattern '^([^/]{1,253}/)?[^/]*$'"],
+  ['a toleration value that is no label value', { tolerations: [{ key: 'gpu', value: 'a b' }] }, "at '/tolerations/0/value': 'a b' does not match pattern"],
+  ['a nodeSelector key that is no label key', { nodeSelector: { 'gpu type': 'a100' } }, "at '/nodeSelector': additional properties 'gpu type' not allowed"],
+  ['an empty nodeSelector key', { nodeSelector: { '': '' } }, "at '/nodeSelector': additional properties '' not allowed"],
+  ['a nodeSelector key with a prefix of 254 characters', { nodeSelector: { [`${'a'.repeat(254)}/x`]: 'a' } }, `at '/nodeSelector': additional properties '${'a'.repeat(254)}/x' not allowed`],
+  ['a nodeSelector value that is no label value', { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA A100' } }, "at '/nodeSelector/nvidia.com~1gpu.product': 'NVIDIA A100' does not match pattern"],
+  ['a priorityClassName with an empty part', { priorityClassName: 'gpu..critical' }, "at '/priorityClassName': 'gpu..critical' does not match pattern"],
+  ['a negative fractional quantity', { resources: { limits: { memory: '-.7G' } } }, "at '/resources/limits/memory': '-.7G' does not match pattern"],
+  ['a fractional exponent', { resources: { limits: { memory: '192Mi' }, requests: { memory: '1E.5' } } }, "at '/resources/requests/memory': '1E.5' does not match pattern"],
+  ['an exponent of three digits (past 1e308 YAML readers see infinity)', { resources: { limits: { memory: '1e310' } } }, "at '/resources/limits/memory': '1e310' does not match pattern"],
+  ['an extended resource for the plugin itself', { resources: { limits: { 'memory': '192Mi', 'nvidia.com/gpu': 1 } } }, "at '/resources/limits': additional properties 'nvidia.com/gpu' not allowed"],
 ];
 
 test.each(CASES)('helm refuses %s', (what, values, message) => {
@@ -52,6 +70,18 @@ test.each(CASES)('helm refuses %s', (what, values, message) => {
   expect(r.stderr).toContain("values don't meet the specifications of the schema");
   expect(r.stderr).toContain(message);
   expect(r.status).not.toBe(0);
+});
+
+test('helm takes the edge cases the API server takes', () => {
+  const file = writeValues(tmp, 'edge-valid', {
+    tolerations: [{ operator: 'Exists' }, { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }, { key: 'dedicated', value: '' }],
+    nodeSelector: { 'nvidia.com/gpu.present': 'true', 'gpu': '' },
+    priorityClassName: '',
+    resources: { limits: { memory: 268435456, cpu: '1.5' }, requests: { cpu: '+.5', memory: '1e8' } },
+  });
+  const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', file]);
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
 });
 
 test('helm lint reports a bad value as an error too', () => {

@@ -1,6 +1,8 @@
+import { Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
 import {
-  DeviceListStrategy, GpuResource, MigStrategy, PluginImage, PluginImageKind, UpdateStrategyType,
+  DeviceListStrategy, GpuDevicePlugin, GpuResource, MigStrategy, PluginImage, PluginImageKind, UpdateStrategyType,
 } from '../../../src';
 import { envOf, pluginContainer, synthPlugin } from './synth';
 
@@ -258,8 +260,29 @@ describe('GpuDevicePlugin props', () => {
 
 describe('GpuDevicePlugin validation', () => {
   test.each<[string, any, RegExp]>([
-    ['name not a DNS label', { name: 'GPU_Plugin' }, /name must be a DNS label.*got "GPU_Plugin"/],
-    ['namespace not a DNS label', { namespace: 'a'.repeat(64) }, /namespace must be a DNS label/],
+    ['name not a DNS label', { name: 'GPU_Plugin' }, /^name must be a DNS-1123 label.*got "GPU_Plugin"/],
+    ['namespace not a DNS label', { namespace: 'a'.repeat(64) }, /^namespace must be a DNS-1123 label/],
+    ['name that only looks like a chart value token', { name: '\u27e6cv:0\u27e7' }, /^name must be a DNS-1123 label: .*got "\u27e6cv:0\u27e7"/],
+    ['driver root that only looks like a chart value token', { nvidiaDriverRoot: '\u27e6cv:0\u27e7' }, /^nvidiaDriverRoot must be an absolute path/],
+    ['toleration with an unknown operator', { tolerations: [{ key: 'gpu', operator: 'In' }] }, /^tolerations\[0\]\.operator must be "Exists" or "Equal" \(got "In"\)/],
+    ['toleration without a key, operator Equal', { tolerations: [{ operator: 'Equal', value: 'gpu' }] }, /^tolerations\[0\] has no key, so its operator must be "Exists"/],
+    ['toleration Exists with a value', { tolerations: [{ key: 'gpu', operator: 'Exists', value: 'yes' }] }, /^tolerations\[0\]\.value must be left out with operator "Exists" \(got "yes"\)/],
+    ['toleration with an unknown effect', { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoEvict' }] }, /^tolerations\[0\]\.effect must be one of "NoSchedule", "PreferNoSchedule", "NoExecute"/],
+    ['tolerationSeconds without NoExecute', { tolerations: [{ operator: 'Exists' }, { key: 'gpu', operator: 'Exists', tolerationSeconds: 30 }] },
+      /^tolerations\[1\]\.tolerationSeconds applies only to effect "NoExecute"/],
+    ['toleration key that is no label key', { tolerations: [{ key: 'gpu node', operator: 'Exists' }] }, /^tolerations\[0\]\.key must be a label key: .*\(got "gpu node"\)/],
+    ['nodeSelector key that is no label key', { nodeSelector: { 'gpu type': 'a100' } }, /^nodeSelector key "gpu type" must be a label key/],
+    ['nodeSelector value that is no label value', { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA A100' } }, /^nodeSelector\["nvidia.com\/gpu.product"\] must be a label value: .*\(got "NVIDIA A100"\)/],
+    ['priorityClassName with an empty part', { priorityClassName: 'gpu..critical' }, /^priorityClassName must be a DNS-1123 subdomain: .*\(got "gpu..critical"\)/],
+    ['runtimeClassName in upper case', { runtimeClassName: 'NVIDIA' }, /^runtimeClassName must be a DNS-1123 subdomain: .*\(got "NVIDIA"\)/],
+    ['empty runtimeClassName', { runtimeClassName: '' }, /^runtimeClassName must be a DNS-1123 subdomain: .*\(got ""\)/],
+    ['extraEnv name with a space', { extraEnv: { 'LOG LEVEL': 'debug' } }, /^extraEnv holds the variable name "LOG LEVEL"; names must be letters, digits/],
+    ['extraEnv name starting with a digit', { extraEnv: { '1X': 'y' } }, /^extraEnv holds the variable name "1X"/],
+    ['negative memory limit', { resources: { limits: { memory: k8s.Quantity.fromString('-64Mi') } } }, /^resources.limits.memory must be a quantity ≥ 0 .*\(got "-64Mi"\)/],
+    ['CPU request in words', { resources: { limits: { memory: k8s.Quantity.fromString('192Mi') }, requests: { cpu: k8s.Quantity.fromString('lots') } } },
+      /^resources.requests.cpu must be a quantity ≥ 0 .*\(got "lots"\)/],
+    ['memory request above the limit', { resources: { limits: { memory: k8s.Quantity.fromString('192Mi') }, requests: { memory: k8s.Quantity.fromString('1Gi') } } },
+      /^resources.requests.memory must be at most resources.limits.memory \(got 1Gi > 192Mi\)/],
     ['negative recovery', { health: { recoverySeconds: -1 } }, /health.recoverySeconds must be a whole number of seconds ≥ 0 \(got -1\)/],
     ['recovery with NVIDIA image', { image: PluginImage.nvidia(), health: { recoverySeconds: 30 } }, /needs this project's plugin image/],
     ['fractional skip XID', { health: { skipXids: [4.5] } }, /health.skipXids must hold whole XID numbers ≥ 1 \(got 4.5\)/],
@@ -280,6 +303,25 @@ describe('GpuDevicePlugin validation', () => {
     ['relative driver root', { nvidiaDriverRoot: 'run/nvidia' }, /nvidiaDriverRoot must be an absolute path \(got "run\/nvidia"\)/],
   ])('%s', (_name, props, message) => {
     expect(() => synthPlugin(props)).toThrow(message);
+  });
+
+  test.each<[string, any]>([
+    ['an empty priorityClassName (no priority class)', { priorityClassName: '' }],
+    ['a toleration for every taint', { tolerations: [{ operator: 'Exists' }] }],
+    ['a NoExecute toleration with seconds', { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] }],
+    ['an empty nodeSelector value', { nodeSelector: { 'nvidia.com/gpu.present': '' } }],
+  ])('accepts %s', (_name, props) => {
+    expect(() => synthPlugin(props)).not.toThrow();
+  });
+
+  test('addToleration refuses a bad toleration, naming its position', () => {
+    const plugin = new GpuDevicePlugin(new Chart(Testing.app(), 'test'), 'DevicePlugin');
+    expect(() => plugin.addToleration({ key: 'gpu', operator: 'Exists', value: 'x' })).toThrow(/^tolerations\[2\]\.value must be left out with operator "Exists"/);
+  });
+
+  test('addEnv refuses a name Kubernetes rejects', () => {
+    const plugin = new GpuDevicePlugin(new Chart(Testing.app(), 'test'), 'DevicePlugin');
+    expect(() => plugin.addEnv('MY VAR', '1')).toThrow(/^addEnv holds the variable name "MY VAR"/);
   });
 });
 

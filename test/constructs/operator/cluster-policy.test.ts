@@ -245,8 +245,18 @@ describe('ClusterPolicy props', () => {
 
 describe('ClusterPolicy validation', () => {
   test.each<[string, ClusterPolicyProps, RegExp]>([
-    ['a name that is not a DNS subdomain', { name: 'Cluster_Policy' }, /name must be a DNS subdomain: .*\(got "Cluster_Policy"\)/],
-    ['a namespace that is not a DNS label', { namespace: 'gpu.operator' }, /namespace must be a DNS label/],
+    ['a name that is not a DNS subdomain', { name: 'Cluster_Policy' }, /name must be a DNS-1123 subdomain: .*\(got "Cluster_Policy"\)/],
+    ['a name with an empty part', { name: 'gpu..policy' }, /^name must be a DNS-1123 subdomain: .*\(got "gpu..policy"\)/],
+    ['a name with a part ending in -', { name: 'gpu-.policy' }, /^name must be a DNS-1123 subdomain/],
+    ['a namespace that is not a DNS label', { namespace: 'gpu.operator' }, /namespace must be a DNS-1123 label/],
+    ['a runtime class with a part starting with -', { operator: { runtimeClass: 'nvidia.-cdi' } }, /^operator.runtimeClass must be a DNS-1123 subdomain: .*\(got "nvidia.-cdi"\)/],
+    ['a toleration with an unknown operator', { daemonsets: { tolerations: [{ key: 'gpu', operator: 'In' }] } }, /^daemonsets.tolerations\[0\].operator must be "Exists" or "Equal" \(got "In"\)/],
+    ['a toleration with tolerationSeconds but no NoExecute', { daemonsets: { tolerations: [{ key: 'gpu', operator: 'Exists', tolerationSeconds: 30 }] } },
+      /^daemonsets.tolerations\[0\].tolerationSeconds applies only to effect "NoExecute"/],
+    ['a priority class that is no DNS subdomain', { daemonsets: { priorityClassName: 'GPU Critical' } }, /^daemonsets.priorityClassName must be a DNS-1123 subdomain: .*\(got "GPU Critical"\)/],
+    ['a pod label that is no label key', { daemonsets: { labels: { 'team name': 'ml' } } }, /^daemonsets.labels key "team name" must be a label key/],
+    ['a ServiceMonitor label value with a space', { dcgmExporter: { serviceMonitor: { additionalLabels: { release: 'kube prometheus' } } } },
+      /^dcgmExporter.serviceMonitor.additionalLabels\["release"\] must be a label value: .*\(got "kube prometheus"\)/],
     ['an unknown runtime (from another jsii language)', { operator: { defaultRuntime: 'podman' as ContainerRuntime } }, /operator.defaultRuntime must be one of "containerd", "crio", "docker" \(got "podman"\)/],
     ['an unknown update strategy', { daemonsets: { updateStrategy: 'Recreate' as UpdateStrategyType } }, /daemonsets.updateStrategy must be one of "RollingUpdate", "OnDelete"/],
     ['maxUnavailable with OnDelete', { daemonsets: { updateStrategy: UpdateStrategyType.ON_DELETE, maxUnavailable: '1' } }, /daemonsets.maxUnavailable applies only to RollingUpdate \(got "1" with OnDelete\)/],

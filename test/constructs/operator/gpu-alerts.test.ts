@@ -73,6 +73,10 @@ describe('GpuOperatorAlerts', () => {
     ['an empty XID list', { criticalXids: [] }, /criticalXids is empty/],
     ['XID 79 in the critical list', { criticalXids: [48, 79] }, /criticalXids lists 79, which has its own alert \(GpuFellOffTheBus\)/],
     ['a fractional XID', { criticalXids: [4.5] }, /criticalXids\[\] must be a whole number ≥ 1 \(got 4.5\)/],
+    ['an exporter job with a quote (it goes into PromQL)', { exporterJob: 'dcgm"} or vector(1) #' }, /^alerts.exporterJob must be a non-empty Prometheus job name without '"', '\\' or line breaks \(got "dcgm\\"} or vector\(1\) #"\)/],
+    ['an empty exporter job', { exporterJob: '' }, /^alerts.exporterJob must be a non-empty Prometheus job name/],
+    ['a rule label key with a space', { ruleLabels: { 'prometheus release': 'main' } }, /^alerts.ruleLabels key "prometheus release" must be a label key/],
+    ['a rule label value of 64 characters', { ruleLabels: { release: 'r'.repeat(64) } }, /^alerts.ruleLabels\["release"\] must be a label value/],
   ])('rejects %s', (_what, props, message) => {
     expect(() => new GpuOperatorAlerts(scope(), 'Alerts', { ...base, ...props })).toThrow(message);
   });

@@ -193,6 +193,11 @@ describe('GpuOperatorStack validation', () => {
     ['a MIG strategy without the MIG manager', { migManager: { enabled: false } }, /mig.strategy "single" needs the MIG manager/],
     ['a driver upgrade policy with the driver disabled', { driver: { enabled: false, upgradePolicy: {} } }, /driver.upgradePolicy applies only to a driver the operator installs/],
     ['Flux settings with Argo CD', { install: GitOpsInstall.ARGO_CD, flux: {} }, /flux settings apply only with install GitOpsInstall.FLUX/],
+    // The project plugin gets the operands' tolerations and priority class: refused under the prop the user set.
+    ['a keyless Equal toleration for the project plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT }, daemonsets: { tolerations: [{ operator: 'Equal', value: 'x' }] } },
+      /^daemonsets.tolerations\[0\] has no key, so its operator must be "Exists"/],
+    ['a priority class with an empty part for the project plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT }, daemonsets: { priorityClassName: 'gpu..critical' } },
+      /^daemonsets.priorityClassName must be a DNS-1123 subdomain/],
   ])('rejects %s', (_what, props, message) => {
     expect(() => new GpuOperatorStack(scope(), 'Gpu', props)).toThrow(message);
   });

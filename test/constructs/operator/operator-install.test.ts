@@ -125,7 +125,7 @@ describe('OperatorInstall validation', () => {
     ['flux settings with Argo CD', { mode: GitOpsInstall.ARGO_CD, flux: {} }, /flux settings apply only with install GitOpsInstall.FLUX \(install is "argocd"\)/],
     ['argoCd settings with Flux', { argoCd: {} }, /argoCd settings apply only with install GitOpsInstall.ARGO_CD/],
     ['a bad Flux interval', { flux: { interval: '1d' } }, /flux.interval must be a duration .*got "1d"/],
-    ['a bad Flux namespace', { flux: { namespace: 'Flux' } }, /flux.namespace must be a DNS label/],
+    ['a bad Flux namespace', { flux: { namespace: 'Flux' } }, /flux.namespace must be a DNS-1123 label/],
     ['a destination that is not a URL', { mode: GitOpsInstall.ARGO_CD, argoCd: { destinationServer: 'in-cluster' } }, /argoCd.destinationServer must be the cluster's API URL/],
   ])('rejects %s', (_what, override, message) => {
     expect(() => new OperatorInstall(scope(), 'Install', { ...base, ...override })).toThrow(message);

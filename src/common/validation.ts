@@ -1,0 +1,262 @@
+// The API server's own rules for names, labels, environment variables, tolerations and
+// resource quantities, in one place for every construct: a prop that breaks one is refused
+// at construction, naming the prop and the bad value and saying what is allowed, instead of
+// reaching the output and being refused by the cluster at apply. Not part of the public API.
+//
+// A value holding a chart value token (src/common/value.ts) passes: Helm fills it in, and
+// the chart's values.schema.json holds it to the same rules.
+import { k8s } from 'cdk8s-plus-28';
+import { ChartValue } from './value';
+
+/** The largest int32: Kubernetes stores counts, seconds, uids and gids in 32 bits. */
+export const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Kubernetes' rules as regular expression sources without anchors, in the syntax both
+ * JavaScript and Go's regexp (Helm's schema checks) read: the chart's values.schema.json is
+ * written from these, so the chart and the constructs accept the same values.
+ */
+export const K8S_PATTERNS = {
+  /** A DNS-1123 label (at most 63 characters: bounded apart). */
+  dnsLabel: '[a-z0-9]([-a-z0-9]*[a-z0-9])?',
+  /** A DNS-1123 subdomain: each dot-separated part starts and ends with a letter or digit, so "a..b" and "a.-b" are none (at most 253 characters: bounded apart). */
+  dnsSubdomain: '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*',
+  /** The name part of a label key, and a non-empty label value: 1-63 characters. */
+  labelName: '[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?',
+  /**
+   * A non-negative quantity as the API server parses it, of sane size: at most 20 digits on
+   * each side of the point and a two-digit exponent. Past about 1e308 a YAML reader other
+   * than Go's takes the unquoted amount Helm writes for infinity.
+   */
+  quantity: '\\+?(([0-9]{1,20}(\\.[0-9]{0,20})?)|(\\.[0-9]{1,20}))(([KMGTPE]i)|[numkMGTPE]|([eE][-+]?[0-9]{1,2}))?',
+};
+
+const whole = (source: string) => new RegExp(`^(${source})$`);
+const DNS_LABEL_RE = whole(K8S_PATTERNS.dnsLabel);
+const DNS_SUBDOMAIN_RE = whole(K8S_PATTERNS.dnsSubdomain);
+const LABEL_NAME_RE = whole(K8S_PATTERNS.labelName);
+const QUANTITY_RE = whole(K8S_PATTERNS.quantity);
+// Variable names as the API server accepted them before 1.34 relaxed the rule.
+const ENV_NAME_RE = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const SUFFIX_FACTORS: { [suffix: string]: number } = {
+  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+const TOLERATION_OPERATORS = ['Exists', 'Equal'];
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+// Resources a container may name without a domain; anything else is `<domain>/<name>`.
+const NATIVE_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+const HUGE_PAGES_RE = /^hugepages-[0-9]{1,20}([KMGTPE]i|[kMGTPE])?$/;
+
+const DNS_LABEL_RULE = "at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit";
+const DNS_SUBDOMAIN_RULE = "lower-case letters, digits, '-' and '.', starting and ending with a letter or digit";
+const LABEL_VALUE_RULE = "1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+const LABEL_KEY_RULE = `an optional DNS subdomain prefix and '/', then a name of ${LABEL_VALUE_RULE}`;
+
+const bound = (x: unknown) => ChartValue.isUnresolved(x);
+const show = (x: unknown) => (typeof x === 'string' ? `"${x}"` : String(x));
+
+/** True when `value` is a DNS-1123 label (namespaces, most object names). */
+export function isDnsLabel(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 63 && DNS_LABEL_RE.test(value);
+}
+
+/** True when `value` is a DNS-1123 subdomain (cluster-scoped object names, class names, label key prefixes). */
+export function isDnsSubdomain(value: unknown): boolean {
+  return typeof value === 'string' && value.length <= 253 && DNS_SUBDOMAIN_RE.test(value);
+}
+
+/** True when `value` may be used as a label value (empty included). */
+export function isLabelValue(value: unknown): boolean {
+  return typeof value === 'string' && (value === '' || isLabelName(value));
+}
+
+/** True when `value` is a non-empty name part of a label key: at most 63 characters. */
+export function isLabelName(value: unknown): boolean {
+  return typeof value === 'string' && LABEL_NAME_RE.test(value);
+}
+
+/** True when `key` is a label key (Kubernetes' qualified name): `[prefix/]name`. */
+export function isQualifiedName(key: unknown): boolean {
+  if (typeof key !== 'string') return false;
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  return isLabelName(parts[parts.length - 1]) && (parts.length === 1 || isDnsSubdomain(parts[0]));
+}
+
+/** True when `value` is a quantity the API server takes for a resource: non-negative, finite. */
+export function isQuantity(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0;
+  return typeof value === 'string' && QUANTITY_RE.test(value);
+}
+
+/** Throws unless `value` is a whole number from `min` to `max`; undefined passes. */
+export function requireWholeNumber(prop: string, value: number | undefined, min: number, max = INT32_MAX): void {
+  if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+    throw new Error(`${prop} must be a whole number ≥ ${min} (got ${value})`);
+  }
+  if (value !== undefined && value > max) {
+    throw new Error(`${prop} must be at most ${max} (got ${value}); Kubernetes stores it in 32 bits`);
+  }
+}
+
+/** Throws unless `value` is a DNS-1123 label; `hint` is appended to the message. */
+export function requireDnsLabel(prop: string, value: string, hint = ''): void {
+  if (!bound(value) && !isDnsLabel(value)) {
+    throw new Error(`${prop} must be a DNS-1123 label: ${DNS_LABEL_RULE} (got ${show(value)})${hint}`);
+  }
+}
+
+/** Throws unless `value` is a DNS-1123 subdomain (and at most 253 characters long). */
+export function requireDnsSubdomain(prop: string, value: string): void {
+  if (!bound(value) && !isDnsSubdomain(value)) {
+    throw new Error(`${prop} must be a DNS-1123 subdomain: ${DNS_SUBDOMAIN_RULE} (got ${show(value)})`);
+  }
+}
+
+/** Throws unless `value` is a non-empty label value. */
+export function requireLabelValue(prop: string, value: string): void {
+  if (!bound(value) && !isLabelName(value)) {
+    throw new Error(`${prop} must be a label value: ${LABEL_VALUE_RULE} (got ${show(value)})`);
+  }
+}
+
+/**
+ * Throws unless every key of `labels` is a label key and every value a label value (empty
+ * allowed). `what` names the map, e.g. `nodeSelector` or `alerts.ruleLabels`.
+ */
+export function requireLabels(what: string, labels: { [key: string]: string } | undefined): void {
+  for (const [key, value] of Object.entries(labels ?? {})) {
+    if (!bound(key) && !isQualifiedName(key)) {
+      throw new Error(`${what} key ${show(key)} must be a label key: ${LABEL_KEY_RULE}`);
+    }
+    if (!bound(value) && !isLabelValue(value)) {
+      throw new Error(`${what}[${show(key)}] must be a label value: empty or ${LABEL_VALUE_RULE} (got ${show(value)})`);
+    }
+  }
+}
+
+/** Throws unless `name` is an environment variable name every supported Kubernetes accepts. */
+export function requireEnvName(prop: string, name: string): void {
+  if (!bound(name) && !ENV_NAME_RE.test(name)) {
+    throw new Error(`${prop} holds the variable name ${show(name)}; names must be letters, digits, '_', '-' and '.', not starting with a digit`);
+  }
+}
+
+/**
+ * Throws unless each toleration has the shape the API server accepts. `what` names the
+ * list (`tolerations`); `first` is the index of the first one, for tolerations added later.
+ */
+export function requireTolerations(what: string, tolerations: k8s.Toleration[] | undefined, first = 0): void {
+  (tolerations ?? []).forEach((t, i) => {
+    if (!bound(t)) requireToleration(`${what}[${first + i}]`, t);
+  });
+}
+
+function requireToleration(at: string, t: k8s.Toleration): void {
+  const { key, operator, value, effect, tolerationSeconds } = t;
+  if (operator !== undefined && !TOLERATION_OPERATORS.includes(operator)) {
+    throw new Error(`${at}.operator must be "Exists" or "Equal" (got ${show(operator)})`);
+  }
+  if (key !== undefined && key !== '' && !isQualifiedName(key)) {
+    throw new Error(`${at}.key must be a label key: ${LABEL_KEY_RULE} (got ${show(key)})`);
+  }
+  if ((key === undefined || key === '') && operator !== 'Exists') {
+    throw new Error(`${at} has no key, so its operator must be "Exists" (it then tolerates every taint) (got ${show(operator)})`);
+  }
+  if (operator === 'Exists' && value !== undefined && value !== '') {
+    throw new Error(`${at}.value must be left out with operator "Exists" (got ${show(value)})`);
+  }
+  if (value !== undefined && !isLabelValue(value)) {
+    throw new Error(`${at}.value must be a label value: empty or ${LABEL_VALUE_RULE} (got ${show(value)})`);
+  }
+  // The API server reads an empty effect as "all", but its published schema does not list it: leave it out instead.
+  if (effect !== undefined && !TAINT_EFFECTS.includes(effect)) {
+    throw new Error(`${at}.effect must be one of ${TAINT_EFFECTS.map(e => `"${e}"`).join(', ')}, or left out for all (got ${show(effect)})`);
+  }
+  if (tolerationSeconds !== undefined) {
+    if (!Number.isSafeInteger(tolerationSeconds)) {
+      throw new Error(`${at}.tolerationSeconds must be a whole number of seconds (got ${tolerationSeconds})`);
+    }
+    if (effect !== 'NoExecute') {
+      throw new Error(`${at}.tolerationSeconds applies only to effect "NoExecute" (got effect ${show(effect)})`);
+    }
+  }
+}
+
+/**
+ * Why `name` is not a valid extended resource name (`<domain>/<name>`), or undefined when it is.
+ * Follows the kube-apiserver's checks (IsExtendedResourceName: a DNS-1123 subdomain prefix,
+ * `/`, and a qualified name of at most 63 characters) so mistakes surface at synth, not at apply.
+ */
+export function extendedResourceNameProblem(name: string): string | undefined {
+  const slash = name.indexOf('/');
+  if (slash <= 0 || slash !== name.lastIndexOf('/')) {
+    return 'it must have the form <domain>/<name>, e.g. nvidia.com/gpu';
+  }
+  const prefix = name.slice(0, slash);
+  const local = name.slice(slash + 1);
+  if (!isDnsSubdomain(prefix)) {
+    return `the domain "${prefix}" is not a DNS subdomain (lower case letters, digits, '-' and '.')`;
+  }
+  if (name.includes('kubernetes.io/')) {
+    return 'names in the kubernetes.io domain are reserved for Kubernetes';
+  }
+  if (!isLabelName(local)) {
+    return `the name "${local}" must be 1-63 characters of letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+/**
+ * Throws unless every amount in `resources` is a non-negative quantity under a resource
+ * name a container may use and no request exceeds its limit. Huge pages and extended
+ * resources (`<domain>/<name>`) cannot be overcommitted: a request needs an equal limit,
+ * and extended ones are whole numbers.
+ */
+export function requireResourceRequirements(what: string, resources: k8s.ResourceRequirements | undefined): void {
+  const limits = amounts(what, 'limits', resources?.limits);
+  const requests = amounts(what, 'requests', resources?.requests);
+  for (const [name, request] of requests) {
+    const limit = limits.get(name);
+    const overcommit = NATIVE_RESOURCES.includes(name);
+    if (!overcommit && (limit === undefined || quantityValue(request) !== quantityValue(limit))) {
+      throw new Error(`${what}.requests.${name} must equal ${what}.limits.${name}: ${name} cannot be overcommitted (got ${request} and ${limit ?? 'no limit'})`);
+    }
+    if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {
+      throw new Error(`${what}.requests.${name} must be at most ${what}.limits.${name} (got ${request} > ${limit})`);
+    }
+  }
+}
+
+// The amounts of one map, checked, as text.
+function amounts(what: string, field: string, map: { [name: string]: k8s.Quantity } | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, quantity] of Object.entries(map ?? {})) {
+    const at = `${what}.${field}.${name}`;
+    if (!NATIVE_RESOURCES.includes(name) && !HUGE_PAGES_RE.test(name) && (!name.includes('/') || extendedResourceNameProblem(name))) {
+      throw new Error(`${what}.${field} names the resource ${show(name)}; use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource <domain>/<name>`);
+    }
+    const value: unknown = quantity?.value;
+    if (bound(value)) continue;
+    if (!isQuantity(value)) {
+      throw new Error(`${at} must be a quantity ≥ 0 such as "500m", "64Mi" or "2" (got ${show(value)})`);
+    }
+    const text = String(value);
+    if (name.includes('/') && !/^\+?[0-9]+$/.test(text)) {
+      throw new Error(`${at} must be a whole number for an extended resource (got ${show(value)})`);
+    }
+    out.set(name, text);
+  }
+  return out;
+}
+
+// The amount a valid quantity stands for, as a number (close enough to compare two).
+function quantityValue(quantity: string): number {
+  const m = /^\+?([0-9.]+)(.*)$/.exec(quantity);
+  if (!m) return NaN;
+  const suffix = m[2];
+  if (suffix === '') return Number(m[1]);
+  if (/^[eE]/.test(suffix)) return Number(`${m[1]}${suffix}`);
+  return Number(m[1]) * (SUFFIX_FACTORS[suffix] ?? NaN);
+}
