@@ -43,6 +43,16 @@ unmount_under() {
   done
 }
 
+# live_process NAME: a process of that name runs (zombies, like the kubelet we just stopped
+# before init reaps it, do not count: their cmdline is empty).
+live_process() {
+  local pid
+  for pid in $(pgrep -x "$1" || true); do
+    [ -n "$(tr -d '\0' < "/proc/$pid/cmdline" 2>/dev/null)" ] && return 0
+  done
+  return 1
+}
+
 remove_cgroups() {
   local root dir
   for root in /sys/fs/cgroup/*/; do
@@ -94,7 +104,7 @@ down() {
   rm -rf "$FAKE_NVML_EVENTS_DIR"
   # Container logs go to the kubelet's fixed /var/log/pods; pods removed through the CRI
   # above leave theirs. No other kubelet runs on these machines (checked), so all are ours.
-  if ! pgrep -x kubelet >/dev/null; then
+  if ! live_process kubelet; then
     rm -rf /var/log/pods/* /var/log/containers/*
   fi
   rm -rf "$E2E_WORK/etcd" "$KUBELET_ROOT" "$E2E_WORK/cni" "$E2E_WORK/run" "$E2E_WORK/containerd/state"
