@@ -16,6 +16,7 @@ import type { AdvertisedDevice, AdvertisedResource, GpuTopology } from '../devic
 import { replicaAllocation } from './preferred-replicas.js';
 import { scoreMatrix } from './preferred-score.js';
 import { bestSet } from './preferred-search.js';
+import { listIds } from './request-validation.js';
 
 export interface PreferredAllocationInput {
   resource: AdvertisedResource;
@@ -80,20 +81,20 @@ function validate(input: PreferredAllocationInput): Map<string, AdvertisedDevice
   ] as const) {
     const dupes = duplicates(ids);
     if (dupes.length > 0) {
-      throw new Error(`preferred allocation for ${name}: ${field} lists these device IDs more than once: ${dupes.join(', ')}`);
+      throw new Error(`preferred allocation for ${name}: ${field} lists these device IDs more than once: ${listIds(dupes)}`);
     }
     const unknown = ids.filter((id) => !byId.has(id));
     if (unknown.length > 0) {
       throw new Error(
         `preferred allocation for ${name}: ${field} has device IDs this resource does not advertise: ` +
-          `${unknown.join(', ')} (is the kubelet talking to the right socket, or did the device list change?)`,
+          `${listIds(unknown)} (is the kubelet talking to the right socket, or did the device list change?)`,
       );
     }
   }
   const free = new Set(available);
   const missing = mustInclude.filter((id) => !free.has(id));
   if (missing.length > 0) {
-    throw new Error(`preferred allocation for ${name}: mustInclude devices are not in available: ${missing.join(', ')}`);
+    throw new Error(`preferred allocation for ${name}: mustInclude devices are not in available: ${listIds(missing)}`);
   }
   if (size > available.length) {
     throw new Error(
@@ -103,7 +104,7 @@ function validate(input: PreferredAllocationInput): Map<string, AdvertisedDevice
   if (mustInclude.length > size) {
     throw new Error(
       `preferred allocation for ${name}: mustInclude has ${mustInclude.length} devices, more than size ${size}: ` +
-        mustInclude.join(', '),
+        listIds(mustInclude),
     );
   }
   return byId;

@@ -18,9 +18,16 @@ export function hasReplicaSuffix(id: string): boolean {
   return id.includes(REPLICA_SEPARATOR);
 }
 
-/** Lists at most `max` IDs so a message stays readable for huge requests. */
+/** Longest ID quoted in full; real IDs (`MIG-<uuid>::<n>`) are well under it. */
+const MAX_ID_SHOWN = 80;
+
+function shortId(id: string): string {
+  return id.length > MAX_ID_SHOWN ? `${id.slice(0, MAX_ID_SHOWN)}… (${id.length} characters)` : id;
+}
+
+/** Lists at most `max` IDs, each cut short, so a message stays readable for huge requests. */
 export function listIds(ids: readonly string[], max = 10): string {
-  const shown = ids.slice(0, max).join(', ');
+  const shown = ids.slice(0, max).map(shortId).join(', ');
   return ids.length > max ? `${shown} and ${ids.length - max} more` : shown;
 }
 

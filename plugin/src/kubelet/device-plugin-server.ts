@@ -49,10 +49,34 @@ export interface DevicePluginServerOptions {
 
 type ListAndWatchCall = grpc.ServerWritableStream<Empty, ListAndWatchResponse>;
 
+/**
+ * Longest status message sent. The message travels percent-encoded in an HTTP/2 trailer:
+ * one that echoes a megabyte-long device ID overflows Node's 64 KiB header block limit,
+ * the stream is destroyed and the caller never gets an answer.
+ */
+export const MAX_STATUS_DETAILS = 1024;
+
+/** A UTF-16 surrogate without its partner, e.g. where an ID quoted in a message was cut short. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * The message as grpc-js can send it: at most MAX_STATUS_DETAILS characters, and no lone
+ * surrogate (grpc-js percent-encodes the message with encodeURI, which throws on one, and
+ * the caller then gets UNKNOWN "Unknown error" instead of our code and message).
+ */
+export function boundedDetails(details: string): string {
+  let text = details;
+  if (text.length > MAX_STATUS_DETAILS) {
+    const cut = `… (${text.length - MAX_STATUS_DETAILS} more characters)`;
+    text = text.slice(0, MAX_STATUS_DETAILS - cut.length) + cut;
+  }
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 function grpcError(err: unknown): Partial<grpc.StatusObject> {
   const e = err as { code?: unknown; message?: string };
   const code = typeof e.code === 'number' ? (e.code as grpc.status) : grpc.status.INTERNAL;
-  return { code, details: e.message ?? String(err) };
+  return { code, details: boundedDetails(e.message ?? String(err)) };
 }
 
 /** The kubelet sends exactly one container entry and reads only the first answer. */
