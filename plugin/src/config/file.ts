@@ -50,7 +50,17 @@ function parseText(text: string, source: string, lines: LineCounter): { data: un
     const message = first.message.split('\n')[0];
     throw new ConfigError(`config file ${source}, line ${line} column ${col}: not valid YAML or JSON: ${message}`);
   }
-  return { data: doc.toJS({ maxAliasCount: 100 }) as unknown, doc };
+  try {
+    return { data: doc.toJS({ maxAliasCount: 100 }) as unknown, doc };
+  } catch (error) {
+    // The parser accepts them, but turning the document into data throws (a ReferenceError)
+    // for an alias with no anchor (`flags: *nope`) and for an alias bomb.
+    const message = (error as Error).message;
+    const fix = /unresolved alias/i.test(message)
+      ? 'define each anchor (&name) before an alias (*name) refers to it'
+      : 'write the values out instead of expanding aliases more than 100 times';
+    throw new ConfigError(`config file ${source}: not valid YAML: ${message}; ${fix}`);
+  }
 }
 
 function jsonError(text: string, source: string): void {
