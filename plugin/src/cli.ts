@@ -47,6 +47,13 @@ export function defaultDeps(env: NodeJS.ProcessEnv): RuntimeDeps {
   };
 }
 
+/**
+ * The plugin runs as root and creates nothing but its unix sockets, which only the kubelet
+ * (root) may connect to. With this umask a socket is never group- or world-accessible,
+ * not even between bind() and the chmod that follows it.
+ */
+export const PLUGIN_UMASK = 0o077;
+
 function wantsHelp(argv: readonly string[]): boolean {
   return argv.some((a) => a === '--help' || a === '-h' || a === '-help');
 }
@@ -75,6 +82,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     io.stdout(helpText().replace(/\n?$/, '\n'));
     return 0;
   }
+  process.umask(PLUGIN_UMASK);
   const warnings: string[] = [];
   let config: PluginConfig;
   try {

@@ -11,6 +11,7 @@ import type { Readiness } from '../observability/http-server.js';
 import { DevicePluginServer, type DevicePluginBackend } from './device-plugin-server.js';
 import { KubeletWatcher, type WatchEvent } from './kubelet-watcher.js';
 import { registerWithKubelet } from './registration.js';
+import { checkSocketDirectory } from './socket-file.js';
 
 export interface ManagedResource {
   /** Socket file name in the device-plugins directory, e.g. nvidia-gpu.sock. */
@@ -113,12 +114,14 @@ export class PluginManager {
 
   private serialize(task: () => Promise<void>): Promise<void> {
     const run = this.queue.then(task);
-    this.queue = run.catch((err: Error) => this.opts.logger.error({ err }, 'device plugin lifecycle step failed'));
+    // The message only: these are mostly input problems (a wrong directory), and the
+    // caller reports them again; a stack trace would bury the sentence that says what to fix.
+    this.queue = run.catch((err: Error) => this.opts.logger.error({ err: err.message }, 'device plugin lifecycle step failed'));
     return run;
   }
 
   private async startEntries(resources: readonly ManagedResource[]): Promise<void> {
-    fs.mkdirSync(this.opts.devicePluginPath, { recursive: true });
+    checkSocketDirectory(this.opts.devicePluginPath);
     for (const resource of resources) {
       const server = new DevicePluginServer({
         socketPath: path.join(this.opts.devicePluginPath, resource.socketName),

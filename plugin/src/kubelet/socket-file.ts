@@ -60,3 +60,36 @@ export function removeOwnSocket(path: string, identity: FileIdentity | undefined
     }
   }
 }
+
+/**
+ * Checks the device-plugins directory before any socket is bound, so a wrong
+ * --device-plugin-path fails at start with a sentence saying what to fix. The kubelet
+ * creates this directory; the plugin never does (a directory it made up would only hide
+ * a wrong path, while the kubelet watches another one).
+ */
+export function checkSocketDirectory(dir: string): void {
+  const flag = '--device-plugin-path (DEVICE_PLUGIN_PATH)';
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(
+      `device plugin directory ${dir} cannot be used (${code}): the kubelet creates it when it starts; ` +
+        `check that the kubelet runs on this node, that ${flag} names its device-plugins directory ` +
+        '(usually /var/lib/kubelet/device-plugins) and that it is mounted into the container',
+    );
+  }
+  if (!st.isDirectory()) {
+    throw new Error(`device plugin directory ${dir} is not a directory; set ${flag} to the kubelet's device-plugins directory`);
+  }
+  try {
+    fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new Error(
+      `device plugin directory ${dir} is not writable (${code}): the plugin creates its sockets there; ` +
+        'run it as root (as the DaemonSet does) and mount the directory read-write',
+    );
+  }
+}
