@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { CaseCounter, MAX_REQUEST_BYTES, expectStillServing, sendAll, startFuzzNode, type FuzzNode } from './fuzz-node';
+import { CaseCounter, expectStillServing, type FuzzNode, MAX_REQUEST_BYTES, runs, sendAll, startFuzzNode } from './fuzz-node';
 import { idArbitraries, longId, manyIds, type IdArbitraries } from './id-arbitraries';
 import { checkAllocateAnswer, expectedVisible } from './oracles';
 import { allocateContainers, unknownFields } from './request-arbitraries';
@@ -40,7 +40,7 @@ describe('plugin process under fuzzed Allocate requests', () => {
         await sendAll(fuzz, sent, (req, answer) => checkAllocateAnswer(expectedVisible(advertised, req.containers), answer));
         counter.add('random', batch.length);
       }),
-      { numRuns: 120 },
+      runs(120),
     );
   });
 
@@ -64,7 +64,7 @@ describe('plugin process under fuzzed Allocate requests', () => {
         oversized += sent.filter((r) => r.bytes.length > MAX_REQUEST_BYTES).length;
         counter.add('huge', batch.length);
       }),
-      { numRuns: 12 },
+      runs(12),
     );
     // The generators must really reach past grpc's limit, or RESOURCE_EXHAUSTED went untested.
     expect(oversized).toBeGreaterThan(0);

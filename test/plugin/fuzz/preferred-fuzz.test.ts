@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { CaseCounter, MAX_REQUEST_BYTES, expectStillServing, sendAll, startFuzzNode, type FuzzNode } from './fuzz-node';
+import { CaseCounter, expectStillServing, type FuzzNode, MAX_REQUEST_BYTES, runs, sendAll, startFuzzNode } from './fuzz-node';
 import { idArbitraries, type IdArbitraries } from './id-arbitraries';
 import { checkPreferredAnswer } from './oracles';
 import { hugePreferred, preferredContainers, unknownFields } from './request-arbitraries';
@@ -45,7 +45,7 @@ describe('plugin process under fuzzed GetPreferredAllocation requests', () => {
         });
         counter.add('random', batch.length);
       }),
-      { numRuns: 120 },
+      runs(120),
     );
     // Both sides of the oracle must be exercised, or half of it proves nothing.
     expect(valid).toBeGreaterThan(counter.total / 5);
@@ -61,7 +61,7 @@ describe('plugin process under fuzzed GetPreferredAllocation requests', () => {
         });
         counter.add('huge', batch.length);
       }),
-      { numRuns: 12 },
+      runs(12),
     );
   });
 

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as grpc from '@grpc/grpc-js';
 import type { AllocateRequest, DevicePluginOptions, PreferredAllocationRequest } from '../../../plugin/src/kubelet/api-types';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { CaseCounter, decodeRequest, decodeResponse, decodable, expectStillServing, sendAll, startFuzzNode, type Answer, type FuzzNode, type Method } from './fuzz-node';
+import { type Answer, CaseCounter, decodable, decodeRequest, decodeResponse, expectStillServing, type FuzzNode, type Method, runs, sendAll, startFuzzNode } from './fuzz-node';
 import { idArbitraries, idList, manyIds, type IdArbitraries } from './id-arbitraries';
 import { checkAllocateAnswer, checkPreferredAnswer, expectedVisible } from './oracles';
 import { allocateContainers, preferredContainers } from './request-arbitraries';
@@ -98,7 +98,7 @@ describe('plugin process under raw and mutated messages', () => {
         await sendAll(fuzz, batch, (req, answer) => checkByContent(req.method, req.bytes, answer));
         counter.add('random blobs', batch.length);
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 
@@ -118,7 +118,7 @@ describe('plugin process under raw and mutated messages', () => {
         sent += batch.length;
         counter.add('mutated messages', batch.length);
       }),
-      { numRuns: 80 },
+      runs(80),
     );
     // Both branches must be reached: messages that still decode and ones that do not.
     expect(undecodable).toBeGreaterThan(sent / 20);
@@ -137,7 +137,7 @@ describe('plugin process under raw and mutated messages', () => {
         await sendAll(fuzz, sent, (req, answer) => checkByContent(req.method, req.bytes, answer));
         counter.add('PreStartContainer', batch.length);
       }),
-      { numRuns: 20 },
+      runs(20),
     );
   });
 

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { CaseCounter, expectStillServing, sendAll, startFuzzNode, type FuzzNode } from './fuzz-node';
+import { CaseCounter, expectStillServing, type FuzzNode, runs, sendAll, startFuzzNode } from './fuzz-node';
 import { idArbitraries, type IdArbitraries } from './id-arbitraries';
 import { checkAllocateAnswer, checkPreferredAnswer, expectedVisible } from './oracles';
 import { allocateContainers, preferredContainers, unknownFields } from './request-arbitraries';
@@ -53,7 +53,7 @@ describe('plugin process under fuzzed requests for time-sliced replicas', () => 
         await sendAll(fuzz, sent, (req, answer) => checkAllocateAnswer(expectedVisible(advertised, req.containers), answer));
         counter.add('Allocate', batch.length);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 
@@ -65,7 +65,7 @@ describe('plugin process under fuzzed requests for time-sliced replicas', () => 
         await sendAll(fuzz, sent, (req, answer) => checkPreferredAnswer(advertised, req.containers, answer));
         counter.add('GetPreferredAllocation', batch.length);
       }),
-      { numRuns: 40 },
+      runs(40),
     );
   });
 
