@@ -118,13 +118,3 @@ export function encodePreStart(ids: readonly WireString[], extras: readonly Wire
 export function decodedText(s: WireString): string {
   return typeof s === 'string' ? s : Buffer.from(s).toString('utf8');
 }
-
-/** Whether the bytes are well-formed UTF-8. */
-export function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
