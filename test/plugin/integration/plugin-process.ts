@@ -207,6 +207,8 @@ export async function startNode(
   spec: FakeNvmlSpec,
   options: { env?: Record<string, string>; args?: string[]; rejectRegistrations?: string } = {},
 ): Promise<NodeUnderTest> {
+  // Build before opening the stub: a failed build must not leave a server holding jest open.
+  buildPlugin();
   const stub = await KubeletStub.start({ rejectWith: options.rejectRegistrations });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pnode-'));
   const node = fakeNode(dir, spec);
