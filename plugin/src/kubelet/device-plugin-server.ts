@@ -232,7 +232,7 @@ export class DevicePluginServer {
         } catch (err) {
           const status = grpcError(err);
           metrics?.allocationErrors.inc({ resource, call: 'Allocate', code: grpc.status[status.code!] });
-          this.log.warn({ request: call.request, code: grpc.status[status.code!] }, `Allocate refused: ${status.details}`);
+          this.log.warn({ request: boundedDetails(JSON.stringify(call.request)), code: grpc.status[status.code!] }, `Allocate refused: ${status.details}`);
           callback(status, null);
         }
       },
@@ -246,7 +246,7 @@ export class DevicePluginServer {
         } catch (err) {
           const status = grpcError(err);
           metrics?.allocationErrors.inc({ resource, call: 'GetPreferredAllocation', code: grpc.status[status.code!] });
-          this.log.warn({ request: call.request }, `GetPreferredAllocation refused: ${status.details}`);
+          this.log.warn({ request: boundedDetails(JSON.stringify(call.request)) }, `GetPreferredAllocation refused: ${status.details}`);
           callback(status, null);
         }
       },
