@@ -6,10 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import fc from 'fast-check';
 import { devicePluginService } from '../../../plugin/src/kubelet/api-proto';
 import type { FakeNvmlSpec } from '../helpers/fake-nvml';
 import type { PluginClient } from '../helpers/kubelet-stub';
 import { buildPlugin, httpGet, startNode, type NodeUnderTest } from '../integration/plugin-process';
+import { idArbitraries, type IdArbitraries } from './id-arbitraries';
 
 export type Method = 'Allocate' | 'GetPreferredAllocation' | 'PreStartContainer' | 'GetDevicePluginOptions';
 
@@ -198,4 +200,69 @@ export class CaseCounter {
     const parts = [...this.counts.entries()].map(([k, v]) => `${k} ${v}`).join(', ');
     return `${suite}: ${this.total} fuzz cases (${parts}), seed ${fuzzSeed()}`;
   }
+}
+
+/** One fuzz file's running plugin, what it advertised, and its case counts. */
+export interface FuzzSuite {
+  readonly fuzz: FuzzNode;
+  readonly advertised: ReadonlySet<string>;
+  readonly ids: IdArbitraries;
+  readonly counter: CaseCounter;
+}
+
+/**
+ * Starts the plugin in `beforeAll` and stops it in `afterAll`, after printing the file's
+ * case counts under `title`. Read the fields inside tests: they exist once `beforeAll` ran.
+ */
+export function fuzzSuite(title: string, spec: FakeNvmlSpec, resource: string, configYaml?: string): FuzzSuite {
+  const counter = new CaseCounter();
+  let started: { fuzz: FuzzNode; advertised: Set<string>; ids: IdArbitraries } | undefined;
+  beforeAll(async () => {
+    const fuzz = await startFuzzNode(spec, resource, configYaml);
+    started = { fuzz, advertised: new Set(fuzz.ids), ids: idArbitraries(fuzz.ids) };
+  });
+  afterAll(async () => {
+    console.log(counter.summary(title));
+    await started?.fuzz.stop();
+  });
+  const get = (): NonNullable<typeof started> => {
+    if (!started) throw new Error(`the ${title} plugin is not running: read the suite inside a test, after its beforeAll started it`);
+    return started;
+  };
+  return {
+    counter,
+    get fuzz() {
+      return get().fuzz;
+    },
+    get advertised() {
+      return get().advertised;
+    },
+    get ids() {
+      return get().ids;
+    },
+  };
+}
+
+/** Requests sent together in one property case: the kubelet may send many at once too. */
+export const BATCH = 25;
+
+/**
+ * Runs `numRuns` cases (the run's seed) of `batch` generated requests: each case sends its
+ * requests at once, checks every answer with expectProperAnswer and then `check`, and
+ * counts them under `kind`.
+ */
+export async function fuzzBatches<R extends { method: Method; bytes: Buffer }>(
+  suite: FuzzSuite,
+  kind: string,
+  cases: { of: fc.Arbitrary<R>; numRuns: number; batch?: number },
+  check?: (request: R, answer: Answer) => void,
+): Promise<void> {
+  const size = cases.batch ?? BATCH;
+  await fc.assert(
+    fc.asyncProperty(fc.array(cases.of, { minLength: size, maxLength: size }), async (requests) => {
+      await sendAll(suite.fuzz, requests, check);
+      suite.counter.add(kind, requests.length);
+    }),
+    runs(cases.numRuns),
+  );
 }

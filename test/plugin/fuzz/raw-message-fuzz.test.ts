@@ -8,32 +8,16 @@ import fc from 'fast-check';
 import * as grpc from '@grpc/grpc-js';
 import type { AllocateRequest, DevicePluginOptions, PreferredAllocationRequest } from '../../../plugin/src/kubelet/api-types';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { type Answer, CaseCounter, decodable, decodeRequest, decodeResponse, expectStillServing, type FuzzNode, type Method, runs, sendAll, startFuzzNode } from './fuzz-node';
-import { idArbitraries, idList, manyIds, type IdArbitraries } from './id-arbitraries';
+import { type Answer, decodable, decodeRequest, decodeResponse, expectStillServing, fuzzBatches, fuzzSuite, type Method } from './fuzz-node';
+import { idList, manyIds } from './id-arbitraries';
 import { checkAllocateAnswer, checkPreferredAnswer, expectedVisible } from './oracles';
 import { allocateContainers, preferredContainers } from './request-arbitraries';
 import { encodeAllocate, encodePreferred, encodePreStart } from './wire';
 
 jest.setTimeout(120000);
 
-const GPU = 'nvidia.com/gpu';
-const BATCH = 25;
 const METHODS: readonly Method[] = ['Allocate', 'GetPreferredAllocation', 'PreStartContainer', 'GetDevicePluginOptions'];
-const counter = new CaseCounter();
-let fuzz: FuzzNode;
-let advertised: Set<string>;
-let ids: IdArbitraries;
-
-beforeAll(async () => {
-  fuzz = await startFuzzNode(defaultSpec(8), GPU);
-  advertised = new Set(fuzz.ids);
-  ids = idArbitraries(fuzz.ids);
-});
-
-afterAll(async () => {
-  console.log(counter.summary('raw message fuzz'));
-  await fuzz?.stop();
-});
+const suite = fuzzSuite('raw message fuzz', defaultSpec(8), 'nvidia.com/gpu');
 
 /** Judges an answer by what the plugin's own decoder makes of the bytes. */
 function checkByContent(method: Method, bytes: Buffer, answer: Answer): void {
@@ -41,7 +25,7 @@ function checkByContent(method: Method, bytes: Buffer, answer: Answer): void {
   switch (method) {
     case 'Allocate': {
       const req = decodeRequest(method, bytes) as AllocateRequest;
-      checkAllocateAnswer(expectedVisible(advertised, req.container_requests.map((c) => ({ ids: c.devices_ids }))), answer);
+      checkAllocateAnswer(expectedVisible(suite.advertised, req.container_requests.map((c) => ({ ids: c.devices_ids }))), answer);
       return;
     }
     case 'GetPreferredAllocation': {
@@ -51,7 +35,7 @@ function checkByContent(method: Method, bytes: Buffer, answer: Answer): void {
         mustInclude: c.must_include_deviceIDs,
         size: c.allocation_size,
       }));
-      checkPreferredAnswer(advertised, containers, answer);
+      checkPreferredAnswer(suite.advertised, containers, answer);
       return;
     }
     case 'PreStartContainer':
@@ -93,55 +77,40 @@ describe('plugin process under raw and mutated messages', () => {
       method: fc.constantFrom(...METHODS),
       bytes: fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ minLength: 64, maxLength: 4096 })).map((b) => Buffer.from(b)),
     });
-    await fc.assert(
-      fc.asyncProperty(fc.array(blob, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        await sendAll(fuzz, batch, (req, answer) => checkByContent(req.method, req.bytes, answer));
-        counter.add('random blobs', batch.length);
-      }),
-      runs(100),
-    );
+    await fuzzBatches(suite, 'random blobs', { of: blob, numRuns: 100 }, (req, answer) => checkByContent(req.method, req.bytes, answer));
   });
 
   it('answers valid messages with bytes flipped, cut or spliced in by what they decode to', async () => {
     const base = fc.oneof(
-      allocateContainers(ids).map((c) => ({ method: 'Allocate' as const, bytes: encodeAllocate(c) })),
-      preferredContainers(ids).map((c) => ({ method: 'GetPreferredAllocation' as const, bytes: encodePreferred(c) })),
-      idList(ids, { allowEmpty: true }).map((l) => ({ method: 'PreStartContainer' as const, bytes: encodePreStart(l) })),
+      allocateContainers(suite.ids).map((c) => ({ method: 'Allocate' as const, bytes: encodeAllocate(c) })),
+      preferredContainers(suite.ids).map((c) => ({ method: 'GetPreferredAllocation' as const, bytes: encodePreferred(c) })),
+      idList(suite.ids, { allowEmpty: true }).map((l) => ({ method: 'PreStartContainer' as const, bytes: encodePreStart(l) })),
     );
     const mutated = fc.tuple(base, fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([m, muts]) => ({ method: m.method, bytes: mutate(m.bytes, muts) }));
     let undecodable = 0;
     let sent = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutated, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        await sendAll(fuzz, batch, (req, answer) => checkByContent(req.method, req.bytes, answer));
-        undecodable += batch.filter((r) => !decodable(r.method, r.bytes)).length;
-        sent += batch.length;
-        counter.add('mutated messages', batch.length);
-      }),
-      runs(80),
-    );
+    await fuzzBatches(suite, 'mutated messages', { of: mutated, numRuns: 80 }, (req, answer) => {
+      checkByContent(req.method, req.bytes, answer);
+      if (!decodable(req.method, req.bytes)) undecodable++;
+      sent++;
+    });
     // Both branches must be reached: messages that still decode and ones that do not.
     expect(undecodable).toBeGreaterThan(sent / 20);
     expect(undecodable).toBeLessThan(sent - sent / 20);
   });
 
   it('acknowledges PreStartContainer for any device list, huge and invalid UTF-8 ones included', async () => {
+    const { ids } = suite;
     const list = fc.oneof(
       { arbitrary: idList(ids, { allowEmpty: true }), weight: 6 },
       { arbitrary: fc.array(ids.wrong, { maxLength: 20 }), weight: 3 },
       { arbitrary: manyIds(ids.ids, 1000, 20_000), weight: 1 },
     );
-    await fc.assert(
-      fc.asyncProperty(fc.array(list, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const sent = batch.map((l) => ({ method: 'PreStartContainer' as const, bytes: encodePreStart(l) }));
-        await sendAll(fuzz, sent, (req, answer) => checkByContent(req.method, req.bytes, answer));
-        counter.add('PreStartContainer', batch.length);
-      }),
-      runs(20),
-    );
+    const request = list.map((l) => ({ method: 'PreStartContainer' as const, bytes: encodePreStart(l) }));
+    await fuzzBatches(suite, 'PreStartContainer', { of: request, numRuns: 20 }, (req, answer) => checkByContent(req.method, req.bytes, answer));
   });
 
   it('still answers a valid Allocate, keeps ListAndWatch open and stays registered', async () => {
-    await expectStillServing(fuzz, [fuzz.ids[7]], 1);
+    await expectStillServing(suite.fuzz, [suite.fuzz.ids[7]], 1);
   });
 });

@@ -5,7 +5,14 @@
  */
 import fc from 'fast-check';
 import { idList, longId, manyIds, type IdArbitraries } from './id-arbitraries';
-import type { WireContainerAllocate, WireContainerPreferred, WireExtra, WireString } from './wire';
+import { encodeAllocate, encodePreferred, type WireContainerAllocate, type WireContainerPreferred, type WireExtra, type WireString } from './wire';
+
+/** An encoded request and the container entries in it, which the oracles judge the answer by. */
+export interface EncodedRequest<M extends string, C> {
+  method: M;
+  bytes: Buffer;
+  containers: C[];
+}
 
 /** Fields the request messages do not have (numbers ≥ 2 at the top level), which a decoder must skip. */
 export const unknownFields: fc.Arbitrary<WireExtra[]> = fc.array(
@@ -92,4 +99,18 @@ export function hugePreferred(ids: IdArbitraries): fc.Arbitrary<WireContainerPre
   );
   const mustInclude: fc.Arbitrary<WireString[]> = fc.oneof(fc.constant<WireString[]>([]), manyIds(ids.ids, 1, 5000), fc.array(longId(1000, 500_000), { maxLength: 2 }));
   return fc.record({ available, mustInclude, size: fc.oneof(fc.integer({ min: 1, max: 8 }), oddSize) }).map((e) => [e]);
+}
+
+/** A random Allocate request with unknown fields mixed in, encoded. */
+export function allocateRequest(ids: IdArbitraries): fc.Arbitrary<EncodedRequest<'Allocate', WireContainerAllocate>> {
+  return fc
+    .record({ containers: allocateContainers(ids), extras: unknownFields })
+    .map((r) => ({ method: 'Allocate' as const, bytes: encodeAllocate(r.containers, r.extras), containers: r.containers }));
+}
+
+/** A random GetPreferredAllocation request with unknown fields mixed in, encoded. */
+export function preferredRequest(ids: IdArbitraries): fc.Arbitrary<EncodedRequest<'GetPreferredAllocation', WireContainerPreferred>> {
+  return fc
+    .record({ containers: preferredContainers(ids), extras: unknownFields })
+    .map((r) => ({ method: 'GetPreferredAllocation' as const, bytes: encodePreferred(r.containers, r.extras), containers: r.containers }));
 }

@@ -3,13 +3,10 @@
  * (4 GPUs × 8 replicas, IDs `<uuid>::<n>`): the replica code paths (suffix stripping,
  * NVIDIA's distributed pick) get the same random and malformed input as whole GPUs.
  */
-import fc from 'fast-check';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { CaseCounter, expectStillServing, type FuzzNode, runs, sendAll, startFuzzNode } from './fuzz-node';
-import { idArbitraries, type IdArbitraries } from './id-arbitraries';
+import { expectStillServing, fuzzBatches, fuzzSuite } from './fuzz-node';
 import { checkAllocateAnswer, checkPreferredAnswer, expectedVisible } from './oracles';
-import { allocateContainers, preferredContainers, unknownFields } from './request-arbitraries';
-import { encodeAllocate, encodePreferred } from './wire';
+import { allocateRequest, preferredRequest } from './request-arbitraries';
 
 jest.setTimeout(120000);
 
@@ -22,54 +19,27 @@ sharing:
       - name: nvidia.com/gpu
         replicas: 8
 `;
-const BATCH = 25;
-const counter = new CaseCounter();
-let fuzz: FuzzNode;
-let advertised: Set<string>;
-let ids: IdArbitraries;
-
-beforeAll(async () => {
-  fuzz = await startFuzzNode(defaultSpec(4), SHARED, CONFIG);
-  advertised = new Set(fuzz.ids);
-  ids = idArbitraries(fuzz.ids);
-});
-
-afterAll(async () => {
-  console.log(counter.summary('time-sliced replicas fuzz'));
-  await fuzz?.stop();
-});
+const suite = fuzzSuite('time-sliced replicas fuzz', defaultSpec(4), SHARED, CONFIG);
 
 describe('plugin process under fuzzed requests for time-sliced replicas', () => {
   it('advertises replica IDs, so the fuzz below reaches the replica code', () => {
-    expect(fuzz.ids).toHaveLength(32);
-    expect(fuzz.ids.every((id) => /^GPU-[0-9a-f-]+::[0-7]$/.test(id))).toBe(true);
+    expect(suite.fuzz.ids).toHaveLength(32);
+    expect(suite.fuzz.ids.every((id) => /^GPU-[0-9a-f-]+::[0-7]$/.test(id))).toBe(true);
   });
 
   it('answers random Allocate requests with each physical GPU once, or INVALID_ARGUMENT', async () => {
-    const request = fc.record({ containers: allocateContainers(ids), extras: unknownFields });
-    await fc.assert(
-      fc.asyncProperty(fc.array(request, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const sent = batch.map((r) => ({ method: 'Allocate' as const, bytes: encodeAllocate(r.containers, r.extras), containers: r.containers }));
-        await sendAll(fuzz, sent, (req, answer) => checkAllocateAnswer(expectedVisible(advertised, req.containers), answer));
-        counter.add('Allocate', batch.length);
-      }),
-      runs(40),
+    await fuzzBatches(suite, 'Allocate', { of: allocateRequest(suite.ids), numRuns: 40 }, (req, answer) =>
+      checkAllocateAnswer(expectedVisible(suite.advertised, req.containers), answer),
     );
   });
 
   it('answers random GetPreferredAllocation requests with a consistent pick, or INVALID_ARGUMENT', async () => {
-    const request = fc.record({ containers: preferredContainers(ids), extras: unknownFields });
-    await fc.assert(
-      fc.asyncProperty(fc.array(request, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const sent = batch.map((r) => ({ method: 'GetPreferredAllocation' as const, bytes: encodePreferred(r.containers, r.extras), containers: r.containers }));
-        await sendAll(fuzz, sent, (req, answer) => checkPreferredAnswer(advertised, req.containers, answer));
-        counter.add('GetPreferredAllocation', batch.length);
-      }),
-      runs(40),
+    await fuzzBatches(suite, 'GetPreferredAllocation', { of: preferredRequest(suite.ids), numRuns: 40 }, (req, answer) =>
+      checkPreferredAnswer(suite.advertised, req.containers, answer),
     );
   });
 
   it('still answers a valid Allocate, keeps ListAndWatch open and stays registered', async () => {
-    await expectStillServing(fuzz, [fuzz.ids[0], fuzz.ids[9]], 1);
+    await expectStillServing(suite.fuzz, [suite.fuzz.ids[0], suite.fuzz.ids[9]], 1);
   });
 });
