@@ -2,6 +2,7 @@
  * Plain-data fixtures for the allocate tests: a complete PluginConfig with NVIDIA's
  * defaults and small resources (whole GPUs, replicas, MIG devices).
  */
+import { loadConfig } from '../../../plugin/src/config/load';
 import type { PluginConfig } from '../../../plugin/src/config/types';
 import type { AdvertisedDevice, AdvertisedResource, DeviceInventory, Gpu } from '../../../plugin/src/devices/types';
 
@@ -17,41 +18,22 @@ export type ConfigPatch = {
   imex?: Partial<PluginConfig['imex']>;
 };
 
+/**
+ * The plugin's own defaults (what loadConfig gives with no flags, env or file, which
+ * load.test.ts pins to NVIDIA's) with an MPS root, so MPS sharing is allowed, and `patch`
+ * on top.
+ */
 export function config(patch: ConfigPatch = {}): PluginConfig {
+  const defaults = loadConfig({ argv: [], env: {} });
   return {
-    version: 'v1',
+    ...defaults,
     flags: {
-      migStrategy: 'none',
-      failOnInitError: true,
-      nvidiaDriverRoot: '/',
-      nvidiaDevRoot: '/',
+      ...defaults.flags,
       mpsRoot: '/run/nvidia/mps',
-      gdrcopyEnabled: false,
-      gdsEnabled: false,
-      mofedEnabled: false,
       ...patch.flags,
-      plugin: {
-        passDeviceSpecs: false,
-        deviceListStrategy: ['envvar'],
-        deviceIDStrategy: 'uuid',
-        cdiAnnotationPrefix: 'cdi.k8s.io/',
-        nvidiaCTKPath: '/usr/bin/nvidia-ctk',
-        containerDriverRoot: '/driver-root',
-        sharedDevicesAllocationPolicy: 'distributed',
-        ...patch.flags?.plugin,
-      },
+      plugin: { ...defaults.flags.plugin, ...patch.flags?.plugin },
     },
-    sharing: {},
-    imex: { channelIDs: [], required: false, ...patch.imex },
-    health: { disabled: false, skipXids: [13, 31, 43, 45, 68, 109], enableXids: [], recoveryMs: 60000 },
-    runtime: {
-      devicePluginPath: '/var/lib/kubelet/device-plugins',
-      kubeletSocket: 'kubelet.sock',
-      nvmlLibrary: 'libnvidia-ml.so.1',
-      metricsPort: 8080,
-      metricsBindAddress: '0.0.0.0',
-      logLevel: 'info',
-    },
+    imex: { ...defaults.imex, ...patch.imex },
   };
 }
 

@@ -1,6 +1,7 @@
 /** In-memory inventories and configs for the resource-building tests. */
 import type { PluginConfig, ReplicatedResources } from '../../../plugin/src/config/types';
 import type { DeviceInventory, Gpu, MigDevice } from '../../../plugin/src/devices/types';
+import { config } from '../allocate/allocate-fixtures';
 import { gpuUuid, migUuid } from '../helpers/fake-nvml';
 
 export function gpu(index: number, over: Partial<Gpu> = {}): Gpu {
@@ -55,38 +56,7 @@ export function sharing(resources: ReplicatedResources['resources'], over: Parti
   return { renameByDefault: false, failRequestsGreaterThanOne: false, resources, ...over };
 }
 
+/** The allocate tests' config (the plugin's defaults with an MPS root) with this MIG strategy and sharing. */
 export function pluginConfig(over: { migStrategy?: PluginConfig['flags']['migStrategy']; sharing?: PluginConfig['sharing'] } = {}): PluginConfig {
-  return {
-    version: 'v1',
-    flags: {
-      migStrategy: over.migStrategy ?? 'none',
-      failOnInitError: true,
-      nvidiaDriverRoot: '/',
-      nvidiaDevRoot: '/',
-      mpsRoot: '/run/nvidia/mps',
-      gdrcopyEnabled: false,
-      gdsEnabled: false,
-      mofedEnabled: false,
-      plugin: {
-        passDeviceSpecs: false,
-        deviceListStrategy: ['envvar'],
-        deviceIDStrategy: 'uuid',
-        cdiAnnotationPrefix: 'cdi.k8s.io/',
-        nvidiaCTKPath: '/usr/bin/nvidia-ctk',
-        containerDriverRoot: '/driver-root',
-        sharedDevicesAllocationPolicy: 'distributed',
-      },
-    },
-    sharing: over.sharing ?? {},
-    imex: { channelIDs: [], required: false },
-    health: { disabled: false, skipXids: [13, 31, 43, 45, 68, 109], enableXids: [], recoveryMs: 60_000 },
-    runtime: {
-      devicePluginPath: '/var/lib/kubelet/device-plugins',
-      kubeletSocket: 'kubelet.sock',
-      nvmlLibrary: 'libnvidia-ml.so.1',
-      metricsPort: 8080,
-      metricsBindAddress: '0.0.0.0',
-      logLevel: 'info',
-    },
-  };
+  return { ...config({ flags: { migStrategy: over.migStrategy ?? 'none' } }), sharing: over.sharing ?? {} };
 }
