@@ -14,49 +14,22 @@ set -euo pipefail
 
 KUBE_SCORE_VERSION="${KUBE_SCORE_VERSION:-v1.20.0}"
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-bin_dir="${repo_root}/.cache/tools/bin"
-bin="${bin_dir}/kube-score"
-stamp="${bin_dir}/.kube-score-version"
+# shellcheck source=test/tools/go-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-tool.sh"
 
-# The stamp names the version and the build recipe: a change to either rebuilds.
-recipe="${KUBE_SCORE_VERSION} ldflags-v1"
-
-up_to_date() {
-  [[ -x "${bin}" && -f "${stamp}" && "$(cat "${stamp}")" == "${recipe}" ]]
+kube_score_ldflags() {
+  go_tool_ldflags="-w -s -X main.version=${KUBE_SCORE_VERSION}"
 }
-
-if up_to_date; then
-  echo "${bin}"
-  exit 0
-fi
-
-if ! command -v go >/dev/null 2>&1; then
-  echo "kube-score.sh: the Go toolchain is needed to build kube-score ${KUBE_SCORE_VERSION}, but 'go' is not on PATH. Install Go (https://go.dev/dl/) and run this script again." >&2
-  exit 1
-fi
-
-mkdir -p "${bin_dir}"
-# One builder at a time: parallel jest workers and CI steps wait, then reuse the binary.
-exec 9>"${bin_dir}/.kube-score.lock"
-flock 9
-if up_to_date; then
-  echo "${bin}"
-  exit 0
-fi
-
-echo "kube-score.sh: building kube-score ${KUBE_SCORE_VERSION} with go install (first run takes a minute or two)..." >&2
-if ! GOBIN="${bin_dir}" GOFLAGS="${GOFLAGS:--buildvcs=false}" nice -n 10 \
-    go install -ldflags "-w -s -X main.version=${KUBE_SCORE_VERSION}" "github.com/zegl/kube-score/cmd/kube-score@${KUBE_SCORE_VERSION}" >&2; then
-  echo "kube-score.sh: 'go install github.com/zegl/kube-score/cmd/kube-score@${KUBE_SCORE_VERSION}' failed; see the Go output above (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))." >&2
-  exit 1
-fi
 
 # `go install` leaves the version at "development"; the ldflag stamps the pinned one, and
 # checking it proves the binary runs and is the release we asked for.
-if ! "${bin}" version 2>/dev/null | grep -qF "version: ${KUBE_SCORE_VERSION},"; then
-  echo "kube-score.sh: built ${bin} but 'kube-score version' does not run or does not say ${KUBE_SCORE_VERSION} (got: $("${bin}" version 2>&1 | head -1))." >&2
-  exit 1
-fi
-echo "${recipe}" >"${stamp}"
-echo "${bin}"
+kube_score_check() {
+  if ! "$1" version 2>/dev/null | grep -qF "version: ${KUBE_SCORE_VERSION},"; then
+    echo "kube-score.sh: built $1 but 'kube-score version' does not run or does not say ${KUBE_SCORE_VERSION} (got: $("$1" version 2>&1 | head -1))." >&2
+    exit 1
+  fi
+}
+
+# The recipe's suffix names the build flags: bump it when kube_score_ldflags changes.
+go_tool_install kube-score "${KUBE_SCORE_VERSION}" "${KUBE_SCORE_VERSION} ldflags-v1" github.com/zegl/kube-score/cmd/kube-score \
+  "a minute or two" kube_score_ldflags kube_score_check

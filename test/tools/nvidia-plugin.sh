@@ -11,10 +11,11 @@
 # .cache/tools/nvidia-device-plugin.error so tests can quote it.
 set -euo pipefail
 
-repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-bin_dir="${repo_root}/.cache/tools/bin"
+# shellcheck source=test/tools/go-tool.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-tool.sh"
+repo_root="${go_tool_repo_root}"
+bin_dir="${go_tool_bin_dir}"
 binary="${bin_dir}/nvidia-device-plugin"
-stamp="${bin_dir}/.nvidia-device-plugin-version"
 error_file="${repo_root}/.cache/tools/nvidia-device-plugin.error"
 module="github.com/NVIDIA/k8s-device-plugin"
 
@@ -34,11 +35,7 @@ if [[ ! "${version}" =~ ^v[0-9]+\.[0-9]+\.[0-9]+ ]]; then
   exit 1
 fi
 
-up_to_date() {
-  [[ -x "${binary}" && -f "${stamp}" && "$(cat "${stamp}")" == "${version}" ]]
-}
-
-if up_to_date; then
+if go_tool_ready nvidia-device-plugin "${version}"; then
   echo "${binary}"
   exit 0
 fi
@@ -53,10 +50,8 @@ fail() {
 command -v go >/dev/null 2>&1 || fail "the Go toolchain is needed to build ${module}@${version}, but 'go' is not on PATH. Install Go and run this script again."
 command -v gcc >/dev/null 2>&1 || fail "gcc is needed: NVIDIA's plugin loads NVML through cgo (CGO_ENABLED=1). Install gcc and run this script again."
 
-mkdir -p "${bin_dir}"
-exec 9>"${bin_dir}/.nvidia-device-plugin.lock"
-flock 9
-if up_to_date; then
+go_tool_lock nvidia-device-plugin
+if go_tool_ready nvidia-device-plugin "${version}"; then
   echo "${binary}"
   exit 0
 fi
@@ -75,5 +70,5 @@ fi
 
 "${binary}" --version >/dev/null 2>&1 || fail "built ${binary} but '${binary} --version' failed."
 rm -f "${error_file}"
-echo "${version}" >"${stamp}"
+go_tool_stamp nvidia-device-plugin "${version}"
 echo "${binary}"
