@@ -5,24 +5,9 @@
  *
  * Run: npx ts-node --transpile-only -O '{"module":"commonjs","moduleResolution":"node"}' bench/preferred-allocation.ts
  */
-import Module from 'node:module';
-import type { AdvertisedResource, GpuTopology, PcieLevel as PcieLevelEnum } from '../plugin/src/devices/types';
-
-// plugin/src is written for nodenext (`./x.js` names `./x.ts`); ts-node's CommonJS loader
-// does not map those, so retry a failed `.js` request without the extension.
-const loader = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
-const resolve = loader._resolveFilename;
-loader._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
-  try {
-    return resolve.call(this, request, ...rest);
-  } catch (e) {
-    if (request.startsWith('.') && request.endsWith('.js')) return resolve.call(this, request.slice(0, -3), ...rest);
-    throw e;
-  }
-};
-const { preferredAllocation } = require('../plugin/src/allocate/preferred') as typeof import('../plugin/src/allocate/preferred');
-const { PcieLevel } = require('../plugin/src/devices/types') as typeof import('../plugin/src/devices/types');
-type PcieLevel = PcieLevelEnum;
+import './support/nodenext-resolve';
+import { preferredAllocation } from '../plugin/src/allocate/preferred';
+import { type AdvertisedResource, type GpuTopology, PcieLevel } from '../plugin/src/devices/types';
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
