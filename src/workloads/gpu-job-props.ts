@@ -56,7 +56,7 @@ export interface GpuJobProps extends GpuSecurityOptions {
 
   /**
    * Volumes mounted into the main container.
-   * @default - none (besides /dev/shm when `sharedMemory` is on)
+   * @default - none (besides /dev/shm when `sharedMemory` is on and the home when `writableHome` is on)
    */
   readonly volumeMounts?: VolumeMount[];
 
@@ -113,6 +113,18 @@ export interface GpuJobProps extends GpuSecurityOptions {
    * @default - no limit beyond the pod's memory
    */
   readonly sharedMemorySizeLimit?: Size;
+
+  /**
+   * Give every container a writable home: a disk-backed emptyDir at /home/gpu-job, and `HOME` set to it.
+   *
+   * NGC images have no passwd entry for uid 1000, so `HOME` would be `/`, which that uid
+   * cannot write, and torch, Triton, pip and Hugging Face caches under `~` fail. An emptyDir
+   * works for any uid and with `readOnlyRootFilesystem` too. A container that sets `HOME`
+   * itself, or mounts a volume of its own at /home/gpu-job, keeps its own. Turn this off for
+   * an image whose user (`runAsUser`) already has a writable home.
+   * @default - true, except when `runAsUser` is 0 and the root filesystem is writable (root's /root is then writable)
+   */
+  readonly writableHome?: boolean;
 
   /**
    * Retries before the Job is marked failed.

@@ -25,6 +25,7 @@ import { GpuJobProps } from './gpu-job-props';
 import { GpuRequest } from './gpu-request';
 import { ResolvedSecurity, resolveSecurity } from './security';
 import { requireImage, requireResources, wholeMebibytes, wholeSeconds } from './validation';
+import { WritableHome, writableHomeByDefault } from './writable-home';
 
 /** Node label that GPU feature discovery sets to the GPU model, e.g. `NVIDIA-A100-SXM4-80GB`. */
 const GPU_PRODUCT_LABEL = 'nvidia.com/gpu.product';
@@ -52,10 +53,13 @@ export class GpuJob extends Job {
   public readonly gpuRequests: GpuRequest[];
   /** The memory-backed volume mounted at /dev/shm, when `sharedMemory` is on. */
   public readonly sharedMemoryVolume?: Volume;
+  /** The disk-backed volume mounted at /home/gpu-job (and HOME), when `writableHome` is on. */
+  public readonly writableHomeVolume?: Volume;
   /** The recommended labels on the Job and its pods. */
   public readonly labels: { [key: string]: string };
 
   private readonly security: ResolvedSecurity;
+  private readonly home?: WritableHome;
   private readonly containerNames = new Set<string>();
 
   constructor(scope: Construct, id: string, props: GpuJobProps) {
@@ -112,6 +116,13 @@ export class GpuJob extends Job {
       });
     }
 
+    if (props.writableHome ?? writableHomeByDefault(security)) {
+      const home = new WritableHome(this);
+      this.home = home;
+      this.writableHomeVolume = home.volume;
+      this.node.addValidation({ validate: () => home.problems([...this.containers, ...this.initContainers]) });
+    }
+
     const containerName = props.containerName ?? 'trainer';
     this.gpuRequests = resolveGpuRequests(containerName, props.gpus, props.gpuRequests);
     this.container = this.addGpuContainer({
@@ -129,7 +140,7 @@ export class GpuJob extends Job {
   }
 
   /**
-   * Adds a container that uses GPUs; it gets this job's security defaults and /dev/shm.
+   * Adds a container that uses GPUs; it gets this job's security defaults, /dev/shm and the writable home.
    */
   public addGpuContainer(props: GpuContainerProps): Container {
     const name = props.name ?? 'main';
@@ -139,26 +150,32 @@ export class GpuJob extends Job {
     const container = super.addContainer(this.withDefaults(rest, name, false));
     ApiObject.of(this).addJsonPatch(...gpuResourcePatches(`/spec/template/spec/containers/${index}`, container.resources, requests));
     this.mountSharedMemory(container);
+    this.home?.mountInto(container, props.volumeMounts);
     return container;
   }
 
   /**
    * Adds a container that uses no GPU (a sidecar, a log shipper): it gets this job's
-   * security defaults and `NVIDIA_VISIBLE_DEVICES=void`, so it does not see the node's GPUs.
+   * security defaults, /dev/shm, the writable home and `NVIDIA_VISIBLE_DEVICES=void`, so it
+   * does not see the node's GPUs.
    */
   public addContainer(cont: ContainerProps): Container {
     const name = cont.name ?? 'main';
     const container = super.addContainer(this.withDefaults(cont, name, true));
     this.mountSharedMemory(container);
+    this.home?.mountInto(container, cont.volumeMounts);
     return container;
   }
 
   /**
-   * Adds an init container that uses no GPU, with the same defaults as `addContainer`.
+   * Adds an init container that uses no GPU, with the same defaults as `addContainer` (and the
+   * writable home, but not /dev/shm).
    */
   public addInitContainer(cont: ContainerProps): Container {
     const name = cont.name ?? `init-${this.initContainers.length}`;
-    return super.addInitContainer(this.withDefaults(cont, name, true));
+    const container = super.addInitContainer(this.withDefaults(cont, name, true));
+    this.home?.mountInto(container, cont.volumeMounts);
+    return container;
   }
 
   private selectGpuNodes(props: GpuJobProps): void {
@@ -202,7 +219,7 @@ export class GpuJob extends Job {
       name,
       imagePullPolicy: cont.imagePullPolicy ?? ImagePullPolicy.IF_NOT_PRESENT,
       resources: cont.resources ?? {},
-      envVariables: env,
+      envVariables: this.home ? this.home.withHome(env) : env,
       securityContext: { ...this.security.container, ...cont.securityContext },
     };
   }

@@ -68,7 +68,7 @@ describe('GpuJobProps: the main container', () => {
     const c = containerOf(synthJob({ args: ['--epochs', '3'], workingDir: '/workspace', envVariables: { NCCL_DEBUG: EnvValue.fromValue('INFO') } }));
     expect(c.args).toEqual(['--epochs', '3']);
     expect(c.workingDir).toBe('/workspace');
-    expect(envOf(c)).toEqual({ NCCL_DEBUG: 'INFO' });
+    expect(envOf(c)).toEqual({ NCCL_DEBUG: 'INFO', HOME: '/home/gpu-job' });
   });
 
   test('volumeMounts mount volumes into the main container', () => {
@@ -76,8 +76,8 @@ describe('GpuJobProps: the main container', () => {
     const data = Volume.fromPersistentVolumeClaim(chart, 'data', PersistentVolumeClaim.fromClaimName(chart, 'pvc', 'datasets'));
     new GpuJob(chart, 'train', { image: IMAGE, volumeMounts: [{ path: '/data', volume: data }] });
     const job = synthYaml(chart)[0];
-    expect(containerOf(job).volumeMounts).toEqual([{ mountPath: '/data', name: data.name }]);
-    expect(podSpec(job).volumes.map((v: any) => v.name)).toEqual([data.name]);
+    expect(containerOf(job).volumeMounts).toEqual([{ mountPath: '/data', name: data.name }, { mountPath: '/home/gpu-job', name: 'gpu-job-home' }]);
+    expect(podSpec(job).volumes.map((v: any) => v.name)).toEqual([data.name, 'gpu-job-home']);
   });
 
   test('resources add cpu and memory next to the GPU limit', () => {
@@ -144,8 +144,11 @@ describe('GpuJobProps: GPUs', () => {
 });
 
 describe('GpuJobProps: /dev/shm', () => {
+  // Without the writable home, so that only /dev/shm is in the pod.
+  const noHome = { writableHome: false };
+
   test('sharedMemory mounts a memory-backed emptyDir at /dev/shm in every container', () => {
-    const job = synthJob({ sharedMemory: true }, j => j.addContainer({ name: 'logs', image: 'busybox:1.36' }));
+    const job = synthJob({ ...noHome, sharedMemory: true }, j => j.addContainer({ name: 'logs', image: 'busybox:1.36' }));
     expect(podSpec(job).volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory' } }]);
     for (const name of ['trainer', 'logs']) {
       expect(containerOf(job, name).volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }]);
@@ -153,12 +156,12 @@ describe('GpuJobProps: /dev/shm', () => {
   });
 
   test('sharedMemorySizeLimit turns it on with a size limit', () => {
-    const job = synthJob({ sharedMemorySizeLimit: Size.gibibytes(16) });
+    const job = synthJob({ ...noHome, sharedMemorySizeLimit: Size.gibibytes(16) });
     expect(podSpec(job).volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '16384Mi' } }]);
   });
 
   test('sharedMemory false wins over a size limit', () => {
-    expect(podSpec(synthJob({ sharedMemory: false, sharedMemorySizeLimit: Size.gibibytes(1) })).volumes).toBeUndefined();
+    expect(podSpec(synthJob({ ...noHome, sharedMemory: false, sharedMemorySizeLimit: Size.gibibytes(1) })).volumes).toBeUndefined();
   });
 });
 

@@ -35,6 +35,12 @@ describe('GpuJob: the tutorial example', () => {
     expect(podSpec(job).restartPolicy).toBe('Never');
   });
 
+  test('gives the trainer a writable HOME on an emptyDir (NGC images have no home for uid 1000)', () => {
+    expect(podSpec(job).volumes).toEqual([{ name: 'gpu-job-home', emptyDir: {} }]);
+    expect(containerOf(job).volumeMounts).toEqual([{ name: 'gpu-job-home', mountPath: '/home/gpu-job' }]);
+    expect(containerOf(job).env).toEqual([{ name: 'HOME', value: '/home/gpu-job' }]);
+  });
+
   test('passes the Kubernetes schema', () => {
     expect(() => validateK8sObjects([job])).not.toThrow();
   });
@@ -61,10 +67,10 @@ describe('GpuJob defaults', () => {
     expect(spec.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
   });
 
-  test('has no node affinity, runtime class, volumes or job limits', () => {
+  test('has no node affinity, runtime class, volume besides the home, or job limits', () => {
     expect(spec.affinity).toBeUndefined();
     expect(spec.runtimeClassName).toBeUndefined();
-    expect(spec.volumes).toBeUndefined();
+    expect(spec.volumes.map((v: any) => v.name)).toEqual(['gpu-job-home']);
     expect(job.spec.backoffLimit).toBeUndefined();
     expect(job.spec.activeDeadlineSeconds).toBeUndefined();
     expect(job.spec.ttlSecondsAfterFinished).toBeUndefined();
@@ -107,7 +113,7 @@ describe('GpuJob defaults', () => {
   });
 
   test('gives the GPU container no NVIDIA_VISIBLE_DEVICES (the device plugin sets it)', () => {
-    expect(main.env).toBeUndefined();
+    expect(envOf(main)).not.toHaveProperty('NVIDIA_VISIBLE_DEVICES');
   });
 
   test('passes the Kubernetes schema', () => {
@@ -136,7 +142,7 @@ describe('GpuJob.addContainer', () => {
   });
 
   test('hides the GPUs from a container that requests none', () => {
-    expect(envOf(containerOf(job, 'logs'))).toEqual({ NVIDIA_VISIBLE_DEVICES: 'void' });
+    expect(envOf(containerOf(job, 'logs')).NVIDIA_VISIBLE_DEVICES).toBe('void');
     expect(containerOf(job, 'logs').resources).toBeUndefined();
   });
 
@@ -149,7 +155,7 @@ describe('GpuJob.addContainer', () => {
     const j = synthJob({}, g => g.addContainer({
       name: 'probe', image: 'busybox:1.36', envVariables: { NVIDIA_VISIBLE_DEVICES: EnvValue.fromValue('none') },
     }));
-    expect(envOf(containerOf(j, 'probe'))).toEqual({ NVIDIA_VISIBLE_DEVICES: 'none' });
+    expect(containerOf(j, 'probe').env.filter((e: any) => e.name === 'NVIDIA_VISIBLE_DEVICES')).toEqual([{ name: 'NVIDIA_VISIBLE_DEVICES', value: 'none' }]);
   });
 
   test('lets the caller override one security field and keep the rest', () => {
@@ -178,7 +184,7 @@ describe('GpuJob.addInitContainer', () => {
     const job = synthJob({}, j => j.addInitContainer({ image: 'busybox:1.36', command: ['true'] }));
     const init = podSpec(job).initContainers[0];
     expect(init.name).toBe('init-0');
-    expect(envOf(init)).toEqual({ NVIDIA_VISIBLE_DEVICES: 'void' });
+    expect(envOf(init).NVIDIA_VISIBLE_DEVICES).toBe('void');
     expect(init.securityContext).toEqual(containerOf(job).securityContext);
     expect(init.resources).toBeUndefined();
   });
@@ -197,7 +203,7 @@ describe('GpuJob.addGpuContainer', () => {
   });
 
   test('does not hide the GPUs from it', () => {
-    expect(containerOf(job, 'worker').env).toBeUndefined();
+    expect(envOf(containerOf(job, 'worker'))).not.toHaveProperty('NVIDIA_VISIBLE_DEVICES');
   });
 
   test('requests one whole GPU by default', () => {
