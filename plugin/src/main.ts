@@ -11,7 +11,7 @@ import type { AdvertisedResource, DeviceInventory, DeviceSource, HealthEvent } f
 import { PluginManager } from './kubelet/plugin-manager.js';
 import { HttpServer, type Readiness } from './observability/http-server.js';
 import type { Logger } from './observability/logger.js';
-import { PluginMetrics } from './observability/metrics.js';
+import { createMetrics, type Metrics } from './observability/metrics-sink.js';
 
 /** The health monitor contract (health/health-monitor.ts). */
 export interface HealthMonitorLike {
@@ -33,7 +33,8 @@ export interface RuntimeOptions {
   config: PluginConfig;
   logger: Logger;
   deps: RuntimeDeps;
-  metrics?: PluginMetrics;
+  /** Default: prom-client metrics when /metrics is served (metricsPort > 0), else none. */
+  metrics?: Metrics;
   /** Reads the config again (SIGHUP). Throws with a message for people when it is bad. */
   reloadConfig: () => PluginConfig;
   /** Lifecycle timings; tests shorten them. */
@@ -48,7 +49,7 @@ export function kubeletSocketPath(config: PluginConfig): string {
 }
 
 export class PluginRuntime {
-  readonly metrics: PluginMetrics;
+  readonly metrics: Metrics;
   private config: PluginConfig;
   private state: State = 'starting';
   private idleReason = '';
@@ -64,7 +65,7 @@ export class PluginRuntime {
   constructor(private readonly opts: RuntimeOptions) {
     this.config = opts.config;
     this.log = opts.logger;
-    this.metrics = opts.metrics ?? new PluginMetrics();
+    this.metrics = opts.metrics ?? createMetrics(opts.config.runtime.metricsPort > 0);
   }
 
   /** Port of /healthz, /readyz and /metrics, when served. */

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../observability/logger.js';
-import type { PluginMetrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics-sink.js';
 import { devicePluginService, unixTarget } from './api-proto.js';
 import type {
   ApiDevice,
@@ -44,7 +44,7 @@ export interface DevicePluginServerOptions {
   socketPath: string;
   backend: DevicePluginBackend;
   logger: Logger;
-  metrics?: PluginMetrics;
+  metrics?: Metrics;
 }
 
 type ListAndWatchCall = grpc.ServerWritableStream<Empty, ListAndWatchResponse>;

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../observability/logger.js';
-import type { PluginMetrics } from '../observability/metrics.js';
+import type { Metrics } from '../observability/metrics-sink.js';
 import type { Readiness } from '../observability/http-server.js';
 import { DevicePluginServer, type DevicePluginBackend } from './device-plugin-server.js';
 import { KubeletWatcher, type WatchEvent } from './kubelet-watcher.js';
@@ -24,7 +24,7 @@ export interface PluginManagerOptions {
   /** Path of kubelet.sock. */
   kubeletSocket: string;
   logger: Logger;
-  metrics?: PluginMetrics;
+  metrics?: Metrics;
   /** Delay before registering again after a failure (NVIDIA waits 30 s; capacity is back sooner this way). */
   retryMs?: number;
   dialTimeoutMs?: number;

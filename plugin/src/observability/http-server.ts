@@ -4,7 +4,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PluginMetrics } from './metrics.js';
+import type { Metrics } from './metrics-sink.js';
 
 export interface Readiness {
   ready: boolean;
@@ -15,7 +15,7 @@ export interface Readiness {
 export interface HttpServerOptions {
   port: number;
   host: string;
-  metrics: PluginMetrics;
+  metrics: Metrics;
   readiness: () => Readiness;
 }
 

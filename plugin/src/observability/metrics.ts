@@ -3,8 +3,9 @@
  * instances in one process never collide on prom-client's global registry.
  */
 import * as client from 'prom-client';
+import type { Metrics } from './metrics-sink.js';
 
-export class PluginMetrics {
+export class PluginMetrics implements Metrics {
   readonly registry = new client.Registry();
 
   /** Devices advertised, by resource and health ("Healthy" / "Unhealthy"). */
