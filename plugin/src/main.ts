@@ -142,9 +142,12 @@ export class PluginRuntime {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
-    await this.stopHealthWatch({ keepMonitor: false });
+    // Aborted first, awaited last: the kubelet gets its empty lists while the health
+    // watch's last NVML wait (up to eventWaitMs) runs out.
+    const healthStopped = this.stopHealthWatch({ keepMonitor: false });
     await this.manager?.stop();
     await this.http?.close();
+    await healthStopped;
     this.source?.close();
     this.state = 'stopped';
     this.log.info('stopped');
@@ -229,14 +232,13 @@ export class PluginRuntime {
   private async stopHealthWatch(options: { keepMonitor: boolean }): Promise<void> {
     const watch = this.healthWatch;
     this.healthWatch = undefined;
-    if (watch) {
-      watch.abort.abort();
-      await watch.done;
-    }
+    watch?.abort.abort();
+    // A stopped monitor ignores events, and an aborted watch reports none: stop it at once.
     if (!options.keepMonitor) {
       this.monitor?.stop();
       this.monitor = undefined;
     }
+    await watch?.done;
   }
 
   /** A health change goes to the kubelet at once, for every resource the device is part of. */
