@@ -17,7 +17,10 @@ const ourBin = path.join(repoRoot, 'plugin', 'bin', 'gpu-device-plugin.js');
 
 /**
  * NVIDIA's plugin puts its own sockets in the kubelet's fixed directory
- * (pluginapi.DevicePluginPath) whatever --kubelet-socket says, so its stub must serve there.
+ * (pluginapi.DevicePluginPath) whatever --kubelet-socket says. It runs in a private mount
+ * namespace (util-linux `unshare`, needs root) where that directory is its stub's own
+ * temporary directory, so several NVIDIA plugins (parallel jest workers, the bench, a real
+ * kubelet on the same machine) never meet.
  */
 export const NVIDIA_SOCKET_DIR = '/var/lib/kubelet/device-plugins';
 
@@ -102,13 +105,26 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
       },
     };
   }
+  const nvidiaArgs = [
+    `--config-file=${node.configFile}`,
+    `--kubelet-socket=${path.join(NVIDIA_SOCKET_DIR, path.basename(stub.socketPath))}`,
+    `--driver-root=${node.driverRoot}`,
+    `--container-driver-root=${node.driverRoot}`,
+  ];
   return {
-    file: nvidiaPluginBinary(),
+    file: 'unshare',
+    // $0 is the stub's directory, $1 the fixed directory; exec keeps the PID, so signals reach the plugin.
     args: [
-      `--config-file=${node.configFile}`,
-      `--kubelet-socket=${stub.socketPath}`,
-      `--driver-root=${node.driverRoot}`,
-      `--container-driver-root=${node.driverRoot}`,
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mkdir -p "$1" && mount --bind "$0" "$1" && shift && exec "$@"',
+      stub.dir,
+      NVIDIA_SOCKET_DIR,
+      nvidiaPluginBinary(),
+      ...nvidiaArgs,
     ],
     // go-nvml dlopens libnvidia-ml.so.1: the loader finds the fake through this path.
     env: { ...common, LD_LIBRARY_PATH: path.dirname(node.libraryPath) },
@@ -117,8 +133,7 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
 
 export async function startPlugin(opts: StartOptions): Promise<RunningPlugin> {
   if (opts.kind === 'ours') ensureOurPluginBuilt();
-  if (opts.kind === 'nvidia') fs.mkdirSync(NVIDIA_SOCKET_DIR, { recursive: true });
-  const stub = await KubeletStub.start(opts.kind === 'nvidia' ? { dir: NVIDIA_SOCKET_DIR } : {});
+  const stub = await KubeletStub.start();
   let cmd: ReturnType<typeof commandFor>;
   try {
     cmd = commandFor(opts, stub);
