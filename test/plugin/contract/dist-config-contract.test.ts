@@ -1,4 +1,4 @@
-// The config contract between the two packages (DESIGN.md, "One config contract across two
+// The config contract between the two packages ("one config contract across two
 // packages"): every plugin config file the constructs emit into dist/ goes through the
 // plugin's own loader, and the resources it would advertise are checked.
 import * as fs from 'fs';
