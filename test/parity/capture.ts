@@ -13,7 +13,7 @@ import type { Scenario } from './scenarios';
 export async function captureScenario(
   kind: PluginKind,
   scenario: Scenario,
-  extra: Pick<StartOptions, 'sysfs' | 'env'> = {},
+  extra: Pick<StartOptions, 'env'> = {},
 ): Promise<ParityRecord> {
   const node = createFakeNode(scenario.spec, scenario.config);
   const plugin = await startPlugin({ kind, node, ...extra }).catch((err: Error) => {

@@ -29,16 +29,6 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     matches: (d) => isErrorPath('message')(d) && typeof d.ours === 'string' && d.ours.length > 0,
     shownBy: ['default', 'time-slicing', 'time-slicing-renamed-strict', 'mig-mixed'],
   },
-  {
-    id: 'replicas-of-one-gpu',
-    summary: 'two replicas of one GPU put that GPU once in NVIDIA_VISIBLE_DEVICES (NVIDIA repeats it)',
-    matches: (d) => {
-      if (!/\.envs\.NVIDIA_VISIBLE_DEVICES$/.test(d.path) || typeof d.ours !== 'string' || typeof d.nvidia !== 'string') return false;
-      const theirs = d.nvidia.split(',');
-      return theirs.length > new Set(theirs).size && [...new Set(theirs)].sort().join(',') === d.ours;
-    },
-    shownBy: ['time-slicing', 'time-slicing-index'],
-  },
 ];
 
 /** The differences no known entry explains. */

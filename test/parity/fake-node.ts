@@ -1,9 +1,18 @@
 /**
  * A GPU node made of files, the same for every plugin under test: the fake NVML topology
- * file (with its XID events file and sysfs tree), a driver root whose usual library
- * directory holds the fake libnvidia-ml.so.1 (NVIDIA's plugin looks for the library under
- * its driver root before it falls back to the loader's search path), and the plugin
- * config file. Everything lives in one temporary directory that `remove()` deletes.
+ * file (with its XID events file and sysfs tree), a driver root laid out as a driver
+ * installs its user-space libraries, a procfs tree with the MIG capability minors, an empty
+ * CDI spec directory, and the plugin config file. Everything lives in one temporary
+ * directory that `remove()` deletes.
+ *
+ * The driver root's usr/lib/x86_64-linux-gnu holds libnvidia-ml.so.<driver version> (the
+ * fake library) with its libnvidia-ml.so.1 link, and libcuda.so.<driver version> with
+ * libcuda.so.1: NVIDIA's plugin looks for the NVML library under its driver root first, and
+ * with a CDI strategy its CDI generator (nvidia-container-toolkit's library locator) needs
+ * both libraries of the driver version NVML reports before it writes a spec. libcuda is an
+ * empty stand-in: the generator only locates the file and names it in the spec; nothing
+ * loads it. The driver root has no dev/: no /dev/nvidia* node exists on a test machine, and
+ * the generator leaves absent nodes out of the spec with a warning.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,8 +24,10 @@ export interface FakeNode extends FakeNvmlFiles {
   dir: string;
   /** The fake libnvidia-ml.so.1 (its directory goes on LD_LIBRARY_PATH). */
   libraryPath: string;
-  /** A driver root with usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1 in it. */
+  /** A driver root with usr/lib/x86_64-linux-gnu/libnvidia-ml.so.{1,<version>} and libcuda.so.{1,<version>}. */
   driverRoot: string;
+  /** An empty directory for CDI specs (NVIDIA's plugin writes /var/run/cdi; it is mounted there). */
+  cdiDir: string;
   /** The plugin config file (NVIDIA's `version: v1`), YAML. */
   configFile: string;
   /** A procfs root with driver/nvidia-caps/mig-minors, for MIG device paths. */
@@ -45,7 +56,14 @@ export function createFakeNode(spec: FakeNvmlSpec, config: object): FakeNode {
   const driverRoot = path.join(dir, 'driver');
   const libDir = path.join(driverRoot, 'usr', 'lib', 'x86_64-linux-gnu');
   fs.mkdirSync(libDir, { recursive: true });
-  fs.symlinkSync(libraryPath, path.join(libDir, 'libnvidia-ml.so.1'));
+  const driverVersion = spec.driverVersion ?? '550.54.15';
+  fs.symlinkSync(libraryPath, path.join(libDir, `libnvidia-ml.so.${driverVersion}`));
+  fs.symlinkSync(`libnvidia-ml.so.${driverVersion}`, path.join(libDir, 'libnvidia-ml.so.1'));
+  fs.writeFileSync(path.join(libDir, `libcuda.so.${driverVersion}`), '');
+  fs.symlinkSync(`libcuda.so.${driverVersion}`, path.join(libDir, 'libcuda.so.1'));
+  fs.mkdirSync(path.join(files.sysfsRoot, 'bus', 'pci', 'devices'), { recursive: true });
+  const cdiDir = path.join(dir, 'cdi');
+  fs.mkdirSync(cdiDir);
   const procRoot = path.join(dir, 'proc');
   fs.mkdirSync(path.join(procRoot, 'driver', 'nvidia-caps'), { recursive: true });
   fs.writeFileSync(path.join(procRoot, 'driver', 'nvidia-caps', 'mig-minors'), migMinors(spec));
@@ -56,6 +74,7 @@ export function createFakeNode(spec: FakeNvmlSpec, config: object): FakeNode {
     dir,
     libraryPath,
     driverRoot,
+    cdiDir,
     configFile,
     procRoot,
     remove: () => fs.rmSync(dir, { recursive: true, force: true }),

@@ -152,3 +152,8 @@ export function scenario(name: string): Scenario {
   if (!found) throw new Error(`no parity scenario named ${name}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   return found;
 }
+
+/** The scenarios named on a command line (all of them when none is named). */
+export function selectScenarios(names: readonly string[]): readonly Scenario[] {
+  return names.length === 0 ? SCENARIOS : names.map(scenario);
+}
