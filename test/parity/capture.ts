@@ -21,15 +21,16 @@ export async function captureScenario(
     throw err;
   });
   try {
-    await waitForRegistration(plugin, scenario.resources);
+    const expected = kind === 'ours' ? (scenario.oursResources ?? scenario.resources) : scenario.resources;
+    await waitForRegistration(plugin, expected);
     const { stub } = plugin;
-    const resources = scenario.resources.map((name) => {
+    const resources = expected.map((name) => {
       const state = stub.resources.get(name)!;
       return normaliseResource(state.registration, state.options, state.lists[0]);
     });
     // Every registered resource counts, not only the expected ones: an extra one is a difference.
     for (const name of [...stub.resources.keys()].sort()) {
-      if (scenario.resources.includes(name)) continue;
+      if (expected.includes(name)) continue;
       const state = stub.resources.get(name)!;
       resources.push(normaliseResource(state.registration, state.options, state.lists[0] ?? []));
     }

@@ -29,6 +29,26 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     matches: (d) => isErrorPath('message')(d) && typeof d.ours === 'string' && d.ours.length > 0,
     shownBy: ['default', 'time-slicing', 'time-slicing-renamed-strict', 'mig-mixed'],
   },
+  {
+    id: 'empty-request',
+    summary: 'a container request with no device IDs is refused; NVIDIA answers an empty NVIDIA_VISIBLE_DEVICES',
+    matches: (d) => {
+      const ours = d.ours as { code?: string; message?: string } | undefined;
+      return /^allocate\[\d+\]\.outcome$/.test(d.path) && d.nvidia === 'ok' && ours?.code === 'INVALID_ARGUMENT' && /names no device IDs/.test(ours.message ?? '');
+    },
+    shownBy: ['default'],
+  },
+  {
+    id: 'per-gpu-sharing',
+    summary: 'time-slicing `devices` and `rename` are honoured; NVIDIA drops both and shares every GPU under the original name',
+    // Only in the scenario built for it, and only which resources and devices exist and which
+    // requests succeed: every option, env and mount of what both answer is still compared.
+    matches: (d) =>
+      d.scenario === 'time-slicing-per-gpu' &&
+      ((/^resources\[[^\]]+\](\.devices\[[^\]]+\])?$/.test(d.path) && (d.ours === undefined || d.nvidia === undefined)) ||
+        /^allocate\[\d+\]\.outcome$/.test(d.path)),
+    shownBy: ['time-slicing-per-gpu'],
+  },
 ];
 
 /** The differences no known entry explains. */
