@@ -3,7 +3,10 @@
  * scenarios that show it. docs/parity.md explains each one under its id; the parity test
  * fails on any difference not listed here and on any entry no scenario shows any more.
  */
+import { isDeepStrictEqual } from 'node:util';
+import { OPTIONAL_CONTROL_NODES } from '../../plugin/src/allocate/device-specs';
 import type { Difference } from './compare';
+import type { ContainerRecord } from './record';
 
 export interface KnownDifference {
   /** Heading id in docs/parity.md. */
@@ -28,6 +31,18 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     summary: 'a refused Allocate names every offending ID and says what to do',
     matches: (d) => isErrorPath('message')(d) && typeof d.ours === 'string' && d.ours.length > 0,
     shownBy: ['default', 'time-slicing', 'time-slicing-renamed-strict', 'mig-mixed'],
+  },
+  {
+    id: 'control-device-nodes',
+    summary: 'passDeviceSpecs also passes the control nodes that exist (/dev/nvidiactl, nvidia-uvm, …); NVIDIA passes only the GPU and MIG nodes',
+    matches: (d) => {
+      if (!/^allocate\[\d+\]\.response\[\d+\]\.devices$/.test(d.path)) return false;
+      const ours = (d.ours ?? []) as NonNullable<ContainerRecord['devices']>;
+      const nvidia = (d.nvidia ?? []) as NonNullable<ContainerRecord['devices']>;
+      const isControl = (x: { container_path: string }): boolean => OPTIONAL_CONTROL_NODES.includes(x.container_path);
+      return ours.some(isControl) && !nvidia.some(isControl) && isDeepStrictEqual(ours.filter((x) => !isControl(x)), nvidia);
+    },
+    shownBy: ['pass-device-specs', 'mig-mixed-index-device-specs'],
   },
   {
     id: 'empty-request',
