@@ -13,7 +13,7 @@ import type { Scenario } from './scenarios';
 export async function captureScenario(
   kind: PluginKind,
   scenario: Scenario,
-  extra: Pick<StartOptions, 'sysfs' | 'env'> = {},
+  extra: Pick<StartOptions, 'env'> = {},
 ): Promise<ParityRecord> {
   const node = createFakeNode(scenario.spec, scenario.config);
   const plugin = await startPlugin({ kind, node, ...extra }).catch((err: Error) => {
@@ -21,15 +21,16 @@ export async function captureScenario(
     throw err;
   });
   try {
-    await waitForRegistration(plugin, scenario.resources);
+    const expected = kind === 'ours' ? (scenario.oursResources ?? scenario.resources) : scenario.resources;
+    await waitForRegistration(plugin, expected);
     const { stub } = plugin;
-    const resources = scenario.resources.map((name) => {
+    const resources = expected.map((name) => {
       const state = stub.resources.get(name)!;
       return normaliseResource(state.registration, state.options, state.lists[0]);
     });
     // Every registered resource counts, not only the expected ones: an extra one is a difference.
     for (const name of [...stub.resources.keys()].sort()) {
-      if (scenario.resources.includes(name)) continue;
+      if (expected.includes(name)) continue;
       const state = stub.resources.get(name)!;
       resources.push(normaliseResource(state.registration, state.options, state.lists[0] ?? []));
     }

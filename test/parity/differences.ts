@@ -3,7 +3,10 @@
  * scenarios that show it. docs/parity.md explains each one under its id; the parity test
  * fails on any difference not listed here and on any entry no scenario shows any more.
  */
+import { isDeepStrictEqual } from 'node:util';
+import { OPTIONAL_CONTROL_NODES } from '../../plugin/src/allocate/device-specs';
 import type { Difference } from './compare';
+import type { ContainerRecord } from './record';
 
 export interface KnownDifference {
   /** Heading id in docs/parity.md. */
@@ -30,14 +33,36 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     shownBy: ['default', 'time-slicing', 'time-slicing-renamed-strict', 'mig-mixed'],
   },
   {
-    id: 'replicas-of-one-gpu',
-    summary: 'two replicas of one GPU put that GPU once in NVIDIA_VISIBLE_DEVICES (NVIDIA repeats it)',
+    id: 'control-device-nodes',
+    summary: 'passDeviceSpecs also passes the control nodes that exist (/dev/nvidiactl, nvidia-uvm, …); NVIDIA passes only the GPU and MIG nodes',
     matches: (d) => {
-      if (!/\.envs\.NVIDIA_VISIBLE_DEVICES$/.test(d.path) || typeof d.ours !== 'string' || typeof d.nvidia !== 'string') return false;
-      const theirs = d.nvidia.split(',');
-      return theirs.length > new Set(theirs).size && [...new Set(theirs)].sort().join(',') === d.ours;
+      if (!/^allocate\[\d+\]\.response\[\d+\]\.devices$/.test(d.path)) return false;
+      const ours = (d.ours ?? []) as NonNullable<ContainerRecord['devices']>;
+      const nvidia = (d.nvidia ?? []) as NonNullable<ContainerRecord['devices']>;
+      const isControl = (x: { container_path: string }): boolean => OPTIONAL_CONTROL_NODES.includes(x.container_path);
+      return ours.some(isControl) && !nvidia.some(isControl) && isDeepStrictEqual(ours.filter((x) => !isControl(x)), nvidia);
     },
-    shownBy: ['time-slicing', 'time-slicing-index'],
+    shownBy: ['pass-device-specs', 'mig-mixed-index-device-specs'],
+  },
+  {
+    id: 'empty-request',
+    summary: 'a container request with no device IDs is refused; NVIDIA answers an empty NVIDIA_VISIBLE_DEVICES',
+    matches: (d) => {
+      const ours = d.ours as { code?: string; message?: string } | undefined;
+      return /^allocate\[\d+\]\.outcome$/.test(d.path) && d.nvidia === 'ok' && ours?.code === 'INVALID_ARGUMENT' && /names no device IDs/.test(ours.message ?? '');
+    },
+    shownBy: ['default'],
+  },
+  {
+    id: 'per-gpu-sharing',
+    summary: 'time-slicing `devices` and `rename` are honoured; NVIDIA drops both and shares every GPU under the original name',
+    // Only in the scenario built for it, and only which resources and devices exist and which
+    // requests succeed: every option, env and mount of what both answer is still compared.
+    matches: (d) =>
+      d.scenario === 'time-slicing-per-gpu' &&
+      ((/^resources\[[^\]]+\](\.devices\[[^\]]+\])?$/.test(d.path) && (d.ours === undefined || d.nvidia === undefined)) ||
+        /^allocate\[\d+\]\.outcome$/.test(d.path)),
+    shownBy: ['time-slicing-per-gpu'],
   },
 ];
 

@@ -24,6 +24,26 @@ const ourBin = path.join(repoRoot, 'plugin', 'bin', 'gpu-device-plugin.js');
  */
 export const NVIDIA_SOCKET_DIR = '/var/lib/kubelet/device-plugins';
 
+/**
+ * The other fixed host paths NVIDIA's plugin reads or writes, each replaced in its mount
+ * namespace by the fake node's own tree, so that both plugins see the same node:
+ * - /sys/bus/pci/devices: `<bdf>/numa_node` of each GPU (internal/rm/nvml_devices.go), the
+ *   NUMA node of its topology hint; ours reads the same tree through GPU_DEVICE_PLUGIN_SYSFS_ROOT;
+ * - /proc/driver: `nvidia-caps/mig-minors` (internal/mig/mig-dp.go), the MIG capability device
+ *   minors; ours reads it through GPU_DEVICE_PLUGIN_PROC_ROOT;
+ * - /var/run/cdi: where it writes its CDI spec at start with a CDI strategy.
+ */
+function nvidiaMounts(node: FakeNode, stub: KubeletStub): Array<[source: string, target: string]> {
+  return [
+    [stub.dir, NVIDIA_SOCKET_DIR],
+    [path.join(node.sysfsRoot, 'bus', 'pci', 'devices'), '/sys/bus/pci/devices'],
+    [path.join(node.procRoot, 'driver'), '/proc/driver'],
+    [node.cdiDir, '/var/run/cdi'],
+  ];
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
 function newestMtime(dir: string): number {
   let newest = 0;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -54,7 +74,12 @@ export function nvidiaPluginBinary(): string {
       .pop()!;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(`NVIDIA's device plugin could not be built, so nothing can be compared with it: ${stderr.split('\n').pop()}`);
+    // The build's own output (the Go proxy's refusal, a compiler error) and peers.sh's verdict last.
+    const lines = stderr.split('\n');
+    throw new Error(
+      `NVIDIA's device plugin could not be built, so nothing can be compared with it: ${lines.pop()}\n` +
+        lines.slice(-15).map((l) => `  | ${l}`).join('\n'),
+    );
   }
 }
 
@@ -63,11 +88,6 @@ export interface StartOptions {
   node: FakeNode;
   /** Extra env (e.g. DP_DISABLE_HEALTHCHECKS). */
   env?: Record<string, string>;
-  /**
-   * Where NUMA nodes come from: the fake node's sysfs tree (default) or the host's /sys.
-   * NVIDIA's plugin always reads /sys; a live comparison gives ours /sys too.
-   */
-  sysfs?: 'fake' | 'host';
 }
 
 export interface RunningPlugin {
@@ -100,7 +120,7 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
       ],
       env: {
         ...common,
-        GPU_DEVICE_PLUGIN_SYSFS_ROOT: opts.sysfs === 'host' ? '/sys' : node.sysfsRoot,
+        GPU_DEVICE_PLUGIN_SYSFS_ROOT: node.sysfsRoot,
         GPU_DEVICE_PLUGIN_PROC_ROOT: node.procRoot,
       },
     };
@@ -111,21 +131,13 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
     `--driver-root=${node.driverRoot}`,
     `--container-driver-root=${node.driverRoot}`,
   ];
+  const mounts = nvidiaMounts(node, stub)
+    .map(([source, target]) => `mkdir -p ${shellQuote(target)} && mount --bind ${shellQuote(source)} ${shellQuote(target)}`)
+    .join(' && ');
   return {
     file: 'unshare',
-    // $0 is the stub's directory, $1 the fixed directory; exec keeps the PID, so signals reach the plugin.
-    args: [
-      '--mount',
-      '--propagation',
-      'private',
-      'sh',
-      '-c',
-      'mkdir -p "$1" && mount --bind "$0" "$1" && shift && exec "$@"',
-      stub.dir,
-      NVIDIA_SOCKET_DIR,
-      nvidiaPluginBinary(),
-      ...nvidiaArgs,
-    ],
+    // exec keeps the PID, so signals reach the plugin.
+    args: ['--mount', '--propagation', 'private', 'sh', '-c', `${mounts} && exec "$@"`, 'sh', nvidiaPluginBinary(), ...nvidiaArgs],
     // go-nvml dlopens libnvidia-ml.so.1: the loader finds the fake through this path.
     env: { ...common, LD_LIBRARY_PATH: path.dirname(node.libraryPath) },
   };
@@ -170,10 +182,20 @@ export async function startPlugin(opts: StartOptions): Promise<RunningPlugin> {
 
 /** Waits until every resource is registered with a device list; fails with the plugin's output. */
 export async function waitForRegistration(plugin: RunningPlugin, resources: string[], timeoutMs = 20000): Promise<void> {
+  // A plugin that exits before it registers fails at once (on 'close': its output is complete), not after the timeout.
+  let onExit: (() => void) | undefined;
+  const exited = new Promise<never>((_, reject) => {
+    onExit = () => reject(new Error(`exited before registering ${resources.join(', ')}`));
+    if (plugin.child.exitCode !== null || plugin.child.signalCode !== null) onExit();
+    else plugin.child.once('close', onExit);
+  });
+  exited.catch(() => undefined);
   try {
-    await plugin.stub.waitForResources(resources, timeoutMs);
+    await Promise.race([plugin.stub.waitForResources(resources, timeoutMs), exited]);
   } catch (err) {
     const got = [...plugin.stub.resources.keys()].join(', ') || 'none';
     throw new Error(`${plugin.kind} plugin: ${(err as Error).message} (registered: ${got})\n--- plugin output ---\n${plugin.output().slice(-4000)}`);
+  } finally {
+    plugin.child.off('close', onExit!);
   }
 }

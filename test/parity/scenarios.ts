@@ -1,8 +1,8 @@
 /**
  * The parity scenarios: one fake node, one config file and the same Allocate requests for
  * every plugin. They cover NVIDIA's default, each deviceListStrategy, deviceIDStrategy
- * index, passDeviceSpecs, time-slicing (kept and renamed names, failRequestsGreaterThanOne)
- * and MIG mixed, plus requests the plugins must refuse.
+ * index, passDeviceSpecs, time-slicing (kept and renamed names, failRequestsGreaterThanOne,
+ * per-GPU sharing) and MIG mixed, plus requests the plugins must refuse.
  */
 import { a100MigSpec, defaultSpec, gpuUuid, migUuid, type FakeNvmlSpec } from '../plugin/helpers/fake-nvml';
 
@@ -18,6 +18,11 @@ export interface Scenario {
   config: Record<string, unknown>;
   /** Resources both plugins must register before the calls are made. */
   resources: string[];
+  /**
+   * Where our plugin deliberately registers other resources than NVIDIA's (a documented
+   * difference): the resources ours must register instead of `resources`.
+   */
+  oursResources?: string[];
   allocate: AllocateCall[];
 }
 
@@ -47,6 +52,8 @@ export const SCENARIOS: readonly Scenario[] = [
       { resource: 'nvidia.com/gpu', ids: [g(7), g(6), g(5), g(4), g(3), g(2), g(1), g(0)] },
       { resource: 'nvidia.com/gpu', ids: [UNKNOWN_ID] },
       { resource: 'nvidia.com/gpu', ids: [g(1), UNKNOWN_ID] },
+      // The kubelet never sends a container request without IDs; the plugins answer it differently.
+      { resource: 'nvidia.com/gpu', ids: [] },
     ],
   },
   {
@@ -124,6 +131,22 @@ export const SCENARIOS: readonly Scenario[] = [
     ],
   },
   {
+    // Only GPUs 0 and 1 shared, under their own name: NVIDIA's plugin drops `devices` and
+    // `rename` and shares every GPU as nvidia.com/gpu.
+    name: 'time-slicing-per-gpu',
+    spec: defaultSpec(8),
+    config: {
+      version: 'v1',
+      sharing: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', rename: 'gpu-shared', replicas: 2, devices: ['0', '1'] }] } },
+    },
+    resources: ['nvidia.com/gpu'],
+    oursResources: ['nvidia.com/gpu', 'nvidia.com/gpu-shared'],
+    allocate: [
+      { resource: 'nvidia.com/gpu', ids: [g(5)] },
+      { resource: 'nvidia.com/gpu', ids: [replica(5, 0)] },
+    ],
+  },
+  {
     name: 'mig-mixed',
     spec: a100MigSpec(),
     config: { version: 'v1', flags: { migStrategy: 'mixed' } },
@@ -151,4 +174,9 @@ export function scenario(name: string): Scenario {
   const found = SCENARIOS.find((s) => s.name === name);
   if (!found) throw new Error(`no parity scenario named ${name}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   return found;
+}
+
+/** The scenarios named on a command line (all of them when none is named). */
+export function selectScenarios(names: readonly string[]): readonly Scenario[] {
+  return names.length === 0 ? SCENARIOS : names.map(scenario);
 }

@@ -2,25 +2,32 @@
  * Our plugin, run as a real process on the fake NVML and registered with the test kubelet,
  * against NVIDIA's k8s-device-plugin v0.20.0 for the same node, config and requests:
  * resource names, endpoints, options, device IDs and NUMA topology in ListAndWatch, and
- * Allocate answers (responses and refusals). NVIDIA's side is the reference record written
- * from its source (test/parity/nvidia-reference.ts) because the Go module proxy here refuses
- * the module; `npm run parity:live` runs the real binary where it can be built.
- * Every difference must be a documented one (test/parity/differences.ts, docs/parity.md).
+ * Allocate answers (responses and refusals). NVIDIA's side is the record captured from its
+ * real binary by `npm run parity:record` (test/fixtures/parity/nvidia-device-plugin-<version>/);
+ * `npm run parity:live` runs both binaries side by side and checks that record is still what
+ * the binary answers. Every difference must be a documented one (test/parity/differences.ts,
+ * docs/parity.md).
  */
 import { captureScenario } from '../../parity/capture';
 import { compareRecords, describe as describeDiffs } from '../../parity/compare';
 import { notShown, unexplained } from '../../parity/differences';
-import { nvidiaReference } from '../../parity/nvidia-reference';
+import { readNvidiaRecord, staleNvidiaRecords } from '../../parity/nvidia-record';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
 import { SCENARIOS } from '../../parity/scenarios';
 
 beforeAll(() => ensureOurPluginBuilt(), 180000);
 
+test('every captured NVIDIA record belongs to a scenario', () => {
+  expect(staleNvidiaRecords(SCENARIOS)).toEqual([]);
+});
+
 describe.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, scenario) => {
   let diffs: ReturnType<typeof compareRecords>;
 
   beforeAll(async () => {
-    diffs = compareRecords(await captureScenario('ours', scenario), nvidiaReference(scenario));
+    // Read first: a missing or outdated record fails with what to run, before our plugin starts.
+    const nvidia = readNvidiaRecord(scenario);
+    diffs = compareRecords(await captureScenario('ours', scenario), nvidia);
   }, 60000);
 
   test('answers like NVIDIA v0.20.0 apart from documented differences', () => {
