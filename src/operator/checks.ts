@@ -42,6 +42,16 @@ export function checkPromDuration(field: string, value: string): void {
   }
 }
 
+/** Milliseconds of a Prometheus duration already checked by checkPromDuration. */
+export function promDurationMs(value: string): number {
+  const unit: { [u: string]: number } = { y: 31536000000, w: 604800000, d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
+  let total = 0;
+  for (const [, n, u] of value.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) {
+    total += Number(n) * unit[u];
+  }
+  return total;
+}
+
 /** A Kubernetes/Flux duration (Go's time.ParseDuration): `30m`, `1h`, `1h30m`, `90s`. */
 export function checkGoDuration(field: string, value: string): void {
   if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {

@@ -5,6 +5,7 @@ import { PluginImage } from '../device-plugin/plugin-image';
 import { DcgmMetrics } from './dcgm-metrics';
 import { MigLayout } from './mig-layouts';
 import { OperandImage } from './operator-images';
+import { GpuOperatorRelease } from './releases';
 import { DriverSettings } from './driver-settings';
 import { ToolkitSettings } from './toolkit-settings';
 import { ContainerRuntime, DevicePluginProvider } from './vocabulary';
@@ -12,7 +13,10 @@ import { ContainerRuntime, DevicePluginProvider } from './vocabulary';
 /** The operator's own settings (`spec.operator`). */
 export interface OperatorSettings {
   /**
-   * The nodes' container runtime, which the toolkit configures.
+   * The nodes' container runtime. The toolkit settings are checked against it (containerd
+   * paths apply to containerd only). Written to `spec.operator.defaultRuntime` only for
+   * releases whose CRD requires that field (v25.10.1); v26.7.0 detects the runtime itself
+   * and ignores the field, so it is not emitted there.
    * @default ContainerRuntime.CONTAINERD
    */
   readonly defaultRuntime?: ContainerRuntime;
@@ -22,8 +26,9 @@ export interface OperatorSettings {
    */
   readonly runtimeClass?: string;
   /**
-   * Image of the operands' init container.
-   * @default DefaultOperandImages.CUDA_BASE
+   * Image of the operands' init container (`spec.operator.initContainer`). Only releases
+   * that still read it (v25.10.1) accept it; v26.7.0 ignores the field.
+   * @default - the release's init container (v25.10.1), none (v26.7.0)
    */
   readonly initContainerImage?: OperandImage;
 }
@@ -55,6 +60,13 @@ export interface DaemonSetsSettings {
    * @default - none
    */
   readonly labels?: { [key: string]: string };
+  /**
+   * Pod-level security context of every operand pod (`daemonsets.podSecurityContext`, v26.7.0+),
+   * e.g. a seccomp or SELinux profile. The driver, toolkit and device plugin run as root, so
+   * `runAsNonRoot: true` and a non-zero `runAsUser` are refused.
+   * @default - none (the operator's defaults)
+   */
+  readonly podSecurityContext?: k8s.PodSecurityContext;
 }
 
 /** A named device plugin config; nodes pick one with `nvidia.com/device-plugin.config=<name>`. */
@@ -103,7 +115,7 @@ export interface DevicePluginSettings {
   readonly provider?: DevicePluginProvider;
   /**
    * Image of the operator's plugin (and of GPU Feature Discovery unless gfd.image is set).
-   * @default DefaultOperandImages.DEVICE_PLUGIN
+   * @default - the release's device plugin
    */
   readonly image?: OperandImage;
   /**
@@ -136,6 +148,11 @@ export interface ServiceMonitorSettings {
    */
   readonly interval?: string;
   /**
+   * Scrape timeout (a Prometheus duration, not above interval); v26.7.0+.
+   * @default - '10s' on releases that have the field (the chart's default), else none
+   */
+  readonly scrapeTimeout?: string;
+  /**
    * Keep the exporter's labels when they clash with target labels.
    * @default false
    */
@@ -147,6 +164,29 @@ export interface ServiceMonitorSettings {
   readonly additionalLabels?: { [key: string]: string };
 }
 
+/**
+ * Kubernetes pod metadata on the exporter's metrics (v26.7.0+). Either switch makes the
+ * operator grant the exporter cluster-wide read access to pods.
+ */
+export interface DcgmExporterPodLabels {
+  /**
+   * Add the labels of the pod using a GPU to its metrics (`enablePodLabels`).
+   * @default false
+   */
+  readonly enabled?: boolean;
+  /**
+   * Add the pod's UID (`enablePodUID`).
+   * @default false
+   */
+  readonly uid?: boolean;
+  /**
+   * Only pod labels whose names match one of these regular expressions (`podLabelAllowlistRegex`),
+   * to bound Prometheus cardinality.
+   * @default - every pod label
+   */
+  readonly allowlist?: string[];
+}
+
 /** The DCGM exporter (`spec.dcgmExporter`). */
 export interface DcgmExporterSettings {
   /**
@@ -156,7 +196,7 @@ export interface DcgmExporterSettings {
   readonly enabled?: boolean;
   /**
    * The exporter image.
-   * @default DefaultOperandImages.DCGM_EXPORTER
+   * @default - the release's exporter
    */
   readonly image?: OperandImage;
   /**
@@ -169,6 +209,11 @@ export interface DcgmExporterSettings {
    * @default DcgmMetrics.recommended()
    */
   readonly metrics?: DcgmMetrics;
+  /**
+   * Pod labels and UIDs on the metrics (v26.7.0+).
+   * @default - off (the chart's default)
+   */
+  readonly podLabels?: DcgmExporterPodLabels;
 }
 
 /** An operand that is only switched on or off and pinned (`dcgm`, `gfd`, `nodeStatusExporter`). */
@@ -203,7 +248,7 @@ export interface MigManagerSettings {
   readonly enabled?: boolean;
   /**
    * The MIG manager image.
-   * @default DefaultOperandImages.MIG_MANAGER
+   * @default - the release's MIG manager
    */
   readonly image?: OperandImage;
   /**
@@ -217,7 +262,7 @@ export interface MigManagerSettings {
 export interface ValidatorSettings {
   /**
    * The validator image.
-   * @default DefaultOperandImages.OPERATOR
+   * @default - the release's validator (the operator's image)
    */
   readonly image?: OperandImage;
   /**
@@ -234,11 +279,6 @@ export interface CdiSettings {
    * @default true
    */
   readonly enabled?: boolean;
-  /**
-   * Make CDI the default injection mode (`cdi.default`; newer operators ignore it).
-   * @default false
-   */
-  readonly useByDefault?: boolean;
 }
 
 /** Host paths the operands use (`spec.hostPaths`). */
@@ -253,10 +293,20 @@ export interface HostPathsSettings {
    * @default '/run/nvidia/driver'
    */
   readonly driverInstallDir?: string;
+  /**
+   * The kubelet's root directory, for nodes that moved it (`hostPaths.kubeletRootDir`, v26.7.0+).
+   * @default - not set: the operator's default, /var/lib/kubelet
+   */
+  readonly kubeletRootDir?: string;
 }
 
 /** Properties of a ClusterPolicy: the settings users change in NVIDIA's `ClusterPolicy`. */
 export interface ClusterPolicyProps {
+  /**
+   * The GPU Operator release: every default image, and which fields are emitted, follow it.
+   * @default GpuOperatorRelease.PINNED (v26.7.0)
+   */
+  readonly release?: GpuOperatorRelease;
   /**
    * Name of the ClusterPolicy (the operator acts on one per cluster).
    * @default 'cluster-policy'

@@ -4,7 +4,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { MigStrategy } from '../device-plugin/plugin-config';
-import { ServiceMonitorSettings } from './cluster-policy-props';
+import { DcgmExporterPodLabels, ServiceMonitorSettings } from './cluster-policy-props';
 import { DriverUpgradePolicy } from './driver-settings';
 import { MIG_ALL_DISABLED } from './mig-layouts';
 import { OperandImage } from './operator-images';
@@ -12,9 +12,15 @@ import { ContainerRuntime, KernelModuleType } from './vocabulary';
 
 /** Everything the spec needs, with every default applied. */
 export interface ResolvedPolicy {
-  readonly defaultRuntime: ContainerRuntime;
+  /** Only for releases whose CRD requires it (v25.10.1). */
+  readonly defaultRuntime?: ContainerRuntime;
   readonly runtimeClass: string;
-  readonly initContainerImage: OperandImage;
+  /** Only for releases that read it (v25.10.1). */
+  readonly initContainerImage?: OperandImage;
+  readonly podSecurityContext?: Record<string, unknown>;
+  readonly kubeletRootDir?: string;
+  readonly scrapeTimeout?: string;
+  readonly podLabels?: DcgmExporterPodLabels;
   readonly tolerations: k8s.Toleration[];
   readonly priorityClassName: string;
   readonly updateStrategy: UpdateStrategyType;
@@ -23,7 +29,6 @@ export interface ResolvedPolicy {
   readonly rootFs: string;
   readonly driverInstallDir: string;
   readonly cdiEnabled: boolean;
-  readonly cdiDefault: boolean;
   readonly driverEnabled: boolean;
   readonly driverImage: OperandImage;
   readonly driverManagerImage: OperandImage;
@@ -91,10 +96,11 @@ export function renderUpgradePolicy(p: DriverUpgradePolicy): Record<string, unkn
   return out;
 }
 
-function renderServiceMonitor(s: ServiceMonitorSettings): Record<string, unknown> {
+function renderServiceMonitor(s: ServiceMonitorSettings, scrapeTimeout: string | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {
     enabled: s.enabled ?? true,
     interval: s.interval ?? '15s',
+    scrapeTimeout,
     honorLabels: s.honorLabels ?? false,
   };
   if (s.additionalLabels && Object.keys(s.additionalLabels).length > 0) {
@@ -116,6 +122,9 @@ export function renderSpec(r: ResolvedPolicy): Record<string, unknown> {
   if (r.daemonSetLabels && Object.keys(r.daemonSetLabels).length > 0) {
     daemonsets.labels = { ...r.daemonSetLabels };
   }
+  if (r.podSecurityContext) {
+    daemonsets.podSecurityContext = r.podSecurityContext;
+  }
 
   const driver: Record<string, unknown> = { enabled: r.driverEnabled, ...image(r.driverImage) };
   if (r.driverEnabled) {
@@ -132,9 +141,16 @@ export function renderSpec(r: ResolvedPolicy): Record<string, unknown> {
 
   const dcgmExporter: Record<string, unknown> = { enabled: r.dcgmExporterEnabled, ...image(r.dcgmExporterImage) };
   if (r.dcgmExporterEnabled) {
-    dcgmExporter.serviceMonitor = renderServiceMonitor(r.serviceMonitor);
+    dcgmExporter.serviceMonitor = renderServiceMonitor(r.serviceMonitor, r.scrapeTimeout);
     if (r.metricsConfigMap) {
       dcgmExporter.config = { name: r.metricsConfigMap };
+    }
+    if (r.podLabels) {
+      dcgmExporter.enablePodLabels = r.podLabels.enabled ?? false;
+      dcgmExporter.enablePodUID = r.podLabels.uid ?? false;
+      if (r.podLabels.allowlist && r.podLabels.allowlist.length > 0) {
+        dcgmExporter.podLabelAllowlistRegex = [...r.podLabels.allowlist];
+      }
     }
   }
 
@@ -143,15 +159,21 @@ export function renderSpec(r: ResolvedPolicy): Record<string, unknown> {
     migManager.config = { name: r.migConfigMap, default: MIG_ALL_DISABLED };
   }
 
+  // v25.10.1's CRD requires operator.defaultRuntime (it is emitted only there); v26.7.0
+  // detects the runtime and ignores both defaultRuntime and initContainer. cdi.default is
+  // ignored by both releases and required by neither, so it is never emitted.
+  const operator: Record<string, unknown> = {};
+  if (r.defaultRuntime !== undefined) operator.defaultRuntime = r.defaultRuntime;
+  operator.runtimeClass = r.runtimeClass;
+  if (r.initContainerImage) operator.initContainer = image(r.initContainerImage);
+  const hostPaths: Record<string, unknown> = { rootFS: r.rootFs, driverInstallDir: r.driverInstallDir };
+  if (r.kubeletRootDir !== undefined) hostPaths.kubeletRootDir = r.kubeletRootDir;
+
   return {
-    operator: {
-      defaultRuntime: r.defaultRuntime,
-      runtimeClass: r.runtimeClass,
-      initContainer: image(r.initContainerImage),
-    },
+    operator,
     daemonsets,
-    hostPaths: { rootFS: r.rootFs, driverInstallDir: r.driverInstallDir },
-    cdi: { enabled: r.cdiEnabled, default: r.cdiDefault },
+    hostPaths,
+    cdi: { enabled: r.cdiEnabled },
     driver,
     toolkit: {
       enabled: r.toolkitEnabled,

@@ -6,7 +6,7 @@ import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireTolerations
 import { UpdateStrategyType } from '../device-plugin/options';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import {
-  checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration,
+  checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration, promDurationMs,
 } from './checks';
 import { ClusterPolicyProps, DevicePluginSettings } from './cluster-policy-props';
 import { ResolvedPolicy, renderSpec } from './cluster-policy-spec';
@@ -14,7 +14,8 @@ import { DcgmMetrics } from './dcgm-metrics';
 import { MigPartedConfig } from './mig-layouts';
 import { NamedPluginConfigs } from './named-plugin-configs';
 import { resolveDriver } from './driver-resolve';
-import { DefaultOperandImages, GPU_OPERATOR_VERSION } from './operator-images';
+import { OperandImage } from './operator-images';
+import { GpuOperatorRelease } from './releases';
 import { resolveToolkitEnv } from './toolkit-env';
 import { ContainerRuntime, DevicePluginProvider } from './vocabulary';
 
@@ -30,6 +31,8 @@ export const DCGM_METRICS_CONFIGMAP = 'dcgm-exporter-metrics';
  * ConfigMaps it refers to: named device plugin configs, MIG layouts and DCGM metrics.
  */
 export class ClusterPolicy extends Construct {
+  /** The GPU Operator release the policy is written for. */
+  public readonly release: GpuOperatorRelease;
   /** Name of the ClusterPolicy. */
   public readonly name: string;
   /** Namespace of the ConfigMaps (the operator's). */
@@ -62,11 +65,25 @@ export class ClusterPolicy extends Construct {
   public readonly dcgmExporterEnabled: boolean;
   /** The metrics the exporter collects. */
   public readonly dcgmMetrics: DcgmMetrics;
+  /** The validator image (the operator Deployment gets the same). */
+  public readonly validatorImage: OperandImage;
+  /** The driver manager image (the operator Deployment gets the same). */
+  public readonly driverManagerImage: OperandImage;
   /** The ClusterPolicy object. */
   public readonly resource: ApiObject;
 
   constructor(scope: Construct, id: string, props: ClusterPolicyProps = {}) {
     super(scope, id);
+    const release = props.release ?? GpuOperatorRelease.PINNED;
+    this.release = release;
+    const features = release.features;
+    // Fields a release's CRD does not have: refused here, where the message can name the prop
+    // and the release, instead of by the apiserver's strict validation at apply time.
+    const needs = (prop: string, has: boolean) => {
+      if (!has) {
+        throw new Error(`${prop} needs GPU Operator v26.7.0 or newer, but the release is ${release.version}, whose ClusterPolicy has no such field; remove it or set release to GpuOperatorRelease.V26_7_0`);
+      }
+    };
     this.name = props.name ?? 'cluster-policy';
     this.namespace = props.namespace ?? 'gpu-operator';
     requireDnsSubdomain('name', this.name);
@@ -77,6 +94,10 @@ export class ClusterPolicy extends Construct {
     checkEnum('operator.defaultRuntime', defaultRuntime, ContainerRuntime);
     this.runtimeClass = operator.runtimeClass ?? 'nvidia';
     requireDnsSubdomain('operator.runtimeClass', this.runtimeClass);
+    if (operator.initContainerImage && !features.initContainerHonored) {
+      throw new Error(`operator.initContainerImage sets spec.operator.initContainer, which GPU Operator ${release.version} ignores (deprecated in its CRD); remove it`);
+    }
+    const initContainerImage = features.initContainerHonored ? (operator.initContainerImage ?? release.operands.initContainer) : undefined;
 
     const ds = props.daemonsets ?? {};
     // Every operand pod gets these (and this project's plugin, when it runs): checked here,
@@ -87,6 +108,13 @@ export class ClusterPolicy extends Construct {
     // Empty means "no priority class" to the API server.
     if (this.priorityClassName) requireDnsSubdomain('daemonsets.priorityClassName', this.priorityClassName);
     requireLabels('daemonsets.labels', ds.labels);
+    if (ds.podSecurityContext) {
+      needs('daemonsets.podSecurityContext', features.daemonSetPodSecurityContext);
+      const psc = ds.podSecurityContext;
+      if (psc.runAsNonRoot === true || (psc.runAsUser !== undefined && psc.runAsUser !== 0)) {
+        throw new Error(`daemonsets.podSecurityContext applies to every operand, and the driver, toolkit and device plugin must run as root (they load kernel modules and edit the host's runtime config); remove runAsNonRoot: true / runAsUser: ${psc.runAsUser ?? '(unset)'} and set seccomp, SELinux or AppArmor profiles instead`);
+      }
+    }
     this.updateStrategy = ds.updateStrategy ?? UpdateStrategyType.ROLLING_UPDATE;
     checkEnum('daemonsets.updateStrategy', this.updateStrategy, UpdateStrategyType);
     if (this.updateStrategy === UpdateStrategyType.ON_DELETE) {
@@ -103,8 +131,13 @@ export class ClusterPolicy extends Construct {
     const driverInstallDir = hostPaths.driverInstallDir ?? '/run/nvidia/driver';
     checkAbsolutePath('hostPaths.rootFs', rootFs);
     checkAbsolutePath('hostPaths.driverInstallDir', driverInstallDir);
+    if (hostPaths.kubeletRootDir !== undefined) {
+      needs('hostPaths.kubeletRootDir', features.kubeletRootDir);
+      checkAbsolutePath('hostPaths.kubeletRootDir', hostPaths.kubeletRootDir);
+    }
 
-    const driver = resolveDriver(props.driver ?? {});
+    const driver = resolveDriver(props.driver ?? {}, release);
+    this.driverManagerImage = driver.managerImage;
     this.driverEnabled = driver.enabled;
     this.driverRoot = driver.enabled ? driverInstallDir : '/';
 
@@ -129,25 +162,53 @@ export class ClusterPolicy extends Construct {
     this.devicePluginEnabled = plugin.enabled ?? true;
     this.devicePluginProvider = plugin.provider ?? DevicePluginProvider.OPERATOR;
     checkEnum('devicePlugin.provider', this.devicePluginProvider, DevicePluginProvider);
-    const configs = this.resolvePluginConfigs(plugin);
+    const operatorPlugin = this.devicePluginEnabled && this.devicePluginProvider === DevicePluginProvider.OPERATOR;
+    const devicePluginImage = plugin.image ?? release.operands.devicePlugin;
+    // The project's plugin is this repository's, which knows the key; the operator's
+    // plugin knows it from v0.20.0 on.
+    const sharedPolicyPlugin = operatorPlugin && !pluginAtLeast(devicePluginImage, release, 20) ? devicePluginImage.reference : undefined;
+    const configs = this.resolvePluginConfigs(plugin, sharedPolicyPlugin);
     this.pluginConfigNames = configs?.names ?? [];
     this.defaultPluginConfig = configs?.get(configs.defaultName);
-    const operatorPlugin = this.devicePluginEnabled && this.devicePluginProvider === DevicePluginProvider.OPERATOR;
-    const devicePluginImage = plugin.image ?? DefaultOperandImages.DEVICE_PLUGIN;
 
     const exporter = props.dcgmExporter ?? {};
     this.dcgmExporterEnabled = exporter.enabled ?? true;
-    if (!this.dcgmExporterEnabled && (exporter.serviceMonitor || exporter.metrics)) {
-      throw new Error('dcgmExporter.serviceMonitor and dcgmExporter.metrics need the exporter; set dcgmExporter.enabled to true or remove them');
+    if (!this.dcgmExporterEnabled && (exporter.serviceMonitor || exporter.metrics || exporter.podLabels)) {
+      throw new Error('dcgmExporter.serviceMonitor, dcgmExporter.metrics and dcgmExporter.podLabels need the exporter; set dcgmExporter.enabled to true or remove them');
     }
     const serviceMonitor = exporter.serviceMonitor ?? {};
     requireLabels('dcgmExporter.serviceMonitor.additionalLabels', serviceMonitor.additionalLabels);
-    checkPromDuration('dcgmExporter.serviceMonitor.interval', serviceMonitor.interval ?? '15s');
+    const interval = serviceMonitor.interval ?? '15s';
+    checkPromDuration('dcgmExporter.serviceMonitor.interval', interval);
+    if (serviceMonitor.scrapeTimeout !== undefined) {
+      needs('dcgmExporter.serviceMonitor.scrapeTimeout', features.serviceMonitorScrapeTimeout);
+      checkPromDuration('dcgmExporter.serviceMonitor.scrapeTimeout', serviceMonitor.scrapeTimeout);
+    }
+    const scrapeTimeout = features.serviceMonitorScrapeTimeout ? (serviceMonitor.scrapeTimeout ?? '10s') : undefined;
+    if (scrapeTimeout !== undefined && promDurationMs(scrapeTimeout) > promDurationMs(interval)) {
+      throw new Error(`dcgmExporter.serviceMonitor.scrapeTimeout "${scrapeTimeout}" is longer than interval "${interval}"; Prometheus refuses that, so shorten the timeout or lengthen the interval`);
+    }
+    const podLabels = exporter.podLabels;
+    if (podLabels) {
+      needs('dcgmExporter.podLabels', features.dcgmExporterPodLabels);
+      if (podLabels.allowlist && !(podLabels.enabled ?? false)) {
+        throw new Error('dcgmExporter.podLabels.allowlist filters pod labels, but podLabels.enabled is false; set enabled to true or remove the allowlist');
+      }
+      (podLabels.allowlist ?? []).forEach((re, i) => {
+        try {
+          if (re === '') throw new Error('empty');
+          new RegExp(re);
+        } catch (e) {
+          throw new Error(`dcgmExporter.podLabels.allowlist[${i}] must be a regular expression over label names, e.g. "^app$" (got ${JSON.stringify(re)}: ${(e as Error).message})`);
+        }
+      });
+    }
     this.dcgmMetrics = exporter.metrics ?? DcgmMetrics.recommended();
 
     const cdi = props.cdi ?? {};
-    const validatorImage = props.validator?.image ?? DefaultOperandImages.OPERATOR;
-    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: GPU_OPERATOR_VERSION });
+    const validatorImage = props.validator?.image ?? release.operands.validator;
+    this.validatorImage = validatorImage;
+    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
 
     const pluginConfigMap = operatorPlugin ? PLUGIN_CONFIGS_CONFIGMAP : undefined;
     if (pluginConfigMap && configs) {
@@ -171,9 +232,13 @@ export class ClusterPolicy extends Construct {
     }
 
     const resolved: ResolvedPolicy = {
-      defaultRuntime,
+      defaultRuntime: features.crdRequiresDefaultRuntime ? defaultRuntime : undefined,
       runtimeClass: this.runtimeClass,
-      initContainerImage: operator.initContainerImage ?? DefaultOperandImages.CUDA_BASE,
+      initContainerImage,
+      podSecurityContext: ds.podSecurityContext ? k8s.toJson_PodSecurityContext(ds.podSecurityContext) : undefined,
+      kubeletRootDir: hostPaths.kubeletRootDir,
+      scrapeTimeout,
+      podLabels,
       tolerations: this.tolerations,
       priorityClassName: this.priorityClassName,
       updateStrategy: this.updateStrategy,
@@ -182,7 +247,6 @@ export class ClusterPolicy extends Construct {
       rootFs,
       driverInstallDir,
       cdiEnabled: cdi.enabled ?? true,
-      cdiDefault: cdi.useByDefault ?? false,
       driverEnabled: driver.enabled,
       driverImage: driver.image,
       driverManagerImage: driver.managerImage,
@@ -190,7 +254,7 @@ export class ClusterPolicy extends Construct {
       kernelModuleType: driver.kernelModuleType,
       upgradePolicy: driver.upgradePolicy,
       toolkitEnabled: toolkit.enabled ?? true,
-      toolkitImage: toolkit.image ?? DefaultOperandImages.TOOLKIT,
+      toolkitImage: toolkit.image ?? release.operands.toolkit,
       toolkitInstallDir,
       toolkitEnv,
       operatorPluginEnabled: operatorPlugin,
@@ -198,16 +262,16 @@ export class ClusterPolicy extends Construct {
       pluginConfigMap,
       pluginDefaultConfig: configs?.defaultName,
       dcgmEnabled: props.dcgm?.enabled ?? false,
-      dcgmImage: props.dcgm?.image ?? DefaultOperandImages.DCGM,
+      dcgmImage: props.dcgm?.image ?? release.operands.dcgm,
       dcgmExporterEnabled: this.dcgmExporterEnabled,
-      dcgmExporterImage: exporter.image ?? DefaultOperandImages.DCGM_EXPORTER,
+      dcgmExporterImage: exporter.image ?? release.operands.dcgmExporter,
       serviceMonitor,
       metricsConfigMap,
       gfdEnabled: props.gfd?.enabled ?? true,
-      gfdImage: props.gfd?.image ?? devicePluginImage,
+      gfdImage: props.gfd?.image ?? (plugin.image ?? release.operands.gfd),
       migStrategy: this.migStrategy,
       migManagerEnabled,
-      migManagerImage: migManager.image ?? DefaultOperandImages.MIG_MANAGER,
+      migManagerImage: migManager.image ?? release.operands.migManager,
       migConfigMap: migLayouts ? MIG_LAYOUTS_CONFIGMAP : undefined,
       validatorImage,
       runPluginWorkload: props.validator?.runPluginWorkload ?? false,
@@ -222,7 +286,7 @@ export class ClusterPolicy extends Construct {
     });
   }
 
-  private resolvePluginConfigs(plugin: DevicePluginSettings): NamedPluginConfigs | undefined {
+  private resolvePluginConfigs(plugin: DevicePluginSettings, sharedPolicyPlugin: string | undefined): NamedPluginConfigs | undefined {
     const project = this.devicePluginProvider === DevicePluginProvider.PROJECT;
     if (!this.devicePluginEnabled) {
       if (plugin.configs || plugin.defaultConfig || plugin.projectPlugin) {
@@ -236,6 +300,17 @@ export class ClusterPolicy extends Construct {
     if (project && (plugin.configs?.length ?? 0) > 1) {
       throw new Error(`devicePlugin.provider PROJECT runs one config on every node, but ${plugin.configs!.length} configs are given (${plugin.configs!.map(c => c.name).join(', ')}); keep one, or use the operator's plugin, which switches configs per node label`);
     }
-    return new NamedPluginConfigs(plugin.configs, plugin.defaultConfig, this.migStrategy, this.driverRoot);
+    return new NamedPluginConfigs(plugin.configs, plugin.defaultConfig, this.migStrategy, this.driverRoot, sharedPolicyPlugin);
   }
+}
+
+/**
+ * True when the device plugin image is NVIDIA's v0.MINOR or newer. A digest names no
+ * release: it counts as the release's own plugin when that is the release's image name.
+ */
+function pluginAtLeast(image: OperandImage, release: GpuOperatorRelease, minor: number): boolean {
+  const tag = image.version.startsWith('sha256:') ? release.operands.devicePlugin.version : image.version;
+  const m = /^v?(\d+)\.(\d+)\.\d+/.exec(tag);
+  if (!m) return false;
+  return Number(m[1]) > 0 || Number(m[2]) >= minor;
 }

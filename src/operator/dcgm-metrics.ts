@@ -11,13 +11,19 @@ export interface DcgmMetric {
   readonly help: string;
 }
 
-/** Field names of the exporter's built-in list (`dcp-metrics-included.csv`), as shipped. */
+/**
+ * Field names of the exporter's built-in list: the lines `/etc/dcp-metrics-included.csv` of
+ * the pinned exporters (4.4.2-4.7.0 in v25.10.1, 4.6.0-4.8.3 in v26.7.0) leave uncommented.
+ * That file comments out the volatile ECC counters and the retired-page counters
+ * (DCGM_FI_DEV_RETIRED_SBE/DBE; NVIDIA/dcgm-exporter#646 asked for them, #666 was closed
+ * unmerged), so the exporter collects none of them unless a ConfigMap lists them.
+ */
 const BUILT_IN_FIELDS = [
   'DCGM_FI_DEV_SM_CLOCK', 'DCGM_FI_DEV_MEM_CLOCK', 'DCGM_FI_DEV_MEMORY_TEMP', 'DCGM_FI_DEV_GPU_TEMP',
   'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION', 'DCGM_FI_DEV_PCIE_REPLAY_COUNTER',
   'DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_MEM_COPY_UTIL', 'DCGM_FI_DEV_ENC_UTIL', 'DCGM_FI_DEV_DEC_UTIL',
   'DCGM_FI_DEV_XID_ERRORS', 'DCGM_FI_DEV_FB_FREE', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_FB_RESERVED',
-  'DCGM_FI_DEV_RETIRED_SBE', 'DCGM_FI_DEV_RETIRED_DBE', 'DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL',
+  'DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL',
   'DCGM_FI_DEV_VGPU_LICENSE_STATUS', 'DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS',
   'DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', 'DCGM_FI_DEV_ROW_REMAP_FAILURE', 'DCGM_FI_DRIVER_VERSION',
   'DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'DCGM_FI_PROF_PIPE_TENSOR_ACTIVE', 'DCGM_FI_PROF_DRAM_ACTIVE',
@@ -27,8 +33,9 @@ const BUILT_IN_FIELDS = [
 const g = DcgmMetricType.GAUGE;
 const c = DcgmMetricType.COUNTER;
 // What platform teams watch, plus the error counters the alerts need. The exporter's
-// built-in list leaves volatile ECC counters commented out, so a double-bit ECC alert on
-// it would never fire.
+// built-in list leaves volatile ECC counters and retired pages commented out, so a
+// double-bit ECC alert on it would never fire: this list adds the three fields that
+// DcgmMetrics.beyondExporterDefaults() reports, on purpose.
 const RECOMMENDED: DcgmMetric[] = [
   { field: 'DCGM_FI_DEV_SM_CLOCK', type: g, help: 'SM clock (MHz).' },
   { field: 'DCGM_FI_DEV_MEM_CLOCK', type: g, help: 'Memory clock (MHz).' },
@@ -65,7 +72,7 @@ export class DcgmMetrics {
     return new DcgmMetrics(RECOMMENDED, false);
   }
 
-  /** The exporter's built-in list (no ConfigMap); it does not collect volatile ECC counters. */
+  /** The exporter's built-in list (no ConfigMap); it collects no ECC or retired-page counters. */
   public static builtIn(): DcgmMetrics {
     return new DcgmMetrics(BUILT_IN_FIELDS.map(field => ({ field, type: g, help: '' })), true);
   }
@@ -109,6 +116,15 @@ export class DcgmMetrics {
    */
   public includes(field: string): boolean {
     return this.metrics.some(m => m.field === field);
+  }
+
+  /**
+   * The fields this list collects that the exporter's built-in list leaves out (commented
+   * out in its default CSV): collected only because the ConfigMap lists them.
+   */
+  public beyondExporterDefaults(): string[] {
+    const builtIn = new Set(BUILT_IN_FIELDS);
+    return this.metrics.map(m => m.field).filter(f => !builtIn.has(f));
   }
 
   /** The exporter's CSV format: `FIELD, type, help` per line. */

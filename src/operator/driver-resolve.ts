@@ -2,7 +2,8 @@
 import { requireWholeNumber } from '../common/validation';
 import { checkCountOrPercent, checkEnum } from './checks';
 import { DriverSettings, DriverUpgradePolicy } from './driver-settings';
-import { DefaultOperandImages, OperandImage } from './operator-images';
+import { OperandImage } from './operator-images';
+import { GpuOperatorRelease } from './releases';
 import { KernelModuleType } from './vocabulary';
 
 /** The driver settings with every default applied. Internal. */
@@ -16,7 +17,7 @@ export interface ResolvedDriver {
 }
 
 /** Resolves and validates the driver settings. Internal. */
-export function resolveDriver(d: DriverSettings): ResolvedDriver {
+export function resolveDriver(d: DriverSettings, release: GpuOperatorRelease): ResolvedDriver {
   const enabled = d.enabled ?? true;
   if (!enabled) {
     const set = (['version', 'image', 'usePrecompiled', 'kernelModuleType', 'upgradePolicy', 'managerImage'] as const)
@@ -29,12 +30,12 @@ export function resolveDriver(d: DriverSettings): ResolvedDriver {
   if (d.version !== undefined && d.image !== undefined) {
     throw new Error(`set driver.version or driver.image, not both (got version "${d.version}" and image ${d.image.reference})`);
   }
-  const version = d.version ?? d.image?.version ?? (usePrecompiled ? '580' : DefaultOperandImages.DRIVER.version);
+  const version = d.version ?? d.image?.version ?? (usePrecompiled ? release.driverBranch : release.operands.driver.version);
   if (usePrecompiled && !/^\d+$/.test(version)) {
-    throw new Error(`with driver.usePrecompiled the version is a driver branch like "580" (got "${version}"); the operator picks the image for each node's kernel`);
+    throw new Error(`with driver.usePrecompiled the version is a driver branch like "${release.driverBranch}" (got "${version}"); the operator picks the image for each node's kernel`);
   }
   if (!usePrecompiled && /^\d+$/.test(version)) {
-    throw new Error(`driver.version "${version}" is a branch; give a full version like "580.105.08", or set driver.usePrecompiled to true`);
+    throw new Error(`driver.version "${version}" is a branch; give a full version like "${release.operands.driver.version}", or set driver.usePrecompiled to true`);
   }
   const kernelModuleType = d.kernelModuleType ?? KernelModuleType.AUTO;
   checkEnum('driver.kernelModuleType', kernelModuleType, KernelModuleType);
@@ -42,8 +43,8 @@ export function resolveDriver(d: DriverSettings): ResolvedDriver {
   checkUpgradePolicy(upgradePolicy);
   return {
     enabled,
-    image: d.image ?? DefaultOperandImages.DRIVER.withVersion(version),
-    managerImage: d.managerImage ?? DefaultOperandImages.DRIVER_MANAGER,
+    image: d.image ?? release.operands.driver.withVersion(version),
+    managerImage: d.managerImage ?? release.operands.driverManager,
     usePrecompiled,
     kernelModuleType,
     upgradePolicy,

@@ -92,12 +92,12 @@ export interface DriverSettings {
   readonly enabled?: boolean;
   /**
    * Driver version (with usePrecompiled: the branch, e.g. `580`). Shortcut for image.withVersion().
-   * @default - the pinned release's driver (580.105.08; branch 580 with usePrecompiled)
+   * @default - the release's driver (595.91.07 in v26.7.0; its branch, 595, with usePrecompiled)
    */
   readonly version?: string;
   /**
    * The driver image (the operator appends the node's OS to the tag).
-   * @default DefaultOperandImages.DRIVER
+   * @default - the release's driver image
    */
   readonly image?: OperandImage;
   /**
@@ -117,7 +117,7 @@ export interface DriverSettings {
   readonly upgradePolicy?: DriverUpgradePolicy;
   /**
    * Image of the driver manager init container.
-   * @default DefaultOperandImages.DRIVER_MANAGER
+   * @default - the release's driver manager
    */
   readonly managerImage?: OperandImage;
 }

@@ -7,8 +7,8 @@ import { OperatorChartOptions, OperatorChartValues } from './chart-values';
 import { ClusterPolicy } from './cluster-policy';
 import { ClusterPolicyProps } from './cluster-policy-props';
 import { GpuAlertsOptions, GpuOperatorAlerts } from './gpu-alerts';
-import { GPU_OPERATOR_VERSION } from './operator-images';
 import { ArgoCdInstallOptions, FluxInstallOptions, OperatorInstall } from './operator-install';
+import { GpuOperatorRelease } from './releases';
 import { DevicePluginProvider, GitOpsInstall } from './vocabulary';
 
 /** Node label the operator sets on GPU nodes where a device plugin should run. */
@@ -19,13 +19,16 @@ export interface GpuOperatorStackProps extends ClusterPolicyProps {
   /**
    * How the operator itself gets installed: Flux, Argo CD, or not at all (installed already).
    * With Flux, apply the ClusterPolicy from a Kustomization that `dependsOn` the one holding
-   * the HelmRelease: its CRD arrives with the chart.
+   * the HelmRelease (with `wait: true`): its CRD arrives with the chart. With Argo CD the
+   * stack emits sync waves: Namespace -1, Application 0, ClusterPolicy 1.
+   * A release whose chart lacks `clusterPolicy.deployCR` (v25.10.1) allows only NONE.
    * @default GitOpsInstall.FLUX
    */
   readonly install?: GitOpsInstall;
   /**
-   * NVIDIA's chart: pinned version, repository and values.
-   * @default - GPU_OPERATOR_VERSION from helm.ngc.nvidia.com, with NFD
+   * NVIDIA's chart: version, repository and values. `chart.version` alone also picks the
+   * release (operator and operand pins) from GpuOperatorRelease's table.
+   * @default - the release's chart from helm.ngc.nvidia.com, with NFD
    */
   readonly chart?: OperatorChartOptions;
   /**
@@ -57,6 +60,13 @@ export interface GpuOperatorStackProps extends ClusterPolicyProps {
    * @default - critical XIDs, fell off the bus, double-bit ECC, above 85 °C, exporter down
    */
   readonly alerts?: GpuAlertsOptions;
+  /**
+   * The cluster runs the Prometheus Operator (its `PrometheusRule` and `ServiceMonitor` CRDs).
+   * false turns off both the alerts' PrometheusRule and the exporter's ServiceMonitor, which
+   * an apiserver without those CRDs would refuse (the operator would fail to create it).
+   * @default true
+   */
+  readonly prometheusOperator?: boolean;
 }
 
 /**
@@ -78,20 +88,37 @@ export class GpuOperatorStack extends Construct {
   public readonly devicePlugin?: GpuDevicePlugin;
   /** The alerts, unless turned off. */
   public readonly alerts?: GpuOperatorAlerts;
+  /** The GPU Operator release everything is pinned to. */
+  public readonly release: GpuOperatorRelease;
 
   constructor(scope: Construct, id: string, props: GpuOperatorStackProps = {}) {
     super(scope, id);
     this.namespace = props.namespace ?? 'gpu-operator';
     this.install = props.install ?? GitOpsInstall.FLUX;
-    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: GPU_OPERATOR_VERSION });
+    this.release = resolveRelease(props);
+    const release = this.release;
+    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
     if (this.install === GitOpsInstall.NONE && props.chart) {
       throw new Error('chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE; remove chart or pick FLUX or ARGO_CD');
+    }
+    if (this.install !== GitOpsInstall.NONE && !release.features.chartDeployCrSwitch) {
+      throw new Error(`install "${this.install}" would install GPU Operator ${release.version}'s chart, which has no clusterPolicy.deployCR switch: it always renders its own ClusterPolicy "cluster-policy", the object this stack emits from Git, and two owners of one object fight (Helm refuses to adopt it, server-side apply conflicts with manager "helm", helm uninstall deletes it). Use release GpuOperatorRelease.${'V' + GpuOperatorRelease.PINNED.version.slice(1).replace(/\./g, '_')}, or install: GitOpsInstall.NONE with an operator installed without that chart's ClusterPolicy`);
+    }
+    const prometheus = props.prometheusOperator ?? true;
+    if (!prometheus) {
+      if (props.alerts?.enabled === true) {
+        throw new Error('alerts.enabled is true, but prometheusOperator is false: the alerts are a PrometheusRule, which needs the Prometheus Operator; remove one of the two');
+      }
+      if (props.dcgmExporter?.serviceMonitor?.enabled === true) {
+        throw new Error('dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false: a ServiceMonitor needs the Prometheus Operator; remove one of the two');
+      }
     }
 
     if (props.createNamespace ?? true) {
       new k8s.KubeNamespace(this, 'Namespace', {
         metadata: {
           name: this.namespace,
+          annotations: this.install === GitOpsInstall.ARGO_CD ? { 'argocd.argoproj.io/sync-wave': '-1' } : undefined,
           labels: {
             ...labels('namespace'),
             'pod-security.kubernetes.io/enforce': 'privileged',
@@ -101,18 +128,29 @@ export class GpuOperatorStack extends Construct {
         },
       });
     }
+    const exporterOn = props.dcgmExporter?.enabled ?? true;
+    const policyProps: ClusterPolicyProps = prometheus && exporterOn ? props : {
+      ...props,
+      dcgmExporter: exporterOn ? { ...props.dcgmExporter, serviceMonitor: { ...props.dcgmExporter?.serviceMonitor, enabled: false } } : props.dcgmExporter,
+    };
     this.operatorInstall = new OperatorInstall(this, 'Install', {
       mode: this.install,
       namespace: this.namespace,
-      chart: new OperatorChartValues(props.chart),
+      chart: this.install === GitOpsInstall.NONE ? undefined : new OperatorChartValues(props.chart, {
+        release,
+        // The same images the ClusterPolicy names (ClusterPolicy checks the props).
+        validator: props.validator?.image ?? release.operands.validator,
+        driverManager: props.driver?.managerImage ?? release.operands.driverManager,
+      }),
       flux: props.flux,
       argoCd: props.argoCd,
       labels: labels('operator'),
     });
-    this.clusterPolicy = new ClusterPolicy(this, 'ClusterPolicy', { ...props, namespace: this.namespace });
+    this.clusterPolicy = new ClusterPolicy(this, 'ClusterPolicy', { ...policyProps, release, namespace: this.namespace });
     if (this.install === GitOpsInstall.ARGO_CD) {
       // Synced together with the Application, the ClusterPolicy's CRD does not exist yet at
-      // dry-run; Argo CD retries it once the chart has installed the CRD.
+      // dry-run; Argo CD retries it once the chart has installed the CRD. Waves: the
+      // namespace first (-1), then the Application (0), then the ClusterPolicy (1).
       this.clusterPolicy.resource.metadata.addAnnotation('argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true');
       this.clusterPolicy.resource.metadata.addAnnotation('argocd.argoproj.io/sync-wave', '1');
     }
@@ -123,7 +161,7 @@ export class GpuOperatorStack extends Construct {
       });
     }
     this.devicePlugin = this.projectPlugin(props);
-    this.alerts = this.gpuAlerts(props, labels('alerts'));
+    this.alerts = prometheus ? this.gpuAlerts(props, labels('alerts')) : undefined;
   }
 
   private projectPlugin(props: GpuOperatorStackProps): GpuDevicePlugin | undefined {
@@ -181,4 +219,17 @@ export class GpuOperatorStack extends Construct {
       labels,
     });
   }
+}
+
+/** The release from props.release and props.chart.version, which must agree. */
+function resolveRelease(props: GpuOperatorStackProps): GpuOperatorRelease {
+  const chartVersion = props.chart?.version;
+  if (props.release && chartVersion !== undefined) {
+    const v = chartVersion.startsWith('v') ? chartVersion : `v${chartVersion}`;
+    if (v !== props.release.version) {
+      throw new Error(`chart.version "${chartVersion}" and release ${props.release.version} disagree; the chart, the operator and every operand follow one release, so set only release (or only chart.version)`);
+    }
+  }
+  if (props.release) return props.release;
+  return chartVersion !== undefined ? GpuOperatorRelease.of(chartVersion) : GpuOperatorRelease.PINNED;
 }

@@ -8,5 +8,6 @@ export * from './gpu-operator-stack';
 export * from './mig-layouts';
 export * from './operator-images';
 export * from './operator-install';
+export * from './releases';
 export * from './toolkit-settings';
 export * from './vocabulary';

@@ -1,3 +1,4 @@
+import { Yaml } from 'cdk8s';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import { checkLabelValue } from './checks';
 import { NamedDevicePluginConfig } from './cluster-policy-props';
@@ -15,6 +16,7 @@ export class NamedPluginConfigs {
   /** The default config's name. */
   public readonly defaultName: string;
   private readonly byName = new Map<string, DevicePluginConfig>();
+  private readonly writeSharedPolicy: boolean;
 
   /**
    * @param configs the named configs as given in props
@@ -22,8 +24,12 @@ export class NamedPluginConfigs {
    * @param migStrategy the ClusterPolicy's mig.strategy, which the operator passes to the
    *   plugin as MIG_STRATEGY (an env var wins over the file, so the two must agree)
    * @param driverRoot where the driver's files are on the host
+   * @param sharedPolicyPlugin undefined when the plugin that reads the configs knows
+   *   `flags.plugin.sharedDevicesAllocationPolicy` (v0.20.0+); else the image that does not,
+   *   named in the error when a config sets the policy (the key is then left out)
    */
-  constructor(configs: NamedDevicePluginConfig[] | undefined, defaultName: string | undefined, migStrategy: MigStrategy, driverRoot: string) {
+  constructor(configs: NamedDevicePluginConfig[] | undefined, defaultName: string | undefined, migStrategy: MigStrategy, driverRoot: string, sharedPolicyPlugin?: string) {
+    this.writeSharedPolicy = sharedPolicyPlugin === undefined;
     const given = configs ?? [{ name: DEFAULT_PLUGIN_CONFIG_NAME }];
     if (given.length === 0) {
       throw new Error('devicePlugin.configs is empty; give at least one config or leave it out for whole GPUs');
@@ -37,6 +43,9 @@ export class NamedPluginConfigs {
       const props = entry.config ?? {};
       if (props.migStrategy !== undefined && props.migStrategy !== migStrategy) {
         throw new Error(`${at}.migStrategy is "${props.migStrategy}" but mig.strategy is "${migStrategy}"; the operator passes mig.strategy to the plugin, which overrides the file, so leave migStrategy out or set mig.strategy`);
+      }
+      if (sharedPolicyPlugin !== undefined && props.sharedAllocationPolicy !== undefined) {
+        throw new Error(`${at}.sharedAllocationPolicy is "${props.sharedAllocationPolicy}", but the operator's device plugin ${sharedPolicyPlugin} has no sharedDevicesAllocationPolicy (NVIDIA's plugin reads it from v0.20.0), so it would do nothing; remove it, or run device plugin v0.20.0 or newer (GpuOperatorRelease.V26_7_0)`);
       }
       if (props.mps && migStrategy === MigStrategy.MIXED) {
         throw new Error(`${at} shares GPUs with MPS, which NVIDIA's plugin does not support with mig.strategy "mixed"; use mig.strategy "single" or "none", or time-slicing for this config`);
@@ -74,7 +83,15 @@ export class NamedPluginConfigs {
   public toConfigMapData(): { [key: string]: string } {
     const data: { [key: string]: string } = {};
     for (const name of this.names) {
-      data[name] = this.get(name).toYaml();
+      const config = this.get(name);
+      if (this.writeSharedPolicy) {
+        data[name] = config.toYaml();
+      } else {
+        // A plugin before v0.20.0 does not know the key; it shares replicas its own way.
+        const json = config.toJson();
+        delete json.flags.plugin.sharedDevicesAllocationPolicy;
+        data[name] = Yaml.stringify(json);
+      }
     }
     return data;
   }

@@ -1,10 +1,3 @@
-/**
- * NVIDIA GPU Operator release this library pins: the chart version and every operand image
- * below come from that release's published chart (release notes and component matrix of
- * GPU Operator 25.10.1). Bump them together.
- */
-export const GPU_OPERATOR_VERSION = 'v25.10.1';
-
 /** NVIDIA's Helm repository that serves the `gpu-operator` chart. */
 export const GPU_OPERATOR_HELM_REPOSITORY = 'https://helm.ngc.nvidia.com/nvidia';
 
@@ -67,28 +60,4 @@ export class OperandImage {
   public withVersion(version: string): OperandImage {
     return OperandImage.of(this.repository, this.image, version);
   }
-}
-
-/** The operand images of the pinned GPU Operator release. */
-export class DefaultOperandImages {
-  /** The operator's init container (CUDA base). */
-  public static readonly CUDA_BASE = OperandImage.of('nvcr.io/nvidia', 'cuda', '13.0.1-base-ubi9');
-  /** The operator itself; also the validator and node status exporter since 25.3. */
-  public static readonly OPERATOR = OperandImage.of('nvcr.io/nvidia', 'gpu-operator', GPU_OPERATOR_VERSION);
-  /** Driver container; the operator appends the node's OS to the tag (e.g. `-ubuntu22.04`). */
-  public static readonly DRIVER = OperandImage.of('nvcr.io/nvidia', 'driver', '580.105.08');
-  /** Driver manager (drains GPU pods before a driver reload). */
-  public static readonly DRIVER_MANAGER = OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-driver-manager', 'v0.9.1');
-  /** NVIDIA Container Toolkit. */
-  public static readonly TOOLKIT = OperandImage.of('nvcr.io/nvidia/k8s', 'container-toolkit', 'v1.18.1');
-  /** NVIDIA's device plugin (also runs GPU Feature Discovery). */
-  public static readonly DEVICE_PLUGIN = OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.18.1');
-  /** Standalone DCGM host engine. */
-  public static readonly DCGM = OperandImage.of('nvcr.io/nvidia/cloud-native', 'dcgm', '4.4.2-1-ubuntu22.04');
-  /** DCGM exporter (Prometheus metrics). */
-  public static readonly DCGM_EXPORTER = OperandImage.of('nvcr.io/nvidia/k8s', 'dcgm-exporter', '4.4.2-4.7.0-distroless');
-  /** MIG manager (applies mig-parted layouts). */
-  public static readonly MIG_MANAGER = OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-mig-manager', 'v0.13.1');
-
-  private constructor() {}
 }

@@ -55,8 +55,11 @@ export interface OperatorInstallProps {
   readonly mode: GitOpsInstall;
   /** Namespace the operator runs in. */
   readonly namespace: string;
-  /** Chart version, repository and values. */
-  readonly chart: OperatorChartValues;
+  /**
+   * Chart version, repository and values (mode FLUX and ARGO_CD).
+   * @default - none; required unless mode is NONE
+   */
+  readonly chart?: OperatorChartValues;
   /**
    * Flux settings (mode FLUX).
    * @default - 30m reconcile, 1h repository refresh
@@ -96,6 +99,9 @@ export class OperatorInstall extends Construct {
     if (props.argoCd && props.mode !== GitOpsInstall.ARGO_CD) {
       throw new Error(`argoCd settings apply only with install GitOpsInstall.ARGO_CD (install is "${props.mode}"); remove argoCd or change install`);
     }
+    if (props.mode !== GitOpsInstall.NONE && !props.chart) {
+      throw new Error(`install "${props.mode}" installs NVIDIA's chart and needs its values (chart); pass an OperatorChartValues`);
+    }
     if (props.mode === GitOpsInstall.FLUX) {
       this.resource = this.flux(props, props.flux ?? {});
     } else if (props.mode === GitOpsInstall.ARGO_CD) {
@@ -104,6 +110,7 @@ export class OperatorInstall extends Construct {
   }
 
   private flux(props: OperatorInstallProps, opts: FluxInstallOptions): ApiObject {
+    const chart = props.chart!;
     const namespace = opts.namespace ?? props.namespace;
     const interval = opts.interval ?? '30m';
     const repositoryInterval = opts.repositoryInterval ?? '1h';
@@ -114,7 +121,7 @@ export class OperatorInstall extends Construct {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'HelmRepository',
       metadata: { name: HELM_REPOSITORY_NAME, namespace, labels: props.labels },
-      spec: { interval: repositoryInterval, url: props.chart.repositoryUrl },
+      spec: { interval: repositoryInterval, url: chart.repositoryUrl },
     });
     // The chart ships its CRDs in crds/, which Helm never upgrades by itself; CreateReplace
     // keeps the ClusterPolicy CRD in step with the operator on every chart bump.
@@ -130,19 +137,20 @@ export class OperatorInstall extends Construct {
         chart: {
           spec: {
             chart: GPU_OPERATOR_CHART,
-            version: props.chart.version,
+            version: chart.version,
             sourceRef: { kind: 'HelmRepository', name: HELM_REPOSITORY_NAME, namespace },
             interval: repositoryInterval,
           },
         },
         install: lifecycle,
         upgrade: lifecycle,
-        values: props.chart.toJson(),
+        values: chart.toJson(),
       },
     });
   }
 
   private argoCd(props: OperatorInstallProps, opts: ArgoCdInstallOptions): ApiObject {
+    const chart = props.chart!;
     const namespace = opts.namespace ?? 'argocd';
     requireDnsLabel('argoCd.namespace', namespace);
     const server = opts.destinationServer ?? 'https://kubernetes.default.svc';
@@ -152,14 +160,20 @@ export class OperatorInstall extends Construct {
     return new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: OPERATOR_RELEASE_NAME, namespace, labels: props.labels },
+      metadata: {
+        name: OPERATOR_RELEASE_NAME,
+        namespace,
+        labels: props.labels,
+        // Before the ClusterPolicy (wave 1), whose CRD this Application installs.
+        annotations: { 'argocd.argoproj.io/sync-wave': '0' },
+      },
       spec: {
         project: opts.project ?? 'default',
         source: {
-          repoURL: props.chart.repositoryUrl,
+          repoURL: chart.repositoryUrl,
           chart: GPU_OPERATOR_CHART,
-          targetRevision: props.chart.version,
-          helm: { releaseName: OPERATOR_RELEASE_NAME, valuesObject: props.chart.toJson() },
+          targetRevision: chart.version,
+          helm: { releaseName: OPERATOR_RELEASE_NAME, valuesObject: chart.toJson() },
         },
         destination: { server, namespace: props.namespace },
         syncPolicy: {

@@ -10,7 +10,7 @@ export interface ToolkitSettings {
   readonly enabled?: boolean;
   /**
    * The toolkit image.
-   * @default DefaultOperandImages.TOOLKIT
+   * @default - the release's toolkit
    */
   readonly image?: OperandImage;
   /**

@@ -17,9 +17,13 @@ E2E_WORK="${E2E_WORK:-$E2E_CACHE/cluster}"
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
 # CRDs of the third-party kinds dist/ contains, from the controllers' own modules on the Go
 # proxy (Flux 2.7's helm-controller and source-controller, prometheus-operator). NVIDIA's
-# gpu-operator module is not served by the proxy: ClusterPolicy gets a stand-in CRD.
+# gpu-operator module is not served by the proxy: crds.sh takes the real ClusterPolicy CRD
+# from the pinned release's chart in ../shared/peers (test/tools/peers.sh).
 CRD_MODULES=(
   "github.com/fluxcd/helm-controller@v1.4.0 config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml"
   "github.com/fluxcd/source-controller@v1.7.0 config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml"
   "github.com/prometheus-operator/prometheus-operator@v0.85.0 example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml"
 )
+# The GPU Operator release the constructs pin (its ClusterPolicy CRD is the one test 1 validates against).
+GPU_OPERATOR_VERSION="$(sed -n "s/^export const GPU_OPERATOR_VERSION = '\(v[0-9.]*\)';$/\1/p" "$E2E_ROOT/src/operator/releases.ts")"
+[[ "$GPU_OPERATOR_VERSION" =~ ^v[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "versions.sh: could not read GPU_OPERATOR_VERSION from src/operator/releases.ts (got '$GPU_OPERATOR_VERSION')" >&2; return 1; }

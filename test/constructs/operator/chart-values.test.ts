@@ -1,15 +1,23 @@
-import { GPU_OPERATOR_HELM_REPOSITORY, GPU_OPERATOR_VERSION, OperandImage, OperatorChartValues } from '../../../src/operator';
+import { GPU_OPERATOR_HELM_REPOSITORY, GPU_OPERATOR_VERSION, GpuOperatorRelease, OperandImage, OperatorChartValues } from '../../../src/operator';
 
 describe('OperatorChartValues', () => {
-  test('defaults: pinned version, NGC repository, the chart\'s ClusterPolicy off, NFD on, the pinned operator image', () => {
+  test('defaults: pinned version, NGC repository, the chart\'s ClusterPolicy off, NFD on, operator, validator and driver manager of the release', () => {
     const v = new OperatorChartValues();
     expect(v.version).toBe(GPU_OPERATOR_VERSION);
+    expect(v.version).toBe('v26.7.0');
     expect(v.repositoryUrl).toBe(GPU_OPERATOR_HELM_REPOSITORY);
     expect(v.toJson()).toEqual({
       clusterPolicy: { deployCR: false },
       nfd: { enabled: true },
-      operator: { repository: 'nvcr.io/nvidia', image: 'gpu-operator', version: GPU_OPERATOR_VERSION, upgradeCRD: false, cleanupCRD: false },
+      validator: { repository: 'nvcr.io/nvidia', image: 'gpu-operator', version: 'v26.7.0' },
+      driver: { manager: { repository: 'nvcr.io/nvidia/cloud-native', image: 'k8s-driver-manager', version: 'v0.12.0' } },
+      operator: { repository: 'nvcr.io/nvidia', image: 'gpu-operator', version: 'v26.7.0', upgradeCRD: false, cleanupCRD: false },
     });
+  });
+
+  test('v25.10.1 is refused: its chart has no clusterPolicy.deployCR and would render a second owner of the ClusterPolicy', () => {
+    expect(() => new OperatorChartValues({}, { release: GpuOperatorRelease.V25_10_1 }))
+      .toThrow(/GPU Operator v25.10.1's chart has no clusterPolicy.deployCR switch: it always renders its own ClusterPolicy "cluster-policy"/);
   });
 
   test('nfd false for clusters that run NFD already', () => {
@@ -17,8 +25,8 @@ describe('OperatorChartValues', () => {
   });
 
   test('operatorImage sets the operator Deployment\'s image', () => {
-    const v = new OperatorChartValues({ operatorImage: OperandImage.of('registry.local/nvidia', 'gpu-operator', 'v25.10.1') });
-    expect(v.toJson().operator).toMatchObject({ repository: 'registry.local/nvidia', image: 'gpu-operator', version: 'v25.10.1' });
+    const v = new OperatorChartValues({ operatorImage: OperandImage.of('registry.local/nvidia', 'gpu-operator', 'v26.7.0') });
+    expect(v.toJson().operator).toMatchObject({ repository: 'registry.local/nvidia', image: 'gpu-operator', version: 'v26.7.0' });
   });
 
   test('extraValues merge key by key over the typed values', () => {
@@ -39,7 +47,11 @@ describe('OperatorChartValues', () => {
   });
 
   test.each([
-    [{ version: '^25.10.0' }, /chart.version must be an exact release like "v25.10.1" \(got "\^25.10.0"\)/],
+    [{ version: '^25.10.0' }, /chart.version must be an exact release like "v26.7.0" \(got "\^25.10.0"\)/],
+    [{ version: 'v25.10.1' }, /chart.version "v25.10.1" is not the release the stack is built for \(v26.7.0\)/],
+    [{ operatorImage: OperandImage.of('registry.local/nvidia', 'gpu-operator', 'v25.10.1') }, /chart.operatorImage registry.local\/nvidia\/gpu-operator:v25.10.1 is not the release's operator \(v26.7.0\)/],
+    [{ extraValues: { operator: { version: 'v25.10.1' } } }, /chart.extraValues sets operator.version; the operator image follows the release/],
+    [{ extraValues: { validator: { version: 'v25.10.1' } } }, /chart.extraValues sets validator.version/],
     [{ version: 'latest' }, /chart.version must be an exact release/],
     [{ repositoryUrl: 'http://helm.ngc.nvidia.com/nvidia' }, /chart.repositoryUrl must be the https:\/\/ URL/],
     [{ extraValues: { clusterPolicy: { deployCR: true } } }, /extraValues sets clusterPolicy.deployCR to true; the stack emits the ClusterPolicy itself/],
@@ -47,7 +59,15 @@ describe('OperatorChartValues', () => {
     expect(() => new OperatorChartValues(options)).toThrow(message);
   });
 
-  test.each(['v25.10.1', '25.10.1', 'v26.3.0-rc.1'])('accepts the exact version %s', version => {
-    expect(new OperatorChartValues({ version }).version).toBe(version);
+  test.each(['v26.7.0', '26.7.0'])('accepts the release\'s own version %s', version => {
+    expect(new OperatorChartValues({ version }).version).toBe('v26.7.0');
+  });
+
+  test('a custom release pins its operator and validator at its version', () => {
+    const release = GpuOperatorRelease.custom({ version: 'v26.7.1', basedOn: GpuOperatorRelease.V26_7_0 });
+    const v = new OperatorChartValues({ version: 'v26.7.1' }, { release });
+    expect(v.version).toBe('v26.7.1');
+    expect(v.toJson().operator.version).toBe('v26.7.1');
+    expect(v.toJson().validator.version).toBe('v26.7.1');
   });
 });

@@ -2,7 +2,7 @@ import * as YAML from 'yaml';
 import { DevicePluginConfig, GpuResource, MigStrategy, UpdateStrategyType } from '../../../src';
 import {
   ClusterPolicy, ClusterPolicyProps, ContainerRuntime, ContainerdConfig, DcgmMetrics, DefaultOperandImages,
-  DevicePluginProvider, KernelModuleType, OperandImage,
+  DevicePluginProvider, GpuOperatorRelease, KernelModuleType, OperandImage,
 } from '../../../src/operator';
 import { scope, synth } from './synth';
 
@@ -30,7 +30,7 @@ describe('ClusterPolicy defaults', () => {
     expect(cp.apiVersion).toBe('nvidia.com/v1');
     expect(cp.metadata.name).toBe('cluster-policy');
     expect(cp.metadata.namespace).toBeUndefined();
-    expect(cp.metadata.labels['app.kubernetes.io/version']).toBe('v25.10.1');
+    expect(cp.metadata.labels['app.kubernetes.io/version']).toBe('v26.7.0');
   });
 
   test('has every section the CRD requires', () => {
@@ -39,8 +39,12 @@ describe('ClusterPolicy defaults', () => {
     }
   });
 
-  test('operator: containerd, RuntimeClass nvidia, pinned init container', () => {
-    expect(spec.operator).toEqual({ defaultRuntime: 'containerd', runtimeClass: 'nvidia', initContainer: pinned(DefaultOperandImages.CUDA_BASE) });
+  test('operator: RuntimeClass nvidia only; v26.7.0 ignores defaultRuntime and initContainer (deprecated in its CRD), so neither is emitted', () => {
+    expect(spec.operator).toEqual({ runtimeClass: 'nvidia' });
+  });
+
+  test('cdi: enabled only; cdi.default is ignored by both releases and never emitted', () => {
+    expect(spec.cdi).toEqual({ enabled: true });
   });
 
   test('daemonsets: nvidia.com/gpu toleration, system-node-critical, RollingUpdate one node at a time', () => {
@@ -93,7 +97,7 @@ describe('ClusterPolicy defaults', () => {
     expect(spec.dcgm).toEqual({ enabled: false, ...pinned(DefaultOperandImages.DCGM) });
     expect(spec.dcgmExporter).toEqual({
       enabled: true, ...pinned(DefaultOperandImages.DCGM_EXPORTER),
-      serviceMonitor: { enabled: true, interval: '15s', honorLabels: false },
+      serviceMonitor: { enabled: true, interval: '15s', scrapeTimeout: '10s', honorLabels: false },
       config: { name: 'dcgm-exporter-metrics' },
     });
     expect(out.one('ConfigMap', 'dcgm-exporter-metrics').data).toEqual({ 'dcgm-metrics.csv': DcgmMetrics.recommended().toCsv() });
@@ -110,8 +114,8 @@ describe('ClusterPolicy defaults', () => {
     expect(spec.nodeStatusExporter).toEqual({ enabled: false, ...pinned(DefaultOperandImages.OPERATOR) });
   });
 
-  test('cdi enabled, not default; host paths / and /run/nvidia/driver', () => {
-    expect(spec.cdi).toEqual({ enabled: true, default: false });
+  test('cdi enabled; host paths / and /run/nvidia/driver (no kubeletRootDir: the operator\'s default)', () => {
+    expect(spec.cdi).toEqual({ enabled: true });
     expect(spec.hostPaths).toEqual({ rootFS: '/', driverInstallDir: '/run/nvidia/driver' });
   });
 
@@ -123,9 +127,25 @@ describe('ClusterPolicy defaults', () => {
 });
 
 describe('ClusterPolicy props', () => {
-  test('operator settings', () => {
-    const { spec } = policy({ operator: { defaultRuntime: ContainerRuntime.CRIO, runtimeClass: 'nvidia-gpu', initContainerImage: OperandImage.of('r.local/nv', 'cuda', '13.0.1-base-ubi9') } });
+  test('operator settings on v25.10.1, whose CRD requires defaultRuntime and whose operator reads initContainer', () => {
+    const { spec } = policy({ release: GpuOperatorRelease.V25_10_1, operator: { defaultRuntime: ContainerRuntime.CRIO, runtimeClass: 'nvidia-gpu', initContainerImage: OperandImage.of('r.local/nv', 'cuda', '13.0.1-base-ubi9') } });
     expect(spec.operator).toEqual({ defaultRuntime: 'crio', runtimeClass: 'nvidia-gpu', initContainer: { repository: 'r.local/nv', image: 'cuda', version: '13.0.1-base-ubi9' } });
+  });
+
+  test('v25.10.1 defaults: containerd written (its CRD requires the field), the release\'s init container and operands', () => {
+    const { spec, cp } = policy({ release: GpuOperatorRelease.V25_10_1 });
+    expect(spec.operator).toEqual({ defaultRuntime: 'containerd', runtimeClass: 'nvidia', initContainer: pinned(GpuOperatorRelease.V25_10_1.operands.initContainer!) });
+    expect(spec.devicePlugin.version).toBe('v0.18.1');
+    expect(spec.validator.version).toBe('v25.10.1');
+    expect(spec.dcgmExporter.serviceMonitor.scrapeTimeout).toBeUndefined();
+    expect(cp.metadata.labels['app.kubernetes.io/version']).toBe('v25.10.1');
+  });
+
+  test('v26.7.0: defaultRuntime still checks the toolkit settings but is not emitted', () => {
+    const { spec } = policy({ operator: { defaultRuntime: ContainerRuntime.CRIO } });
+    expect(spec.operator).toEqual({ runtimeClass: 'nvidia' });
+    expect(() => policy({ operator: { defaultRuntime: ContainerRuntime.CRIO }, toolkit: { containerd: ContainerdConfig.K3S } }))
+      .toThrow(/toolkit.containerd applies to containerd, but operator.defaultRuntime is "crio"/);
   });
 
   test('daemonsets: tolerations, priority class, labels, maxUnavailable', () => {
@@ -212,7 +232,7 @@ describe('ClusterPolicy props', () => {
 
   test('dcgmExporter: ServiceMonitor settings and the built-in metrics (no ConfigMap)', () => {
     const { spec, out } = policy({ dcgmExporter: { serviceMonitor: { interval: '30s', honorLabels: true, additionalLabels: { release: 'kube-prometheus' } }, metrics: DcgmMetrics.builtIn() } });
-    expect(spec.dcgmExporter.serviceMonitor).toEqual({ enabled: true, interval: '30s', honorLabels: true, additionalLabels: { release: 'kube-prometheus' } });
+    expect(spec.dcgmExporter.serviceMonitor).toEqual({ enabled: true, interval: '30s', scrapeTimeout: '10s', honorLabels: true, additionalLabels: { release: 'kube-prometheus' } });
     expect(spec.dcgmExporter.config).toBeUndefined();
     expect(out.ofKind('ConfigMap').map(c => c.metadata.name)).toEqual(['device-plugin-configs']);
   });
@@ -228,11 +248,11 @@ describe('ClusterPolicy props', () => {
   test('validator workload, node status exporter, gfd and dcgm switches; cdi and host paths', () => {
     const { spec } = policy({
       validator: { runPluginWorkload: true }, nodeStatusExporter: { enabled: true }, gfd: { enabled: false }, dcgm: { enabled: true },
-      cdi: { enabled: false, useByDefault: false }, hostPaths: { rootFs: '/host', driverInstallDir: '/opt/nvidia/driver' },
+      cdi: { enabled: false }, hostPaths: { rootFs: '/host', driverInstallDir: '/opt/nvidia/driver' },
     });
     expect(spec.validator.plugin.env).toEqual([{ name: 'WITH_WORKLOAD', value: 'true' }]);
     expect([spec.nodeStatusExporter.enabled, spec.gfd.enabled, spec.dcgm.enabled]).toEqual([true, false, true]);
-    expect(spec.cdi).toEqual({ enabled: false, default: false });
+    expect(spec.cdi).toEqual({ enabled: false });
     expect(spec.hostPaths).toEqual({ rootFS: '/host', driverInstallDir: '/opt/nvidia/driver' });
   });
 
@@ -273,7 +293,7 @@ describe('ClusterPolicy validation', () => {
     ['projectPlugin with the operator\'s plugin', { devicePlugin: { projectPlugin: {} } }, /devicePlugin.projectPlugin applies only with provider DevicePluginProvider.PROJECT/],
     ['several configs with the project plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT, configs: [{ name: 'a' }, { name: 'b' }] } },
       /provider PROJECT runs one config on every node, but 2 configs are given \(a, b\)/],
-    ['exporter settings with the exporter off', { dcgmExporter: { enabled: false, serviceMonitor: {} } }, /dcgmExporter.serviceMonitor and dcgmExporter.metrics need the exporter/],
+    ['exporter settings with the exporter off', { dcgmExporter: { enabled: false, serviceMonitor: {} } }, /dcgmExporter.serviceMonitor, dcgmExporter.metrics and dcgmExporter.podLabels need the exporter/],
     ['a bad ServiceMonitor interval', { dcgmExporter: { serviceMonitor: { interval: '15 seconds' } } }, /dcgmExporter.serviceMonitor.interval must be a Prometheus duration .*\(got "15 seconds"\)/],
   ])('rejects %s', (_what, props, message) => {
     expect(() => new ClusterPolicy(scope(), 'Policy', props)).toThrow(message);

@@ -16,6 +16,18 @@ describe('DcgmMetrics', () => {
     expect(m.includes('DCGM_FI_DEV_ECC_DBE_VOL_TOTAL')).toBe(false);
   });
 
+  test('builtIn() leaves out the retired-page counters, which the exporter\'s default CSV comments out', () => {
+    const m = DcgmMetrics.builtIn();
+    expect(m.includes('DCGM_FI_DEV_RETIRED_SBE')).toBe(false);
+    expect(m.includes('DCGM_FI_DEV_RETIRED_DBE')).toBe(false);
+    expect(m.beyondExporterDefaults()).toEqual([]);
+  });
+
+  test('recommended() marks the three fields it collects beyond the exporter\'s defaults', () => {
+    expect(DcgmMetrics.recommended().beyondExporterDefaults())
+      .toEqual(['DCGM_FI_DEV_ECC_SBE_VOL_TOTAL', 'DCGM_FI_DEV_ECC_DBE_VOL_TOTAL', 'DCGM_FI_DEV_RETIRED_DBE']);
+  });
+
   test('toCsv writes one "field, type, help" line per metric after a comment', () => {
     const csv = DcgmMetrics.custom([
       { field: 'DCGM_FI_DEV_GPU_TEMP', type: DcgmMetricType.GAUGE, help: 'GPU temperature (C).' },

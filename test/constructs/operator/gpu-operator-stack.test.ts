@@ -1,7 +1,7 @@
 import * as YAML from 'yaml';
 import { DevicePluginConfig, GpuResource, MigStrategy, PluginImage, UpdateStrategyType } from '../../../src';
 import {
-  DcgmMetrics, DevicePluginProvider, GitOpsInstall, GpuOperatorStack, GpuOperatorStackProps,
+  DcgmMetrics, DevicePluginProvider, GitOpsInstall, GpuOperatorRelease, GpuOperatorStack, GpuOperatorStackProps,
 } from '../../../src/operator';
 import { validateK8sObjects } from '../helpers/k8s-schema';
 import { scope, synth } from './synth';
@@ -150,9 +150,43 @@ describe('GpuOperatorStack install modes', () => {
   });
 
   test('chart options reach the HelmRelease', () => {
-    const { out } = stack({ chart: { version: 'v25.3.4', nfd: false } });
-    expect(out.one('HelmRelease').spec.chart.spec.version).toBe('v25.3.4');
+    const { out } = stack({ chart: { version: 'v26.7.0', nfd: false } });
+    expect(out.one('HelmRelease').spec.chart.spec.version).toBe('v26.7.0');
     expect(out.one('HelmRelease').spec.values.nfd).toEqual({ enabled: false });
+  });
+
+  test('chart.version picks the release: operator, validator and every operand follow it', () => {
+    const custom = GpuOperatorRelease.custom({ version: 'v26.7.1', basedOn: GpuOperatorRelease.V26_7_0 });
+    const { out } = stack({ release: custom, chart: { version: 'v26.7.1' } });
+    expect(out.one('HelmRelease').spec.values.operator.version).toBe('v26.7.1');
+    expect(out.one('ClusterPolicy').spec.validator.version).toBe('v26.7.1');
+    expect(out.one('ClusterPolicy').spec.devicePlugin.version).toBe('v0.20.0');
+  });
+
+  test('v25.10.1 with install NONE: a ClusterPolicy for that release (defaultRuntime written, plugin v0.18.1), no chart', () => {
+    const { out } = stack({ release: GpuOperatorRelease.V25_10_1, install: GitOpsInstall.NONE });
+    expect(out.ofKind('HelmRelease')).toEqual([]);
+    expect(out.one('ClusterPolicy').spec.operator.defaultRuntime).toBe('containerd');
+    expect(out.one('ClusterPolicy').spec.devicePlugin.version).toBe('v0.18.1');
+  });
+
+  test('Argo CD sync waves: Namespace -1, Application 0, ClusterPolicy 1', () => {
+    const { out } = stack({ install: GitOpsInstall.ARGO_CD });
+    const wave = (o: any) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+    expect([wave(out.one('Namespace')), wave(out.one('Application')), wave(out.one('ClusterPolicy'))]).toEqual(['-1', '0', '1']);
+  });
+
+  test('prometheusOperator false: no PrometheusRule and the exporter\'s ServiceMonitor off', () => {
+    const { out } = stack({ prometheusOperator: false });
+    expect(out.ofKind('PrometheusRule')).toEqual([]);
+    expect(out.one('ClusterPolicy').spec.dcgmExporter.serviceMonitor.enabled).toBe(false);
+    expect(out.one('ClusterPolicy').spec.dcgmExporter.enabled).toBe(true);
+  });
+
+  test('prometheusOperator false with the exporter off emits no ServiceMonitor settings', () => {
+    const { out } = stack({ prometheusOperator: false, dcgmExporter: { enabled: false } });
+    expect(out.one('ClusterPolicy').spec.dcgmExporter).toMatchObject({ enabled: false });
+    expect(out.one('ClusterPolicy').spec.dcgmExporter.serviceMonitor).toBeUndefined();
   });
 });
 
@@ -186,6 +220,13 @@ describe('GpuOperatorStack options', () => {
 describe('GpuOperatorStack validation', () => {
   test.each<[string, GpuOperatorStackProps, RegExp]>([
     ['chart settings without an install', { install: GitOpsInstall.NONE, chart: { nfd: false } }, /chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE/],
+    ['Flux with v25.10.1, whose chart always renders its own ClusterPolicy', { release: GpuOperatorRelease.V25_10_1 },
+      /install "flux" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch.*Use release GpuOperatorRelease.V26_7_0, or install: GitOpsInstall.NONE/],
+    ['Argo CD with v25.10.1 picked by chart.version', { install: GitOpsInstall.ARGO_CD, chart: { version: 'v25.10.1' } }, /install "argocd" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch/],
+    ['a chart version outside the release table', { chart: { version: 'v25.3.4' } }, /GPU Operator v25.3.4 is not in this library's release table \(v25.10.1, v26.7.0\)/],
+    ['chart.version and release disagreeing', { release: GpuOperatorRelease.V26_7_0, chart: { version: 'v25.10.1' } }, /chart.version "v25.10.1" and release v26.7.0 disagree/],
+    ['alerts with prometheusOperator false', { prometheusOperator: false, alerts: { enabled: true } }, /alerts.enabled is true, but prometheusOperator is false/],
+    ['a ServiceMonitor with prometheusOperator false', { prometheusOperator: false, dcgmExporter: { serviceMonitor: { enabled: true } } }, /dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false/],
     ['alerts without the exporter', { dcgmExporter: { enabled: false } }, /alerts need the DCGM exporter's metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false/],
     ['alerts without the ServiceMonitor', { dcgmExporter: { serviceMonitor: { enabled: false } } }, /alerts read the exporter through its ServiceMonitor/],
     ['alerts with the built-in metrics', { dcgmExporter: { metrics: DcgmMetrics.builtIn() } }, /GpuDoubleBitEccError alert needs DCGM_FI_DEV_ECC_DBE_VOL_TOTAL/],

@@ -33,7 +33,7 @@ describe('DefaultOperandImages', () => {
 
   test('lists every operand the stack deploys', () => {
     expect(all.map(([k]) => k).sort()).toEqual(
-      ['CUDA_BASE', 'DCGM', 'DCGM_EXPORTER', 'DEVICE_PLUGIN', 'DRIVER', 'DRIVER_MANAGER', 'MIG_MANAGER', 'OPERATOR', 'TOOLKIT']);
+      ['DCGM', 'DCGM_EXPORTER', 'DEVICE_PLUGIN', 'DRIVER', 'DRIVER_MANAGER', 'GFD', 'MIG_MANAGER', 'OPERATOR', 'TOOLKIT', 'VALIDATOR']);
   });
 
   test('pins every image to a version (digits in the tag, never latest)', () => {

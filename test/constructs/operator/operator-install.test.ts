@@ -27,7 +27,7 @@ describe('OperatorInstall with Flux', () => {
     expect(release.spec.chart).toEqual({
       spec: {
         chart: 'gpu-operator',
-        version: 'v25.10.1',
+        version: 'v26.7.0',
         sourceRef: { kind: 'HelmRepository', name: 'nvidia', namespace: 'gpu-operator' },
         interval: '1h',
       },
@@ -70,16 +70,16 @@ describe('OperatorInstall with Argo CD', () => {
   const out = synth(s => new OperatorInstall(s, 'Install', { ...base, mode: GitOpsInstall.ARGO_CD }));
   const app = out.one('Application');
 
-  test('emits one argoproj.io/v1alpha1 Application in the argocd namespace', () => {
+  test('emits one argoproj.io/v1alpha1 Application in the argocd namespace, in sync wave 0 (before the ClusterPolicy)', () => {
     expect(out.all.map(o => `${o.apiVersion} ${o.kind}`)).toEqual(['argoproj.io/v1alpha1 Application']);
-    expect(app.metadata).toEqual({ name: 'gpu-operator', namespace: 'argocd', labels: { team: 'gpu' } });
+    expect(app.metadata).toEqual({ name: 'gpu-operator', namespace: 'argocd', labels: { team: 'gpu' }, annotations: { 'argocd.argoproj.io/sync-wave': '0' } });
   });
 
   test('source: the gpu-operator chart from NGC at the pinned version with typed values', () => {
     expect(app.spec.source).toEqual({
       repoURL: 'https://helm.ngc.nvidia.com/nvidia',
       chart: 'gpu-operator',
-      targetRevision: 'v25.10.1',
+      targetRevision: 'v26.7.0',
       helm: { releaseName: 'gpu-operator', valuesObject: chart.toJson() },
     });
   });

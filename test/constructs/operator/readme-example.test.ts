@@ -38,8 +38,8 @@ describe('README GpuOperatorStack example', () => {
     ]);
   });
 
-  test('the HelmRelease pins chart v25.10.1 and keeps the chart\'s ClusterPolicy off', () => {
-    expect(one('HelmRelease').spec.chart.spec.version).toBe('v25.10.1');
+  test('the HelmRelease pins chart v26.7.0 and keeps the chart\'s ClusterPolicy off', () => {
+    expect(one('HelmRelease').spec.chart.spec.version).toBe('v26.7.0');
     expect(one('HelmRelease').spec.values.clusterPolicy).toEqual({ deployCR: false });
   });
 

@@ -36,7 +36,9 @@ kill_shims() {
 }
 
 unmount_under() {
-  local dir=$1 m
+  local dir m
+  # Mount points are listed by their real path; the work dir may sit behind a symlinked .cache.
+  dir=$(realpath -m "$1")
   # Deepest first; mountinfo escapes spaces as \040, which our paths do not contain.
   for m in $(awk -v d="$dir" '$5 == d || index($5, d "/") == 1 {print $5}' /proc/self/mountinfo | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || echo "  could not unmount $m" >&2

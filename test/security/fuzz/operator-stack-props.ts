@@ -72,7 +72,7 @@ const freeSpec = fc.record({
   gfd: optional(fc.record({ enabled: bool }, { requiredKeys: [] })),
   mig: optional(fc.record({ strategy: optional(fc.constantFrom(...Object.values(MigStrategy))) }, { requiredKeys: [] })),
   migManager: optional(fc.record({ enabled: bool, layouts: optional(fc.array(migLayout, { maxLength: 2 })) }, { requiredKeys: [] })),
-  cdi: optional(fc.record({ enabled: bool, useByDefault: bool }, { requiredKeys: [] })),
+  cdi: optional(fc.record({ enabled: bool }, { requiredKeys: [] })),
   hostPaths: optional(fc.record({ rootFs: optional(mostly(absPath)), driverInstallDir: optional(mostly(absPath)) }, { requiredKeys: [] })),
   alerts: optional(fc.record({
     enabled: bool,
