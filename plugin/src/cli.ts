@@ -6,6 +6,7 @@
 import { preferredAllocation } from './allocate/preferred.js';
 import { ConfigError } from './config/errors.js';
 import { helpText, loadConfig, summarizeConfig } from './config/load.js';
+import { helpFlag } from './config/options.js';
 import type { PluginConfig } from './config/types.js';
 import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js';
 import { buildResources } from './devices/resources.js';
@@ -55,17 +56,24 @@ export function defaultDeps(env: NodeJS.ProcessEnv): RuntimeDeps {
 export const PLUGIN_UMASK = 0o077;
 
 function wantsHelp(argv: readonly string[]): boolean {
-  return argv.some((a) => a === '--help' || a === '-h' || a === '-help');
+  return argv.some((a) => helpFlag(a) === 'help');
 }
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Waits for SIGTERM or SIGINT; calls `onHup` for each SIGHUP meanwhile. */
+/**
+ * Waits for SIGTERM or SIGINT; calls `onHup` for each SIGHUP meanwhile. Signal handlers
+ * do not keep node's event loop alive, so a timer does: an idling plugin (no NVML or no
+ * GPUs, failOnInitError=false, no HTTP port) has no socket or server open, and without
+ * it node would exit 0 at once, a restart loop in a DaemonSet.
+ */
 function waitForStop(onHup: () => void): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const stop = (signal: NodeJS.Signals): void => {
+      clearInterval(keepAlive);
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
       process.off('SIGHUP', onHup);

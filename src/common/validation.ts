@@ -260,3 +260,16 @@ function quantityValue(quantity: string): number {
   if (/^[eE]/.test(suffix)) return Number(`${m[1]}${suffix}`);
   return Number(m[1]) * (SUFFIX_FACTORS[suffix] ?? NaN);
 }
+
+/**
+ * Throws unless `value` is one of an enum's values. TypeScript cannot pass anything else, but
+ * a jsii caller (Python, Java) can pass any string: `prop` is the path the caller set, e.g.
+ * `migStrategy` or `updateStrategy.type`. undefined passes (the prop's default applies).
+ */
+export function requireOneOf(prop: string, value: unknown, allowed: { [member: string]: string }): void {
+  if (value === undefined || bound(value)) return;
+  const values = Object.values(allowed);
+  if (typeof value !== 'string' || !values.includes(value)) {
+    throw new Error(`${prop} must be one of ${values.map(v => `"${v}"`).join(', ')} (got ${show(value)})`);
+  }
+}

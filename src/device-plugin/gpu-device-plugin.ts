@@ -4,8 +4,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../common/labels';
 import {
-  isLabelName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabels, requireResourceRequirements, requireTolerations,
+  isLabelName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabels, requireOneOf, requireResourceRequirements, requireTolerations,
 } from '../common/validation';
+import { requireUniqueObjectNames } from '../common/unique-names';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
@@ -177,6 +178,9 @@ export class GpuDevicePlugin extends Construct {
         },
       },
     });
+    requireUniqueObjectNames(this, 'GpuDevicePlugin', obj => obj.kind === 'Namespace'
+      ? 'set namespace to another one, or createNamespace: false on all but one of the plugins sharing it'
+      : 'set name (or namespace) to another value on one of them');
   }
 
   /**
@@ -354,6 +358,7 @@ function defaultAffinity(): k8s.Affinity {
 
 function renderUpdateStrategy(s: PluginUpdateStrategy | undefined): k8s.DaemonSetUpdateStrategy {
   const type = s?.type ?? UpdateStrategyType.ROLLING_UPDATE;
+  requireOneOf('updateStrategy.type', type, UpdateStrategyType);
   if (type === UpdateStrategyType.ON_DELETE) {
     if (s?.maxUnavailable !== undefined) {
       throw new Error(`updateStrategy.maxUnavailable applies only to RollingUpdate (got "${s.maxUnavailable}" with OnDelete)`);

@@ -1,5 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
+import { requireOneOf } from '../common/validation';
 import { ChartValue } from '../common/value';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
@@ -245,6 +246,14 @@ export class DevicePluginConfig {
   }
 
   private validate(): void {
+    // A jsii caller (Python, Java) can pass any string where TypeScript needs an enum member.
+    requireOneOf('migStrategy', this.migStrategy, MigStrategy);
+    requireOneOf('deviceIdStrategy', this.deviceIdStrategy, DeviceIdStrategy);
+    requireOneOf('sharedAllocationPolicy', this.sharedAllocationPolicy, SharedAllocationPolicy);
+    if (!Array.isArray(this.deviceListStrategy)) {
+      throw new Error(`deviceListStrategy must be a list of strategies, e.g. [DeviceListStrategy.ENVVAR] (got ${JSON.stringify(this.deviceListStrategy)})`);
+    }
+    this.deviceListStrategy.forEach((s, i) => requireOneOf(`deviceListStrategy[${i}]`, s, DeviceListStrategy));
     if (this.deviceListStrategy.length === 0) {
       throw new Error('deviceListStrategy must name at least one strategy (got an empty list)');
     }

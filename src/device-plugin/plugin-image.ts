@@ -1,3 +1,5 @@
+import { parseImageReference } from '../common/image-reference';
+import { requireOneOf } from '../common/validation';
 import { LIBRARY_VERSION, NVIDIA_DEVICE_PLUGIN_VERSION } from '../common/version';
 
 /** Which implementation an image runs: it decides the features the DaemonSet may use. */
@@ -12,9 +14,6 @@ export enum PluginImageKind {
 export const PROJECT_IMAGE_REPOSITORY = 'ghcr.io/cdk8s-gpu/gpu-device-plugin';
 /** Registry and repository of NVIDIA's plugin image. */
 export const NVIDIA_IMAGE_REPOSITORY = 'nvcr.io/nvidia/k8s-device-plugin';
-
-// repository[:tag][@sha256:digest]; a tag or a digest is required (no floating `latest`).
-const IMAGE_RE = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
 
 /**
  * The container image of the device plugin, always pinned to a tag or digest.
@@ -47,12 +46,14 @@ export class PluginImage {
     return PluginImage.parse(reference, kind);
   }
 
+  // The grammar is src/common/image-reference.ts; a tag or a digest is required (no floating `latest`).
   private static parse(reference: string, kind: PluginImageKind): PluginImage {
-    const m = IMAGE_RE.exec(reference);
-    if (!m) {
+    requireOneOf('kind', kind, PluginImageKind);
+    const parts = parseImageReference(reference);
+    if (!parts) {
       throw new Error(`image must be a container image reference like "registry/repo:tag" (got "${reference}")`);
     }
-    const [, repository, tag, digest] = m;
+    const { repository, tag, digest } = parts;
     if (!tag && !digest) {
       throw new Error(`image "${reference}" must be pinned with a tag or a digest (for example "${reference}:v1.2.3")`);
     }

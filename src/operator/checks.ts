@@ -1,17 +1,14 @@
 // Small checks shared by the operator constructs. Each throws a message that names the
 // prop, shows the bad value and says what would be accepted. Not part of the public API.
 // Kubernetes' own rules (names, labels, tolerations, whole numbers) are in src/common/validation.ts.
-import { isLabelName } from '../common/validation';
+import { isLabelName, requireOneOf } from '../common/validation';
 
 /**
  * Checks that a value coming from any jsii language is one of an enum's values (TypeScript
  * cannot pass anything else, but Python or Java strings can).
  */
 export function checkEnum(field: string, value: string, allowed: { [key: string]: string }): void {
-  const values = Object.values(allowed);
-  if (!values.includes(value)) {
-    throw new Error(`${field} must be one of ${values.map(v => `"${v}"`).join(', ')} (got "${value}")`);
-  }
+  requireOneOf(field, value, allowed);
 }
 
 /**

@@ -61,6 +61,8 @@ export class ClusterPolicy extends Construct {
   public readonly pluginConfigNames: string[];
   /** The default device plugin config (undefined when no plugin runs). */
   public readonly defaultPluginConfig?: DevicePluginConfig;
+  /** Every device plugin config, in the order of pluginConfigNames (empty when no plugin runs). */
+  public readonly pluginConfigs: DevicePluginConfig[];
   /** Whether the DCGM exporter runs. */
   public readonly dcgmExporterEnabled: boolean;
   /** The metrics the exporter collects. */
@@ -170,6 +172,7 @@ export class ClusterPolicy extends Construct {
     const configs = this.resolvePluginConfigs(plugin, sharedPolicyPlugin);
     this.pluginConfigNames = configs?.names ?? [];
     this.defaultPluginConfig = configs?.get(configs.defaultName);
+    this.pluginConfigs = this.pluginConfigNames.map(name => configs!.get(name));
 
     const exporter = props.dcgmExporter ?? {};
     this.dcgmExporterEnabled = exporter.enabled ?? true;

@@ -1,6 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { standardLabels } from '../common/labels';
+import { requireUniqueObjectNames } from '../common/unique-names';
+import { requireDnsLabel, requireOneOf } from '../common/validation';
 import { GpuDevicePlugin } from '../device-plugin/gpu-device-plugin';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { OperatorChartOptions, OperatorChartValues } from './chart-values';
@@ -97,6 +99,9 @@ export class GpuOperatorStack extends Construct {
     this.install = props.install ?? GitOpsInstall.FLUX;
     this.release = resolveRelease(props);
     const release = this.release;
+    // Checked here, under the props the caller set, before they are passed on (as flux.namespace, mode, ...).
+    requireDnsLabel('namespace', this.namespace);
+    requireOneOf('install', this.install, GitOpsInstall);
     const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
     if (this.install === GitOpsInstall.NONE && props.chart) {
       throw new Error('chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE; remove chart or pick FLUX or ARGO_CD');
@@ -162,6 +167,9 @@ export class GpuOperatorStack extends Construct {
     }
     this.devicePlugin = this.projectPlugin(props);
     this.alerts = prometheus ? this.gpuAlerts(props, labels('alerts')) : undefined;
+    requireUniqueObjectNames(this, 'GpuOperatorStack', obj => obj.kind === 'Namespace'
+      ? 'set namespace to another one, or createNamespace: false'
+      : 'a cluster runs one GPU operator: keep one GpuOperatorStack per cluster, or change the name of the other object');
   }
 
   private projectPlugin(props: GpuOperatorStackProps): GpuDevicePlugin | undefined {

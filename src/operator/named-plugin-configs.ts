@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
-import { checkLabelValue } from './checks';
+import { checkEnum, checkLabelValue } from './checks';
 import { NamedDevicePluginConfig } from './cluster-policy-props';
 
 /** Name of the config used when no configs are given. */
@@ -41,6 +41,7 @@ export class NamedPluginConfigs {
         throw new Error(`${at} is defined twice; give each config its own name`);
       }
       const props = entry.config ?? {};
+      checkEnum(`${at}.migStrategy`, props.migStrategy ?? migStrategy, MigStrategy);
       if (props.migStrategy !== undefined && props.migStrategy !== migStrategy) {
         throw new Error(`${at}.migStrategy is "${props.migStrategy}" but mig.strategy is "${migStrategy}"; the operator passes mig.strategy to the plugin, which overrides the file, so leave migStrategy out or set mig.strategy`);
       }

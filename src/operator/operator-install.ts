@@ -92,7 +92,7 @@ export class OperatorInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorInstallProps) {
     super(scope, id);
-    checkEnum('install', props.mode, GitOpsInstall);
+    checkEnum('mode', props.mode, GitOpsInstall);
     if (props.flux && props.mode !== GitOpsInstall.FLUX) {
       throw new Error(`flux settings apply only with install GitOpsInstall.FLUX (install is "${props.mode}"); remove flux or change install`);
     }

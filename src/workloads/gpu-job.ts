@@ -18,8 +18,10 @@ import { GpuResource } from '../common/gpu-resource';
 import { LIBRARY_VERSION } from '../common/version';
 import { standardLabels } from '../common/labels';
 import {
-  isLabelValue, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabelValue, requireWholeNumber,
+  isLabelValue, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabelValue, requireOneOf, requireWholeNumber,
 } from '../common/validation';
+import { requireUniqueObjectNames } from '../common/unique-names';
+import { advertisedResourceProblems } from './advertised';
 import { GpuContainerProps, gpuResourcePatches, resolveGpuRequests } from './gpu-container';
 import { GpuJobProps } from './gpu-job-props';
 import { GpuRequest } from './gpu-request';
@@ -61,6 +63,7 @@ export class GpuJob extends Job {
   private readonly security: ResolvedSecurity;
   private readonly home?: WritableHome;
   private readonly containerNames = new Set<string>();
+  private readonly allGpuRequests: GpuRequest[] = [];
 
   constructor(scope: Construct, id: string, props: GpuJobProps) {
     const name = props.name ?? id;
@@ -69,7 +72,11 @@ export class GpuJob extends Job {
     if (props.namespace !== undefined) {
       requireDnsLabel('namespace', props.namespace);
     }
+    // The main container's image and pull policy, under the props the caller set.
+    requireImage('image', props.image);
+    requireOneOf('imagePullPolicy', props.imagePullPolicy, ImagePullPolicy);
     const restartPolicy = props.restartPolicy ?? RestartPolicy.NEVER;
+    requireOneOf('restartPolicy', restartPolicy, RestartPolicy);
     if (restartPolicy !== RestartPolicy.NEVER && restartPolicy !== RestartPolicy.ON_FAILURE) {
       throw new Error(`restartPolicy must be Never or OnFailure for a Job (got ${restartPolicy})`);
     }
@@ -137,6 +144,9 @@ export class GpuJob extends Job {
       imagePullPolicy: props.imagePullPolicy,
       gpuRequests: this.gpuRequests,
     });
+    requireUniqueObjectNames(this, 'GpuJob', () => 'set name (or namespace) to another value on one of them');
+    // At synth, when the whole app exists: a resource no device plugin of the app advertises.
+    this.node.addValidation({ validate: () => advertisedResourceProblems(this, this.allGpuRequests) });
   }
 
   /**
@@ -145,6 +155,7 @@ export class GpuJob extends Job {
   public addGpuContainer(props: GpuContainerProps): Container {
     const name = props.name ?? 'main';
     const requests = resolveGpuRequests(name, props.gpus, props.gpuRequests);
+    this.allGpuRequests.push(...requests);
     const { gpus: _gpus, gpuRequests: _requests, ...rest } = props;
     const index = this.containers.length;
     const container = super.addContainer(this.withDefaults(rest, name, false));
@@ -207,6 +218,7 @@ export class GpuJob extends Job {
     // cdk8s-plus checks none of these; the API server would refuse the whole Job.
     requireDnsLabel('container name', name);
     requireImage(`image of container "${name}"`, cont.image);
+    requireOneOf(`imagePullPolicy of container "${name}"`, cont.imagePullPolicy, ImagePullPolicy);
     requireResources(`resources of container "${name}"`, cont.resources);
     const env: { [key: string]: EnvValue } = { ...cont.envVariables };
     Object.keys(env).forEach(key => requireEnvName(`envVariables of container "${name}"`, key));

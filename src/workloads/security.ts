@@ -12,7 +12,7 @@ import {
   SeccompProfile,
   SeccompProfileType,
 } from 'cdk8s-plus-28';
-import { requireWholeNumber } from '../common/validation';
+import { requireOneOf, requireWholeNumber } from '../common/validation';
 
 /**
  * Security settings of a GPU workload; each has a default that passes the `restricted` standard.
@@ -86,6 +86,8 @@ export function resolveSecurity(options: GpuSecurityOptions): ResolvedSecurity {
   requireWholeNumber('runAsUser', runAsUser, 0);
   requireWholeNumber('runAsGroup', options.runAsGroup, 0);
   requireWholeNumber('fsGroup', options.fsGroup, 0);
+  requireOneOf('fsGroupChangePolicy', options.fsGroupChangePolicy, FsGroupChangePolicy);
+  requireOneOf('seccompProfile.type', options.seccompProfile?.type, SeccompProfileType);
   if (runAsNonRoot && runAsUser === 0) {
     throw new Error('runAsUser must not be 0 (root) while runAsNonRoot is true (got runAsUser 0); pick a non-zero uid or set runAsNonRoot: false');
   }

@@ -4,6 +4,7 @@
 // caller passes the prop's name in.
 import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
 import { ContainerResources } from 'cdk8s-plus-28';
+import { requireImageReference } from '../common/image-reference';
 import { isQuantity, requireWholeNumber } from '../common/validation';
 
 /**
@@ -26,11 +27,13 @@ export function requireResources(prop: string, resources: ContainerResources | u
   }
 }
 
-/** Throws unless `image` is non-empty without surrounding spaces, as the API server requires. */
+/**
+ * Throws unless `image` is a container image reference (the grammar PluginImage uses, in
+ * src/common/image-reference.ts). Unlike the plugin image, a job may use a floating tag such
+ * as `latest` or no tag at all: a job runs once, on one node, and is not rolled out.
+ */
 export function requireImage(prop: string, image: string): void {
-  if (typeof image !== 'string' || image.length === 0 || image.trim() !== image) {
-    throw new Error(`${prop} must be an image reference without surrounding spaces, e.g. "nvcr.io/nvidia/pytorch:24.01-py3" (got "${image}")`);
-  }
+  requireImageReference(prop, image, 'nvcr.io/nvidia/pytorch:24.01-py3');
 }
 
 /** Whole seconds of `duration`, which must be at least `min` seconds; undefined passes. */

@@ -5,7 +5,7 @@
  * repeat or take commas. Anything unknown is an error that names it.
  */
 import { ConfigError } from './errors.js';
-import { HELP_FLAGS, allFlagNames, optionForFlag, type OptionSpec } from './options.js';
+import { allFlagNames, helpFlag, optionForFlag, type OptionSpec } from './options.js';
 import { closestMatch } from './suggest.js';
 import type { SettingKey } from './settings.js';
 
@@ -32,7 +32,7 @@ export function parseArgv(argv: readonly string[]): Map<SettingKey, FlagValue> {
     const eq = body.indexOf('=');
     const name = eq === -1 ? body : body.slice(0, eq);
     const inline = eq === -1 ? undefined : body.slice(eq + 1);
-    if (HELP_FLAGS.includes(name)) continue; // cli.ts prints the help before loading
+    if (helpFlag(arg)) continue; // cli.ts prints the help before loading
 
     const spec = optionForFlag(name);
     if (!spec) throw unknownFlag(arg, name);

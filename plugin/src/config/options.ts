@@ -213,7 +213,23 @@ export const HEALTH_ENV = {
   enable: 'DP_ENABLE_HEALTHCHECKS',
 } as const;
 
+/** The one list of help flags: `-h`, `--h`, `-help`, `--help` (and `--help=true`) all print the help. */
 export const HELP_FLAGS: readonly string[] = ['help', 'h'];
+
+/**
+ * Whether `arg` is a help flag, and if so whether it asks for help: `--help`, `-h`,
+ * `--h`, `-help`, `--help=true` → 'help'; `--help=false` → 'no-help'; anything else →
+ * undefined. cli.ts (print the help) and argv.ts (skip the flag) both ask this.
+ */
+export function helpFlag(arg: string): 'help' | 'no-help' | undefined {
+  if (!/^--?[^-]/.test(arg)) return undefined;
+  const body = arg.replace(/^--?/, '');
+  const eq = body.indexOf('=');
+  const name = eq === -1 ? body : body.slice(0, eq);
+  if (!HELP_FLAGS.includes(name)) return undefined;
+  if (eq === -1) return 'help';
+  return /^(false|0|f)$/i.test(body.slice(eq + 1).trim()) ? 'no-help' : 'help';
+}
 
 const byFlag = new Map<string, OptionSpec>();
 for (const spec of OPTIONS) for (const flag of spec.flags) byFlag.set(flag, spec);

@@ -121,7 +121,7 @@ describe('OperatorInstall with NONE', () => {
 
 describe('OperatorInstall validation', () => {
   test.each<[string, Partial<OperatorInstallProps>, RegExp]>([
-    ['an unknown mode', { mode: 'helm' as GitOpsInstall }, /install must be one of "flux", "argocd", "none" \(got "helm"\)/],
+    ['an unknown mode', { mode: 'helm' as GitOpsInstall }, /mode must be one of "flux", "argocd", "none" \(got "helm"\)/],
     ['flux settings with Argo CD', { mode: GitOpsInstall.ARGO_CD, flux: {} }, /flux settings apply only with install GitOpsInstall.FLUX \(install is "argocd"\)/],
     ['argoCd settings with Flux', { argoCd: {} }, /argoCd settings apply only with install GitOpsInstall.ARGO_CD/],
     ['a bad Flux interval', { flux: { interval: '1d' } }, /flux.interval must be a duration .*got "1d"/],

@@ -16,7 +16,7 @@ function job(props: Partial<GpuJobProps>, build?: (j: GpuJob) => void): void {
 }
 
 const REFUSED: Array<[string, () => void, string]> = [
-  ['an empty image', () => job({ image: '' }), 'image of container "trainer" must be an image reference without surrounding spaces'],
+  ['an empty image', () => job({ image: '' }), 'image must be a container image reference'],
   ['an image with a trailing space', () => job({ image: `${IMAGE} ` }), `(got "${IMAGE} ")`],
   ['a container name that is not a DNS label', () => job({ containerName: 'Trainer_1' }), 'container name must be a DNS-1123 label'],
   ['a sidecar name that is not a DNS label', () => job({}, j => j.addContainer({ name: 'log shipper', image: 'busybox:1.36' })), '(got "log shipper")'],

@@ -46,8 +46,61 @@ describe('gpu-device-plugin --help', () => {
     expect(help).toContain(env);
   });
 
-  it('exits 0 for -h too', () => {
-    expect(() => execFileSync(process.execPath, [BIN, '-h'], { cwd: REPO_ROOT, stdio: 'pipe' })).not.toThrow();
+  it.each(['-h', '--h', '-help', '--help', '--help=true', '-help=TRUE'])('%s prints the help and exits 0', (flag) => {
+    // execFileSync throws on a non-zero exit; a plugin that started instead would not print this.
+    const out = execFileSync(process.execPath, [BIN, flag], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 15000 });
+    expect(out).toContain('--fail-on-init-error');
+    expect(out).toContain('FAIL_ON_INIT_ERROR');
+  });
+});
+
+describe('gpu-device-plugin idling with --fail-on-init-error=false and no HTTP port', () => {
+  /** Starts the plugin, checks it is still up after `aliveMs`, then SIGTERM must give exit 0. */
+  async function staysUpThenStops(env: Record<string, string>, aliveMs = 4000): Promise<PluginProcess> {
+    const plugin = PluginProcess.start(['--fail-on-init-error=false', '--metrics-port=0'], { LOG_LEVEL: 'info', ...env });
+    await plugin.waitForLog('idling', 15000).catch(async (err) => {
+      throw new Error(`${(err as Error).message}\nexit: ${JSON.stringify(plugin.running ? 'running' : await plugin.exited)}`);
+    });
+    await new Promise((r) => setTimeout(r, aliveMs));
+    expect(plugin.running).toBe(true);
+    const exit = await plugin.stop();
+    expect(exit).toEqual({ code: 0, signal: null });
+    return plugin;
+  }
+
+  it('stays alive on a node without NVML (no library at all) until SIGTERM, then exits 0', async () => {
+    const dir = fs.mkdtempSync('/tmp/nonvml-');
+    try {
+      await staysUpThenStops({ NVML_LIBRARY_PATH: `${dir}/libnvidia-ml.so.1`, DEVICE_PLUGIN_PATH: dir });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stays alive when NVML fails to initialise (driver not loaded) until SIGTERM, then exits 0', async () => {
+    const dir = fs.mkdtempSync('/tmp/nogpu-');
+    try {
+      await staysUpThenStops({ ...fakeNode(dir, { initResult: 9, gpus: [] }).env, DEVICE_PLUGIN_PATH: dir });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stays alive on a node whose NVML reports no GPUs and no kubelet to register with', async () => {
+    const dir = fs.mkdtempSync('/tmp/zerogpu-');
+    try {
+      const plugin = PluginProcess.start(['--fail-on-init-error=false', '--metrics-port=0', '--kubelet-socket='], {
+        ...fakeNode(dir, { gpus: [] }).env,
+        DEVICE_PLUGIN_PATH: dir,
+        LOG_LEVEL: 'info',
+      });
+      await plugin.waitForLog('no devices found', 15000);
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(plugin.running).toBe(true);
+      expect(await plugin.stop()).toEqual({ code: 0, signal: null });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
