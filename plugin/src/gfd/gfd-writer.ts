@@ -6,6 +6,8 @@
 import type { PluginConfig } from '../config/types.js';
 import type { DeviceInventory } from '../devices/types.js';
 import { removeFile, writeFileAtomic } from '../cdi/atomic-file.js';
+import { resolveNvmlLibrary } from '../devices/host-files.js';
+import { readClique } from './fabric.js';
 import { featureFile, gfdLabels } from './labels.js';
 
 export interface LabelsWritten {
@@ -24,6 +26,10 @@ export function writeGfdLabels(config: PluginConfig, inventory: DeviceInventory,
     machineTypeFile: config.runtime.gfdMachineTypeFile,
     sysfsRoot,
     timestamp: Math.floor(Date.now() / 1000),
+    clique: readClique(
+      resolveNvmlLibrary(config.runtime.nvmlLibrary, config.flags.nvidiaDriverRoot),
+      inventory.gpus.map((g) => g.uuid),
+    ),
   });
   writeFileAtomic(config.runtime.gfdOutputFile, featureFile(labels));
   return { file: config.runtime.gfdOutputFile, labels: Object.keys(labels).length, ms: performance.now() - started };

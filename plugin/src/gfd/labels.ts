@@ -20,6 +20,8 @@ export interface LabelSources {
   sysfsRoot?: string;
   /** Unix seconds for nvidia.com/gfd.timestamp; undefined = no timestamp label. */
   timestamp?: number;
+  /** NVLink fabric clique (`<cluster UUID>.<clique ID>`), when the GPUs are fabric-attached. */
+  clique?: string;
 }
 
 /** GFD's sanitise: drop all but [A-Za-z0-9-_. ], then join the words with '-'. */
@@ -107,10 +109,13 @@ function sharingStrategy(config: PluginConfig): string {
 
 /** GFD's resourceLabeler: `<resource>.<suffix>` labels; `config` undefined = sharing not considered. */
 function resourceLabels(resource: string, config: PluginConfig | undefined, count: number, parts: string[], extra: Record<string, string | number>): Labels {
-  const info = config ? replicated(config)?.resources.find((r) => r.name === resource) : undefined;
+  const sharing = config ? replicated(config) : undefined;
+  const info = sharing?.resources.find((r) => r.name === resource);
   const replicas = config === undefined ? 0 : info && info.replicas > 0 ? info.replicas : 1;
   const shared = info !== undefined && info.replicas > 1;
-  const renamed = info?.rename !== undefined && info.rename !== '';
+  // NVIDIA renames only with renameByDefault (it drops a per-resource rename); ours also honours
+  // `rename`, and a renamed resource is not "-SHARED" in either.
+  const renamed = sharing?.renameByDefault === true || (info?.rename !== undefined && info.rename !== '');
   const product = parts.filter((p) => p !== '').map(sanitise);
   if (shared && !renamed) product.push('SHARED');
   const labels: Labels = {
@@ -258,6 +263,7 @@ export function gfdLabels(inventory: DeviceInventory, config: PluginConfig, sour
     }
     Object.assign(labels, fullGpuLabels(inventory, config), migStrategyLabels(inventory, config));
     labels['nvidia.com/gpu.mode'] = gpuMode(inventory, sysfsRoot);
+    if (sources.clique !== undefined) labels['nvidia.com/gpu.clique'] = sources.clique;
   }
   const vgpu = vgpuPresent(sysfsRoot);
   if (vgpu !== undefined) labels['nvidia.com/vgpu.present'] = String(vgpu);
