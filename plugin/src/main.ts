@@ -6,8 +6,10 @@
  */
 import * as path from 'node:path';
 import { ResourceBackend, type PreferredAllocationFn } from './allocate/resource-backend.js';
+import { cdiEnabled, removeCdiSpec, writeCdiSpec } from './cdi/cdi-writer.js';
 import type { HealthConfig, PluginConfig } from './config/types.js';
 import type { AdvertisedResource, DeviceInventory, DeviceSource, HealthEvent } from './devices/types.js';
+import { gfdEnabled, removeGfdLabels, writeGfdLabels } from './gfd/gfd-writer.js';
 import { PluginManager } from './kubelet/plugin-manager.js';
 import { HttpServer, type Readiness } from './observability/http-server.js';
 import type { Logger } from './observability/logger.js';
@@ -60,6 +62,9 @@ export class PluginRuntime {
   private http: HttpServer | undefined;
   private monitor: HealthMonitorLike | undefined;
   private healthWatch: { abort: AbortController; done: Promise<void> } | undefined;
+  /** The config whose CDI spec / GFD file is on disk, so a reload or stop removes the right one. */
+  private cdiWrittenFor: PluginConfig | undefined;
+  private gfdWrittenFor: PluginConfig | undefined;
   private readonly log: Logger;
 
   constructor(private readonly opts: RuntimeOptions) {
@@ -107,6 +112,7 @@ export class PluginRuntime {
     }
     const resources = this.opts.deps.buildResources(this.config, inventory);
     this.inventory = inventory;
+    this.writeNodeFiles(this.config, inventory);
     await this.serve(resources);
   }
 
@@ -125,6 +131,7 @@ export class PluginRuntime {
         return;
       }
       resources = this.opts.deps.buildResources(config, inventory);
+      this.writeNodeFiles(config, inventory);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'reload refused: keeping the last good config and resources');
       return;
@@ -146,11 +153,54 @@ export class PluginRuntime {
     // watch's last NVML wait (up to eventWaitMs) runs out.
     const healthStopped = this.stopHealthWatch({ keepMonitor: false });
     await this.manager?.stop();
+    this.removeNodeFiles();
     await this.http?.close();
     await healthStopped;
     this.source?.close();
     this.state = 'stopped';
     this.log.info('stopped');
+  }
+
+  /**
+   * The files other node components read: the CDI spec (CDI strategies) and the GFD feature
+   * file (--gfd-output-file). Throws, so start fails or a reload is refused, when one cannot
+   * be written: a CDI name the runtime cannot resolve would fail every pod that gets it.
+   */
+  private writeNodeFiles(config: PluginConfig, inventory: DeviceInventory): void {
+    if (this.cdiWrittenFor && (!cdiEnabled(config) || this.cdiWrittenFor.runtime.cdiRoot !== config.runtime.cdiRoot)) {
+      removeCdiSpec(this.cdiWrittenFor);
+      this.cdiWrittenFor = undefined;
+    }
+    if (cdiEnabled(config)) {
+      const written = writeCdiSpec(config, inventory);
+      this.cdiWrittenFor = config;
+      this.log.info({ file: written.file, devices: written.devices, bytes: written.bytes, ms: Math.round(written.ms * 10) / 10 }, 'wrote CDI spec');
+    }
+    if (this.gfdWrittenFor && (!gfdEnabled(config) || this.gfdWrittenFor.runtime.gfdOutputFile !== config.runtime.gfdOutputFile)) {
+      removeGfdLabels(this.gfdWrittenFor);
+      this.gfdWrittenFor = undefined;
+    }
+    if (gfdEnabled(config)) {
+      const written = writeGfdLabels(config, inventory);
+      this.gfdWrittenFor = config;
+      this.log.info({ file: written.file, labels: written.labels, ms: Math.round(written.ms * 10) / 10 }, 'wrote GPU Feature Discovery labels');
+    }
+  }
+
+  private removeNodeFiles(): void {
+    for (const [written, remove] of [
+      [this.cdiWrittenFor, removeCdiSpec],
+      [this.gfdWrittenFor, removeGfdLabels],
+    ] as const) {
+      if (!written) continue;
+      try {
+        remove(written);
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'could not remove a file this plugin wrote');
+      }
+    }
+    this.cdiWrittenFor = undefined;
+    this.gfdWrittenFor = undefined;
   }
 
   /** Reads the devices; undefined when NVML cannot start and that is allowed (idle). */

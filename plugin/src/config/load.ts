@@ -165,6 +165,10 @@ function build(layers: Layer[], file: ConfigFile | undefined, env: NodeJS.Proces
       metricsPort: settings.metricsPort,
       metricsBindAddress: settings.metricsBindAddress,
       logLevel: settings.logLevel,
+      cdiRoot: settings.cdiRoot,
+      cdiDisableHooks: settings.cdiDisableHooks,
+      gfdOutputFile: settings.gfdOutputFile,
+      gfdMachineTypeFile: settings.gfdMachineTypeFile,
     },
   };
 }

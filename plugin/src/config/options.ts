@@ -167,12 +167,27 @@ export const OPTIONS: readonly OptionSpec[] = [
   option({
     key: 'cdiFeatureFlags', flags: ['cdi-feature-flags'], env: ['CDI_FEATURE_FLAGS'], group: 'nvidia', list: true,
     valueName: 'flags', parse: list, defaultValue: [], defaultText: 'none', filePath: 'flags.plugin.cdiFeatureFlags',
-    help: 'accepted for compatibility; this plugin generates no CDI spec, so it has no effect',
+    help: 'accepted for compatibility; no feature flag changes the CDI spec this plugin writes',
   }),
   option({
     key: 'cdiDisableHooks', flags: ['cdi-disable-hooks'], env: ['CDI_DISABLE_HOOKS'], group: 'nvidia', list: true,
     valueName: 'hooks', parse: list, defaultValue: [], defaultText: 'none',
-    help: 'accepted for compatibility; this plugin generates no CDI spec, so it has no effect',
+    help: 'hooks left out of the CDI spec (e.g. update-ldcache, or all)',
+  }),
+  option({
+    key: 'cdiRoot', flags: ['cdi-root'], env: ['CDI_ROOT'], group: 'own', valueName: 'dir',
+    parse: checkAbsolutePath, defaultValue: '/var/run/cdi', defaultText: '/var/run/cdi',
+    help: 'directory the CDI spec is written to (cdi-annotations and cdi-cri strategies); removed on a clean stop',
+  }),
+  option({
+    key: 'gfdOutputFile', flags: ['gfd-output-file'], env: ['GFD_OUTPUT_FILE'], group: 'own', valueName: 'path',
+    parse: checkAbsolutePath, defaultValue: '', defaultText: 'none',
+    help: "write GPU Feature Discovery labels to this NFD local feature file (e.g. /etc/kubernetes/node-feature-discovery/features.d/gfd)",
+  }),
+  option({
+    key: 'gfdMachineTypeFile', flags: ['machine-type-file'], env: ['GFD_MACHINE_TYPE_FILE'], group: 'own',
+    valueName: 'path', parse: checkAbsolutePath, defaultValue: '/sys/class/dmi/id/product_name',
+    defaultText: '/sys/class/dmi/id/product_name', help: 'DMI product name file read for the nvidia.com/gpu.machine label',
   }),
   option({
     key: 'devicePluginPath', flags: ['device-plugin-path'], env: ['DEVICE_PLUGIN_PATH'], group: 'own',

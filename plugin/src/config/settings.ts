@@ -33,10 +33,15 @@ export interface Settings {
   sharedDevicesAllocationPolicy: SharedDevicesAllocationPolicy;
   imexChannelIDs: number[];
   imexRequired: boolean;
-  /** Accepted for compatibility; this plugin writes no CDI spec. */
+  /** Accepted for compatibility; no feature flag changes our CDI spec. */
   cdiFeatureFlags: string[];
-  /** Accepted for compatibility; this plugin writes no CDI spec. */
+  /** Hooks left out of the CDI spec (NVIDIA's names, or `all`). */
   cdiDisableHooks: string[];
+  /** Directory of the CDI spec. */
+  cdiRoot: string;
+  /** NFD local feature file for GFD labels; empty = off. */
+  gfdOutputFile: string;
+  gfdMachineTypeFile: string;
   kubeletSocket: string;
   configFile: string | undefined;
   devicePluginPath: string;

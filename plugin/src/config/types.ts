@@ -104,4 +104,12 @@ export interface RuntimeOptions {
   metricsPort: number;
   metricsBindAddress: string;
   logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** Directory of the CDI spec written under the CDI strategies (default /var/run/cdi). */
+  cdiRoot: string;
+  /** Hook names left out of the CDI spec; `all` leaves out every hook. */
+  cdiDisableHooks: string[];
+  /** NFD local feature file for GPU Feature Discovery labels; '' = not written. */
+  gfdOutputFile: string;
+  /** DMI product name file (nvidia.com/gpu.machine). */
+  gfdMachineTypeFile: string;
 }

@@ -64,6 +64,10 @@ describe('loadConfig defaults', () => {
         metricsPort: 8080,
         metricsBindAddress: '0.0.0.0',
         logLevel: 'info',
+        cdiRoot: '/var/run/cdi',
+        cdiDisableHooks: [],
+        gfdOutputFile: '',
+        gfdMachineTypeFile: '/sys/class/dmi/id/product_name',
       },
     });
   });
