@@ -38,6 +38,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv): RuntimeDeps {
         libraryPath: config.runtime.nvmlLibrary,
         driverRoot: config.flags.nvidiaDriverRoot,
         logger,
+        lostGpuCheckMs: config.health.lostCheckMs ?? 0,
         ...deviceRoots(env),
       }),
     buildResources,

@@ -45,6 +45,7 @@ export interface Settings {
   metricsBindAddress: string;
   logLevel: RuntimeOptions['logLevel'];
   healthRecoverySeconds: number;
+  lostGpuCheckMs: number;
 }
 
 export type SettingKey = keyof Settings;
