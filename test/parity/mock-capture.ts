@@ -6,7 +6,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { createMockNode, type MockFailure, type MockNode, type MockProfile } from './mock-node';
-import { startPlugin, waitForRegistration, type PluginKind, type RunningPlugin } from './plugin-process';
+import { startPlugin, waitForRegistration, type PluginKind, type RunningPlugin, type StartOptions } from './plugin-process';
 import { DRIVER_ROOT, normaliseAllocate, normaliseResource, type CallRecord, type ParityRecord } from './record';
 
 export const GPU = 'nvidia.com/gpu';
@@ -45,8 +45,13 @@ function allocateCalls(node: MockNode): string[][] {
   return [ids.slice(0, 2), [ids[ids.length - 1]], ids, ['GPU-00000000-dead-beef-0000-000000000000']];
 }
 
-export async function startOnMock(kind: PluginKind, node: MockNode, env: Record<string, string> = {}): Promise<RunningPlugin> {
-  const plugin = await startPlugin({ kind, node, env: { ...node.env, ...env }, sysfs: 'host' });
+export async function startOnMock(
+  kind: PluginKind,
+  node: MockNode,
+  env: Record<string, string> = {},
+  extra: Pick<StartOptions, 'nodeArgs'> = {},
+): Promise<RunningPlugin> {
+  const plugin = await startPlugin({ kind, node, env: { ...node.env, ...env }, sysfs: 'host', ...extra });
   try {
     await waitForRegistration(plugin, [GPU]);
   } catch (err) {

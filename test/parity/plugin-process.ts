@@ -68,6 +68,8 @@ export interface StartOptions {
    * NVIDIA's plugin always reads /sys; a live comparison gives ours /sys too.
    */
   sysfs?: 'fake' | 'host';
+  /** Node flags before our plugin's script (e.g. the image's --max-semi-space-size=1); ours only. */
+  nodeArgs?: string[];
 }
 
 export interface RunningPlugin {
@@ -89,6 +91,7 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
     return {
       file: process.execPath,
       args: [
+        ...(opts.nodeArgs ?? []),
         ourBin,
         `--config-file=${node.configFile}`,
         `--device-plugin-path=${stub.dir}`,
