@@ -6,6 +6,10 @@
 //	dpload allocate  -socket S -ids A,B [-clients N] [-requests M] [-warmup W]
 //	dpload preferred -socket S -available A,B,C [-must A] -size K [-requests M]
 //
+// -max-seconds T bounds a slow plugin: each client stops starting requests once the
+// measured phase has run T seconds (and the warm-up stops after T seconds too), so a
+// figure is over fewer requests than asked; "capped" in the output says so.
+//
 // Each client has its own connection (as separate kubelets would), so 8 clients
 // load the server with 8 streams of back-to-back requests.
 package main
@@ -35,6 +39,8 @@ type result struct {
 	MeanUs         float64 `json:"meanUs"`
 	ThroughputPerS float64 `json:"throughputPerS"`
 	WallMs         float64 `json:"wallMs"`
+	// Capped is true when -max-seconds ended the run before -requests were made.
+	Capped bool `json:"capped"`
 	// The last successful response, so a caller can check what it measured.
 	Response interface{} `json:"response,omitempty"`
 }
@@ -56,6 +62,8 @@ func main() {
 	available := fs.String("available", "", "preferred: available device IDs, comma separated")
 	must := fs.String("must", "", "preferred: must-include device IDs, comma separated")
 	size := fs.Int("size", 1, "preferred: allocation size")
+	maxSeconds := fs.Float64("max-seconds", 0, "stop each client after this many seconds of measuring (0 = no limit)")
+	timeoutSeconds := fs.Float64("timeout-seconds", 10, "deadline of each request")
 	_ = fs.Parse(os.Args[2:])
 	if *socket == "" {
 		fail("-socket is required: the path of the plugin's unix socket")
@@ -79,14 +87,15 @@ func main() {
 	default:
 		fail(fmt.Sprintf("unknown mode %q: use allocate or preferred", mode))
 	}
-	out, err := run(*socket, *clients, *requests, *warmup, fn)
+	requestTimeout = time.Duration(*timeoutSeconds * float64(time.Second))
+	out, err := run(*socket, *clients, *requests, *warmup, time.Duration(*maxSeconds*float64(time.Second)), fn)
 	if err != nil {
 		fail(err.Error())
 	}
 	_ = json.NewEncoder(os.Stdout).Encode(out)
 }
 
-func run(socket string, clients, requests, warmup int, fn call) (*result, error) {
+func run(socket string, clients, requests, warmup int, limit time.Duration, fn call) (*result, error) {
 	conns := make([]*grpc.ClientConn, clients)
 	for i := range conns {
 		conn, err := grpc.NewClient("unix://"+socket, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -97,9 +106,10 @@ func run(socket string, clients, requests, warmup int, fn call) (*result, error)
 		conns[i] = conn
 	}
 	// Warm every connection first so connection set-up is not measured.
+	warmStart := time.Now()
 	for _, conn := range conns {
 		c := pluginapi.NewDevicePluginClient(conn)
-		for i := 0; i < warmup; i++ {
+		for i := 0; i < warmup && (limit == 0 || time.Since(warmStart) < limit); i++ {
 			if _, err := once(c, fn); err != nil {
 				return nil, fmt.Errorf("warm-up request to %s failed: %w", socket, err)
 			}
@@ -123,6 +133,9 @@ func run(socket string, clients, requests, warmup int, fn call) (*result, error)
 			c := pluginapi.NewDevicePluginClient(conns[i])
 			lat := make([]time.Duration, 0, n)
 			for j := 0; j < n; j++ {
+				if limit > 0 && j > 0 && time.Since(start) >= limit {
+					break
+				}
 				t0 := time.Now()
 				res, err := once(c, fn)
 				lat = append(lat, time.Since(t0))
@@ -159,6 +172,7 @@ func run(socket string, clients, requests, warmup int, fn call) (*result, error)
 		sum += d
 	}
 	out.Requests = len(all)
+	out.Capped = out.Requests < requests
 	out.P50Us = us(quantile(all, 0.50))
 	out.P99Us = us(quantile(all, 0.99))
 	out.MeanUs = us(sum / time.Duration(len(all)))
@@ -167,8 +181,11 @@ func run(socket string, clients, requests, warmup int, fn call) (*result, error)
 	return out, nil
 }
 
+// requestTimeout is the deadline of each request (-timeout-seconds).
+var requestTimeout = 10 * time.Second
+
 func once(c pluginapi.DevicePluginClient, fn call) (interface{}, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	return fn(ctx, c)
 }

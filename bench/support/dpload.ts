@@ -4,12 +4,14 @@
  * driven by this same binary.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const source = path.join(repoRoot, 'bench', 'go');
-const binary = path.join(repoRoot, '.cache', 'tools', 'bin', 'dpload');
+const binDir = path.join(repoRoot, '.cache', 'tools', 'bin');
+let builtPath: string | undefined;
 
 export interface LoadResult {
   requests: number;
@@ -20,14 +22,28 @@ export interface LoadResult {
   meanUs: number;
   throughputPerS: number;
   wallMs: number;
+  /** True when -max-seconds ended the run before the requests asked for were made. */
+  capped: boolean;
   response?: unknown;
 }
 
+/**
+ * Built once per content of bench/go (the binary's name carries a hash of its sources):
+ * .cache is shared between git worktrees, and a binary keyed by mtime alone could be one
+ * built from another worktree's sources.
+ */
 export function buildDpload(): string {
-  const newest = Math.max(...fs.readdirSync(source).map((f) => fs.statSync(path.join(source, f)).mtimeMs));
-  if (fs.existsSync(binary) && fs.statSync(binary).mtimeMs >= newest) return binary;
-  fs.mkdirSync(path.dirname(binary), { recursive: true });
-  execFileSync('nice', ['-n', '10', 'go', 'build', '-p', '1', '-o', binary, '.'], { cwd: source, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (builtPath !== undefined) return builtPath;
+  const hash = createHash('sha256');
+  for (const f of fs.readdirSync(source).sort()) hash.update(f).update(fs.readFileSync(path.join(source, f)));
+  const binary = path.join(binDir, `dpload-${hash.digest('hex').slice(0, 16)}`);
+  if (!fs.existsSync(binary)) {
+    fs.mkdirSync(binDir, { recursive: true });
+    const tmp = `${binary}.${process.pid}.tmp`;
+    execFileSync('nice', ['-n', '10', 'go', 'build', '-p', '1', '-o', tmp, '.'], { cwd: source, stdio: ['ignore', 'ignore', 'inherit'] });
+    fs.renameSync(tmp, binary);
+  }
+  builtPath = binary;
   return binary;
 }
 

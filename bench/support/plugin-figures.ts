@@ -17,6 +17,15 @@ export interface RunOptions {
   idleSeconds: number;
   /** Total Allocate calls before the second RSS reading. */
   allocates: number;
+  /** Node flags for our plugin (the image's). */
+  nodeArgs: string[];
+}
+
+export interface PreferredOptions {
+  /** Requests per case, and the cut-off per case for a slow plugin (s). */
+  requests: number;
+  maxSeconds: number;
+  nodeArgs: string[];
 }
 
 const GPU = 'nvidia.com/gpu';
@@ -48,7 +57,7 @@ async function xidToUnhealthyMs(plugin: RunningPlugin, eventsPath: string, uuid:
 export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<Figures> {
   const spec = eightGpus();
   const node = createFakeNode(spec, { version: 'v1' });
-  const plugin = await startPlugin({ kind, node });
+  const plugin = await startPlugin({ kind, node, nodeArgs: opts.nodeArgs });
   const f: Figures = {};
   try {
     await waitForRegistration(plugin, [GPU]);
@@ -89,11 +98,11 @@ export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<
 }
 
 /** GetPreferredAllocation p50 latency and quality (answer's score / exhaustive optimum). */
-export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16): Promise<Figures> {
+export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16, opts: PreferredOptions): Promise<Figures> {
   const spec = gpuCount === 8 ? eightGpus() : sixteenGpus();
   const topology = topologyOf(spec);
   const node = createFakeNode(spec, { version: 'v1' });
-  const plugin = await startPlugin({ kind, node });
+  const plugin = await startPlugin({ kind, node, nodeArgs: opts.nodeArgs });
   const uuids = spec.gpus.map((g) => g.uuid);
   const f: Figures = {};
   try {
@@ -102,8 +111,15 @@ export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16): Promise<
     const cases = gpuCount === 8 ? [{ size: 2, must: [] }, { size: 4, must: [] }, { size: 4, must: [5] }] : [{ size: 2, must: [] }, { size: 4, must: [] }, { size: 8, must: [] }, { size: 6, must: [9] }];
     const lat: number[] = [];
     const quality: number[] = [];
+    const requests: number[] = [];
+    let capped = 0;
     for (const c of cases) {
-      const r = runDpload(['preferred', '-socket', socket, '-available', uuids.join(','), '-must', c.must.map((g) => uuids[g]).join(','), '-size', String(c.size), '-requests', '300', '-warmup', '20']);
+      const r = runDpload([
+        'preferred', '-socket', socket, '-available', uuids.join(','), '-must', c.must.map((g) => uuids[g]).join(','), '-size', String(c.size),
+        '-requests', String(opts.requests), '-warmup', '20', '-max-seconds', String(opts.maxSeconds), '-timeout-seconds', '120',
+      ]);
+      requests.push(r.requests);
+      if (r.capped) capped = 1;
       const picked = ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]?.deviceIDs ?? [];
       const set = picked.map((id) => uuids.indexOf(id));
       if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
@@ -114,6 +130,8 @@ export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16): Promise<
     }
     f.preferredP50Us = Math.max(...lat);
     f.preferredQuality = Math.min(...quality);
+    f.preferredMinRequests = Math.min(...requests);
+    f.preferredCapped = capped;
     return f;
   } finally {
     await plugin.stop();

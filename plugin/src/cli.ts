@@ -39,6 +39,7 @@ export function defaultDeps(env: NodeJS.ProcessEnv): RuntimeDeps {
         libraryPath: config.runtime.nvmlLibrary,
         driverRoot: config.flags.nvidiaDriverRoot,
         logger,
+        lostGpuCheckMs: config.health.lostCheckMs ?? 0,
         ...deviceRoots(env),
       }),
     buildResources,

@@ -88,6 +88,8 @@ export interface StartOptions {
   node: FakeNode;
   /** Extra env (e.g. DP_DISABLE_HEALTHCHECKS). */
   env?: Record<string, string>;
+  /** Node flags before our plugin's script (e.g. the image's --max-semi-space-size=1); ours only. */
+  nodeArgs?: string[];
 }
 
 export interface RunningPlugin {
@@ -109,6 +111,7 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
     return {
       file: process.execPath,
       args: [
+        ...(opts.nodeArgs ?? []),
         ourBin,
         `--config-file=${node.configFile}`,
         `--device-plugin-path=${stub.dir}`,

@@ -156,7 +156,7 @@ function build(layers: Layer[], file: ConfigFile | undefined, env: NodeJS.Proces
     },
     sharing,
     imex: { channelIDs: settings.imexChannelIDs, required: settings.imexRequired },
-    health: healthFromEnv(env, settings.healthRecoverySeconds * 1000, warn),
+    health: { ...healthFromEnv(env, settings.healthRecoverySeconds * 1000, warn), lostCheckMs: settings.lostGpuCheckMs },
     runtime: {
       devicePluginPath: settings.devicePluginPath,
       kubeletSocket: settings.kubeletSocket,

@@ -220,6 +220,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: '60',
     help: 'a GPU marked unhealthy by a recoverable XID is healthy again after this long without errors; 0 = never (NVIDIA\'s behaviour); XID 79 never recovers',
   }),
+  option({
+    key: 'lostGpuCheckMs', flags: ['lost-gpu-check-ms'], env: ['LOST_GPU_CHECK_MS'],
+    group: 'own', valueName: 'ms', parse: parseWholeNumber(RULES.milliseconds), defaultValue: 2000,
+    defaultText: '2000',
+    help: 'every this many ms, one cheap NVML call per GPU; a GPU that NVML reports lost (GPU_IS_LOST, no XID needed) is Unhealthy within about this long, for good; 0 = off (NVIDIA\'s behaviour)',
+  }),
 ];
 
 /** Health-check env vars: NVIDIA reads them from the environment only, so do we. */

@@ -50,6 +50,7 @@ export interface Settings {
   metricsBindAddress: string;
   logLevel: RuntimeOptions['logLevel'];
   healthRecoverySeconds: number;
+  lostGpuCheckMs: number;
 }
 
 export type SettingKey = keyof Settings;

@@ -39,7 +39,8 @@ export function summarizeConfig(config: PluginConfig): ConfigSummary {
     ? 'off'
     : `skip XIDs [${health.skipXids.join(',')}]` +
       (health.enableXids.length > 0 ? `, always critical [${health.enableXids.join(',')}]` : '') +
-      (health.recoveryMs > 0 ? `, recover after ${health.recoveryMs / 1000}s` : ', no recovery');
+      (health.recoveryMs > 0 ? `, recover after ${health.recoveryMs / 1000}s` : ', no recovery') +
+      ((health.lostCheckMs ?? 0) > 0 ? `, lost-GPU check every ${health.lostCheckMs}ms` : '');
   return {
     migStrategy: flags.migStrategy,
     deviceListStrategy: flags.plugin.deviceListStrategy.join(','),

@@ -89,6 +89,11 @@ export interface HealthConfig {
    * quiet this long (ms). 0 disables recovery (NVIDIA's behaviour). XID 79 never recovers.
    */
   recoveryMs: number;
+  /**
+   * Interval of the lost-GPU check (ms): a GPU that NVML answers GPU_IS_LOST for is marked
+   * Unhealthy for good within about this long. 0 or absent = off (NVIDIA has no such check).
+   */
+  lostCheckMs?: number;
 }
 
 export interface RuntimeOptions {

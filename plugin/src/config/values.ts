@@ -47,6 +47,7 @@ export const RULES = {
   nonEmpty: 'must be a non-empty string',
   port: 'must be a whole number from 0 to 65535 (0 turns the HTTP endpoint off)',
   seconds: 'must be a whole number of seconds ≥ 0 (0 = never recover, as NVIDIA does)',
+  milliseconds: 'must be a whole number of milliseconds ≥ 0 (0 = off, as NVIDIA does)',
   imexChannelIDs: 'must be [] or [0] (NVIDIA supports only IMEX channel 0)',
   replicas: 'must be a whole number ≥ 1',
   version: 'must be "v1" (the only version of this file format)',

@@ -4,6 +4,7 @@
  */
 import { resolveNvmlLibrary } from './host-files.js';
 import { discoverInventory } from './nvml-discovery.js';
+import { DEFAULT_LOST_GPU_CHECK_MS, runLostGpuCheck, type LostGpuTarget } from '../health/lost-gpu-check.js';
 import { startHealthWatch } from './nvml-health-watch.js';
 import { Nvml, NvmlError, NvmlReturn } from './nvml.js';
 import type { DeviceInventory, DeviceSource, HealthEvent } from './types.js';
@@ -25,6 +26,8 @@ export interface NvmlDeviceSourceOptions {
   procRoot?: string;
   /** Longest single NVML event wait in ms, which bounds how long stopping takes (default 500). */
   eventWaitMs?: number;
+  /** Interval of the lost-GPU check in ms (health/lost-gpu-check.ts); 0 = off (default 2000). */
+  lostGpuCheckMs?: number;
 }
 
 /**
@@ -83,6 +86,7 @@ export class NvmlDeviceSource implements DeviceSource {
   async watchHealth(inventory: DeviceInventory, signal: AbortSignal, onEvent: (e: HealthEvent) => void): Promise<void> {
     if (signal.aborted) return;
     const nvml = this.requireOpen();
+    const lostTargets = this.lostGpuTargets(nvml, inventory, onEvent);
     const watch = startHealthWatch(nvml, inventory, onEvent, {
       waitMs: this.opts.eventWaitMs ?? DEFAULT_EVENT_WAIT_MS,
       errorBackoffMs: 1000,
@@ -91,11 +95,40 @@ export class NvmlDeviceSource implements DeviceSource {
     });
     this.watches++;
     try {
-      await watch.run(signal);
+      await Promise.all([
+        watch.run(signal),
+        runLostGpuCheck(lostTargets, onEvent, {
+          intervalMs: this.opts.lostGpuCheckMs ?? DEFAULT_LOST_GPU_CHECK_MS,
+          describe: (code) => nvml.errorString(code),
+          warn: (o, m) => this.logger.warn(o, m),
+        }, signal),
+      ]);
     } finally {
       this.watches--;
       if (this.closing && this.watches === 0) this.shutdown();
     }
+  }
+
+  /**
+   * One probe per GPU for the lost-GPU check. A GPU whose handle NVML already refuses as
+   * lost is reported at once.
+   */
+  private lostGpuTargets(nvml: Nvml, inventory: DeviceInventory, onEvent: (e: HealthEvent) => void): LostGpuTarget[] {
+    if ((this.opts.lostGpuCheckMs ?? DEFAULT_LOST_GPU_CHECK_MS) <= 0) return [];
+    const targets: LostGpuTarget[] = [];
+    for (const gpu of inventory.gpus) {
+      try {
+        const handle = nvml.handleByIndex(gpu.index);
+        targets.push({ uuid: gpu.uuid, probe: () => nvml.memoryInfoCode(handle) });
+      } catch (err) {
+        if (err instanceof NvmlError && err.code === NvmlReturn.GPU_IS_LOST) {
+          onEvent({ uuid: gpu.uuid, healthy: false, permanent: true, reason: `NVML answers GPU_IS_LOST for this GPU: ${err.message}` });
+        } else {
+          this.logger.warn({ uuid: gpu.uuid, err: (err as Error).message }, 'no NVML handle for the lost-GPU check; this GPU is not checked');
+        }
+      }
+    }
+    return targets;
   }
 
   /**

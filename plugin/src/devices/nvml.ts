@@ -183,6 +183,20 @@ export class Nvml {
     return toNumber(out.total ?? 0);
   }
 
+  /**
+   * nvmlDeviceGetMemoryInfo on a koffi worker thread, resolving with its return code and
+   * nothing else: the lost-GPU check's probe (GPU_IS_LOST once the GPU is gone).
+   */
+  memoryInfoCode(device: DeviceHandle): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const out = {};
+      this.fns.nvmlDeviceGetMemoryInfo.async(device, out, (err: unknown, code: number) => {
+        if (err) reject(err instanceof Error ? err : new Error(String(err)));
+        else resolve(code);
+      });
+    });
+  }
+
   minorNumber(device: DeviceHandle): number {
     const out = [0];
     this.check('nvmlDeviceGetMinorNumber', this.fns.nvmlDeviceGetMinorNumber(device, out));

@@ -83,6 +83,8 @@ export interface HealthEvent {
   healthy: boolean;
   /** The XID that caused it, when there is one. */
   xid?: number;
+  /** Never recovers while the plugin runs (a lost GPU needs a reset). */
+  permanent?: boolean;
   reason: string;
 }
 

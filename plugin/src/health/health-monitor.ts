@@ -4,7 +4,8 @@
  * DP_ENABLE_HEALTHCHECKS XIDs override the skip list, `*` means every device. Our addition,
  * which NVIDIA's plugin lacks: a device marked unhealthy by a recoverable XID becomes healthy
  * again after `recoveryMs` without a new critical XID on it. XID 79 (the GPU fell off the
- * bus) needs a reset, so it never recovers while the plugin runs.
+ * bus) and a GPU that NVML reports lost (health/lost-gpu-check.ts) need a reset, so they
+ * never recover while the plugin runs.
  */
 import type { HealthConfig } from '../config/types.js';
 import type { HealthEvent } from '../devices/types.js';
@@ -55,7 +56,7 @@ export class HealthMonitor {
     const targets = e.uuid === '*' && this.devices.length > 0 ? this.devices : [e.uuid];
     for (const uuid of targets) {
       if (e.healthy) this.recover(uuid, e.reason);
-      else this.markUnhealthy(uuid, e.xid === XID_FELL_OFF_BUS, e.reason);
+      else this.markUnhealthy(uuid, e.permanent === true || e.xid === XID_FELL_OFF_BUS, e.reason);
     }
   }
 

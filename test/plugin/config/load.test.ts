@@ -56,7 +56,7 @@ describe('loadConfig defaults', () => {
       },
       sharing: {},
       imex: { channelIDs: [], required: false },
-      health: { disabled: false, skipXids: [13, 31, 43, 45, 68, 109], enableXids: [], recoveryMs: 60000 },
+      health: { disabled: false, skipXids: [13, 31, 43, 45, 68, 109], enableXids: [], recoveryMs: 60000, lostCheckMs: 2000 },
       runtime: {
         devicePluginPath: '/var/lib/kubelet/device-plugins',
         kubeletSocket: 'kubelet.sock',
@@ -219,6 +219,11 @@ const rows: PrecedenceRow[] = [
     name: 'health.recoveryMs', get: (c) => c.health.recoveryMs, defaultValue: 60000,
     env: { vars: { HEALTH_RECOVERY_SECONDS: '5' }, value: 5000 },
     flag: { argv: ['--health-recovery-seconds=0'], value: 0 },
+  },
+  {
+    name: 'health.lostCheckMs', get: (c) => c.health.lostCheckMs, defaultValue: 2000,
+    env: { vars: { LOST_GPU_CHECK_MS: '250' }, value: 250 },
+    flag: { argv: ['--lost-gpu-check-ms=0'], value: 0 },
   },
 ];
 

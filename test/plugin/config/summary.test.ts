@@ -12,7 +12,7 @@ describe('summarizeConfig', () => {
       driverRoot: '/',
       devRoot: '/',
       sharing: 'none',
-      health: 'skip XIDs [13,31,43,45,68,109], recover after 60s',
+      health: 'skip XIDs [13,31,43,45,68,109], recover after 60s, lost-GPU check every 2000ms',
       configFile: null,
       devicePluginPath: '/var/lib/kubelet/device-plugins',
       metrics: '0.0.0.0:8080',
@@ -42,7 +42,7 @@ describe('summarizeConfig', () => {
     expect(off.health).toBe('off');
     expect(off.metrics).toBe('off');
     const forced = summarizeConfig(
-      loadConfig({ argv: ['--health-recovery-seconds=0'], env: { DP_ENABLE_HEALTHCHECKS: '31' } }),
+      loadConfig({ argv: ['--health-recovery-seconds=0', '--lost-gpu-check-ms=0'], env: { DP_ENABLE_HEALTHCHECKS: '31' } }),
     );
     expect(forced.health).toBe('skip XIDs [13,43,45,68,109], always critical [31], no recovery');
   });

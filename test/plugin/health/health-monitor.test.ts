@@ -94,6 +94,14 @@ describe('recovery', () => {
     expect(m.isHealthy(GPU0)).toBe(true);
   });
 
+  test('a device reported lost (permanent, no XID) never recovers', () => {
+    const { m, changes } = monitor({ recoveryMs: 1000 });
+    m.handle({ uuid: GPU0, healthy: false, permanent: true, reason: 'NVML answers GPU_IS_LOST' });
+    jest.advanceTimersByTime(10_000);
+    m.handle({ uuid: GPU0, healthy: true, reason: 'recovered?' });
+    expect(changes).toEqual([[GPU0, false, 'NVML answers GPU_IS_LOST']]);
+  });
+
   test('XID 79 never recovers', () => {
     const { m, changes } = monitor({ recoveryMs: 1000 });
     m.handle(xid(GPU0, 79));

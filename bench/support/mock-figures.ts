@@ -1,0 +1,78 @@
+/**
+ * Figures on NVIDIA's mock NVML (k8s-test-infra), whose event wait blocks like a real
+ * driver's (our fake polls a file every 5 ms inside it): start-up, RSS and idle CPU on the
+ * A100 profile, and GetPreferredAllocation latency and quality on every profile's
+ * NVLink/PCIe topology (sizes 2, 4, 8, with and without a must-include GPU).
+ */
+import { preferredCases, startOnMock, GPU, type PreferredCase } from '../../test/parity/mock-capture';
+import { createMockNode, type MockProfile } from '../../test/parity/mock-node';
+import type { PluginKind, RunningPlugin } from '../../test/parity/plugin-process';
+import { runDpload } from './dpload';
+import { mockTopology } from './mock-topology';
+import type { Figures } from './plugin-figures';
+import { cpuMs, rssMiB } from './proc';
+import { until } from './stats';
+import { optimum, setScore } from './topologies';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function socketOf(plugin: RunningPlugin): string {
+  return `${plugin.stub.dir}/${plugin.stub.resources.get(GPU)!.registration.endpoint}`;
+}
+
+export async function mockIdleRun(kind: PluginKind, idleSeconds: number, nodeArgs: string[]): Promise<Figures> {
+  const node = createMockNode('a100');
+  const plugin = await startOnMock(kind, node, {}, { nodeArgs });
+  try {
+    const f: Figures = {};
+    f.mockStartupMs = (await until('first ListAndWatch', () => (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - plugin.spawnedAt;
+    await sleep(1000);
+    const pid = plugin.child.pid!;
+    f.mockRssStartMiB = rssMiB(pid);
+    const cpu0 = cpuMs(pid);
+    await sleep(idleSeconds * 1000);
+    f.mockIdleCpuMs = cpuMs(pid) - cpu0;
+    return f;
+  } finally {
+    await plugin.stop();
+    node.remove();
+  }
+}
+
+export interface PreferredFigure extends PreferredCase {
+  p50Us: number;
+  /** Score of the answer over the exhaustive optimum. */
+  quality: number;
+  requests: number;
+  capped: boolean;
+}
+
+/** Every preferred case on one profile; a slow plugin is cut off after `maxSeconds` per case. */
+export async function mockPreferredRun(kind: PluginKind, profile: MockProfile, opts: { requests: number; maxSeconds: number; nodeArgs: string[] }): Promise<PreferredFigure[]> {
+  const node = createMockNode(profile);
+  const topo = mockTopology(node);
+  const plugin = await startOnMock(kind, node, {}, { nodeArgs: opts.nodeArgs });
+  try {
+    const socket = socketOf(plugin);
+    const uuids = topo.uuids;
+    const out: PreferredFigure[] = [];
+    for (const c of preferredCases(uuids.length)) {
+      const r = runDpload([
+        'preferred', '-socket', socket, '-available', uuids.join(','), '-must', c.must.map((g) => uuids[g]).join(','),
+        '-size', String(c.size), '-requests', String(opts.requests), '-warmup', '10', '-max-seconds', String(opts.maxSeconds), '-timeout-seconds', '120',
+      ]);
+      const picked = ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]?.deviceIDs ?? [];
+      const set = picked.map((id) => uuids.indexOf(id));
+      if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
+        throw new Error(`${kind} GetPreferredAllocation on mock ${profile} (size ${c.size}, must ${c.must}) answered ${picked.join(',')}`);
+      }
+      out.push({ ...c, p50Us: r.p50Us, quality: setScore(topo.topology, set) / optimum(topo.topology, uuids.length, c.size, c.must), requests: r.requests, capped: r.capped });
+    }
+    return out;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n--- ${kind} plugin output ---\n${plugin.output().slice(-3000)}`);
+  } finally {
+    await plugin.stop();
+    node.remove();
+  }
+}
