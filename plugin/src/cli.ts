@@ -8,6 +8,7 @@ import { ConfigError } from './config/errors.js';
 import { helpText, loadConfig, summarizeConfig } from './config/load.js';
 import { helpFlag } from './config/options.js';
 import type { PluginConfig } from './config/types.js';
+import { resolveNvmlLibrary } from './devices/host-files.js';
 import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js';
 import { buildResources } from './devices/resources.js';
 import { HealthMonitor } from './health/health-monitor.js';
@@ -32,11 +33,23 @@ function deviceRoots(env: NodeJS.ProcessEnv): { sysfsRoot?: string; procRoot?: s
   return { sysfsRoot: env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || undefined, procRoot: env.GPU_DEVICE_PLUGIN_PROC_ROOT || undefined };
 }
 
+/**
+ * Where to dlopen libnvidia-ml: under the driver root as this container sees it
+ * (--driver-root-ctr-path, /driver-root, where the DaemonSet mounts the host's driver root,
+ * e.g. the GPU Operator's /run/nvidia/driver), as NVIDIA's plugin does; then under
+ * --driver-root itself (the plugin run on the host, or a test tree); else the bare name,
+ * for the loader's own search.
+ */
+export function nvmlLibraryPath(config: Pick<PluginConfig, 'flags' | 'runtime'>): string {
+  const inContainer = resolveNvmlLibrary(config.runtime.nvmlLibrary, config.flags.plugin.containerDriverRoot);
+  return resolveNvmlLibrary(inContainer, config.flags.nvidiaDriverRoot);
+}
+
 export function defaultDeps(env: NodeJS.ProcessEnv): RuntimeDeps {
   return {
     createDeviceSource: (config: PluginConfig, logger: Logger) =>
       new NvmlDeviceSource({
-        libraryPath: config.runtime.nvmlLibrary,
+        libraryPath: nvmlLibraryPath(config),
         driverRoot: config.flags.nvidiaDriverRoot,
         logger,
         lostGpuCheckMs: config.health.lostCheckMs ?? 0,

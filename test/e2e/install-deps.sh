@@ -7,6 +7,10 @@ set -euo pipefail
 
 packages=(etcd-server containerd runc containernetworking-plugins umoci busybox-static
           openssl iproute2 iptables conntrack util-linux mount)
+# The release image and registry tests (test/release): skopeo copies the image index, Debian's
+# docker-registry (CNCF distribution) is the local OCI registry, qemu-user-static runs the
+# arm64 image's node, dpkg-deb/apt (always there) unpack the Debian runtime libraries.
+packages+=(skopeo docker-registry qemu-user-static)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep 'install ok installed' >/dev/null || missing+=("$p")

@@ -101,7 +101,7 @@ export interface RuntimeOptions {
   devicePluginPath: string;
   /** Name of the kubelet socket inside devicePluginPath. */
   kubeletSocket: string;
-  /** Path of libnvidia-ml.so.1 (absolute), or a bare soname resolved under nvidiaDriverRoot. */
+  /** Path of libnvidia-ml.so.1 (absolute), or a bare soname resolved under the container driver root, then nvidiaDriverRoot (cli.ts nvmlLibraryPath). */
   nvmlLibrary: string;
   /** Config file the values were read from, if any (reloaded on SIGHUP). */
   configFile?: string;
