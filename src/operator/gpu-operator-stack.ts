@@ -177,6 +177,10 @@ export class GpuOperatorStack extends Construct {
     if (!policy.devicePluginEnabled || policy.devicePluginProvider !== DevicePluginProvider.PROJECT) {
       return undefined;
     }
+    const kubeletRootDir = props.hostPaths?.kubeletRootDir;
+    if (kubeletRootDir !== undefined && kubeletRootDir.replace(/\/+$/, '') !== '/var/lib/kubelet') {
+      throw new Error(`hostPaths.kubeletRootDir is "${kubeletRootDir}", but this project's device plugin (devicePlugin.provider PROJECT) registers in /var/lib/kubelet/device-plugins; use the operator's plugin on nodes with a moved kubelet root, or leave kubeletRootDir out`);
+    }
     const project = props.devicePlugin?.projectPlugin ?? {};
     const config = policy.defaultPluginConfig!;
     return new GpuDevicePlugin(this, 'DevicePlugin', {

@@ -11,7 +11,7 @@ import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { GpuJob, GpuRequest, GpuResource } from '../../src';
 import { GPU_OPERATOR_VERSION, GpuOperatorRelease } from '../../src/operator';
-import { clusterPolicyVariants } from './helpers/cluster-policy-variants';
+import { clusterPolicyVariants, distClusterPolicies } from './helpers/cluster-policy-variants';
 import { applyServerSide, deleteAndWait, kubectl, kubectlOk, REPO_ROOT, RunResult, waitFor } from './helpers/kube';
 import { chartScenarios, distManifests, ManifestSource } from './helpers/manifests';
 
@@ -80,7 +80,9 @@ function mutated(policy: any, change: (spec: any) => void): any {
 
 describe.each([GpuOperatorRelease.V26_7_0, GpuOperatorRelease.V25_10_1].map(r => [r.version, r] as const))(
   'every ClusterPolicy variant the stack emits for %s, against that release\'s real CRD (strict server-side validation)', (version, release) => {
-    const variants = clusterPolicyVariants(release);
+    // dist/ pins the pinned release: its ClusterPolicies join that release's matrix.
+    const dist = release === GpuOperatorRelease.PINNED ? distClusterPolicies(REPO_ROOT) : [];
+    const variants = [...dist, ...clusterPolicyVariants(release)];
     let crd: string;
 
     beforeAll(async () => {
@@ -101,8 +103,9 @@ describe.each([GpuOperatorRelease.V26_7_0, GpuOperatorRelease.V25_10_1].map(r =>
       kubectl(['delete', '--ignore-not-found', '--wait=true', '--timeout=120s', CRD_NAME]);
     });
 
-    test(`the matrix has ${variants.length} variants`, () => {
+    test(`the matrix has ${variants.length} variants (${dist.length} from dist/)`, () => {
       expect(variants.length).toBeGreaterThanOrEqual(30);
+      expect(dist.length).toBe(release === GpuOperatorRelease.PINNED ? 2 : 0);
       expect(new Set(variants.map(v => v.label)).size).toBe(variants.length);
     });
 

@@ -225,6 +225,8 @@ describe('GpuOperatorStack validation', () => {
     ['Argo CD with v25.10.1 picked by chart.version', { install: GitOpsInstall.ARGO_CD, chart: { version: 'v25.10.1' } }, /install "argocd" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch/],
     ['a chart version outside the release table', { chart: { version: 'v25.3.4' } }, /GPU Operator v25.3.4 is not in this library's release table \(v25.10.1, v26.7.0\)/],
     ['chart.version and release disagreeing', { release: GpuOperatorRelease.V26_7_0, chart: { version: 'v25.10.1' } }, /chart.version "v25.10.1" and release v26.7.0 disagree/],
+    ['a moved kubelet root with this project\'s plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT }, hostPaths: { kubeletRootDir: '/data/kubelet' } },
+      /hostPaths.kubeletRootDir is "\/data\/kubelet", but this project's device plugin \(devicePlugin.provider PROJECT\) registers in \/var\/lib\/kubelet\/device-plugins/],
     ['alerts with prometheusOperator false', { prometheusOperator: false, alerts: { enabled: true } }, /alerts.enabled is true, but prometheusOperator is false/],
     ['a ServiceMonitor with prometheusOperator false', { prometheusOperator: false, dcgmExporter: { serviceMonitor: { enabled: true } } }, /dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false/],
     ['alerts without the exporter', { dcgmExporter: { enabled: false } }, /alerts need the DCGM exporter's metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false/],

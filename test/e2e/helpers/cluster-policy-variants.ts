@@ -5,7 +5,10 @@
  * v26.7.0 day-2 fields, install modes), per GPU Operator release. Test 1 applies each one with
  * strict server-side validation against that release's real CRD.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { DeviceListStrategy, MigStrategy, SharedAllocationPolicy, UpdateStrategyType } from '../../../src';
 import {
   ContainerdConfig, ContainerRuntime, DcgmMetrics, DcgmMetricType, DevicePluginProvider, GitOpsInstall, GpuOperatorRelease,
@@ -123,4 +126,13 @@ export function clusterPolicyVariants(release: GpuOperatorRelease): PolicyVarian
       release: props.release ?? release,
       install: release.features.chartDeployCrSwitch ? props.install : GitOpsInstall.NONE,
     }));
+}
+
+/** The ClusterPolicies of the shipped dist/ files (they pin the pinned release). */
+export function distClusterPolicies(repoRoot: string): PolicyVariant[] {
+  const dir = join(repoRoot, 'dist');
+  return readdirSync(dir).filter(f => f.endsWith('.yaml')).sort().flatMap(f =>
+    parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map(d => d.toJS())
+      .filter(o => o?.kind === 'ClusterPolicy')
+      .map(policy => ({ label: `dist/${f}`, policy })));
 }

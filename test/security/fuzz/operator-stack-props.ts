@@ -29,7 +29,12 @@ const freeSpec = fc.record({
   namespace: optional(mostly(dnsLabel)),
   name: optional(subdomainField),
   install: optional(fc.constantFrom(...Object.values(GitOpsInstall))),
-  chart: optional(fc.record({ version: optional(mostly(fc.stringMatching(/^v2[45]\.(\d|1[0-2])\.\d$/))), nfd: bool }, { requiredKeys: [] })),
+  // The release table's versions most of the time; any other version is refused naming chart.version.
+  chart: optional(fc.record({
+    version: optional(fc.oneof({ arbitrary: fc.constantFrom('v26.7.0', 'v25.10.1'), weight: 3 }, { arbitrary: fc.stringMatching(/^v2[456]\.(\d|1[0-2])\.\d$/), weight: 1 })),
+    nfd: bool,
+  }, { requiredKeys: [] })),
+  prometheusOperator: bool,
   flux: optional(fc.record({ interval: optional(interval), repositoryInterval: optional(interval), namespace: optional(mostly(dnsLabel)) }, { requiredKeys: [] })),
   argoCd: optional(fc.record({ namespace: optional(mostly(dnsLabel)), project: optional(mostly(dnsLabel)), automated: bool }, { requiredKeys: [] })),
   createNamespace: bool,
@@ -67,13 +72,17 @@ const freeSpec = fc.record({
   }, { requiredKeys: [] })),
   dcgmExporter: optional(fc.record({
     enabled: bool,
-    serviceMonitor: optional(fc.record({ enabled: bool, interval: optional(mostly(fc.constantFrom('15s', '30s', '1m'))), additionalLabels: optional(labelMap) }, { requiredKeys: [] })),
+    serviceMonitor: optional(fc.record({
+      enabled: bool, interval: optional(mostly(fc.constantFrom('15s', '30s', '1m'))), scrapeTimeout: optional(mostly(fc.constantFrom('5s', '10s', '30s'))),
+      additionalLabels: optional(labelMap),
+    }, { requiredKeys: [] })),
+    podLabels: optional(fc.record({ enabled: bool, uid: bool, allowlist: optional(fc.array(mostly(fc.constantFrom('^app$', '^team$', 'x-k8s\\.io/.*')), { maxLength: 2 })) }, { requiredKeys: [] })),
   }, { requiredKeys: [] })),
   gfd: optional(fc.record({ enabled: bool }, { requiredKeys: [] })),
   mig: optional(fc.record({ strategy: optional(fc.constantFrom(...Object.values(MigStrategy))) }, { requiredKeys: [] })),
   migManager: optional(fc.record({ enabled: bool, layouts: optional(fc.array(migLayout, { maxLength: 2 })) }, { requiredKeys: [] })),
   cdi: optional(fc.record({ enabled: bool }, { requiredKeys: [] })),
-  hostPaths: optional(fc.record({ rootFs: optional(mostly(absPath)), driverInstallDir: optional(mostly(absPath)) }, { requiredKeys: [] })),
+  hostPaths: optional(fc.record({ rootFs: optional(mostly(absPath)), driverInstallDir: optional(mostly(absPath)), kubeletRootDir: optional(mostly(absPath)) }, { requiredKeys: [] })),
   alerts: optional(fc.record({
     enabled: bool,
     temperatureCelsius: optional(count(40, 110)),
@@ -94,6 +103,15 @@ function fitTogether(free: any): any {
   if (install !== GitOpsInstall.ARGO_CD) delete s.argoCd;
   if (install !== GitOpsInstall.FLUX) delete s.flux;
   if (install === GitOpsInstall.NONE) delete s.chart;
+  // v25.10.1's chart cannot leave the ClusterPolicy to Git: only the pinned release installs it.
+  if (s.chart?.version && s.chart.version !== 'v26.7.0') delete s.chart.version;
+  if (s.prometheusOperator === false) {
+    delete s.alerts;
+    if (s.dcgmExporter?.serviceMonitor) delete s.dcgmExporter.serviceMonitor.enabled;
+  }
+  if (s.dcgmExporter?.podLabels && !s.dcgmExporter.podLabels.enabled) delete s.dcgmExporter.podLabels.allowlist;
+  const sm = s.dcgmExporter?.serviceMonitor;
+  if (sm?.scrapeTimeout === '30s' && (sm.interval ?? '15s') === '15s') sm.scrapeTimeout = '10s';
   if (s.driver?.enabled === false) s.driver = { enabled: false };
   if (s.driver?.usePrecompiled && s.driver.version) s.driver.version = s.driver.version.split('.')[0];
   if (s.toolkit?.enabled === false) s.toolkit = { enabled: false };
@@ -107,6 +125,7 @@ function fitTogether(free: any): any {
   }
   if (s.dcgmExporter?.enabled === false) {
     delete s.dcgmExporter.serviceMonitor;
+    delete s.dcgmExporter.podLabels;
     s.alerts = { enabled: false };
   }
   if (s.dcgmExporter?.serviceMonitor?.enabled === false && s.alerts) s.alerts.exporterJob ??= 'nvidia-dcgm-exporter';
