@@ -10,7 +10,7 @@
  */
 import { captureScenario } from '../../parity/capture';
 import { compareRecords, describe as describeDiffs } from '../../parity/compare';
-import { notShown, unexplained } from '../../parity/differences';
+import { KNOWN_DIFFERENCES, notShown, unexplained } from '../../parity/differences';
 import { readNvidiaRecord, staleNvidiaRecords } from '../../parity/nvidia-record';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
 import { SCENARIOS } from '../../parity/scenarios';
@@ -19,6 +19,13 @@ beforeAll(() => ensureOurPluginBuilt(), 180000);
 
 test('every captured NVIDIA record belongs to a scenario', () => {
   expect(staleNvidiaRecords(SCENARIOS)).toEqual([]);
+});
+
+test('every documented difference is shown by at least one existing scenario', () => {
+  const names = new Set(SCENARIOS.map((s) => s.name));
+  for (const k of KNOWN_DIFFERENCES) {
+    expect([k.id, k.shownBy.length > 0 && k.shownBy.every((n) => names.has(n))]).toEqual([k.id, true]);
+  }
 });
 
 describe.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, scenario) => {
