@@ -154,6 +154,7 @@ export function requireTolerations(what: string, tolerations: k8s.Toleration[] |
 }
 
 function requireToleration(at: string, t: k8s.Toleration): void {
+  requireKnownKeys(at, t, 'Toleration', ['key', 'operator', 'value', 'effect', 'tolerationSeconds']);
   const { key, operator, value, effect, tolerationSeconds } = t;
   if (operator !== undefined && !TOLERATION_OPERATORS.includes(operator)) {
     throw new Error(`${at}.operator must be "Exists" or "Equal" (got ${show(operator)})`);
@@ -271,5 +272,23 @@ export function requireOneOf(prop: string, value: unknown, allowed: { [member: s
   const values = Object.values(allowed);
   if (typeof value !== 'string' || !values.includes(value)) {
     throw new Error(`${prop} must be one of ${values.map(v => `"${v}"`).join(', ')} (got ${show(value)})`);
+  }
+}
+
+/**
+ * Throws when `value`, a struct, has a key the struct does not have. From Python, jsii converts
+ * a dict to a struct only where a struct is expected directly; a dict inside a list reaches the
+ * library as is, with snake_case keys it would silently ignore (`{"device_id_strategy": ...}`).
+ * `struct` is the struct's name, for the message; `allowed` its props.
+ */
+export function requireKnownKeys(prop: string, value: unknown, struct: string, allowed: readonly string[]): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || bound(value)) return;
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const hint = camel !== key && allowed.includes(camel)
+      ? `; "${key}" is the Python spelling of "${camel}": jsii passes a dict inside a list unconverted, so pass ${struct}(...) there instead of a dict`
+      : `; its keys are ${allowed.map(k => `"${k}"`).join(', ')}`;
+    throw new Error(`${prop} has the key "${key}", which ${struct} does not have${hint}`);
   }
 }
