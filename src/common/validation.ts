@@ -276,9 +276,10 @@ export function requireOneOf(prop: string, value: unknown, allowed: { [member: s
 }
 
 /**
- * Throws when `value`, a struct, has a key the struct does not have. From Python, jsii converts
- * a dict to a struct only where a struct is expected directly; a dict inside a list reaches the
- * library as is, with snake_case keys it would silently ignore (`{"device_id_strategy": ...}`).
+ * Throws when `value`, a struct, has a key the struct does not have: a typo (`timeslicing`) or a
+ * snake_case key from a caller without the TypeScript compiler, which would otherwise be ignored
+ * silently. (From Python, the jsii kernel itself drops unknown keys of a dict inside a list
+ * before they get here, so there the README's advice holds: use the struct classes in lists.)
  * `struct` is the struct's name, for the message; `allowed` its props.
  */
 export function requireKnownKeys(prop: string, value: unknown, struct: string, allowed: readonly string[]): void {
@@ -287,7 +288,7 @@ export function requireKnownKeys(prop: string, value: unknown, struct: string, a
     if (allowed.includes(key)) continue;
     const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     const hint = camel !== key && allowed.includes(camel)
-      ? `; "${key}" is the Python spelling of "${camel}": jsii passes a dict inside a list unconverted, so pass ${struct}(...) there instead of a dict`
+      ? `; "${key}" is the snake_case spelling of "${camel}": use "${camel}" (from Python, pass ${struct}(...) inside lists, not a dict)`
       : `; its keys are ${allowed.map(k => `"${k}"`).join(', ')}`;
     throw new Error(`${prop} has the key "${key}", which ${struct} does not have${hint}`);
   }

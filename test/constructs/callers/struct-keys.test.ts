@@ -1,9 +1,10 @@
 /**
- * From Python, jsii converts a dict to a struct only where a struct is expected directly; a
- * dict inside a list reaches the library unconverted, with snake_case keys. The structs users
- * pass inside lists refuse keys they do not have, naming the prop, the key and the fix,
- * instead of silently dropping the setting (found by the Python README test: a config's
- * `time_slicing` and `device_id_strategy` vanished).
+ * The structs users pass inside lists refuse keys they do not have (a typo, or a snake_case key
+ * from a caller without the TypeScript compiler), naming the prop, the key and the fix, instead
+ * of silently dropping the setting. Found by the Python README test, where a config's
+ * `time_slicing` and `device_id_strategy` vanished; from Python the jsii kernel drops such keys
+ * before the library sees them (README: use the struct classes inside lists), so these cases
+ * are what plain JavaScript and typo'd TypeScript (`as any`) callers get.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -23,7 +24,7 @@ function structProps(name: string): string[] {
 
 test.each([
   ['a config dict with snake_case keys', () => stack({ configs: [{ name: 'sliced', config: { device_id_strategy: 'index' } }] }),
-    'devicePlugin.configs["sliced"].config has the key "device_id_strategy", which DevicePluginConfigProps does not have; "device_id_strategy" is the Python spelling of "deviceIdStrategy": jsii passes a dict inside a list unconverted, so pass DevicePluginConfigProps(...) there instead of a dict'],
+    'devicePlugin.configs["sliced"].config has the key "device_id_strategy", which DevicePluginConfigProps does not have; "device_id_strategy" is the snake_case spelling of "deviceIdStrategy": use "deviceIdStrategy" (from Python, pass DevicePluginConfigProps(...) inside lists, not a dict)'],
   ['a named config with an unknown key', () => stack({ configs: [{ name: 'x', settings: {} }] }),
     'devicePlugin.configs["x"] has the key "settings", which NamedDevicePluginConfig does not have; its keys are "name", "config"'],
   ['a shared resource with snake_case keys', () => new GpuDevicePlugin(scope(), 'p', { timeSlicing: { resources: [{ replicas: 2, rename_by_default: true } as any] } }),
@@ -31,7 +32,7 @@ test.each([
   ['a shared resource inside a config', () => stack({ configs: [{ name: 'c', config: { mps: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 2, devices_list: ['0'] }] } } }] }),
     'devicePlugin.configs["c"]: mps.resources[0] has the key "devices_list"'],
   ['a toleration with snake_case keys', () => new GpuDevicePlugin(scope(), 'p', { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoExecute', toleration_seconds: 30 } as any] }),
-    'tolerations[0] has the key "toleration_seconds", which Toleration does not have; "toleration_seconds" is the Python spelling of "tolerationSeconds"'],
+    'tolerations[0] has the key "toleration_seconds", which Toleration does not have; "toleration_seconds" is the snake_case spelling of "tolerationSeconds"'],
 ])('%s is refused, naming the key and the fix', (_what, build, message) => {
   expect(build).toThrow(message);
 });
