@@ -43,8 +43,8 @@ if [[ ! -f "${venv}/.done" ]]; then
   echo "${me}: pip install ${wheel##*/} ${pins} …" >&2
   "${venv}/bin/python" -m pip install --quiet --disable-pip-version-check "${wheel}" ${pins} >&2 \
     || die "pip install of ${wheel##*/} with ${pins} failed (is PyPI reachable?)"
-  # Older builds' venvs and wheels are dead weight.
-  find "${base}" -maxdepth 1 \( -name 'venv-*' -o -name 'wheel-*' \) ! -name "*-${key}" -exec rm -rf {} +
+  # Older venvs (about 50 MB each) stay: .cache may be shared by several worktrees whose tests
+  # are using theirs right now. Remove .cache/python to reclaim the space.
   touch "${venv}/.done"
 fi
 echo "${venv}/bin/python"
