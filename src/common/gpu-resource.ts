@@ -22,15 +22,15 @@ export class MigProfile {
   }
 
   /** 1 GPU slice, 5 GB (A100 40GB). */
-  public static readonly PROFILE_1G_5GB = new MigProfile('1g.5gb');
+  public static readonly PROFILE_1_G_5_GB = new MigProfile('1g.5gb');
   /** 1 GPU slice, 10 GB (A100 80GB, H100 80GB). */
-  public static readonly PROFILE_1G_10GB = new MigProfile('1g.10gb');
+  public static readonly PROFILE_1_G_10_GB = new MigProfile('1g.10gb');
   /** 2 GPU slices, 20 GB (A100 80GB, H100 80GB). */
-  public static readonly PROFILE_2G_20GB = new MigProfile('2g.20gb');
+  public static readonly PROFILE_2_G_20_GB = new MigProfile('2g.20gb');
   /** 3 GPU slices, 40 GB (A100 80GB, H100 80GB). */
-  public static readonly PROFILE_3G_40GB = new MigProfile('3g.40gb');
+  public static readonly PROFILE_3_G_40_GB = new MigProfile('3g.40gb');
   /** 7 GPU slices, 80 GB (A100 80GB, H100 80GB). */
-  public static readonly PROFILE_7G_80GB = new MigProfile('7g.80gb');
+  public static readonly PROFILE_7_G_80_GB = new MigProfile('7g.80gb');
 
   private constructor(
     /** The profile name, e.g. `1g.10gb`. */

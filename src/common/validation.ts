@@ -154,6 +154,7 @@ export function requireTolerations(what: string, tolerations: k8s.Toleration[] |
 }
 
 function requireToleration(at: string, t: k8s.Toleration): void {
+  requireKnownKeys(at, t, 'Toleration', ['key', 'operator', 'value', 'effect', 'tolerationSeconds']);
   const { key, operator, value, effect, tolerationSeconds } = t;
   if (operator !== undefined && !TOLERATION_OPERATORS.includes(operator)) {
     throw new Error(`${at}.operator must be "Exists" or "Equal" (got ${show(operator)})`);
@@ -271,5 +272,24 @@ export function requireOneOf(prop: string, value: unknown, allowed: { [member: s
   const values = Object.values(allowed);
   if (typeof value !== 'string' || !values.includes(value)) {
     throw new Error(`${prop} must be one of ${values.map(v => `"${v}"`).join(', ')} (got ${show(value)})`);
+  }
+}
+
+/**
+ * Throws when `value`, a struct, has a key the struct does not have: a typo (`timeslicing`) or a
+ * snake_case key from a caller without the TypeScript compiler, which would otherwise be ignored
+ * silently. (From Python, the jsii kernel itself drops unknown keys of a dict inside a list
+ * before they get here, so there the README's advice holds: use the struct classes in lists.)
+ * `struct` is the struct's name, for the message; `allowed` its props.
+ */
+export function requireKnownKeys(prop: string, value: unknown, struct: string, allowed: readonly string[]): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || bound(value)) return;
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const hint = camel !== key && allowed.includes(camel)
+      ? `; "${key}" is the snake_case spelling of "${camel}": use "${camel}" (from Python, pass ${struct}(...) inside lists, not a dict)`
+      : `; its keys are ${allowed.map(k => `"${k}"`).join(', ')}`;
+    throw new Error(`${prop} has the key "${key}", which ${struct} does not have${hint}`);
   }
 }

@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
-import { requireOneOf } from '../common/validation';
+import { requireKnownKeys, requireOneOf } from '../common/validation';
 import { ChartValue } from '../common/value';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
@@ -135,6 +135,10 @@ export interface DevicePluginConfigProps {
 }
 
 const RESOURCE_PREFIX = `${NVIDIA_DOMAIN}/`;
+// The props of the structs a jsii caller may pass as plain objects inside lists.
+const SHARING_OPTIONS_KEYS = ['resources', 'renameByDefault', 'failRequestsGreaterThanOne'];
+const SHARED_RESOURCE_KEYS = ['resource', 'replicas', 'rename', 'devices'];
+
 const RENAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const DEVICE_REF_RE = /^(\d+|\d+:\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$/;
 
@@ -284,11 +288,13 @@ export class DevicePluginConfig {
 
   private validateSharing(field: string, opts: SharingOptions | undefined): void {
     if (!opts) return;
+    requireKnownKeys(field, opts, 'SharingOptions', SHARING_OPTIONS_KEYS);
     if (opts.resources.length === 0) {
       throw new Error(`${field}.resources must list at least one resource to share (got an empty list)`);
     }
     opts.resources.forEach((r, i) => {
       const at = `${field}.resources[${i}]`;
+      requireKnownKeys(at, r, 'SharedResource', SHARED_RESOURCE_KEYS);
       if (!Number.isInteger(r.replicas) || r.replicas < 2) {
         throw new Error(`${at}.replicas must be a whole number ≥ 2 (got ${r.replicas}); remove the entry to stop sharing`);
       }

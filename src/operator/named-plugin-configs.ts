@@ -1,4 +1,6 @@
 import { Yaml } from 'cdk8s';
+import { requireKnownKeys } from '../common/validation';
+import { DEVICE_PLUGIN_CONFIG_KEYS } from '../device-plugin/config-keys';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import { checkEnum, checkLabelValue } from './checks';
 import { NamedDevicePluginConfig } from './cluster-policy-props';
@@ -36,6 +38,8 @@ export class NamedPluginConfigs {
     }
     for (const entry of given) {
       const at = `devicePlugin.configs["${entry.name}"]`;
+      requireKnownKeys(at, entry, 'NamedDevicePluginConfig', ['name', 'config']);
+      requireKnownKeys(`${at}.config`, entry.config, 'DevicePluginConfigProps', DEVICE_PLUGIN_CONFIG_KEYS);
       checkLabelValue('devicePlugin.configs[].name', entry.name);
       if (this.byName.has(entry.name)) {
         throw new Error(`${at} is defined twice; give each config its own name`);

@@ -44,7 +44,7 @@ export class GpuRequest {
 
   /**
    * MIG slices of one profile (`nvidia.com/mig-<profile>`, the plugin's `mixed` strategy).
-   * @param profile e.g. `MigProfile.PROFILE_1G_10GB` or `MigProfile.of('1g.10gb')`
+   * @param profile e.g. `MigProfile.PROFILE_1_G_10_GB` or `MigProfile.of('1g.10gb')`
    */
   public static mig(profile: MigProfile, options: GpuRequestOptions = {}): GpuRequest {
     return new GpuRequest('GpuRequest.mig', GpuResource.mig(profile), options);

@@ -20,7 +20,7 @@ describe('resolveGpuRequests', () => {
   });
 
   test('allows several MIG profiles, and whole GPUs next to shared replicas', () => {
-    expect(() => resolveGpuRequests('c', undefined, [GpuRequest.mig(MigProfile.PROFILE_1G_10GB), GpuRequest.mig(MigProfile.PROFILE_2G_20GB)])).not.toThrow();
+    expect(() => resolveGpuRequests('c', undefined, [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB), GpuRequest.mig(MigProfile.PROFILE_2_G_20_GB)])).not.toThrow();
     expect(() => resolveGpuRequests('c', 1, [GpuRequest.shared()])).not.toThrow();
   });
 });
@@ -34,7 +34,7 @@ describe('gpuResourcePatches', () => {
   });
 
   test('adds into existing limits with the / of the name escaped', () => {
-    const patches = ops(gpuResourcePatches(path, { cpu: { limit: Cpu.units(1) } }, [GpuRequest.mig(MigProfile.PROFILE_1G_10GB)]));
+    const patches = ops(gpuResourcePatches(path, { cpu: { limit: Cpu.units(1) } }, [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)]));
     expect(patches).toEqual([{ op: 'add', path: `${path}/resources/limits/nvidia.com~1mig-1g.10gb`, value: { value: 1 } }]);
   });
 

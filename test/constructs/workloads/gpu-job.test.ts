@@ -215,7 +215,7 @@ describe('GpuJob.addGpuContainer', () => {
     const j = synthJob({}, g => g.addGpuContainer({
       name: 'sized', image: IMAGE,
       resources: { cpu: { request: Cpu.units(4), limit: Cpu.units(8) }, memory: { limit: Size.gibibytes(64) } },
-      gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1G_10GB, { count: 2, requests: 2 })],
+      gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB, { count: 2, requests: 2 })],
     }));
     expect(containerOf(j, 'sized').resources).toEqual({
       limits: { 'cpu': '8', 'memory': '65536Mi', 'nvidia.com/mig-1g.10gb': 2 },
@@ -247,7 +247,7 @@ describe('GpuJob schema', () => {
     const chart = newChart();
     const job = new GpuJob(chart, 'full', {
       image: IMAGE,
-      gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_3G_40GB, { count: 1, requests: 1 })],
+      gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_3_G_40_GB, { count: 1, requests: 1 })],
       gpuProducts: ['NVIDIA-A100-SXM4-80GB'],
       minGpuMemory: Size.gibibytes(40),
       runtimeClassName: 'nvidia',
@@ -277,9 +277,9 @@ describe('GpuJob validation', () => {
       'gpus must be a whole number ≥ 1 (got 0.5)'],
     ['a malformed MIG profile', () => synthJob({ gpuRequests: [GpuRequest.mig(MigProfile.of('1g10gb'))] }),
       'MIG profile must look like "1g.10gb", "1c.2g.20gb" or "1g.10gb+me" (got "1g10gb")'],
-    ['whole GPUs and MIG in one container', () => synthJob({ gpus: 1, gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1G_10GB)] }),
+    ['whole GPUs and MIG in one container', () => synthJob({ gpus: 1, gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)] }),
       'gpus/gpuRequests of container "trainer" mix whole GPUs (nvidia.com/gpu: 1) and MIG slices (nvidia.com/mig-1g.10gb: 1)'],
-    ['whole GPUs and MIG in gpuRequests', () => synthJob({ gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_2G_20GB), GpuRequest.gpus(2)] }),
+    ['whole GPUs and MIG in gpuRequests', () => synthJob({ gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_2_G_20_GB), GpuRequest.gpus(2)] }),
       'mix whole GPUs (nvidia.com/gpu: 2) and MIG slices (nvidia.com/mig-2g.20gb: 1)'],
     ['the same resource twice', () => synthJob({ gpus: 1, gpuRequests: [GpuRequest.gpus(2)] }),
       'gpus/gpuRequests of container "trainer" ask for nvidia.com/gpu twice (got 1 and 2)'],
