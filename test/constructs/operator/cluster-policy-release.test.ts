@@ -4,7 +4,7 @@
  * what the release's device plugin understands (sharedDevicesAllocationPolicy from v0.20.0).
  */
 import * as YAML from 'yaml';
-import { SharedAllocationPolicy } from '../../../src';
+import { GpuResource, SharedAllocationPolicy } from '../../../src';
 import {
   ClusterPolicy, ClusterPolicyProps, GpuOperatorRelease, OperandImage,
 } from '../../../src/operator';
@@ -18,7 +18,7 @@ function policy(props: ClusterPolicyProps = {}) {
 const V25 = GpuOperatorRelease.V25_10_1;
 const V26 = GpuOperatorRelease.V26_7_0;
 const timeSliced = (sharedAllocationPolicy?: SharedAllocationPolicy) => ({
-  configs: [{ name: 'ts', config: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] }, sharedAllocationPolicy } }],
+  configs: [{ name: 'ts', config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] }, sharedAllocationPolicy } }],
 });
 
 describe('v26.7.0 day-2 fields', () => {
