@@ -34,6 +34,11 @@ function peer(name: string, what: string): string {
   }
 }
 
+/** NVIDIA's gpu-feature-discovery binary; throws with the build's reason. */
+export function nvidiaGfdBinary(): string {
+  return peer('gpu-feature-discovery', "NVIDIA's gpu-feature-discovery");
+}
+
 /** NVIDIA's mock NVML with one of its profiles (a100, h100, b200, gb200, gb300, l40s, t4). */
 export function mockNvml(profile: string): NvmlUnderTest {
   const dir = peer('mock-nvml', "NVIDIA's mock NVML");
@@ -78,7 +83,7 @@ function setup(dir: string, opts: GfdOptions): { configFile: string; machineFile
 
 /** NVIDIA's gpu-feature-discovery --oneshot; throws with its output when it fails. */
 export function nvidiaLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): LabelRun {
-  const bin = peer('gpu-feature-discovery', "NVIDIA's gpu-feature-discovery");
+  const bin = nvidiaGfdBinary();
   const dir = workDir();
   try {
     const { configFile, machineFile } = setup(dir, opts);
