@@ -127,7 +127,7 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
       `--machine-type-file=${machineFile}`,
       '--driver-root=/',
       '--metrics-port=0',
-      '--log-level=warn',
+      '--log-level=info',
     ],
     { env: { PATH: process.env.PATH, ...nvml.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -143,7 +143,8 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
   );
   try {
     const deadline = Date.now() + 20000;
-    while (!fs.existsSync(out)) {
+    // The file is written during start; signals are handled once the servers are up.
+    while (!fs.existsSync(out) || !/"msg":"serving device plugin"/.test(output)) {
       if (code !== undefined) throw new Error(`our plugin exited with ${code} before writing ${out}:\n${output.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`our plugin wrote no ${out} in 20 s:\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 10));

@@ -71,7 +71,8 @@ describe('the plugin process', () => {
     const run = startOurs(node, cdiDir, {});
     const file = path.join(cdiDir, CDI_SPEC_NAME);
     try {
-      await waitFor('the CDI spec', () => fs.existsSync(file), run);
+      // Signals are handled once the servers are up (the spec is written before).
+      await waitFor('the CDI spec and the servers', () => fs.existsSync(file) && /serving device plugin/.test(run.output()), run);
       const first = JSON.parse(fs.readFileSync(file, 'utf8')) as { devices: Array<{ name: string }> };
       expect(first.devices.map((d) => d.name)).toEqual([gpuUuid(0), gpuUuid(1)].sort());
       expect(fs.statSync(file).mode & 0o777).toBe(0o644);
