@@ -23,11 +23,26 @@ export interface CdiNode extends FakeNode {
 }
 
 /** A shared object whose only content is its soname (what the generator reads). */
+// Each piece is made only where createFakeNode has not made it already.
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function elfStub(file: string, soname: string): void {
-  execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
+  if (!exists(file)) execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
+}
+
+function symlink(target: string, link: string): void {
+  if (!exists(link)) fs.symlinkSync(target, link);
 }
 
 function charDevice(file: string, major: number, minor: number): void {
+  if (exists(file)) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   execFileSync('mknod', ['-m', '0666', file, 'c', String(major), String(minor)]);
 }
@@ -56,12 +71,12 @@ export function createCdiNode(spec: FakeNvmlSpec, config: object): CdiNode {
     const lib = path.join(root, LIB);
     for (const name of ['libcuda', 'libnvidia-ml', 'libnvidia-ptxjitcompiler', 'libnvidia-opticalflow', 'libcudadebugger']) {
       elfStub(path.join(lib, `${name}.so.${version}`), `${name}.so.1`);
-      if (!fs.existsSync(path.join(lib, `${name}.so.1`))) fs.symlinkSync(`${name}.so.${version}`, path.join(lib, `${name}.so.1`));
+      symlink(`${name}.so.${version}`, path.join(lib, `${name}.so.1`));
     }
-    fs.symlinkSync('libnvidia-ml.so.1', path.join(lib, 'libnvidia-ml.so'));
-    fs.symlinkSync('libcuda.so.1', path.join(lib, 'libcuda.so'));
+    symlink('libnvidia-ml.so.1', path.join(lib, 'libnvidia-ml.so'));
+    symlink('libcuda.so.1', path.join(lib, 'libcuda.so'));
     // A library with no soname: the generator links nothing for it.
-    fs.writeFileSync(path.join(lib, `libnvidia-gpucomp.so.${version}`), '');
+    if (!exists(path.join(lib, `libnvidia-gpucomp.so.${version}`))) fs.writeFileSync(path.join(lib, `libnvidia-gpucomp.so.${version}`), '');
 
     const firmware = path.join(root, 'lib', 'firmware', 'nvidia', version);
     fs.mkdirSync(firmware, { recursive: true });

@@ -111,6 +111,21 @@ describe('the plugin process', () => {
     }
   }, 60000);
 
+  test('a GPU without its device node: no spec, an error that says why, and the plugin serves on (as NVIDIA\'s)', async () => {
+    fs.rmSync(path.join(node.driverRoot, 'dev', 'nvidia1'));
+    const cdiDir = path.join(node.dir, 'cdi');
+    const run = startOurs(node, cdiDir, {});
+    try {
+      await waitFor('the plugin to serve', () => /serving device plugin/.test(run.output()), run);
+      expect(fs.existsSync(path.join(cdiDir, CDI_SPEC_NAME))).toBe(false);
+      expect(run.output()).toContain(`no device node of ${gpuUuid(1)} (/dev/nvidia1) is a character device under the dev root ${node.driverRoot}`);
+      expect(run.output()).toContain('wrote no CDI spec: pods given CDI device names on this node will not start');
+    } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    }
+  }, 60000);
+
   test('a driver root without libcuda stops the plugin with what is missing and where', async () => {
     for (const f of fs.readdirSync(path.join(node.driverRoot, 'usr/lib/x86_64-linux-gnu'))) {
       if (f.startsWith('libcuda.so')) fs.rmSync(path.join(node.driverRoot, 'usr/lib/x86_64-linux-gnu', f));
