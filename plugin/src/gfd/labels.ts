@@ -152,8 +152,23 @@ function fullGpuLabels(inventory: DeviceInventory, config: PluginConfig): Labels
   return labels;
 }
 
+/** GFD's newMigAttributeLabels: NVML's attributes of the MIG device, or just its memory when unread. */
 function migLabels(resource: string, config: PluginConfig, parent: Gpu, mig: MigDevice, count: number): Labels {
-  return resourceLabels(resource, config, count, [parent.name, 'MIG', mig.profile], { memory: mig.memoryMiB });
+  const a = mig.attributes;
+  const attributes: Record<string, number> = a
+    ? {
+        memory: a.memorySizeMB,
+        multiprocessors: a.multiprocessorCount,
+        'slices.gi': a.gpuInstanceSliceCount,
+        'slices.ci': a.computeInstanceSliceCount,
+        'engines.copy': a.sharedCopyEngineCount,
+        'engines.decoder': a.sharedDecoderCount,
+        'engines.encoder': a.sharedEncoderCount,
+        'engines.jpeg': a.sharedJpegCount,
+        'engines.ofa': a.sharedOfaCount,
+      }
+    : { memory: mig.memoryMiB };
+  return resourceLabels(resource, config, count, [parent.name, 'MIG', mig.profile], attributes);
 }
 
 function migGroups(inventory: DeviceInventory): Map<string, { parent: Gpu; mig: MigDevice; count: number }> {
