@@ -242,7 +242,9 @@ function vgpuPresent(sysfsRoot: string): boolean | undefined {
     try {
       if (fs.readFileSync(path.join(root, entry, 'vendor'), 'utf8').trim() !== '0x10de') continue;
       const config = fs.readFileSync(path.join(root, entry, 'config'));
-      if (config.length < 256 || (config[0x06] & 0x10) === 0) continue;
+      // Unprivileged reads get only the first 64 bytes: GFD gives up (no label) then too.
+      if (config.length < 256) return undefined;
+      if ((config[0x06] & 0x10) === 0) continue;
       const visited = new Set<number>();
       for (let pos = config[0x34]; pos !== 0 && !visited.has(pos); pos = config[pos + 1]) {
         visited.add(pos);
