@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { ResourceBackend, type PreferredAllocationFn } from './allocate/resource-backend.js';
 import { cdiEnabled, removeCdiSpec, writeCdiSpec } from './cdi/cdi-writer.js';
+import { EmptyCdiDeviceError } from './cdi/spec.js';
 import type { HealthConfig, PluginConfig } from './config/types.js';
 import type { AdvertisedResource, DeviceInventory, DeviceSource, HealthEvent } from './devices/types.js';
 import { gfdEnabled, removeGfdLabels, writeGfdLabels } from './gfd/gfd-writer.js';
@@ -172,9 +173,17 @@ export class PluginRuntime {
       this.cdiWrittenFor = undefined;
     }
     if (cdiEnabled(config)) {
-      const written = writeCdiSpec(config, inventory);
-      this.cdiWrittenFor = config;
-      this.log.info({ file: written.file, devices: written.devices, bytes: written.bytes, ms: Math.round(written.ms * 10) / 10 }, 'wrote CDI spec');
+      try {
+        const written = writeCdiSpec(config, inventory);
+        this.cdiWrittenFor = config;
+        this.log.info({ file: written.file, devices: written.devices, bytes: written.bytes, ms: Math.round(written.ms * 10) / 10 }, 'wrote CDI spec');
+      } catch (err) {
+        // NVIDIA's plugin, too, serves on without a spec when a device has no node.
+        if (!(err instanceof EmptyCdiDeviceError)) throw err;
+        removeCdiSpec(config);
+        this.cdiWrittenFor = undefined;
+        this.log.error({ err: err.message }, 'wrote no CDI spec: pods given CDI device names on this node will not start');
+      }
     }
     if (this.gfdWrittenFor && (!gfdEnabled(config) || this.gfdWrittenFor.runtime.gfdOutputFile !== config.runtime.gfdOutputFile)) {
       removeGfdLabels(this.gfdWrittenFor);

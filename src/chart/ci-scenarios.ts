@@ -45,6 +45,11 @@ export const CI_SCENARIOS: CiScenario[] = [
     values: { deviceListStrategy: ['cdi-annotations', 'cdi-cri'], nvidiaDriverRoot: '/run/nvidia/driver' },
   },
   {
+    name: 'gfd-cdi-host-driver',
+    description: 'GPU Feature Discovery labels for NFD, and CDI with the driver on the host (its root mounted for the CDI spec).',
+    values: { gfd: { enabled: true }, deviceListStrategy: ['cdi-cri'] },
+  },
+  {
     name: 'nvidia-image',
     description: 'NVIDIA\'s upstream plugin image with the same generated config.',
     values: { image: { kind: nvidiaImage.kind, repository: nvidiaImage.repository, tag: nvidiaImage.tag } },

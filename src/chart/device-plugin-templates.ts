@@ -24,8 +24,9 @@ export const CONDITIONS = {
   projectImage: `eq .Values.image.kind "${PluginImageKind.PROJECT}"`,
   privileged: '.Values.passDeviceSpecs',
   sysAdmin: `or (ne .Values.migStrategy "${MigStrategy.NONE}") (has "${DeviceListStrategy.VOLUME_MOUNTS}" .Values.deviceListStrategy)`,
-  driverRoot: 'ne .Values.nvidiaDriverRoot "/"',
+  driverRoot: `or (ne .Values.nvidiaDriverRoot "/") (has "${DeviceListStrategy.CDI_ANNOTATIONS}" .Values.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" .Values.deviceListStrategy)`,
   cdi: `or (has "${DeviceListStrategy.CDI_ANNOTATIONS}" .Values.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" .Values.deviceListStrategy)`,
+  gfd: '.Values.gfd.enabled',
   mps: '.Values.mps.enabled',
   onDelete: `eq .Values.updateStrategy.type "${UpdateStrategyType.ON_DELETE}"`,
   createNamespace: '.Values.namespace.create',
@@ -78,6 +79,7 @@ export function devicePluginTemplates(): TemplateFile[] {
       selectorLabels: selector,
       baseEnv: envMap(podSpecOf(synthesizePlugin().objects).containers[0].env),
       migEnv: addedEnv(podSpecOf(synthesizePlugin().objects), variants.mig),
+      gfdEnv: addedEnv(podSpecOf(synthesizePlugin().objects), variants.gfd),
     }),
   });
   files.push({ path: 'templates/_config.tpl', text: configTemplates(CHART_NAME) });
@@ -96,6 +98,7 @@ function synthesizeVariants() {
     nvidiaImage: spec({ image: PluginImage.nvidia() }),
     driverRoot: spec({ nvidiaDriverRoot: ChartValue.value('nvidiaDriverRoot') }),
     cdi: spec({ deviceListStrategy: [DeviceListStrategy.CDI_CRI] }),
+    gfd: spec({ gpuFeatureDiscovery: true }),
     mps: spec({ mps: { resources: [{ replicas: 2 }] }, mpsRoot: ChartValue.value('mps.root') }),
     onDelete: synthesizePlugin({ updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).objects,
   };
@@ -145,10 +148,13 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
 
 // Volumes (or mounts) a variant adds to the default ones, each behind its condition, in the
 // construct's order.
+// A variant may also add an earlier variant's item (CDI needs the driver root too): that one
+// is already there behind its own condition.
 function optionalItems(base: ObjectJson[], v: Variants, pick: (spec: ObjectJson) => ObjectJson[]): string[] {
-  return ([['driverRoot', CONDITIONS.driverRoot], ['cdi', CONDITIONS.cdi], ['mps', CONDITIONS.mps]] as const).map(([name, condition]) => {
-    const names = new Set(base.map(i => i.name));
+  const names = new Set(base.map(i => i.name));
+  return ([['driverRoot', CONDITIONS.driverRoot], ['cdi', CONDITIONS.cdi], ['gfd', CONDITIONS.gfd], ['mps', CONDITIONS.mps]] as const).map(([name, condition]) => {
     const added = pick(v[name]).filter(i => !names.has(i.name));
+    added.forEach(i => names.add(i.name));
     if (added.length !== 1) {
       throw new Error(`expected GpuDevicePlugin to add one volume/mount for ${name} (got ${added.length}); update the chart toolkit`);
     }

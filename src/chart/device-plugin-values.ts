@@ -46,6 +46,7 @@ export interface DevicePluginValues {
   updateStrategy: { type: string; maxUnavailable: number | string };
   extraEnv: { [key: string]: string };
   extraArgs: string[];
+  gfd: { enabled: boolean };
 }
 
 function leaf<T>(description: string, def: T, schema: JsonSchema, typeLabel: string): LeafField<T> {
@@ -129,6 +130,9 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   }),
   extraEnv: leaf('Extra environment variables of the plugin container; they win over generated ones.', {}, S.envMap, 'map of string'),
   extraArgs: leaf('Extra command-line arguments of the plugin.', [], { type: 'array', items: { type: 'string' } }, 'list of string'),
+  gfd: group('GPU Feature Discovery labels (`nvidia.com/gpu.product`, `nvidia.com/gpu.memory`, …) written by the plugin for node-feature-discovery.', {
+    enabled: bool('Write the labels into NFD\'s local feature file `/etc/kubernetes/node-feature-discovery/features.d/gfd`; NFD (installed separately) turns them into node labels. Needs `image.kind: project`.', false),
+  }),
 };
 
 /** Rules between keys of different groups (the construct throws on these combinations). */
@@ -151,5 +155,10 @@ export const DEVICE_PLUGIN_RULES: JsonSchema[] = [
     description: 'health.recoverySeconds needs this project\'s image: NVIDIA\'s plugin never marks a GPU healthy again.',
     if: { properties: { image: { properties: { kind: { const: PluginImageKind.NVIDIA } } } } },
     then: { properties: { health: { properties: { recoverySeconds: { type: 'null' } } } } },
+  },
+  {
+    description: 'gfd.enabled needs this project\'s image: NVIDIA\'s plugin writes no labels.',
+    if: { properties: { image: { properties: { kind: { const: PluginImageKind.NVIDIA } } } } },
+    then: { properties: { gfd: { properties: { enabled: { const: false } } } } },
   },
 ];

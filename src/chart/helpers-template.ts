@@ -12,14 +12,18 @@ export interface HelpersInput {
   readonly baseEnv: Record<string, string>;
   /** Environment variables the construct adds while MIG is on, by name. */
   readonly migEnv: Record<string, string>;
+  /** Environment variables the construct adds with gpuFeatureDiscovery, by name. */
+  readonly gfdEnv: Record<string, string>;
 }
 
 /** `templates/_helpers.tpl`: names, labels, the image reference and the container env. */
 export function helpersTemplate(input: HelpersInput): string {
   const t = (name: string) => `${input.chart}.${name}`;
   const dict = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${goString(k)} ${goString(v)}`).join(' ');
-  const migSets = Object.entries(input.migEnv)
+  const sets = (env: Record<string, string>) => Object.entries(env)
     .map(([k, v]) => `{{- $_ := set $env ${goString(k)} ${goString(v)} }}`).join('\n');
+  const migSets = sets(input.migEnv);
+  const gfdSets = sets(input.gfdEnv);
   return `{{/* Chart name, or nameOverride. */}}
 {{- define "${t('name')}" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
@@ -77,12 +81,15 @@ ${renderTemplate(input.selectorLabels).trimEnd()}
 
 {{/*
 Environment of the plugin container, as GpuDevicePlugin builds it: the fixed variables, MIG
-monitoring, the health settings, then extraEnv (which wins), sorted by name.
+monitoring, the GFD feature file, the health settings, then extraEnv (which wins), sorted by name.
 */}}
 {{- define "${t('env')}" -}}
 {{- $env := dict ${dict(input.baseEnv)} }}
 {{- if ne .Values.migStrategy "none" }}
 ${migSets}
+{{- end }}
+{{- if .Values.gfd.enabled }}
+${gfdSets}
 {{- end }}
 {{- if .Values.health.disabled }}
 {{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" "all" }}

@@ -68,6 +68,7 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     timeSlicing: sharingOptions(values.timeSlicing),
     mps: sharingOptions(values.mps),
     mpsRoot: values.mps.root,
+    gpuFeatureDiscovery: values.gfd.enabled,
     health: {
       disabled: health.disabled,
       skipXids: health.skipXids,

@@ -17,6 +17,12 @@ export const DEVICE_PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
 export const PLUGIN_HEALTH_PORT = 8080;
 /** Where the config file is mounted in the plugin container. */
 export const PLUGIN_CONFIG_PATH = '/config/config.yaml';
+/** node-feature-discovery's directory of local feature files (nfd-worker's default). */
+export const NFD_FEATURES_DIR = '/etc/kubernetes/node-feature-discovery/features.d';
+/** The file the plugin writes GPU Feature Discovery labels into (NVIDIA's GFD default). */
+export const GFD_FEATURE_FILE = `${NFD_FEATURES_DIR}/gfd`;
+/** Where the container sees the host's driver root when it needs the driver's files (CDI). */
+export const CONTAINER_DRIVER_ROOT = '/driver-root';
 /** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults). */
 export const DEFAULT_SKIPPED_XIDS = [13, 31, 43, 45, 68, 109];
 
@@ -92,6 +98,17 @@ export interface GpuDevicePluginProps extends DevicePluginConfigProps {
    * @default - none
    */
   readonly extraArgs?: string[];
+  /**
+   * Write GPU Feature Discovery labels (`nvidia.com/gpu.product`, `nvidia.com/gpu.memory`,
+   * `nvidia.com/gpu.count`, `nvidia.com/cuda.driver-version.*`, … with the names and values of
+   * NVIDIA's gpu-feature-discovery) into node-feature-discovery's local feature file
+   * `/etc/kubernetes/node-feature-discovery/features.d/gfd` on each GPU node. NFD's nfd-worker
+   * (installed separately; the GPU Operator brings one) turns the file into node labels;
+   * without NFD the file is written and nothing labels the node. Needs this project's image.
+   * GpuJob's `gpuProducts` and `minGpuMemory` select nodes by these labels.
+   * @default false
+   */
+  readonly gpuFeatureDiscovery?: boolean;
 }
 
 /**
@@ -111,6 +128,8 @@ export class GpuDevicePlugin extends Construct {
   public readonly configMapName: string;
   /** The DaemonSet object. */
   public readonly daemonSet: ApiObject;
+  /** Whether the plugin writes GPU Feature Discovery labels for NFD. */
+  public readonly gpuFeatureDiscovery: boolean;
 
   private readonly labels: { [key: string]: string };
   private readonly env: { [key: string]: string };
@@ -128,6 +147,10 @@ export class GpuDevicePlugin extends Construct {
     requireDnsLabel('namespace', this.namespace);
     this.labels = standardLabels({ name: this.name, instance: this.name, component: 'device-plugin', version: labelVersion(this.image.tag) });
     Object.keys(props.extraEnv ?? {}).forEach(name => requireEnvName('extraEnv', name));
+    this.gpuFeatureDiscovery = props.gpuFeatureDiscovery ?? false;
+    if (this.gpuFeatureDiscovery && this.image.kind === PluginImageKind.NVIDIA) {
+      throw new Error('gpuFeatureDiscovery needs this project\'s plugin image: NVIDIA\'s plugin writes no labels (deploy NVIDIA\'s gpu-feature-discovery, e.g. its chart\'s gfd.enabled, instead)');
+    }
     this.env = { ...this.generatedEnv(props.health ?? {}), ...(props.extraEnv ?? {}) };
     this.args = [...(props.extraArgs ?? [])];
     requireTolerations('tolerations', props.tolerations);
@@ -220,6 +243,9 @@ export class GpuDevicePlugin extends Construct {
     if (this.config.migStrategy !== MigStrategy.NONE) {
       env.NVIDIA_MIG_MONITOR_DEVICES = 'all';
     }
+    if (this.gpuFeatureDiscovery) {
+      env.GFD_OUTPUT_FILE = GFD_FEATURE_FILE;
+    }
     for (const [field, xids] of [['skipXids', health.skipXids], ['enableXids', health.enableXids]] as const) {
       for (const x of xids ?? []) {
         if (!Number.isInteger(x) || x < 1) {
@@ -256,14 +282,19 @@ export class GpuDevicePlugin extends Construct {
       { name: 'device-plugins', mountPath: DEVICE_PLUGIN_DIR },
       { name: 'config', mountPath: '/config', readOnly: true },
     ];
-    if (this.config.nvidiaDriverRoot !== '/') {
+    if (this.config.nvidiaDriverRoot !== '/' || this.config.usesCdi) {
       // A containerized driver (GPU Operator) lives under its own root; NVML is found there.
+      // The CDI spec lists the driver's device nodes, libraries and binaries, read here.
       volumes.push({ name: 'driver-root', hostPath: { path: this.config.nvidiaDriverRoot, type: 'Directory' } });
-      mounts.push({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+      mounts.push({ name: 'driver-root', mountPath: CONTAINER_DRIVER_ROOT, readOnly: true });
     }
     if (this.config.usesCdi) {
       volumes.push({ name: 'cdi-root', hostPath: { path: '/var/run/cdi', type: 'DirectoryOrCreate' } });
       mounts.push({ name: 'cdi-root', mountPath: '/var/run/cdi' });
+    }
+    if (this.gpuFeatureDiscovery) {
+      volumes.push({ name: 'nfd-features', hostPath: { path: NFD_FEATURES_DIR, type: 'DirectoryOrCreate' } });
+      mounts.push({ name: 'nfd-features', mountPath: NFD_FEATURES_DIR });
     }
     if (this.config.mps) {
       volumes.push({ name: 'mps-root', hostPath: { path: this.config.mpsRoot, type: 'DirectoryOrCreate' } });

@@ -85,13 +85,23 @@ export interface GpuJobProps extends GpuSecurityOptions {
   readonly gpuRequests?: GpuRequest[];
 
   /**
-   * GPU models the pod may run on, as in the node label `nvidia.com/gpu.product`.
+   * GPU models the pod may run on, as in the node label `nvidia.com/gpu.product`
+   * (e.g. `NVIDIA-A100-SXM4-80GB`: the NVML name with spaces as `-`; `-SHARED` is appended
+   * on time-sliced or MPS nodes).
+   *
+   * The label is set by GPU Feature Discovery through node-feature-discovery: with
+   * `GpuDevicePlugin`'s `gpuFeatureDiscovery: true` (plus NFD) or by the GPU Operator's GFD.
+   * On a cluster where nothing sets it, the pod stays Pending.
    * @default - any model
    */
   readonly gpuProducts?: string[];
 
   /**
    * The least memory per GPU, matched against the node label `nvidia.com/gpu.memory` (MiB as GPU feature discovery reports it).
+   *
+   * Like `gpuProducts`, this needs GPU Feature Discovery labels on the nodes
+   * (`GpuDevicePlugin`'s `gpuFeatureDiscovery: true` plus NFD, or the GPU Operator); without
+   * them the pod stays Pending.
    * @default - any amount
    */
   readonly minGpuMemory?: Size;

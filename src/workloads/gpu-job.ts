@@ -195,7 +195,17 @@ export class GpuJob extends Job {
       if (props.gpuProducts.length === 0) {
         throw new Error('gpuProducts must list at least one GPU model, e.g. ["NVIDIA-A100-SXM4-80GB"] (got [])');
       }
-      props.gpuProducts.forEach((p, i) => requireLabelValue(`gpuProducts[${i}]`, p));
+      props.gpuProducts.forEach((p, i) => {
+        // GFD writes the NVML name with spaces as '-' and other characters dropped.
+        const asLabel = p.replace(/[^A-Za-z0-9\-_. ]/g, '').split(/\s+/).filter(w => w !== '').join('-');
+        if (asLabel !== p) {
+          throw new Error(
+            `gpuProducts[${i}] "${p}" can never match: GPU Feature Discovery writes nvidia.com/gpu.product as "${asLabel}" ` +
+            '(spaces become "-", other characters are dropped); use that form. The label comes from GpuDevicePlugin\'s ' +
+            'gpuFeatureDiscovery (with NFD) or the GPU Operator; without it the pod stays Pending.');
+        }
+        requireLabelValue(`gpuProducts[${i}]`, p);
+      });
       queries.push(NodeLabelQuery.in(GPU_PRODUCT_LABEL, props.gpuProducts));
     }
     const minMib = wholeMebibytes('minGpuMemory', props.minGpuMemory);

@@ -23,11 +23,26 @@ export interface CdiNode extends FakeNode {
 }
 
 /** A shared object whose only content is its soname (what the generator reads). */
+// Each piece is made only where createFakeNode has not made it already.
+function exists(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function elfStub(file: string, soname: string): void {
-  execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
+  if (!exists(file)) execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
+}
+
+function symlink(target: string, link: string): void {
+  if (!exists(link)) fs.symlinkSync(target, link);
 }
 
 function charDevice(file: string, major: number, minor: number): void {
+  if (exists(file)) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   execFileSync('mknod', ['-m', '0666', file, 'c', String(major), String(minor)]);
 }
@@ -56,12 +71,12 @@ export function createCdiNode(spec: FakeNvmlSpec, config: object): CdiNode {
     const lib = path.join(root, LIB);
     for (const name of ['libcuda', 'libnvidia-ml', 'libnvidia-ptxjitcompiler', 'libnvidia-opticalflow', 'libcudadebugger']) {
       elfStub(path.join(lib, `${name}.so.${version}`), `${name}.so.1`);
-      if (!fs.existsSync(path.join(lib, `${name}.so.1`))) fs.symlinkSync(`${name}.so.${version}`, path.join(lib, `${name}.so.1`));
+      symlink(`${name}.so.${version}`, path.join(lib, `${name}.so.1`));
     }
-    fs.symlinkSync('libnvidia-ml.so.1', path.join(lib, 'libnvidia-ml.so'));
-    fs.symlinkSync('libcuda.so.1', path.join(lib, 'libcuda.so'));
+    symlink('libnvidia-ml.so.1', path.join(lib, 'libnvidia-ml.so'));
+    symlink('libcuda.so.1', path.join(lib, 'libcuda.so'));
     // A library with no soname: the generator links nothing for it.
-    fs.writeFileSync(path.join(lib, `libnvidia-gpucomp.so.${version}`), '');
+    if (!exists(path.join(lib, `libnvidia-gpucomp.so.${version}`))) fs.writeFileSync(path.join(lib, `libnvidia-gpucomp.so.${version}`), '');
 
     const firmware = path.join(root, 'lib', 'firmware', 'nvidia', version);
     fs.mkdirSync(firmware, { recursive: true });
@@ -181,8 +196,11 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
   const specFile = path.join(cdiDir, CDI_SPEC_NAME);
   const deadline = Date.now() + (opts.timeoutMs ?? 20000);
   try {
+    let fileMs: number | undefined;
     for (;;) {
-      if (fs.existsSync(specFile)) break;
+      if (fileMs === undefined && fs.existsSync(specFile)) fileMs = performance.now() - started;
+      // Ours: the spec is written during start; signals are handled once the servers are up.
+      if (fileMs !== undefined && (kind === 'nvidia' || /"msg":"serving device plugin"/.test(output))) break;
       if (exited !== undefined) {
         const missing = /undefined symbol: (\w+)/.exec(output);
         const why = missing
@@ -193,11 +211,10 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
       if (Date.now() > deadline) throw new Error(`${kind} plugin wrote no ${specFile} in ${opts.timeoutMs ?? 20000} ms:\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
-    const ms = performance.now() - started;
+    const ms = fileMs!;
     // The rename is atomic for ours; NVIDIA's Save writes a temp file and renames it too.
     const text = fs.readFileSync(specFile, 'utf8');
     // Ours logs how long building and writing the spec took (after NVML discovery).
-    if (kind === 'ours') await new Promise((r) => setTimeout(r, 50));
     const logged = /"msg":"wrote CDI spec"/.test(output) ? /"ms":([\d.]+)[^\n]*"msg":"wrote CDI spec"/.exec(output) : null;
     return { spec: JSON.parse(text) as Record<string, unknown>, text, ms, writeMs: logged ? Number(logged[1]) : undefined, output };
   } finally {

@@ -34,6 +34,11 @@ function peer(name: string, what: string): string {
   }
 }
 
+/** NVIDIA's gpu-feature-discovery binary; throws with the build's reason. */
+export function nvidiaGfdBinary(): string {
+  return peer('gpu-feature-discovery', "NVIDIA's gpu-feature-discovery");
+}
+
 /** NVIDIA's mock NVML with one of its profiles (a100, h100, b200, gb200, gb300, l40s, t4). */
 export function mockNvml(profile: string): NvmlUnderTest {
   const dir = peer('mock-nvml', "NVIDIA's mock NVML");
@@ -78,7 +83,7 @@ function setup(dir: string, opts: GfdOptions): { configFile: string; machineFile
 
 /** NVIDIA's gpu-feature-discovery --oneshot; throws with its output when it fails. */
 export function nvidiaLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): LabelRun {
-  const bin = peer('gpu-feature-discovery', "NVIDIA's gpu-feature-discovery");
+  const bin = nvidiaGfdBinary();
   const dir = workDir();
   try {
     const { configFile, machineFile } = setup(dir, opts);
@@ -122,7 +127,7 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
       `--machine-type-file=${machineFile}`,
       '--driver-root=/',
       '--metrics-port=0',
-      '--log-level=warn',
+      '--log-level=info',
     ],
     { env: { PATH: process.env.PATH, ...nvml.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -138,7 +143,8 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
   );
   try {
     const deadline = Date.now() + 20000;
-    while (!fs.existsSync(out)) {
+    // The file is written during start; signals are handled once the servers are up.
+    while (!fs.existsSync(out) || !/"msg":"serving device plugin"/.test(output)) {
       if (code !== undefined) throw new Error(`our plugin exited with ${code} before writing ${out}:\n${output.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`our plugin wrote no ${out} in 20 s:\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 10));

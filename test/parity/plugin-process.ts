@@ -118,6 +118,8 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
         '--kubelet-socket=kubelet.sock',
         `--nvml-library-path=${node.libraryPath}`,
         `--driver-root=${node.driverRoot}`,
+        // Under a CDI strategy ours writes its spec: into the node's directory, never the host's /var/run/cdi.
+        `--cdi-root=${node.cdiDir}`,
         '--metrics-port=0',
         '--log-level=warn',
       ],

@@ -18,6 +18,8 @@ const HOST_PATHS: { [volume: string]: { path?: string; writable: boolean } } = {
   'cdi-root': { path: '/var/run/cdi', writable: true },
   // The MPS daemon's pipes and logs.
   'mps-root': { writable: true },
+  // NFD's local feature files: the GPU Feature Discovery labels the plugin writes (gpuFeatureDiscovery).
+  'nfd-features': { path: '/etc/kubernetes/node-feature-discovery/features.d', writable: true },
 };
 
 function where(o: any): string {

@@ -62,12 +62,15 @@ app.kubernetes.io/name: {{ include "gpu-device-plugin.fullname" . | quote }}
 
 {{/*
 Environment of the plugin container, as GpuDevicePlugin builds it: the fixed variables, MIG
-monitoring, the health settings, then extraEnv (which wins), sorted by name.
+monitoring, the GFD feature file, the health settings, then extraEnv (which wins), sorted by name.
 */}}
 {{- define "gpu-device-plugin.env" -}}
 {{- $env := dict "CONFIG_FILE" "/config/config.yaml" "NVIDIA_DRIVER_CAPABILITIES" "compute,utility" "NVIDIA_VISIBLE_DEVICES" "all" }}
 {{- if ne .Values.migStrategy "none" }}
 {{- $_ := set $env "NVIDIA_MIG_MONITOR_DEVICES" "all" }}
+{{- end }}
+{{- if .Values.gfd.enabled }}
+{{- $_ := set $env "GFD_OUTPUT_FILE" "/etc/kubernetes/node-feature-discovery/features.d/gfd" }}
 {{- end }}
 {{- if .Values.health.disabled }}
 {{- $_ := set $env "DP_DISABLE_HEALTHCHECKS" "all" }}

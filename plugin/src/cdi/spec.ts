@@ -77,6 +77,12 @@ export interface CdiSpecOptions {
 /** Something in the spec could not be built; says what and what to do. */
 export class CdiSpecError extends Error {}
 
+/**
+ * A device with no device node on this node. NVIDIA's plugin then writes no spec and keeps
+ * serving ("Ignoring empty CDI specs"); ours does the same, logging this message.
+ */
+export class EmptyCdiDeviceError extends CdiSpecError {}
+
 const CONTROL_NODES = ['/dev/nvidia-modeset', '/dev/nvidia-uvm-tools', '/dev/nvidia-uvm', '/dev/nvidiactl'];
 
 function hookFactory(opts: CdiSpecOptions): (name: string, args?: string[]) => CdiHook | undefined {
@@ -110,7 +116,7 @@ function deviceEntries(inventory: DeviceInventory, opts: CdiSpecOptions): CdiDev
   const add = (name: string, uuid: string, paths: string[]): void => {
     const containerEdits = nodesEdits(paths, opts.devRoot);
     if (!containerEdits.deviceNodes) {
-      throw new CdiSpecError(
+      throw new EmptyCdiDeviceError(
         `no device node of ${uuid} (${paths.join(', ')}) is a character device under the dev root ${opts.devRoot.read}; ` +
           'the CDI spec would give containers nothing for it. Mount the host /dev at the driver root ' +
           '(or set nvidiaDevRoot) so the plugin can see the NVIDIA device nodes.',

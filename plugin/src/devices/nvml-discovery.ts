@@ -80,6 +80,7 @@ function readMigDevices(
       memoryMiB: attrs.memorySizeMB,
       gpuInstanceCapMinor: migMinors.get(giKey),
       computeInstanceCapMinor: migMinors.get(`${giKey}/ci${computeInstanceId}`),
+      attributes: { ...attrs },
     });
   }
   return devices;

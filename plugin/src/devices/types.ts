@@ -25,6 +25,21 @@ export interface MigDevice {
   /** Minor numbers of the GI/CI capability device nodes, when known (for passDeviceSpecs). */
   gpuInstanceCapMinor?: number;
   computeInstanceCapMinor?: number;
+  /** NVML's nvmlDeviceGetAttributes of the MIG device, when read (GFD's MIG labels). */
+  attributes?: MigAttributes;
+}
+
+/** The MIG device attributes GPU Feature Discovery labels. */
+export interface MigAttributes {
+  multiprocessorCount: number;
+  sharedCopyEngineCount: number;
+  sharedDecoderCount: number;
+  sharedEncoderCount: number;
+  sharedJpegCount: number;
+  sharedOfaCount: number;
+  gpuInstanceSliceCount: number;
+  computeInstanceSliceCount: number;
+  memorySizeMB: number;
 }
 
 export interface Gpu {

@@ -152,8 +152,23 @@ function fullGpuLabels(inventory: DeviceInventory, config: PluginConfig): Labels
   return labels;
 }
 
+/** GFD's newMigAttributeLabels: NVML's attributes of the MIG device, or just its memory when unread. */
 function migLabels(resource: string, config: PluginConfig, parent: Gpu, mig: MigDevice, count: number): Labels {
-  return resourceLabels(resource, config, count, [parent.name, 'MIG', mig.profile], { memory: mig.memoryMiB });
+  const a = mig.attributes;
+  const attributes: Record<string, number> = a
+    ? {
+        memory: a.memorySizeMB,
+        multiprocessors: a.multiprocessorCount,
+        'slices.gi': a.gpuInstanceSliceCount,
+        'slices.ci': a.computeInstanceSliceCount,
+        'engines.copy': a.sharedCopyEngineCount,
+        'engines.decoder': a.sharedDecoderCount,
+        'engines.encoder': a.sharedEncoderCount,
+        'engines.jpeg': a.sharedJpegCount,
+        'engines.ofa': a.sharedOfaCount,
+      }
+    : { memory: mig.memoryMiB };
+  return resourceLabels(resource, config, count, [parent.name, 'MIG', mig.profile], attributes);
 }
 
 function migGroups(inventory: DeviceInventory): Map<string, { parent: Gpu; mig: MigDevice; count: number }> {
@@ -227,7 +242,9 @@ function vgpuPresent(sysfsRoot: string): boolean | undefined {
     try {
       if (fs.readFileSync(path.join(root, entry, 'vendor'), 'utf8').trim() !== '0x10de') continue;
       const config = fs.readFileSync(path.join(root, entry, 'config'));
-      if (config.length < 256 || (config[0x06] & 0x10) === 0) continue;
+      // Unprivileged reads get only the first 64 bytes: GFD gives up (no label) then too.
+      if (config.length < 256) return undefined;
+      if ((config[0x06] & 0x10) === 0) continue;
       const visited = new Set<number>();
       for (let pos = config[0x34]; pos !== 0 && !visited.has(pos); pos = config[pos + 1]) {
         visited.add(pos);

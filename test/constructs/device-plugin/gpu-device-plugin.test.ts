@@ -158,6 +158,29 @@ describe('GpuDevicePlugin props', () => {
     expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'cdi-root', mountPath: '/var/run/cdi' });
   });
 
+  test('CDI mounts the driver root (the host root by default) read-only at /driver-root, where the plugin reads the files its spec lists', () => {
+    const ds = synthPlugin({ deviceListStrategy: [DeviceListStrategy.CDI_CRI] }).byKind('DaemonSet');
+    expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'driver-root', hostPath: { path: '/', type: 'Directory' } });
+    expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+    const plain = synthPlugin().byKind('DaemonSet');
+    expect(plain.spec.template.spec.volumes.map((v: { name: string }) => v.name)).not.toContain('driver-root');
+  });
+
+  test('gpuFeatureDiscovery writes the GFD labels into NFD\'s features.d on the host', () => {
+    const ds = synthPlugin({ gpuFeatureDiscovery: true }).byKind('DaemonSet');
+    expect(envOf(ds).GFD_OUTPUT_FILE).toBe('/etc/kubernetes/node-feature-discovery/features.d/gfd');
+    expect(ds.spec.template.spec.volumes).toContainEqual({
+      name: 'nfd-features', hostPath: { path: '/etc/kubernetes/node-feature-discovery/features.d', type: 'DirectoryOrCreate' },
+    });
+    expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'nfd-features', mountPath: '/etc/kubernetes/node-feature-discovery/features.d' });
+    expect(envOf(synthPlugin().byKind('DaemonSet')).GFD_OUTPUT_FILE).toBeUndefined();
+  });
+
+  test('gpuFeatureDiscovery with NVIDIA\'s image is refused with what to use instead', () => {
+    expect(() => synthPlugin({ gpuFeatureDiscovery: true, image: PluginImage.nvidia() })).toThrow(
+      /gpuFeatureDiscovery needs this project's plugin image: NVIDIA's plugin writes no labels \(deploy NVIDIA's gpu-feature-discovery/);
+  });
+
   test('volume-mounts adds SYS_ADMIN', () => {
     const c = pluginContainer(synthPlugin({ deviceListStrategy: [DeviceListStrategy.VOLUME_MOUNTS] }).byKind('DaemonSet'));
     expect(c.securityContext.capabilities.add).toEqual(['SYS_ADMIN']);

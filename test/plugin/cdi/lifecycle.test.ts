@@ -71,7 +71,8 @@ describe('the plugin process', () => {
     const run = startOurs(node, cdiDir, {});
     const file = path.join(cdiDir, CDI_SPEC_NAME);
     try {
-      await waitFor('the CDI spec', () => fs.existsSync(file), run);
+      // Signals are handled once the servers are up (the spec is written before).
+      await waitFor('the CDI spec and the servers', () => fs.existsSync(file) && /serving device plugin/.test(run.output()), run);
       const first = JSON.parse(fs.readFileSync(file, 'utf8')) as { devices: Array<{ name: string }> };
       expect(first.devices.map((d) => d.name)).toEqual([gpuUuid(0), gpuUuid(1)].sort());
       expect(fs.statSync(file).mode & 0o777).toBe(0o644);
@@ -107,6 +108,21 @@ describe('the plugin process', () => {
     } finally {
       run.child.kill('SIGTERM');
       await run.exited;
+    }
+  }, 60000);
+
+  test('a GPU without its device node: no spec, an error that says why, and the plugin serves on (as NVIDIA\'s)', async () => {
+    fs.rmSync(path.join(node.driverRoot, 'dev', 'nvidia1'));
+    const cdiDir = path.join(node.dir, 'cdi');
+    const run = startOurs(node, cdiDir, {});
+    try {
+      await waitFor('the plugin to serve', () => /serving device plugin/.test(run.output()), run);
+      expect(fs.existsSync(path.join(cdiDir, CDI_SPEC_NAME))).toBe(false);
+      expect(run.output()).toContain(`no device node of ${gpuUuid(1)} (/dev/nvidia1) is a character device under the dev root ${node.driverRoot}`);
+      expect(run.output()).toContain('wrote no CDI spec: pods given CDI device names on this node will not start');
+    } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
     }
   }, 60000);
 

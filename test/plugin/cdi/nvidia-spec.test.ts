@@ -14,7 +14,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { a100MigSpec, defaultSpec, gpuUuid } from '../helpers/fake-nvml';
-import { CDI_SPEC_NAME, createCdiNode, runUntilSpec, type CdiNode } from '../../parity/cdi-node';
+import { CDI_SPEC_NAME, createCdiNode, nvidiaPluginBinary, runUntilSpec, type CdiNode } from '../../parity/cdi-node';
+import { ensureOurPluginBuilt } from '../../parity/plugin-process';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -44,6 +45,14 @@ function validate(dir: string, devices: string[]): Validation {
     throw new Error(`the CDI library rejected the spec in ${dir}:\n${out}${String((err as { stderr?: string }).stderr ?? '')}`);
   }
 }
+
+// Builds (once, into .cache/) NVIDIA's plugin, the CDI validator and our plugin; a cold
+// cache takes minutes. When one cannot be built, every test here fails with the reason.
+beforeAll(() => {
+  ensureOurPluginBuilt();
+  nvidiaPluginBinary();
+  validator();
+}, 900000);
 
 describe('whole GPUs', () => {
   let node: CdiNode;

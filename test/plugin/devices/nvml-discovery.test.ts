@@ -103,6 +103,17 @@ describe('MIG', () => {
       memoryMiB: 19968,
       gpuInstanceCapMinor: undefined,
       computeInstanceCapMinor: undefined,
+      attributes: {
+        multiprocessorCount: 28,
+        sharedCopyEngineCount: 2,
+        sharedDecoderCount: 1,
+        sharedEncoderCount: 0,
+        sharedJpegCount: 0,
+        sharedOfaCount: 0,
+        gpuInstanceSliceCount: 2,
+        computeInstanceSliceCount: 2,
+        memorySizeMB: 19968,
+      },
     });
   });
 

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import { a100MigSpec, buildFakeNvml, defaultSpec, writeFakeNvmlConfig, type FakeNvmlSpec } from '../helpers/fake-nvml';
-import { mockNvml, nvidiaLabels, ourLabels, type GfdOptions, type Labels, type NvmlUnderTest } from '../../parity/gfd-run';
+import { mockNvml, nvidiaGfdBinary, nvidiaLabels, ourLabels, type GfdOptions, type Labels, type NvmlUnderTest } from '../../parity/gfd-run';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,7 +36,13 @@ async function compare(name: string, nvml: NvmlUnderTest, opts: GfdOptions = {})
   return { ours, nvidia };
 }
 
-beforeAll(() => ensureOurPluginBuilt(), 180000);
+// Builds (once, into .cache/) NVIDIA's GFD and mock NVML and our plugin; a cold cache takes
+// minutes. When one cannot be built, every test here fails with the reason.
+beforeAll(() => {
+  ensureOurPluginBuilt();
+  mockNvml('a100');
+  nvidiaGfdBinary();
+}, 900000);
 
 describe("NVIDIA's mock NVML profiles", () => {
   test.each(['a100', 'h100', 't4', 'l40s', 'b200', 'gb200', 'gb300'])('%s: the labels of NVIDIA v0.20.0 GFD', async (profile) => {
