@@ -33,6 +33,7 @@ let built: Built;
 let helm4: string;
 let hostsDir: string;
 let createdDriverRoot = false;
+let createdParent = false;
 
 function registryHostsDir(): string {
   const script = `. "${REPO_ROOT}/test/e2e/versions.sh"; . "${REPO_ROOT}/test/e2e/shell/cluster-env.sh"; echo "$REGISTRY_HOSTS_DIR"`;
@@ -77,6 +78,7 @@ beforeAll(async () => {
     throw new Error(`${DRIVER_ROOT} exists and is not this test's fake driver: refusing to write into a real driver root`);
   }
   createdDriverRoot = !existsSync(DRIVER_ROOT);
+  createdParent = !existsSync(dirname(DRIVER_ROOT));
   mkdirSync(DRIVER_LIB_DIR, { recursive: true });
   const fakeLib = execFileSync('bash', [join(REPO_ROOT, 'test', 'fixtures', 'fake-nvml', 'build.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
   copyFileSync(fakeLib, join(DRIVER_LIB_DIR, 'libnvidia-ml.so.1'));
@@ -119,7 +121,7 @@ afterAll(async () => {
   if (hostsDir) rmSync(hostsDir, { recursive: true, force: true });
   await registry?.stop();
   if (built) rmSync(built.out, { recursive: true, force: true });
-  if (createdDriverRoot) rmSync(DRIVER_ROOT, { recursive: true, force: true });
+  if (createdDriverRoot) rmSync(createdParent ? dirname(DRIVER_ROOT) : DRIVER_ROOT, { recursive: true, force: true });
   else rmSync(join(DRIVER_ROOT, '.fake-nvml'), { recursive: true, force: true });
 });
 
