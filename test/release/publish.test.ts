@@ -119,3 +119,18 @@ describe('chart: helm push (Helm 4) to the registry', () => {
     expect(ds.spec.template.spec.containers[0].image).toBe(`ghcr.io/cdk8s-gpu/gpu-device-plugin:v${VERSION}@${digestPin}`);
   });
 });
+
+describe('npm package: what `npm publish` would upload (docs/release.md step 3)', () => {
+  test('npm pack --dry-run holds the jsii assembly, API.md and the compiled library at the release version', () => {
+    if (!fs.existsSync(path.join(REPO_ROOT, '.jsii')) || !fs.existsSync(path.join(REPO_ROOT, 'lib', 'index.js'))) {
+      throw new Error('.jsii or lib/index.js is missing: run `npm run build` first (npm test does)');
+    }
+    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO_ROOT, encoding: 'utf8' }));
+    expect(pack.name).toBe('cdk8s-gpu');
+    expect(pack.version).toBe(VERSION);
+    const files = pack.files.map((f: any) => f.path);
+    expect(files).toEqual(expect.arrayContaining(['.jsii', 'API.md', 'README.md', 'package.json', 'lib/index.js', 'lib/index.d.ts']));
+    // Nothing of the plugin, the tests or the build outputs.
+    expect(files.filter((f: string) => /^(plugin|test|out|dist|charts|node_modules|\.cache)\//.test(f))).toEqual([]);
+  });
+});

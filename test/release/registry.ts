@@ -38,7 +38,8 @@ export async function startRegistry(): Promise<Registry> {
   const config = path.join(dir, 'config.yml');
   fs.writeFileSync(config, [
     'version: 0.1',
-    'log: { level: info, accesslog: { disabled: true } }',
+    // Access log on: tests check who fetched what (e.g. containerd pulling a manifest by digest).
+    'log: { level: info }',
     `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
     `http: { addr: "${host}" }`,
     '',

@@ -25,6 +25,8 @@ PIDS="$E2E_WORK/pids"
 CONTAINERD_SOCK="$E2E_WORK/run/containerd.sock"
 KUBELET_ROOT="$E2E_WORK/kubelet"
 KUBECONFIG_ADMIN="$CONF/admin.kubeconfig"
+# containerd's registry host configs (hosts.toml per host:port), e.g. the release test's registry.
+REGISTRY_HOSTS_DIR="$CONF/certs.d"
 PLUGIN_IMAGE_REPO=e2e.local/gpu-device-plugin
 # Inside the DaemonSet's device-plugins hostPath: the plugin reads XID events from here, the
 # tests append to it on the host. The kubelet only ever removes sockets from that directory.
