@@ -6,7 +6,7 @@
  * Both binaries come from ../shared/peers (test/tools/peers.sh); without them this fails.
  */
 import * as path from 'node:path';
-import { a100MigSpec, buildFakeNvml, defaultSpec, writeFakeNvmlConfig, type FakeNvmlSpec } from '../helpers/fake-nvml';
+import { a100MigSpec, buildFakeNvml, defaultSpec, migUuid, writeFakeNvmlConfig, type FakeNvmlSpec } from '../helpers/fake-nvml';
 import { mockNvml, nvidiaGfdBinary, nvidiaLabels, ourLabels, type GfdOptions, type Labels, type NvmlUnderTest } from '../../parity/gfd-run';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
 import * as fs from 'node:fs';
@@ -89,9 +89,9 @@ describe('sharing configs (mock A100 profile)', () => {
 });
 
 /**
- * NVIDIA's GFD on our fake NVML needs nvmlSystemGetCudaDriverVersion (and, for MIG, the GPU
- * instance functions) from the fake library; until the fake has them these fail with GFD's
- * "undefined symbol" output.
+ * NVIDIA's GFD on our fake NVML: the fake exports nvmlSystemGetCudaDriverVersion and the MIG
+ * GPU/compute instance functions GFD calls; a missing one fails here with GFD's "undefined
+ * symbol" output.
  */
 describe('our fake NVML', () => {
   let dir: string;
@@ -109,7 +109,16 @@ describe('our fake NVML', () => {
     expect(ours['nvidia.com/gpu.count']).toBe('8');
   }, 90000);
 
-  test.each(['single', 'mixed'])('MIG strategy %s on an A100 with MIG devices', async (migStrategy) => {
-    await compare(`fake-mig-${migStrategy}`, fake(a100MigSpec()), { config: { version: 'v1', flags: { migStrategy } } });
+  // `single` needs one profile on the whole node (both plugins refuse or flag a mix): both A100s as 7g.80gb.
+  const oneProfile = (): FakeNvmlSpec => {
+    const spec = a100MigSpec();
+    spec.gpus[0] = { ...spec.gpus[0], migDevices: [{ ...spec.gpus[1].migDevices![0], uuid: migUuid(0, 0) }] };
+    return spec;
+  };
+  test.each([
+    ['single', oneProfile],
+    ['mixed', a100MigSpec],
+  ])('MIG strategy %s on A100s with MIG devices', async (migStrategy, spec) => {
+    await compare(`fake-mig-${migStrategy}`, fake(spec()), { config: { version: 'v1', flags: { migStrategy } } });
   }, 90000);
 });
