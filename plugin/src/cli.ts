@@ -125,16 +125,20 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     // SIGHUP reads the same flags, env and (possibly edited) config file again.
     reloadConfig: () => loadConfig({ argv, env, warn: (m) => logger.warn(m) }),
   });
-  // Reloads wait for the start to finish and run one after another, so a SIGHUP
-  // burst (or one during start-up) never interleaves with another lifecycle step.
-  const starting = runtime.start();
-  let reloads: Promise<void> = starting.catch(() => undefined);
+  // Signal handlers go in before the start begins: a SIGTERM or SIGHUP that arrives while
+  // NVML loads would otherwise kill the process with node's default action. Reloads wait
+  // for the start to finish and run one after another, so a SIGHUP burst (or one during
+  // start-up) never interleaves with another lifecycle step.
+  let startSettled!: () => void;
+  let reloads: Promise<void> = new Promise<void>((resolve) => (startSettled = resolve));
   const stopping = waitForStop(() => {
     logger.info('SIGHUP: reloading the config');
     reloads = reloads
       .then(() => runtime.reload())
       .catch((err: unknown) => logger.error({ err: errorText(err) }, 'reload failed'));
   });
+  const starting = runtime.start();
+  starting.then(startSettled, startSettled);
   try {
     await starting;
   } catch (err) {
