@@ -5,7 +5,7 @@
  * ratio ours/NVIDIA, and writes it into docs/benchmarks.md. Figures only: no pass or fail.
  *
  *   BENCH_RUNS=3            runs per figure (the table shows medians)
- *   BENCH_IDLE_SECONDS=30   idle window for the CPU-time figures
+ *   BENCH_IDLE_SECONDS=20   idle window for the CPU-time figures
  *   BENCH_ALLOCATES=100000  Allocate calls before the second memory reading
  *   BENCH_PREFERRED_SECONDS=5  cut-off per GetPreferredAllocation case for a slow plugin
  *                           (NVIDIA's takes seconds per call at 16 GPUs); the table says
@@ -37,11 +37,11 @@ const num = (name: string, fallback: number): number => {
 };
 
 const RUNS = Math.max(1, Math.round(num('BENCH_RUNS', 3)));
-const IDLE_S = num('BENCH_IDLE_SECONDS', 30);
+const IDLE_S = num('BENCH_IDLE_SECONDS', 20);
 const ALLOCATES = Math.round(num('BENCH_ALLOCATES', 100000));
 const PREFERRED_S = num('BENCH_PREFERRED_SECONDS', 5);
 const PREFERRED_REQUESTS = 300;
-const MOCK_PREFERRED_REQUESTS = 200;
+const MOCK_PREFERRED_REQUESTS = 100;
 const NODE_ARGS = imageNodeFlags();
 
 interface Row {
@@ -225,11 +225,17 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (let run = 1; run <= RUNS; run++) {
     process.stderr.write(`bench: run ${run}/${RUNS} (${((performance.now() - t0) / 1000).toFixed(0)} s so far)\n`);
-    ours.push(await pluginRun('ours'));
-    if (withNvidia) nvidia.push(await pluginRun('nvidia'));
-    mockOurs.push(await mockTopologyRun('ours'));
-    if (withNvidia) mockNvidia.push(await mockTopologyRun('nvidia'));
-    synth.push(synthRun(helm));
+    const phase = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+      const p0 = performance.now();
+      const out = await fn();
+      process.stderr.write(`bench:   ${name}: ${((performance.now() - p0) / 1000).toFixed(0)} s\n`);
+      return out;
+    };
+    ours.push(await phase('ours', () => pluginRun('ours')));
+    if (withNvidia) nvidia.push(await phase('NVIDIA', () => pluginRun('nvidia')));
+    mockOurs.push(await phase('ours on the mock profiles', () => mockTopologyRun('ours')));
+    if (withNvidia) mockNvidia.push(await phase("NVIDIA on the mock profiles", () => mockTopologyRun('nvidia')));
+    synth.push(await phase('synthesis', () => synthRun(helm)));
   }
   process.stderr.write(`bench: done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   const text = table(ours, nvidia, synth, mockOurs, mockNvidia, nvidiaNote);

@@ -8,7 +8,7 @@ import { preferredCases, startOnMock, GPU, type PreferredCase } from '../../test
 import { createMockNode, type MockProfile } from '../../test/parity/mock-node';
 import type { PluginKind, RunningPlugin } from '../../test/parity/plugin-process';
 import { runDpload } from './dpload';
-import { mockTopology } from './mock-topology';
+import { mockTopology, type MockTopology } from './mock-topology';
 import type { Figures } from './plugin-figures';
 import { cpuMs, rssMiB } from './proc';
 import { until } from './stats';
@@ -48,9 +48,21 @@ export interface PreferredFigure extends PreferredCase {
 }
 
 /** Every preferred case on one profile; a slow plugin is cut off after `maxSeconds` per case. */
+const topologies = new Map<MockProfile, MockTopology>();
+
+/** NVML's topology of a profile, read once per process (it spawns a child each time). */
+function topologyOf(profile: MockProfile, node: Parameters<typeof mockTopology>[0]): MockTopology {
+  let t = topologies.get(profile);
+  if (t === undefined) {
+    t = mockTopology(node);
+    topologies.set(profile, t);
+  }
+  return t;
+}
+
 export async function mockPreferredRun(kind: PluginKind, profile: MockProfile, opts: { requests: number; maxSeconds: number; nodeArgs: string[] }): Promise<PreferredFigure[]> {
   const node = createMockNode(profile);
-  const topo = mockTopology(node);
+  const topo = topologyOf(profile, node);
   const plugin = await startOnMock(kind, node, {}, { nodeArgs: opts.nodeArgs });
   try {
     const socket = socketOf(plugin);

@@ -98,9 +98,20 @@ export function unixTarget(socketPath: string): string {
 /** The kubelet dials plugins with authority "localhost"; do the same for symmetry. */
 const CLIENT_OPTIONS: grpc.ChannelOptions = { 'grpc.default_authority': 'localhost' };
 
+/**
+ * Registration reacts within milliseconds of kubelet.sock appearing (kubelet/kubelet-watcher.ts),
+ * which can fall between the kubelet's bind() and listen(): a refused dial is retried after
+ * 20 ms, not after grpc-js's default 1 s backoff.
+ */
+const REGISTRATION_CLIENT_OPTIONS: grpc.ChannelOptions = {
+  ...CLIENT_OPTIONS,
+  'grpc.initial_reconnect_backoff_ms': 20,
+  'grpc.max_reconnect_backoff_ms': 1000,
+};
+
 export function newRegistrationClient(socketPath: string): RegistrationClient {
   const Ctor = load().Registration;
-  return new Ctor(unixTarget(socketPath), grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as RegistrationClient;
+  return new Ctor(unixTarget(socketPath), grpc.credentials.createInsecure(), REGISTRATION_CLIENT_OPTIONS) as unknown as RegistrationClient;
 }
 
 export function newDevicePluginClient(socketPath: string): DevicePluginClient {

@@ -2,13 +2,17 @@
  * Watches the device-plugins directory the way NVIDIA's plugin and the kubelet's stub
  * do (inotify through fs.watch): a re-created kubelet.sock means the kubelet restarted
  * and every resource must register again; a deleted plugin socket means that server
- * must be restarted. Events are debounced, and a slow poll re-checks the same state in
+ * must be restarted. Events are debounced (100 ms; 5 ms after kubelet.sock appears, which
+ * the kubelet creates last), and a slow poll re-checks the same state in
  * case an event was lost (inotify queue overflow, directory re-created).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../observability/logger.js';
 import { fileIdentity, sameIdentity, type FileIdentity } from './socket-file.js';
+
+/** Debounce after an event on kubelet.sock itself (see onEvent). */
+export const KUBELET_SOCKET_DEBOUNCE_MS = 5;
 
 export interface WatchEvent {
   /** kubelet.sock was (re)created since the last event: register everything again. */
@@ -67,7 +71,7 @@ export class KubeletWatcher {
       try {
         // Any event only triggers a check of the directory's state: an event can arrive
         // after the check it caused already saw its effect, so events are not counted.
-        const watcher = fs.watch(dir, { persistent: false }, () => this.schedule());
+        const watcher = fs.watch(dir, { persistent: false }, (_event, filename) => this.onEvent(dir, filename));
         watcher.on('error', (err) => {
           this.opts.logger.warn({ err, dir }, 'watching the device-plugins directory failed; relying on polling until it can be watched again');
           watcher.close();
@@ -80,11 +84,21 @@ export class KubeletWatcher {
     }
   }
 
-  private schedule(): void {
+  private onEvent(dir: string, filename: string | Buffer | null): void {
+    const kubelet = path.resolve(this.opts.kubeletSocket);
+    const isKubelet = filename !== null && dir === path.dirname(kubelet) && String(filename) === path.basename(kubelet);
+    // kubelet.sock is created last, after the kubelet deleted every other socket, so once it
+    // exists a short wait suffices to take a restart in as one batch; the usual 100 ms
+    // debounce made every re-registration wait that long (NVIDIA's plugin reacts at once).
+    // Its deletion is no reason to hurry: the batch is not complete yet.
+    this.schedule(isKubelet && fs.existsSync(kubelet) ? KUBELET_SOCKET_DEBOUNCE_MS : undefined);
+  }
+
+  private schedule(delayMs = this.opts.debounceMs ?? 100): void {
     if (this.stopped) return;
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     // The kubelet deletes every socket, then creates kubelet.sock: one batch, one reaction.
-    this.debounceTimer = setTimeout(() => this.flush(), this.opts.debounceMs ?? 100);
+    this.debounceTimer = setTimeout(() => this.flush(), Math.min(delayMs, this.opts.debounceMs ?? 100));
   }
 
   private poll(): void {

@@ -87,6 +87,27 @@ describe('KubeletWatcher', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('acts on kubelet.sock appearing after the short debounce, while other events wait for the long one', async () => {
+    events = [];
+    watcher = new KubeletWatcher({
+      devicePluginPath: dir,
+      kubeletSocket: kubeletSock(),
+      logger: silentLogger(),
+      debounceMs: 2000,
+      pollMs: 60000,
+      onChange: (e) => events.push(e),
+    });
+    watcher.start();
+    fs.writeFileSync(path.join(dir, 'unrelated'), 'x');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events).toEqual([]);
+    await removeKubeletSocket();
+    await createKubeletSocket();
+    // Well before the 2 s debounce: kubelet.sock is created last in a kubelet restart.
+    await until(() => restarts() === 1, 'a restart event within 1 s', 1000);
+    expect(events).toEqual([{ kubeletRestarted: true, kubeletPresent: true }]);
+  });
+
   it('reports the kubelet absent while kubelet.sock is gone', async () => {
     startWatcher();
     await removeKubeletSocket();
