@@ -5,6 +5,7 @@
  */
 import { describeXid } from '../health/xid-descriptions.js';
 import { NO_INSTANCE, NvmlEventType, type DeviceHandle, type EventData, type EventSetHandle, type Nvml } from './nvml.js';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DeviceInventory, Gpu, HealthEvent } from './types.js';
 
 /** NVIDIA's mask; only XIDs change health, ECC events are logged. */
@@ -120,14 +121,7 @@ function affectedUuids(nvml: Nvml, e: EventData, gpuByHandle: Map<DeviceHandle, 
   return [gpu.uuid];
 }
 
+/** Waits `ms`, or less when `signal` aborts (also when it already has). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

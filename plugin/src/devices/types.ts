@@ -3,6 +3,8 @@
  * Plain data: no NVML handles leak past devices/.
  */
 
+import type { DeviceAttributes } from './nvml.js';
+
 export interface ComputeCapability {
   major: number;
   minor: number;
@@ -29,18 +31,8 @@ export interface MigDevice {
   attributes?: MigAttributes;
 }
 
-/** The MIG device attributes GPU Feature Discovery labels. */
-export interface MigAttributes {
-  multiprocessorCount: number;
-  sharedCopyEngineCount: number;
-  sharedDecoderCount: number;
-  sharedEncoderCount: number;
-  sharedJpegCount: number;
-  sharedOfaCount: number;
-  gpuInstanceSliceCount: number;
-  computeInstanceSliceCount: number;
-  memorySizeMB: number;
-}
+/** The MIG device attributes GPU Feature Discovery labels: NVML's nvmlDeviceAttributes_t, as the binding reads it. */
+export type MigAttributes = DeviceAttributes;
 
 export interface Gpu {
   /** NVML index. */

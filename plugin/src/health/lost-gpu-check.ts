@@ -10,6 +10,7 @@
  * Any other error is logged once per GPU and changes nothing: NOT_SUPPORTED or a transient
  * failure is no proof that the GPU is gone.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { HealthEvent } from '../devices/types.js';
 
 /** nvmlReturn_t codes that mean the GPU is gone until a reset. */
@@ -78,15 +79,7 @@ export async function runLostGpuCheck(
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts (also when it already has). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }
