@@ -13,6 +13,8 @@ import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js
 import { buildResources } from './devices/resources.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { PluginRuntime, type RuntimeDeps } from './main.js';
+import { MPS_HELP, MPS_SUBCOMMAND, runMpsControlDaemon } from './mps/command.js';
+import { mpsContainerRoot } from './mps/layout.js';
 import { createLogger, type Logger } from './observability/logger.js';
 
 export interface CliIo {
@@ -100,6 +102,20 @@ function waitForStop(onHup: () => void): Promise<NodeJS.Signals> {
 }
 
 export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io: CliIo = processIo): Promise<number> {
+  if (argv[0] === MPS_SUBCOMMAND) {
+    const rest = argv.slice(1);
+    if (wantsHelp(rest)) {
+      io.stdout(MPS_HELP);
+      return 0;
+    }
+    const deps = defaultDeps(env);
+    return runMpsControlDaemon(rest, env, {
+      createDeviceSource: deps.createDeviceSource,
+      buildResources: deps.buildResources,
+      waitForStop,
+      stderr: io.stderr,
+    });
+  }
   if (wantsHelp(argv)) {
     io.stdout(helpText().replace(/\n?$/, '\n'));
     return 0;
@@ -124,6 +140,8 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     deps: defaultDeps(env),
     // SIGHUP reads the same flags, env and (possibly edited) config file again.
     reloadConfig: () => loadConfig({ argv, env, warn: (m) => logger.warn(m) }),
+    mpsRoot: mpsContainerRoot(env),
+    searchPath: env.PATH,
   });
   // Signal handlers go in before the start begins: a SIGTERM or SIGHUP that arrives while
   // NVML loads would otherwise kill the process with node's default action. Reloads wait
@@ -140,7 +158,14 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   const starting = runtime.start();
   starting.then(startSettled, startSettled);
   try {
-    await starting;
+    // A stop signal while start-up waits (e.g. for the MPS control daemon) ends the wait.
+    const first = await Promise.race([starting.then(() => undefined), stopping]);
+    if (first !== undefined) {
+      logger.info({ signal: first }, 'stopping before start-up finished');
+      await runtime.stop();
+      await starting.catch(() => undefined);
+      return 0;
+    }
   } catch (err) {
     logger.error({ err: errorText(err) }, 'cannot start');
     io.stderr(`gpu-device-plugin: cannot start: ${errorText(err)}\n`);

@@ -15,6 +15,8 @@ import { PluginManager } from './kubelet/plugin-manager.js';
 import { HttpServer, type Readiness } from './observability/http-server.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, type Metrics } from './observability/metrics-sink.js';
+import { MPS_CONTAINER_ROOT } from './mps/layout.js';
+import { waitForMpsDaemon } from './mps/wait.js';
 
 /** The health monitor contract (health/health-monitor.ts). */
 export interface HealthMonitorLike {
@@ -43,6 +45,11 @@ export interface RuntimeOptions {
   /** Lifecycle timings; tests shorten them. */
   registrationRetryMs?: number;
   watchPollMs?: number;
+  /** Where the MPS root is mounted (default /mps, NVIDIA's layout). */
+  mpsRoot?: string;
+  /** PATH on which to find nvidia-cuda-mps-control for the daemon health query. */
+  searchPath?: string;
+  mpsPollMs?: number;
 }
 
 type State = 'starting' | 'serving' | 'idle' | 'stopping' | 'stopped';
@@ -67,6 +74,9 @@ export class PluginRuntime {
   private cdiWrittenFor: PluginConfig | undefined;
   private gfdWrittenFor: PluginConfig | undefined;
   private readonly log: Logger;
+  /** Aborts a wait for the MPS control daemon when the plugin stops. */
+  private readonly stopping = new AbortController();
+  private waitingFor = '';
 
   constructor(private readonly opts: RuntimeOptions) {
     this.config = opts.config;
@@ -86,7 +96,7 @@ export class PluginRuntime {
       case 'serving':
         return this.manager ? this.manager.readiness() : { ready: false, reason: 'starting' };
       default:
-        return { ready: false, reason: this.state };
+        return { ready: false, reason: this.waitingFor || this.state };
     }
   }
 
@@ -150,6 +160,7 @@ export class PluginRuntime {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
+    this.stopping.abort();
     // Aborted first, awaited last: the kubelet gets its empty lists while the health
     // watch's last NVML wait (up to eventWaitMs) runs out.
     const healthStopped = this.stopHealthWatch({ keepMonitor: false });
@@ -241,7 +252,30 @@ export class PluginRuntime {
     return uuids;
   }
 
+  /**
+   * NVIDIA's plugin advertises MPS replicas only once the MPS control daemon is up (its
+   * waitForDaemon); so does this one, with NVIDIA's markers, so either daemon serves either plugin.
+   */
+  private async waitForMps(resources: AdvertisedResource[]): Promise<void> {
+    const mps = resources.filter((r) => r.sharing === 'mps' && r.devices.length > 0).map((r) => r.name);
+    if (mps.length === 0) return;
+    this.waitingFor = `waiting for the MPS control daemon (${mps.join(', ')})`;
+    try {
+      await waitForMpsDaemon({
+        root: this.opts.mpsRoot ?? MPS_CONTAINER_ROOT,
+        resources: mps,
+        log: this.log,
+        signal: this.stopping.signal,
+        searchPath: this.opts.searchPath ?? process.env.PATH,
+        pollMs: this.opts.mpsPollMs,
+      });
+    } finally {
+      this.waitingFor = '';
+    }
+  }
+
   private async serve(resources: AdvertisedResource[], unhealthy = new Set<string>()): Promise<void> {
+    await this.waitForMps(resources);
     const inventory = this.inventory!;
     this.backends = resources.map(
       (resource) => new ResourceBackend({ resource, config: this.config, inventory, preferred: this.opts.deps.preferred }),

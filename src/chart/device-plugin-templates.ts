@@ -83,7 +83,68 @@ export function devicePluginTemplates(): TemplateFile[] {
     }),
   });
   files.push({ path: 'templates/_config.tpl', text: configTemplates(CHART_NAME) });
+  files.push(mpsControlDaemonTemplate());
   return files;
+}
+
+const MPS_COMPONENT = 'mps-control-daemon';
+
+function mpsDaemonSetOf(objects: ObjectJson[]): ObjectJson {
+  const found = objects.find(o => o.kind === 'DaemonSet' && o.metadata.labels['app.kubernetes.io/component'] === MPS_COMPONENT);
+  if (!found) throw new Error('GpuDevicePlugin with mps synthesized no MPS control daemon DaemonSet; the chart toolkit expects one');
+  return found;
+}
+
+/**
+ * The MPS control daemon DaemonSet, rendered only when `mps.enabled`: GpuDevicePlugin's own
+ * output with mps on, its names, image, env, node selection and MPS root bound to values.
+ */
+function mpsControlDaemonTemplate(): TemplateFile {
+  const mps = { resources: [{ replicas: 2 }] };
+  const daemonSet = mpsDaemonSetOf(synthesizePlugin({
+    name: ChartValue.expr(include('fullname')),
+    namespace: ChartValue.expr(include('namespace')),
+    priorityClassName: ChartValue.value('priorityClassName'),
+    runtimeClassName: ChartValue.when('.Values.runtimeClassName', ChartValue.value('runtimeClassName')),
+    mps,
+    mpsRoot: ChartValue.value('mps.root'),
+  }).objects);
+  const withDriverRoot = mpsDaemonSetOf(synthesizePlugin({ mps, nvidiaDriverRoot: ChartValue.value('nvidiaDriverRoot') }).objects).spec.template.spec;
+  const nvidia = mpsDaemonSetOf(synthesizePlugin({ mps, image: PluginImage.nvidia() }).objects).spec.template.spec.containers[0];
+  const onDelete = mpsDaemonSetOf(synthesizePlugin({ mps, updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).objects).spec.updateStrategy;
+
+  const version = (labels: Record<string, unknown>) => ({ ...labels, 'app.kubernetes.io/version': ChartValue.value('image.tag') });
+  daemonSet.metadata.labels = version(daemonSet.metadata.labels);
+  daemonSet.spec.template.metadata.labels = version(daemonSet.spec.template.metadata.labels);
+  const annotations = daemonSet.spec.template.metadata.annotations;
+  expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'MPS pod annotations');
+  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
+  const rolling = daemonSet.spec.updateStrategy;
+  rolling.rollingUpdate.maxUnavailable = ChartValue.expr(`include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`, 'number');
+  daemonSet.spec.updateStrategy = ChartValue.choose([{ condition: CONDITIONS.onDelete, value: onDelete }], rolling);
+
+  const spec = daemonSet.spec.template.spec;
+  spec.affinity = ChartValue.block('toYaml .Values.affinity');
+  spec.tolerations = ChartValue.block('toYaml .Values.tolerations');
+  spec.nodeSelector = ChartValue.when('.Values.nodeSelector', ChartValue.block('toYaml .Values.nodeSelector'));
+  const container = spec.containers[0];
+  const added = (base: ObjectJson[], variant: ObjectJson[]) => {
+    const names = new Set(base.map(i => i.name));
+    const extra = variant.filter(i => !names.has(i.name));
+    if (extra.length !== 1) throw new Error(`expected GpuDevicePlugin's MPS daemon to add one volume/mount for driverRoot (got ${extra.length}); update the chart toolkit`);
+    return ChartValue.when(CONDITIONS.driverRoot, extra[0]);
+  };
+  spec.volumes = [...spec.volumes, added(spec.volumes, withDriverRoot.volumes)];
+  container.volumeMounts = [...container.volumeMounts, added(container.volumeMounts, withDriverRoot.containers[0].volumeMounts)];
+  container.image = ChartValue.expr(include('image'));
+  container.env = ChartValue.block(include('env'));
+  container.resources = ChartValue.block('toYaml .Values.resources');
+  if (JSON.stringify(container.args) !== JSON.stringify(['mps-control-daemon']) || nvidia.args !== undefined || container.command !== undefined) {
+    throw new Error('GpuDevicePlugin changed how the MPS daemon is started (args/command); update the chart toolkit');
+  }
+  container.command = ChartValue.when(`not (${CONDITIONS.projectImage})`, nvidia.command);
+  container.args = ChartValue.when(CONDITIONS.projectImage, ChartValue.block('toYaml (prepend (default (list) .Values.extraArgs) "mps-control-daemon")'));
+  return { path: 'templates/mps-control-daemon.yaml', text: `{{- if ${CONDITIONS.mps} }}\n${renderTemplate(daemonSet)}{{- end }}\n` };
 }
 
 type Variants = ReturnType<typeof synthesizeVariants>;

@@ -23,6 +23,8 @@ export const NFD_FEATURES_DIR = '/etc/kubernetes/node-feature-discovery/features
 export const GFD_FEATURE_FILE = `${NFD_FEATURES_DIR}/gfd`;
 /** Where the container sees the host's driver root when it needs the driver's files (CDI). */
 export const CONTAINER_DRIVER_ROOT = '/driver-root';
+/** Where the plugin and the MPS control daemon see the host's MPS root (NVIDIA's layout). */
+export const MPS_CONTAINER_ROOT = '/mps';
 /** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults). */
 export const DEFAULT_SKIPPED_XIDS = [13, 31, 43, 45, 68, 109];
 
@@ -130,6 +132,11 @@ export class GpuDevicePlugin extends Construct {
   public readonly daemonSet: ApiObject;
   /** Whether the plugin writes GPU Feature Discovery labels for NFD. */
   public readonly gpuFeatureDiscovery: boolean;
+  /**
+   * The MPS control daemon DaemonSet (`<name>-mps-control-daemon`), present when `mps` is
+   * configured: the plugin advertises MPS replicas only once this daemon is ready.
+   */
+  public readonly mpsControlDaemon?: ApiObject;
 
   private readonly labels: { [key: string]: string };
   private readonly env: { [key: string]: string };
@@ -201,6 +208,9 @@ export class GpuDevicePlugin extends Construct {
         },
       },
     });
+    if (this.config.mps) {
+      this.mpsControlDaemon = this.renderMpsControlDaemon(props, configYaml);
+    }
     requireUniqueObjectNames(this, 'GpuDevicePlugin', obj => obj.kind === 'Namespace'
       ? 'set namespace to another one, or createNamespace: false on all but one of the plugins sharing it'
       : 'set name (or namespace) to another value on one of them');
@@ -298,7 +308,8 @@ export class GpuDevicePlugin extends Construct {
     }
     if (this.config.mps) {
       volumes.push({ name: 'mps-root', hostPath: { path: this.config.mpsRoot, type: 'DirectoryOrCreate' } });
-      mounts.push({ name: 'mps-root', mountPath: this.config.mpsRoot });
+      // NVIDIA's layout: the plugin reads the daemon's /mps/.ready and /mps/<resource>/.started there.
+      mounts.push({ name: 'mps-root', mountPath: MPS_CONTAINER_ROOT });
     }
     const projectImage = this.image.kind === PluginImageKind.PROJECT;
     const container: k8s.Container = {
@@ -329,6 +340,74 @@ export class GpuDevicePlugin extends Construct {
       containers: [container],
       volumes,
     };
+  }
+
+  /**
+   * The MPS control daemon, as NVIDIA's chart deploys it (daemonset-mps-control-daemon.yml):
+   * same image, `gpu-device-plugin mps-control-daemon`, the same config and node selection
+   * as the plugin, the host's MPS root at /mps and its `shm` directory at /dev/shm.
+   *
+   * hostPID: the MPS control daemon and the MPS server it forks find client processes by
+   * their host PIDs (NVIDIA: "the MPS server needs to find its own PID via /proc/self"
+   * and the PIDs of the CUDA processes in workload pods); in a private PID namespace the
+   * server cannot match clients and CUDA calls of MPS pods fail. Privileged, as NVIDIA's:
+   * the server needs every GPU device node and the driver's control devices.
+   */
+  private renderMpsControlDaemon(props: GpuDevicePluginProps, configYaml: string): ApiObject {
+    const name = `${this.name}-mps-control-daemon`;
+    requireDnsLabel('name (with the "-mps-control-daemon" suffix of the MPS DaemonSet)', name);
+    const labels = standardLabels({ name: this.name, instance: name, component: 'mps-control-daemon', version: labelVersion(this.image.tag) });
+    const volumes: k8s.Volume[] = [
+      { name: 'config', configMap: { name: this.configMapName } },
+      { name: 'mps-root', hostPath: { path: this.config.mpsRoot, type: 'DirectoryOrCreate' } },
+      { name: 'mps-shm', hostPath: { path: `${this.config.mpsRoot}/shm`, type: 'DirectoryOrCreate' } },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'config', mountPath: '/config', readOnly: true },
+      { name: 'mps-root', mountPath: MPS_CONTAINER_ROOT },
+      { name: 'mps-shm', mountPath: '/dev/shm' },
+    ];
+    if (this.config.nvidiaDriverRoot !== '/') {
+      volumes.push({ name: 'driver-root', hostPath: { path: this.config.nvidiaDriverRoot, type: 'Directory' } });
+      mounts.push({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+    }
+    const nvidiaImage = this.image.kind === PluginImageKind.NVIDIA;
+    return new k8s.KubeDaemonSet(this, 'MpsControlDaemon', {
+      metadata: { name, namespace: this.namespace, labels },
+      spec: {
+        selector: { matchLabels: selectorLabels({ name: this.name, instance: name }) },
+        updateStrategy: renderUpdateStrategy(props.updateStrategy),
+        template: {
+          metadata: { labels, annotations: { 'cdk8s-gpu.io/config-sha256': sha256(configYaml) } },
+          spec: {
+            serviceAccountName: this.name,
+            automountServiceAccountToken: false,
+            priorityClassName: props.priorityClassName ?? 'system-node-critical',
+            runtimeClassName: props.runtimeClassName,
+            nodeSelector: props.nodeSelector,
+            affinity: props.affinity ?? defaultAffinity(),
+            tolerations: this.tolerations,
+            hostPid: true,
+            containers: [{
+              name: 'mps-control-daemon',
+              image: this.image.reference,
+              imagePullPolicy: 'IfNotPresent',
+              // NVIDIA's image ships its own mps-control-daemon binary; ours is a subcommand.
+              command: nvidiaImage ? ['mps-control-daemon'] : undefined,
+              args: nvidiaImage ? undefined : ['mps-control-daemon', ...this.args],
+              env: Object.keys(this.env).sort().map(n => ({ name: n, value: this.env[n] })),
+              resources: props.resources ?? {
+                requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
+                limits: { memory: k8s.Quantity.fromString('192Mi') },
+              },
+              securityContext: { privileged: true },
+              volumeMounts: mounts,
+            }],
+            volumes,
+          },
+        },
+      },
+    });
   }
 
   private renderSecurityContext(): k8s.SecurityContext {

@@ -124,6 +124,12 @@ export interface DevicePluginConfigProps {
   readonly timeSlicing?: SharingOptions;
   /**
    * CUDA MPS: each replica gets an equal share of memory and compute, enforced by the MPS daemon.
+   *
+   * With `mps`, GpuDevicePlugin also deploys the MPS control daemon (DaemonSet
+   * `<name>-mps-control-daemon`, `gpu-device-plugin mps-control-daemon`), which runs
+   * `nvidia-cuda-mps-control -d` per MPS-shared resource under `mpsRoot`; the plugin advertises
+   * the replicas only once that daemon is ready. The daemon runs with hostPID (the MPS server
+   * identifies its client processes by host PID, as in NVIDIA's chart) and privileged.
    * @default - no MPS
    */
   readonly mps?: SharingOptions;

@@ -28,7 +28,9 @@ describe.each(CI_SCENARIOS.map(s => [s.name] as const))('ci/%s-values.yaml', nam
     const kinds = helmTemplate(CHART_DIR, [ciValuesFile(name)]).map(o => o.kind).sort();
     const scenario = CI_SCENARIOS.find(s => s.name === name)!;
     const createsNamespace = (scenario.values.namespace as { create?: boolean } | undefined)?.create ?? true;
-    expect(kinds).toEqual([...(createsNamespace ? ['Namespace'] : []), 'ConfigMap', 'DaemonSet', 'ServiceAccount'].sort());
+    // MPS adds the MPS control daemon's DaemonSet.
+    const mps = (scenario.values.mps as { enabled?: boolean } | undefined)?.enabled ? ['DaemonSet'] : [];
+    expect(kinds).toEqual([...(createsNamespace ? ['Namespace'] : []), 'ConfigMap', 'DaemonSet', ...mps, 'ServiceAccount'].sort());
   });
 });
 

@@ -102,6 +102,15 @@ export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs
       }
     }
     if (o.kind === 'DaemonSet' && component === 'device-plugin') out.push(...pluginProblems(objects, o));
+    if (o.kind === 'DaemonSet' && component === 'mps-control-daemon') {
+      // hostPID (the MPS server matches client PIDs) and privileged, as NVIDIA's chart; nothing more.
+      const pod = o.spec.template.spec;
+      if (pluginConfig(objects, o)?.sharing?.mps === undefined) out.push(`${where(o)}: an MPS control daemon without sharing.mps in its config`);
+      for (const f of ['hostNetwork', 'hostIPC']) if (pod[f]) out.push(`${where(o)}: ${f} must not be true`);
+      if (pod.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false`);
+      const extra = (pod.volumes ?? []).filter((v: any) => v.hostPath && !['mps-root', 'mps-shm', 'driver-root'].includes(v.name));
+      for (const v of extra) out.push(`${where(o)}: hostPath volume "${v.name}" (${v.hostPath.path}) is not one the MPS daemon needs`);
+    }
     if (o.kind === 'Job') {
       const spec = o.spec.template.spec;
       if (!options.jobTokenAllowed && spec.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false by default`);

@@ -4,7 +4,7 @@ import * as YAML from 'yaml';
 import {
   DeviceListStrategy, GpuDevicePlugin, GpuResource, MigStrategy, PluginImage, PluginImageKind, UpdateStrategyType,
 } from '../../../src';
-import { envOf, pluginContainer, synthPlugin } from './synth';
+import { envOf, mpsDaemonSet, pluginContainer, synthPlugin } from './synth';
 
 describe('GpuDevicePlugin defaults', () => {
   const { all, byKind } = synthPlugin();
@@ -229,7 +229,50 @@ describe('GpuDevicePlugin props', () => {
       renameByDefault: false, failRequestsGreaterThanOne: true,
       resources: [{ name: 'nvidia.com/gpu', rename: 'gpu-mps', devices: 'all', replicas: 2 }],
     });
-    expect(pluginContainer(byKind('DaemonSet')).volumeMounts).toContainEqual({ name: 'mps-root', mountPath: '/run/nvidia/mps' });
+    // NVIDIA's layout: the host's MPS root at /mps, where the daemon's .ready marker is read.
+    expect(pluginContainer(byKind('DaemonSet')).volumeMounts).toContainEqual({ name: 'mps-root', mountPath: '/mps' });
+    expect(byKind('DaemonSet').spec.template.spec.volumes).toContainEqual({ name: 'mps-root', hostPath: { path: '/run/nvidia/mps', type: 'DirectoryOrCreate' } });
+  });
+
+  test('mps also deploys the MPS control daemon: hostPID, same image and config, the subcommand, the MPS root', () => {
+    const { all, byKind } = synthPlugin({
+      mps: { resources: [{ replicas: 2 }] }, mpsRoot: '/var/run/nvidia/mps', nodeSelector: { pool: 'gpu' }, extraArgs: ['--fail-on-init-error=false'],
+    });
+    const ds = mpsDaemonSet(all);
+    const plugin = byKind('DaemonSet');
+    expect(ds.metadata.name).toBe('gpu-device-plugin-mps-control-daemon');
+    expect(ds.metadata.labels['app.kubernetes.io/component']).toBe('mps-control-daemon');
+    expect(ds.spec.selector.matchLabels).not.toEqual(plugin.spec.selector.matchLabels);
+    const pod = ds.spec.template.spec;
+    expect(pod.hostPID).toBe(true);
+    expect(pod.nodeSelector).toEqual({ pool: 'gpu' });
+    expect(pod.affinity).toEqual(plugin.spec.template.spec.affinity);
+    expect(pod.tolerations).toEqual(plugin.spec.template.spec.tolerations);
+    const c = pod.containers[0];
+    expect(c.image).toBe(pluginContainer(plugin).image);
+    expect(c.args).toEqual(['mps-control-daemon', '--fail-on-init-error=false']);
+    expect(c.env).toEqual(pluginContainer(plugin).env);
+    expect(c.volumeMounts).toEqual([
+      { name: 'config', mountPath: '/config', readOnly: true },
+      { name: 'mps-root', mountPath: '/mps' },
+      { name: 'mps-shm', mountPath: '/dev/shm' },
+    ]);
+    expect(pod.volumes).toEqual(expect.arrayContaining([
+      { name: 'mps-root', hostPath: { path: '/var/run/nvidia/mps', type: 'DirectoryOrCreate' } },
+      { name: 'mps-shm', hostPath: { path: '/var/run/nvidia/mps/shm', type: 'DirectoryOrCreate' } },
+    ]));
+    expect(ds.spec.template.metadata.annotations).toEqual(plugin.spec.template.metadata.annotations);
+  });
+
+  test('no MPS, no MPS control daemon; NVIDIA\'s image runs its own mps-control-daemon binary', () => {
+    expect(mpsDaemonSet(synthPlugin({ timeSlicing: { resources: [{ replicas: 2 }] } }).all)).toBeUndefined();
+    const c = mpsDaemonSet(synthPlugin({ mps: { resources: [{ replicas: 2 }] }, image: PluginImage.nvidia() }).all).spec.template.spec.containers[0];
+    expect(c.command).toEqual(['mps-control-daemon']);
+    expect(c.args).toBeUndefined();
+  });
+
+  test('a name too long for the MPS DaemonSet\'s suffix is refused with the reason', () => {
+    expect(() => synthPlugin({ name: 'a'.repeat(50), mps: { resources: [{ replicas: 2 }] } })).toThrow(/mps-control-daemon/);
   });
 
   test('a config change changes the pod template checksum (rolls the pods)', () => {

@@ -10,7 +10,8 @@ export function synthPlugin(props: GpuDevicePluginProps = {}): { all: any[]; byK
   return {
     all,
     byKind: (kind: string) => {
-      const found = all.filter(o => o.kind === kind);
+      // The plugin's own objects; the MPS control daemon's DaemonSet is `mpsDaemonSet(all)`.
+      const found = all.filter(o => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/component'] !== 'mps-control-daemon');
       if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
       return found[0];
     },
@@ -25,4 +26,9 @@ export function pluginContainer(ds: any): any {
 /** The container's env as a plain map. */
 export function envOf(ds: any): Record<string, string> {
   return Object.fromEntries((pluginContainer(ds).env ?? []).map((e: any) => [e.name, e.value]));
+}
+
+/** The MPS control daemon DaemonSet, or undefined when the plugin has none. */
+export function mpsDaemonSet(all: any[]): any {
+  return all.find(o => o.kind === 'DaemonSet' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'mps-control-daemon');
 }
