@@ -46,8 +46,8 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'nvidia-image',
-    description: 'NVIDIA\'s upstream plugin image with the same generated config.',
-    values: { image: { kind: nvidiaImage.kind, repository: nvidiaImage.repository, tag: nvidiaImage.tag } },
+    description: 'NVIDIA\'s upstream plugin image with the same generated config; image.kind is inferred from the repository (no health probes).',
+    values: { image: { repository: nvidiaImage.repository, tag: nvidiaImage.tag } },
     dist: 'device-plugin-nvidia-image',
   },
   {

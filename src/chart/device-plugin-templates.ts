@@ -2,6 +2,7 @@ import { ChartValue } from '../common/value';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
+import { checksTemplate } from './checks-template';
 import { configTemplates } from './config-template';
 import { ObjectJson, constructDefaults, objectOfKind, podSpecOf, synthesizePlugin } from './construct-defaults';
 import { helpersTemplate } from './helpers-template';
@@ -21,7 +22,7 @@ const include = (name: string) => `include "${CHART_NAME}.${name}" .`;
  * in the construct; the parity tests hold a scenario on each side of every one.
  */
 export const CONDITIONS = {
-  projectImage: `eq .Values.image.kind "${PluginImageKind.PROJECT}"`,
+  projectImage: `eq (${include('imageKind')}) "${PluginImageKind.PROJECT}"`,
   privileged: '.Values.passDeviceSpecs',
   sysAdmin: `or (ne .Values.migStrategy "${MigStrategy.NONE}") (has "${DeviceListStrategy.VOLUME_MOUNTS}" .Values.deviceListStrategy)`,
   driverRoot: 'ne .Values.nvidiaDriverRoot "/"',
@@ -67,7 +68,7 @@ export function devicePluginTemplates(): TemplateFile[] {
     const body = renderTemplate(obj);
     const text = obj.kind === 'Namespace'
       ? `{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
-      : body;
+      : obj.kind === 'DaemonSet' ? `{{- ${include('validate')} }}\n${body}` : body;
     return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
   });
   files.push({
@@ -81,6 +82,7 @@ export function devicePluginTemplates(): TemplateFile[] {
     }),
   });
   files.push({ path: 'templates/_config.tpl', text: configTemplates(CHART_NAME) });
+  files.push({ path: 'templates/_checks.tpl', text: checksTemplate(CHART_NAME) });
   return files;
 }
 

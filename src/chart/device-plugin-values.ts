@@ -1,5 +1,5 @@
 import { DeviceListStrategy, DeviceIdStrategy, MigStrategy, SharedAllocationPolicy } from '../device-plugin/plugin-config';
-import { PluginImageKind } from '../device-plugin/plugin-image';
+import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { constructDefaults } from './construct-defaults';
 import * as S from './k8s-schemas';
@@ -69,12 +69,6 @@ function sharing(what: string, failDefault: boolean): Fields<SharingValues> {
   };
 }
 
-// Sharing must list something once enabled (the construct refuses an empty list).
-const resourcesWhenEnabled: JsonSchema = {
-  if: { properties: { enabled: { const: true } } },
-  then: { properties: { resources: { minItems: 1 } } },
-};
-
 const d = constructDefaults();
 
 /** The values model of the gpu-device-plugin chart, defaults taken from GpuDevicePlugin. */
@@ -86,8 +80,9 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
     name: leaf('Namespace name; empty means the release namespace.', d.namespace, S.dnsLabelOrEmpty, 'string'),
   }),
   image: group('The plugin image, always pinned.', {
-    kind: leaf('Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA\'s k8s-device-plugin, same config file).',
-      d.image.kind, enumOf(PluginImageKind), 'string'),
+    kind: leaf('Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA\'s k8s-device-plugin, same config file); '
+      + `empty infers it from the repository (\`${NVIDIA_IMAGE_REPOSITORY}\` is \`nvidia\`). A kind that contradicts either well-known repository is refused.`,
+      '', { type: 'string', enum: ['', ...Object.values(PluginImageKind)] }, 'string'),
     repository: leaf('Image repository.', d.image.repository, S.imageRepository, 'string'),
     tag: leaf('Image tag (also the `app.kubernetes.io/version` label); `latest` is refused.', d.image.tag, S.imageTag, 'string'),
     digest: leaf('Optional digest (`sha256:…`) appended to the reference.', '', S.imageDigestOrEmpty, 'string'),
@@ -102,11 +97,11 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   nvidiaDriverRoot: leaf('Root of the NVIDIA driver on the host (`/run/nvidia/driver` under the GPU Operator).', d.config.nvidiaDriverRoot, S.absolutePath, 'string'),
   sharedAllocationPolicy: leaf('How shared replicas are spread over GPUs: `distributed` or `packed`.', d.config.sharedAllocationPolicy, enumOf(SharedAllocationPolicy), 'string'),
   timeSlicing: group('Time-slicing: pods take turns on a GPU (no memory or fault isolation).',
-    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne), [resourcesWhenEnabled]),
+    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne)),
   mps: group('CUDA MPS: each replica gets an equal share of memory and compute.', {
     ...sharing('MPS', d.mpsFailRequestsGreaterThanOne),
     root: leaf('Host directory for the MPS daemon\'s pipes and logs.', d.config.mpsRoot, S.absolutePath, 'string'),
-  }, [resourcesWhenEnabled]),
+  }),
   health: group('GPU health checking through NVML XID events.', {
     disabled: bool('Turn health checking off entirely.', false),
     skipXids: leaf('XIDs that never mark a GPU unhealthy, added to NVIDIA\'s defaults (13, 31, 43, 45, 68, 109).', [], S.xidList, 'list of int'),
@@ -131,25 +126,9 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   extraArgs: leaf('Extra command-line arguments of the plugin.', [], { type: 'array', items: { type: 'string' } }, 'list of string'),
 };
 
-/** Rules between keys of different groups (the construct throws on these combinations). */
-export const DEVICE_PLUGIN_RULES: JsonSchema[] = [
-  {
-    description: 'MPS cannot be combined with migStrategy "mixed".',
-    if: { properties: { mps: { properties: { enabled: { const: true } } } } },
-    then: { properties: { migStrategy: { not: { const: MigStrategy.MIXED } } } },
-  },
-  {
-    description: 'MIG resources (nvidia.com/mig-…) exist only with migStrategy "mixed".',
-    if: { properties: { migStrategy: { not: { const: MigStrategy.MIXED } } } },
-    then: {
-      properties: Object.fromEntries(['timeSlicing', 'mps'].map(k => [k, {
-        properties: { resources: { items: { properties: { name: { not: { pattern: '^nvidia\\.com/mig-' } } } } } },
-      }])),
-    },
-  },
-  {
-    description: 'health.recoverySeconds needs this project\'s image: NVIDIA\'s plugin never marks a GPU healthy again.',
-    if: { properties: { image: { properties: { kind: { const: PluginImageKind.NVIDIA } } } } },
-    then: { properties: { health: { properties: { recoverySeconds: { type: 'null' } } } } },
-  },
-];
+/**
+ * Rules between keys of different groups, as JSON Schema. None: a schema states them only
+ * with `not`/`if`, whose errors read "'not' failed"; they are template checks with a message
+ * instead (src/chart/checks-template.ts).
+ */
+export const DEVICE_PLUGIN_RULES: JsonSchema[] = [];

@@ -57,7 +57,7 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     name: fullname(values, release),
     namespace: values.namespace.name || release.namespace,
     createNamespace: values.namespace.create,
-    image: PluginImage.fromReference(reference, image.kind as PluginImageKind),
+    image: PluginImage.fromReference(reference, (image.kind || undefined) as PluginImageKind | undefined),
     migStrategy: values.migStrategy as MigStrategy,
     deviceListStrategy: values.deviceListStrategy as DeviceListStrategy[],
     deviceIdStrategy: values.deviceIdStrategy as DeviceIdStrategy,

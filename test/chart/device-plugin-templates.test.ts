@@ -6,7 +6,7 @@ const all = files.map(f => f.text).join('\n');
 
 test('writes one template per object GpuDevicePlugin makes, plus the helpers', () => {
   expect(files.map(f => f.path).sort()).toEqual([
-    'templates/_config.tpl', 'templates/_helpers.tpl', 'templates/configmap.yaml',
+    'templates/_checks.tpl', 'templates/_config.tpl', 'templates/_helpers.tpl', 'templates/configmap.yaml',
     'templates/daemonset.yaml', 'templates/namespace.yaml', 'templates/serviceaccount.yaml',
   ]);
 });

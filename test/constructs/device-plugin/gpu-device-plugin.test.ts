@@ -340,4 +340,17 @@ describe('PluginImage', () => {
     expect(image.tag).toBe('');
     expect(image.kind).toBe(PluginImageKind.NVIDIA);
   });
+
+  test('the kind is inferred from the well-known repositories', () => {
+    expect(PluginImage.fromReference('nvcr.io/nvidia/k8s-device-plugin:v0.20.0').kind).toBe(PluginImageKind.NVIDIA);
+    expect(PluginImage.fromReference('ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0').kind).toBe(PluginImageKind.PROJECT);
+    expect(PluginImage.fromReference('registry.local/mirror/k8s-device-plugin:v0.20.0').kind).toBe(PluginImageKind.PROJECT);
+  });
+
+  test.each([
+    ['nvcr.io/nvidia/k8s-device-plugin:v0.20.0', PluginImageKind.PROJECT, 'is NVIDIA\'s plugin but kind is "project": leave kind out (it is inferred from the repository) or set kind "nvidia"'],
+    ['ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0', PluginImageKind.NVIDIA, 'is this project\'s plugin but kind is "nvidia"'],
+  ])('a kind that contradicts the repository of %s is refused', (ref, kind, message) => {
+    expect(() => PluginImage.fromReference(ref, kind)).toThrow(message);
+  });
 });
