@@ -68,6 +68,12 @@ export function valueChecks(chart: string): ValueCheck[] {
     ...sharingChecks('timeSlicing'),
     ...sharingChecks('mps'),
     {
+      mistake: 'podAnnotations replacing the config hash',
+      template: `{{- if hasKey .Values.podAnnotations "cdk8s-gpu.io/config-sha256" }}
+{{- fail ${q('podAnnotations must not set cdk8s-gpu.io/config-sha256: the chart sets it to the config\'s hash so a changed config rolls the pods; remove that key')} }}
+{{- end }}`,
+    },
+    {
       mistake: 'MPS with migStrategy mixed',
       template: `{{- if and .Values.mps.enabled (eq .Values.migStrategy "${MigStrategy.MIXED}") }}
 {{- fail ${q('mps.enabled=true cannot be combined with migStrategy=mixed (MPS shares whole GPUs): set migStrategy to none or single, or share the MIG devices with timeSlicing instead')} }}

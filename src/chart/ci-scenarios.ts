@@ -104,4 +104,21 @@ export const CI_SCENARIOS: CiScenario[] = [
       extraArgs: ['--log-format=json'],
     },
   },
+  {
+    name: 'nvidia-chart-values',
+    description: 'Values carried over from NVIDIA\'s chart: a private registry with a pull secret and pull policy, pod annotations, pod and container security contexts, host network.',
+    values: {
+      image: { repository: 'registry.example.com/mirror/gpu-device-plugin', pullPolicy: 'Always' },
+      imagePullSecrets: [{ name: 'regcred' }],
+      podAnnotations: { 'example.com/owner': 'ml-platform', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' },
+      podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        readOnlyRootFilesystem: true,
+        runAsUser: 0,
+      },
+      hostNetwork: true,
+    },
+  },
 ];

@@ -114,6 +114,11 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   const annotations = daemonSet.spec.template.metadata.annotations;
   expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'pod annotations');
   annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
+  // toYaml of an empty map is "{}": splice nothing then.
+  daemonSet.spec.template.metadata.annotations = {
+    [ChartValue.block('ternary "" (toYaml .Values.podAnnotations) (empty .Values.podAnnotations)')]: null,
+    ...annotations,
+  };
 
   const rolling = daemonSet.spec.updateStrategy;
   rolling.rollingUpdate.maxUnavailable = ChartValue.expr(`include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`, 'number');
@@ -126,6 +131,12 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   spec.volumes = [...spec.volumes, ...optionalItems(spec.volumes, v, s => s.volumes)];
 
   container.image = ChartValue.expr(include('image'));
+  expectEqual(container.imagePullPolicy, 'IfNotPresent', 'the default image pull policy');
+  container.imagePullPolicy = ChartValue.value('image.pullPolicy');
+  expectEqual([spec.hostNetwork, spec.imagePullSecrets, spec.securityContext], [undefined, undefined, undefined], 'the default pod settings');
+  spec.hostNetwork = ChartValue.when('.Values.hostNetwork', true);
+  spec.imagePullSecrets = ChartValue.when('.Values.imagePullSecrets', ChartValue.block('toYaml .Values.imagePullSecrets'));
+  spec.securityContext = ChartValue.when('.Values.podSecurityContext', ChartValue.block('toYaml .Values.podSecurityContext'));
   container.args = ChartValue.when('.Values.extraArgs', ChartValue.block('toYaml .Values.extraArgs'));
   container.env = ChartValue.block(include('env'));
   container.resources = ChartValue.block('toYaml .Values.resources');
@@ -140,6 +151,7 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   }
   expectEqual(v.volumeMounts.containers[0].securityContext, v.mig.containers[0].securityContext, 'the security context of volume-mounts and MIG');
   container.securityContext = ChartValue.choose([
+    { condition: '.Values.securityContext', value: ChartValue.block('toYaml .Values.securityContext') },
     { condition: CONDITIONS.privileged, value: v.privileged.containers[0].securityContext },
     { condition: CONDITIONS.sysAdmin, value: v.mig.containers[0].securityContext },
   ], container.securityContext);

@@ -26,7 +26,12 @@ export interface DevicePluginValues {
   nameOverride: string;
   fullnameOverride: string;
   namespace: { create: boolean; name: string };
-  image: { kind: string; repository: string; tag: string; digest: string };
+  image: { kind: string; repository: string; tag: string; digest: string; pullPolicy: string };
+  imagePullSecrets: Array<{ name: string }>;
+  podAnnotations: { [key: string]: string };
+  podSecurityContext: { [key: string]: unknown };
+  securityContext: { [key: string]: unknown };
+  hostNetwork: boolean;
   migStrategy: string;
   deviceListStrategy: string[];
   deviceIdStrategy: string;
@@ -86,7 +91,18 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
     repository: leaf('Image repository.', d.image.repository, S.imageRepository, 'string'),
     tag: leaf('Image tag (also the `app.kubernetes.io/version` label); `latest` is refused.', d.image.tag, S.imageTag, 'string'),
     digest: leaf('Optional digest (`sha256:…`) appended to the reference.', '', S.imageDigestOrEmpty, 'string'),
+    pullPolicy: leaf('When the kubelet pulls the image: `IfNotPresent`, `Always` or `Never`.', 'IfNotPresent',
+      { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] }, 'string'),
   }),
+  imagePullSecrets: leaf('Secrets (in the plugin\'s namespace) to pull the image with, as `[{name: regcred}]`.', [],
+    { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { ...S.dnsSubdomainOrEmpty, minLength: 1 } } } },
+    'list of {name}'),
+  podAnnotations: leaf('Extra annotations of the plugin pods (`cdk8s-gpu.io/config-sha256` is the config hash and cannot be set).', {},
+    { type: 'object', additionalProperties: { type: 'string' } }, 'map of string'),
+  podSecurityContext: leaf('Security context of the plugin pods (a Kubernetes PodSecurityContext); empty for none.', {}, { type: 'object' }, 'object'),
+  securityContext: leaf('Security context of the plugin container, replacing the generated one (which drops all capabilities and adds SYS_ADMIN only for MIG or volume-mounts, privileged only with passDeviceSpecs); empty keeps the generated one.',
+    {}, { type: 'object' }, 'object'),
+  hostNetwork: bool('Run the plugin pods in the host\'s network namespace (NVIDIA\'s `devicePlugin.enableHostNetwork`); the health port 8080 then binds on the node.', false),
   migStrategy: leaf('How MIG devices are advertised: `none`, `single` (as nvidia.com/gpu) or `mixed` (one resource per profile).',
     d.config.migStrategy, enumOf(MigStrategy), 'string'),
   deviceListStrategy: leaf('How allocated devices reach the container runtime: one or more of `envvar`, `volume-mounts`, `cdi-annotations`, `cdi-cri`.',

@@ -53,6 +53,10 @@ PluginImage.fromReference infers it.
 {{- fail (printf "mps.resources[%d].name %q is a MIG resource, which nodes advertise only with migStrategy=mixed (got migStrategy=%q): set migStrategy=mixed, or share nvidia.com/gpu" $i $r.name $.Values.migStrategy) }}
 {{- end }}
 {{- end }}
+{{- /* podAnnotations replacing the config hash */}}
+{{- if hasKey .Values.podAnnotations "cdk8s-gpu.io/config-sha256" }}
+{{- fail "podAnnotations must not set cdk8s-gpu.io/config-sha256: the chart sets it to the config's hash so a changed config rolls the pods; remove that key" }}
+{{- end }}
 {{- /* MPS with migStrategy mixed */}}
 {{- if and .Values.mps.enabled (eq .Values.migStrategy "mixed") }}
 {{- fail "mps.enabled=true cannot be combined with migStrategy=mixed (MPS shares whole GPUs): set migStrategy to none or single, or share the MIG devices with timeSlicing instead" }}

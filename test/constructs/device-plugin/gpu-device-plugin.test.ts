@@ -142,6 +142,32 @@ describe('GpuDevicePlugin props', () => {
     expect(c.livenessProbe).toBeDefined();
   });
 
+  test('pull secrets, pull policy, pod annotations, security contexts and host network (the values NVIDIA\'s chart has)', () => {
+    const ds = synthPlugin({
+      imagePullSecrets: ['regcred'],
+      imagePullPolicy: 'Always',
+      podAnnotations: { 'example.com/owner': 'ml' },
+      podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: { privileged: false, runAsUser: 0 },
+      hostNetwork: true,
+    }).byKind('DaemonSet');
+    const spec = ds.spec.template.spec;
+    expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pluginContainer(ds).imagePullPolicy).toBe('Always');
+    expect(pluginContainer(ds).securityContext).toEqual({ privileged: false, runAsUser: 0 });
+    expect(Object.keys(ds.spec.template.metadata.annotations).sort()).toEqual(['cdk8s-gpu.io/config-sha256', 'example.com/owner']);
+  });
+
+  test.each([
+    [{ imagePullPolicy: 'always' }, 'imagePullPolicy must be one of IfNotPresent, Always, Never (got "always")'],
+    [{ imagePullSecrets: ['Reg Cred'] }, 'imagePullSecrets[0]'],
+    [{ podAnnotations: { 'cdk8s-gpu.io/config-sha256': 'x' } }, 'podAnnotations must not set cdk8s-gpu.io/config-sha256'],
+  ])('refuses %j', (props, message) => {
+    expect(() => synthPlugin(props as object)).toThrow(message);
+  });
+
   test('migStrategy goes to the config, adds SYS_ADMIN and NVIDIA_MIG_MONITOR_DEVICES', () => {
     const { byKind } = synthPlugin({ migStrategy: MigStrategy.MIXED });
     expect(YAML.parse(byKind('ConfigMap').data['config.yaml']).flags.migStrategy).toBe('mixed');
