@@ -89,7 +89,7 @@ The NVIDIA GPU device plugin runs as DaemonSet ${inc('fullname')} in namespace $
 }
 
 /** The chart's README.md: install, scenarios, and the values table. */
-export function chartReadme(chart: string, pkg: PackageInfo, table: string, scenarios: CiScenario[]): string {
+export function chartReadme(chart: string, pkg: PackageInfo, table: string, scenarios: CiScenario[], migration = ''): string {
   const scenarioRows = scenarios.map(s => `| [\`ci/${s.name}-values.yaml\`](ci/${s.name}-values.yaml) | ${s.description} |`).join('\n');
   return `<!-- ${GENERATED_NOTICE} -->
 # ${chart}
@@ -117,7 +117,7 @@ ${scenarioRows}
 
 ## Values
 
-${table}`;
+${table}${migration ? `\n${migration}` : ''}`;
 }
 
 /** .helmignore: keep editor and VCS files out of the package. */

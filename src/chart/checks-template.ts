@@ -1,5 +1,6 @@
 import { LIBRARY_VERSION, NVIDIA_DEVICE_PLUGIN_VERSION } from '../common/version';
 import { MigStrategy } from '../device-plugin/plugin-config';
+import { nvidiaValuesCheckTemplate } from './nvidia-values';
 import { NVIDIA_IMAGE_REPOSITORY, PROJECT_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
 
 /**
@@ -47,6 +48,16 @@ function sharingChecks(key: 'timeSlicing' | 'mps'): ValueCheck[] {
 export function valueChecks(chart: string): ValueCheck[] {
   const kind = `(include "${chart}.imageKind" .)`;
   return [
+    {
+      mistake: 'a value of NVIDIA\'s chart whose name or shape differs here',
+      template: nvidiaValuesCheckTemplate(),
+    },
+    {
+      mistake: 'deviceListStrategy as NVIDIA\'s comma-separated string',
+      template: `{{- if kindIs "string" .Values.deviceListStrategy }}
+{{- fail (printf ${q('deviceListStrategy is a list in this chart: write deviceListStrategy: [%s] instead of the string %q (NVIDIA\'s chart takes a comma-separated string)')} (splitList "," .Values.deviceListStrategy | join ", ") .Values.deviceListStrategy) }}
+{{- end }}`,
+    },
     {
       mistake: 'image.kind project with NVIDIA\'s repository',
       template: `{{- if and (eq .Values.image.kind "${PluginImageKind.PROJECT}") (eq .Values.image.repository "${NVIDIA_IMAGE_REPOSITORY}") }}

@@ -106,7 +106,7 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'nvidia-chart-values',
-    description: 'Values carried over from NVIDIA\'s chart: a private registry with a pull secret and pull policy, pod annotations, pod and container security contexts, host network.',
+    description: 'Values carried over from NVIDIA\'s chart: a private registry with a pull secret and pull policy, pod annotations, pod and container security contexts.',
     values: {
       image: { repository: 'registry.example.com/mirror/gpu-device-plugin', pullPolicy: 'Always' },
       imagePullSecrets: [{ name: 'regcred' }],
@@ -117,8 +117,13 @@ export const CI_SCENARIOS: CiScenario[] = [
         capabilities: { drop: ['ALL'] },
         readOnlyRootFilesystem: true,
         runAsUser: 0,
+        seccompProfile: { type: 'RuntimeDefault' },
       },
-      hostNetwork: true,
     },
+  },
+  {
+    name: 'host-network',
+    description: 'Plugin pods in the host\'s network namespace (NVIDIA\'s devicePlugin.enableHostNetwork), e.g. where pod IPs are scarce.',
+    values: { hostNetwork: true },
   },
 ];

@@ -65,10 +65,14 @@ export function devicePluginTemplates(): TemplateFile[] {
   bindDaemonSet(daemonSet, variants);
 
   const files: TemplateFile[] = bound.map(obj => {
+    // Every template runs the checks first: Helm stops at the first template that fails, in
+    // an order of its own, so whichever comes first refuses bad values with the check's
+    // message before an expression fails on them with a less helpful one.
     const body = renderTemplate(obj);
+    const checked = `{{- ${include('validate')} }}\n`;
     const text = obj.kind === 'Namespace'
-      ? `{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
-      : obj.kind === 'DaemonSet' ? `{{- ${include('validate')} }}\n${body}` : body;
+      ? `${checked}{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
+      : `${checked}${body}`;
     return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
   });
   files.push({

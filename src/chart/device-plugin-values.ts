@@ -106,7 +106,7 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   migStrategy: leaf('How MIG devices are advertised: `none`, `single` (as nvidia.com/gpu) or `mixed` (one resource per profile).',
     d.config.migStrategy, enumOf(MigStrategy), 'string'),
   deviceListStrategy: leaf('How allocated devices reach the container runtime: one or more of `envvar`, `volume-mounts`, `cdi-annotations`, `cdi-cri`.',
-    d.config.deviceListStrategy, { type: 'array', minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) }, 'list of string'),
+    d.config.deviceListStrategy, { type: ['array', 'string'], minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) }, 'list of string'),
   deviceIdStrategy: leaf('How devices are named for the runtime: `uuid` or `index`.', d.config.deviceIdStrategy, enumOf(DeviceIdStrategy), 'string'),
   failOnInitError: bool('Exit when NVML cannot start (true), or idle on nodes without GPUs (false).', d.config.failOnInitError),
   passDeviceSpecs: bool('Pass `/dev/nvidia*` device specs to the kubelet (needed with the static CPU manager policy); makes the container privileged.', d.config.passDeviceSpecs),

@@ -20,7 +20,7 @@ test.each(Object.entries(CONDITIONS))('the condition %s is used by a template', 
 });
 
 test('the Namespace exists only while namespace.create is true', () => {
-  expect(byPath['templates/namespace.yaml']).toMatch(/^\{\{- if \.Values\.namespace\.create \}\}\n[\s\S]*\{\{- end \}\}\n$/);
+  expect(byPath['templates/namespace.yaml']).toMatch(/^\{\{- include "gpu-device-plugin.validate" \. \}\}\n\{\{- if \.Values\.namespace\.create \}\}\n[\s\S]*\{\{- end \}\}\n$/);
 });
 
 test('the Namespace keeps its Pod Security labels next to the standard ones', () => {

@@ -13,6 +13,53 @@ PluginImage.fromReference infers it.
 
 {{/* Refuses combinations of values the construct refuses, with a message that says what to change. */}}
 {{- define "gpu-device-plugin.validate" -}}
+{{- /* a value of NVIDIA's chart whose name or shape differs here */}}
+{{- if hasKey .Values "config" }}
+{{- fail "config is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported yet: one config per release, written from this chart's typed values (migStrategy, timeSlicing, mps, …); install one release per node pool with a nodeSelector for per-node configs" }}
+{{- end }}
+{{- if hasKey .Values "compatWithCPUManager" }}
+{{- fail "compatWithCPUManager is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set passDeviceSpecs=true (device specs for the static CPU manager policy; makes the container privileged)" }}
+{{- end }}
+{{- if hasKey .Values "deviceIDStrategy" }}
+{{- fail "deviceIDStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set deviceIdStrategy (uuid or index); note the spelling Id" }}
+{{- end }}
+{{- if hasKey .Values "gdrcopyEnabled" }}
+{{- fail "gdrcopyEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: GDRCopy devices are not passed to containers by this plugin" }}
+{{- end }}
+{{- if hasKey .Values "gdsEnabled" }}
+{{- fail "gdsEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: GPUDirect Storage devices are not passed to containers by this plugin" }}
+{{- end }}
+{{- if hasKey .Values "mofedEnabled" }}
+{{- fail "mofedEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: MOFED devices are not passed to containers by this plugin" }}
+{{- end }}
+{{- if hasKey .Values "deviceDiscoveryStrategy" }}
+{{- fail "deviceDiscoveryStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: devices are always discovered through NVML (NVIDIA's default \"auto\" on x86 nodes); Tegra is not supported" }}
+{{- end }}
+{{- if hasKey .Values "namespaceOverride" }}
+{{- fail "namespaceOverride is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set namespace.name (and namespace.create=false to use an existing namespace)" }}
+{{- end }}
+{{- if hasKey .Values "selectorLabelsOverride" }}
+{{- fail "selectorLabelsOverride is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: the DaemonSet selects its pods by the construct's app.kubernetes.io/name and instance labels, so Helm and cdk8s synth give the same objects" }}
+{{- end }}
+{{- if hasKey .Values "allowDefaultNamespace" }}
+{{- fail "allowDefaultNamespace is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not needed: this chart installs into namespace.name (default gpu-device-plugin), never silently into default" }}
+{{- end }}
+{{- if hasKey .Values "devicePlugin" }}
+{{- fail "devicePlugin is a value of NVIDIA's nvidia-device-plugin chart, not of this one: devicePlugin.enableHostNetwork is hostNetwork here; the device plugin is the whole chart, so devicePlugin.enabled has no counterpart" }}
+{{- end }}
+{{- if hasKey .Values "gfd" }}
+{{- fail "gfd is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: deploy GPU Feature Discovery with the GPU Operator (GpuOperatorStack) or NVIDIA's chart" }}
+{{- end }}
+{{- if hasKey .Values "nfd" }}
+{{- fail "nfd is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: deploy Node Feature Discovery with the GPU Operator (GpuOperatorStack) or its own chart; the default affinity reads its labels" }}
+{{- end }}
+{{- if hasKey .Values "cdi" }}
+{{- fail "cdi is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: cdi.nvidiaHookPath has no counterpart; CDI specs are written under /var/run/cdi with deviceListStrategy cdi-annotations or cdi-cri" }}
+{{- end }}
+{{- /* deviceListStrategy as NVIDIA's comma-separated string */}}
+{{- if kindIs "string" .Values.deviceListStrategy }}
+{{- fail (printf "deviceListStrategy is a list in this chart: write deviceListStrategy: [%s] instead of the string %q (NVIDIA's chart takes a comma-separated string)" (splitList "," .Values.deviceListStrategy | join ", ") .Values.deviceListStrategy) }}
+{{- end }}
 {{- /* image.kind project with NVIDIA's repository */}}
 {{- if and (eq .Values.image.kind "project") (eq .Values.image.repository "nvcr.io/nvidia/k8s-device-plugin") }}
 {{- fail "image.repository nvcr.io/nvidia/k8s-device-plugin is NVIDIA's plugin, which serves no /healthz for the probes of image.kind=project: set image.kind=nvidia, or leave image.kind empty (inferred from the repository)" }}
