@@ -24,16 +24,16 @@ PluginImage.fromReference infers it.
 {{- fail "deviceIDStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set deviceIdStrategy (uuid or index); note the spelling Id" }}
 {{- end }}
 {{- if hasKey .Values "gdrcopyEnabled" }}
-{{- fail "gdrcopyEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: GDRCopy devices are not passed to containers by this plugin" }}
+{{- fail "gdrcopyEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.GDRCOPY_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
 {{- end }}
 {{- if hasKey .Values "gdsEnabled" }}
-{{- fail "gdsEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: GPUDirect Storage devices are not passed to containers by this plugin" }}
+{{- fail "gdsEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.GDS_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
 {{- end }}
 {{- if hasKey .Values "mofedEnabled" }}
-{{- fail "mofedEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: MOFED devices are not passed to containers by this plugin" }}
+{{- fail "mofedEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.MOFED_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
 {{- end }}
 {{- if hasKey .Values "deviceDiscoveryStrategy" }}
-{{- fail "deviceDiscoveryStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: devices are always discovered through NVML (NVIDIA's default \"auto\" on x86 nodes); Tegra is not supported" }}
+{{- fail "deviceDiscoveryStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: this project's plugin always discovers devices through NVML (Tegra-only nodes are not supported); with NVIDIA's image, extraEnv.DEVICE_DISCOVERY_STRATEGY still reaches it" }}
 {{- end }}
 {{- if hasKey .Values "namespaceOverride" }}
 {{- fail "namespaceOverride is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set namespace.name (and namespace.create=false to use an existing namespace)" }}
@@ -42,7 +42,7 @@ PluginImage.fromReference infers it.
 {{- fail "selectorLabelsOverride is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: the DaemonSet selects its pods by the construct's app.kubernetes.io/name and instance labels, so Helm and cdk8s synth give the same objects" }}
 {{- end }}
 {{- if hasKey .Values "allowDefaultNamespace" }}
-{{- fail "allowDefaultNamespace is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not needed: this chart installs into namespace.name (default gpu-device-plugin), never silently into default" }}
+{{- fail "allowDefaultNamespace is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not needed: the objects go to namespace.name (default gpu-device-plugin), not to the release namespace, unless namespace.name is set empty" }}
 {{- end }}
 {{- if hasKey .Values "devicePlugin" }}
 {{- fail "devicePlugin is a value of NVIDIA's nvidia-device-plugin chart, not of this one: devicePlugin.enableHostNetwork is hostNetwork here; the device plugin is the whole chart, so devicePlugin.enabled has no counterpart" }}
@@ -54,7 +54,7 @@ PluginImage.fromReference infers it.
 {{- fail "nfd is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: deploy Node Feature Discovery with the GPU Operator (GpuOperatorStack) or its own chart; the default affinity reads its labels" }}
 {{- end }}
 {{- if hasKey .Values "cdi" }}
-{{- fail "cdi is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: cdi.nvidiaHookPath has no counterpart; CDI specs are written under /var/run/cdi with deviceListStrategy cdi-annotations or cdi-cri" }}
+{{- fail "cdi is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: cdi.nvidiaHookPath has no counterpart; CDI device names reach the runtime with deviceListStrategy cdi-annotations or cdi-cri (the chart then mounts /var/run/cdi)" }}
 {{- end }}
 {{- /* deviceListStrategy as NVIDIA's comma-separated string */}}
 {{- if kindIs "string" .Values.deviceListStrategy }}
