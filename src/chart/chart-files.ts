@@ -55,10 +55,11 @@ export function chartYaml(chart: string, pkg: PackageInfo): string {
   return `# ${GENERATED_NOTICE}\n${YAML.stringify(doc, { lineWidth: 0 })}`;
 }
 
-/** NOTES.txt: where the plugin runs and how to see `nvidia.com/gpu` on the nodes. */
+/** NOTES.txt: where the plugin runs and how to see the resources this release advertises. */
 export function notesTxt(chart: string): string {
   const inc = (name: string) => `{{ include "${chart}.${name}" . }}`;
   return `{{- /* ${GENERATED_NOTICE} */ -}}
+{{- $resources := splitList "," (include "${chart}.advertised" .) -}}
 The NVIDIA GPU device plugin runs as DaemonSet ${inc('fullname')} in namespace ${inc('namespace')}.
 
 1. Wait until it runs on every GPU node:
@@ -66,30 +67,29 @@ The NVIDIA GPU device plugin runs as DaemonSet ${inc('fullname')} in namespace $
   kubectl -n ${inc('namespace')} rollout status daemonset/${inc('fullname')}
   kubectl -n ${inc('namespace')} get pods -l app.kubernetes.io/instance=${inc('fullname')} -o wide
 
-2. Check that the nodes advertise GPUs (allocatable nvidia.com/gpu):
+2. Check that the nodes advertise {{ join ", " $resources }} (allocatable):
 
-  kubectl get nodes -o custom-columns='NODE:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu'
+  kubectl get nodes -o custom-columns='NODE:.metadata.name{{ range $resources }},{{ . }}:.status.allocatable.{{ replace "." "\\\\." . }}{{ end }}'
 {{- if eq .Values.migStrategy "mixed" }}
 
-  MIG strategy "mixed": each profile is its own resource; list them with
+  MIG strategy "mixed": each MIG profile is its own resource (nvidia.com/mig-<profile>); list them with
   kubectl describe nodes | grep 'nvidia.com/mig-'
 {{- end }}
 {{- if or .Values.timeSlicing.enabled .Values.mps.enabled }}
 
-  GPUs are shared ({{ if .Values.timeSlicing.enabled }}time-slicing{{ else }}MPS{{ end }}): each GPU counts as several replicas
-  {{- if or .Values.timeSlicing.renameByDefault .Values.mps.renameByDefault }} under nvidia.com/gpu.shared{{ end }}.
+  GPUs are shared ({{ if .Values.timeSlicing.enabled }}time-slicing{{ else }}MPS{{ end }}): each GPU counts as several replicas.
 {{- end }}
 
-3. Run a pod that asks for one GPU:
+3. Run a pod that asks for one {{ last $resources }}:
 
   resources:
     limits:
-      nvidia.com/gpu: 1
+      {{ last $resources }}: 1
 `;
 }
 
 /** The chart's README.md: install, scenarios, and the values table. */
-export function chartReadme(chart: string, pkg: PackageInfo, table: string, scenarios: CiScenario[]): string {
+export function chartReadme(chart: string, pkg: PackageInfo, table: string, scenarios: CiScenario[], migration = ''): string {
   const scenarioRows = scenarios.map(s => `| [\`ci/${s.name}-values.yaml\`](ci/${s.name}-values.yaml) | ${s.description} |`).join('\n');
   return `<!-- ${GENERATED_NOTICE} -->
 # ${chart}
@@ -117,7 +117,7 @@ ${scenarioRows}
 
 ## Values
 
-${table}`;
+${table}${migration ? `\n${migration}` : ''}`;
 }
 
 /** .helmignore: keep editor and VCS files out of the package. */

@@ -51,8 +51,8 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'nvidia-image',
-    description: 'NVIDIA\'s upstream plugin image with the same generated config.',
-    values: { image: { kind: nvidiaImage.kind, repository: nvidiaImage.repository, tag: nvidiaImage.tag } },
+    description: 'NVIDIA\'s upstream plugin image with the same generated config; image.kind is inferred from the repository (no health probes).',
+    values: { image: { repository: nvidiaImage.repository, tag: nvidiaImage.tag } },
     dist: 'device-plugin-nvidia-image',
   },
   {
@@ -108,5 +108,27 @@ export const CI_SCENARIOS: CiScenario[] = [
       extraEnv: { NVIDIA_DRIVER_CAPABILITIES: 'compute,utility,video', LOG_LEVEL: 'debug' },
       extraArgs: ['--log-format=json'],
     },
+  },
+  {
+    name: 'nvidia-chart-values',
+    description: 'Values carried over from NVIDIA\'s chart: a private registry with a pull secret and pull policy, pod annotations, pod and container security contexts.',
+    values: {
+      image: { repository: 'registry.example.com/mirror/gpu-device-plugin', pullPolicy: 'Always' },
+      imagePullSecrets: [{ name: 'regcred' }],
+      podAnnotations: { 'example.com/owner': 'ml-platform', 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'true' },
+      podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        readOnlyRootFilesystem: true,
+        runAsUser: 0,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+  },
+  {
+    name: 'host-network',
+    description: 'Plugin pods in the host\'s network namespace (NVIDIA\'s devicePlugin.enableHostNetwork), e.g. where pod IPs are scarce.',
+    values: { hostNetwork: true },
   },
 ];

@@ -2,6 +2,7 @@ import { ChartValue } from '../common/value';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
+import { checksTemplate } from './checks-template';
 import { configTemplates } from './config-template';
 import { ObjectJson, constructDefaults, objectOfKind, podSpecOf, synthesizePlugin } from './construct-defaults';
 import { helpersTemplate } from './helpers-template';
@@ -21,7 +22,7 @@ const include = (name: string) => `include "${CHART_NAME}.${name}" .`;
  * in the construct; the parity tests hold a scenario on each side of every one.
  */
 export const CONDITIONS = {
-  projectImage: `eq .Values.image.kind "${PluginImageKind.PROJECT}"`,
+  projectImage: `eq (${include('imageKind')}) "${PluginImageKind.PROJECT}"`,
   privileged: '.Values.passDeviceSpecs',
   sysAdmin: `or (ne .Values.migStrategy "${MigStrategy.NONE}") (has "${DeviceListStrategy.VOLUME_MOUNTS}" .Values.deviceListStrategy)`,
   driverRoot: `or (ne .Values.nvidiaDriverRoot "/") (has "${DeviceListStrategy.CDI_ANNOTATIONS}" .Values.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" .Values.deviceListStrategy)`,
@@ -65,10 +66,14 @@ export function devicePluginTemplates(): TemplateFile[] {
   bindDaemonSet(daemonSet, variants);
 
   const files: TemplateFile[] = bound.map(obj => {
+    // Every template runs the checks first: Helm stops at the first template that fails, in
+    // an order of its own, so whichever comes first refuses bad values with the check's
+    // message before an expression fails on them with a less helpful one.
     const body = renderTemplate(obj);
+    const checked = `{{- ${include('validate')} }}\n`;
     const text = obj.kind === 'Namespace'
-      ? `{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
-      : body;
+      ? `${checked}{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
+      : `${checked}${body}`;
     return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
   });
   files.push({
@@ -84,6 +89,7 @@ export function devicePluginTemplates(): TemplateFile[] {
   });
   files.push({ path: 'templates/_config.tpl', text: configTemplates(CHART_NAME) });
   files.push(mpsControlDaemonTemplate());
+  files.push({ path: 'templates/_checks.tpl', text: checksTemplate(CHART_NAME) });
   return files;
 }
 
@@ -137,6 +143,10 @@ function mpsControlDaemonTemplate(): TemplateFile {
   spec.volumes = [...spec.volumes, added(spec.volumes, withDriverRoot.volumes)];
   container.volumeMounts = [...container.volumeMounts, added(container.volumeMounts, withDriverRoot.containers[0].volumeMounts)];
   container.image = ChartValue.expr(include('image'));
+  // Pulled like the plugin's image: same pull policy and registry credentials.
+  expectEqual([container.imagePullPolicy, spec.imagePullSecrets], ['IfNotPresent', undefined], 'the MPS daemon\'s default pull settings');
+  container.imagePullPolicy = ChartValue.value('image.pullPolicy');
+  spec.imagePullSecrets = ChartValue.when('.Values.imagePullSecrets', ChartValue.block('toYaml .Values.imagePullSecrets'));
   container.env = ChartValue.block(include('env'));
   container.resources = ChartValue.block('toYaml .Values.resources');
   if (JSON.stringify(container.args) !== JSON.stringify(['mps-control-daemon']) || nvidia.args !== undefined || container.command !== undefined) {
@@ -176,6 +186,11 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   const annotations = daemonSet.spec.template.metadata.annotations;
   expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'pod annotations');
   annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
+  // toYaml of an empty map is "{}": splice nothing then.
+  daemonSet.spec.template.metadata.annotations = {
+    [ChartValue.block('ternary "" (toYaml .Values.podAnnotations) (empty .Values.podAnnotations)')]: null,
+    ...annotations,
+  };
 
   const rolling = daemonSet.spec.updateStrategy;
   rolling.rollingUpdate.maxUnavailable = ChartValue.expr(`include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`, 'number');
@@ -188,6 +203,12 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   spec.volumes = [...spec.volumes, ...optionalItems(spec.volumes, v, s => s.volumes)];
 
   container.image = ChartValue.expr(include('image'));
+  expectEqual(container.imagePullPolicy, 'IfNotPresent', 'the default image pull policy');
+  container.imagePullPolicy = ChartValue.value('image.pullPolicy');
+  expectEqual([spec.hostNetwork, spec.imagePullSecrets, spec.securityContext], [undefined, undefined, undefined], 'the default pod settings');
+  spec.hostNetwork = ChartValue.when('.Values.hostNetwork', true);
+  spec.imagePullSecrets = ChartValue.when('.Values.imagePullSecrets', ChartValue.block('toYaml .Values.imagePullSecrets'));
+  spec.securityContext = ChartValue.when('.Values.podSecurityContext', ChartValue.block('toYaml .Values.podSecurityContext'));
   container.args = ChartValue.when('.Values.extraArgs', ChartValue.block('toYaml .Values.extraArgs'));
   container.env = ChartValue.block(include('env'));
   container.resources = ChartValue.block('toYaml .Values.resources');
@@ -202,6 +223,7 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   }
   expectEqual(v.volumeMounts.containers[0].securityContext, v.mig.containers[0].securityContext, 'the security context of volume-mounts and MIG');
   container.securityContext = ChartValue.choose([
+    { condition: '.Values.securityContext', value: ChartValue.block('toYaml .Values.securityContext') },
     { condition: CONDITIONS.privileged, value: v.privileged.containers[0].securityContext },
     { condition: CONDITIONS.sysAdmin, value: v.mig.containers[0].securityContext },
   ], container.securityContext);

@@ -1,5 +1,5 @@
 import { DeviceListStrategy, DeviceIdStrategy, MigStrategy, SharedAllocationPolicy } from '../device-plugin/plugin-config';
-import { PluginImageKind } from '../device-plugin/plugin-image';
+import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { constructDefaults } from './construct-defaults';
 import * as S from './k8s-schemas';
@@ -26,7 +26,12 @@ export interface DevicePluginValues {
   nameOverride: string;
   fullnameOverride: string;
   namespace: { create: boolean; name: string };
-  image: { kind: string; repository: string; tag: string; digest: string };
+  image: { kind: string; repository: string; tag: string; digest: string; pullPolicy: string };
+  imagePullSecrets: Array<{ name: string }>;
+  podAnnotations: { [key: string]: string };
+  podSecurityContext: { [key: string]: unknown };
+  securityContext: { [key: string]: unknown };
+  hostNetwork: boolean;
   migStrategy: string;
   deviceListStrategy: string[];
   deviceIdStrategy: string;
@@ -70,12 +75,6 @@ function sharing(what: string, failDefault: boolean): Fields<SharingValues> {
   };
 }
 
-// Sharing must list something once enabled (the construct refuses an empty list).
-const resourcesWhenEnabled: JsonSchema = {
-  if: { properties: { enabled: { const: true } } },
-  then: { properties: { resources: { minItems: 1 } } },
-};
-
 const d = constructDefaults();
 
 /** The values model of the gpu-device-plugin chart, defaults taken from GpuDevicePlugin. */
@@ -87,27 +86,39 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
     name: leaf('Namespace name; empty means the release namespace.', d.namespace, S.dnsLabelOrEmpty, 'string'),
   }),
   image: group('The plugin image, always pinned.', {
-    kind: leaf('Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA\'s k8s-device-plugin, same config file).',
-      d.image.kind, enumOf(PluginImageKind), 'string'),
+    kind: leaf('Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA\'s k8s-device-plugin, same config file); '
+      + `empty infers it from the repository (\`${NVIDIA_IMAGE_REPOSITORY}\` is \`nvidia\`). A kind that contradicts either well-known repository is refused.`,
+      '', { type: 'string', enum: ['', ...Object.values(PluginImageKind)] }, 'string'),
     repository: leaf('Image repository.', d.image.repository, S.imageRepository, 'string'),
     tag: leaf('Image tag (also the `app.kubernetes.io/version` label); `latest` is refused.', d.image.tag, S.imageTag, 'string'),
     digest: leaf('Optional digest (`sha256:…`) appended to the reference.', '', S.imageDigestOrEmpty, 'string'),
+    pullPolicy: leaf('When the kubelet pulls the image: `IfNotPresent`, `Always` or `Never`.', 'IfNotPresent',
+      { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] }, 'string'),
   }),
+  imagePullSecrets: leaf('Secrets (in the plugin\'s namespace) to pull the image with, as `[{name: regcred}]`.', [],
+    { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { ...S.dnsSubdomainOrEmpty, minLength: 1 } } } },
+    'list of {name}'),
+  podAnnotations: leaf('Extra annotations of the plugin pods (`cdk8s-gpu.io/config-sha256` is the config hash and cannot be set).', {},
+    { type: 'object', additionalProperties: { type: 'string' } }, 'map of string'),
+  podSecurityContext: leaf('Security context of the plugin pods (a Kubernetes PodSecurityContext); empty for none.', {}, { type: 'object' }, 'object'),
+  securityContext: leaf('Security context of the plugin container, replacing the generated one (which drops all capabilities and adds SYS_ADMIN only for MIG or volume-mounts, privileged only with passDeviceSpecs); empty keeps the generated one.',
+    {}, { type: 'object' }, 'object'),
+  hostNetwork: bool('Run the plugin pods in the host\'s network namespace (NVIDIA\'s `devicePlugin.enableHostNetwork`); the health port 8080 then binds on the node.', false),
   migStrategy: leaf('How MIG devices are advertised: `none`, `single` (as nvidia.com/gpu) or `mixed` (one resource per profile).',
     d.config.migStrategy, enumOf(MigStrategy), 'string'),
   deviceListStrategy: leaf('How allocated devices reach the container runtime: one or more of `envvar`, `volume-mounts`, `cdi-annotations`, `cdi-cri`.',
-    d.config.deviceListStrategy, { type: 'array', minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) }, 'list of string'),
+    d.config.deviceListStrategy, { type: ['array', 'string'], minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) }, 'list of string'),
   deviceIdStrategy: leaf('How devices are named for the runtime: `uuid` or `index`.', d.config.deviceIdStrategy, enumOf(DeviceIdStrategy), 'string'),
   failOnInitError: bool('Exit when NVML cannot start (true), or idle on nodes without GPUs (false).', d.config.failOnInitError),
   passDeviceSpecs: bool('Pass `/dev/nvidia*` device specs to the kubelet (needed with the static CPU manager policy); makes the container privileged.', d.config.passDeviceSpecs),
   nvidiaDriverRoot: leaf('Root of the NVIDIA driver on the host (`/run/nvidia/driver` under the GPU Operator).', d.config.nvidiaDriverRoot, S.absolutePath, 'string'),
   sharedAllocationPolicy: leaf('How shared replicas are spread over GPUs: `distributed` or `packed`.', d.config.sharedAllocationPolicy, enumOf(SharedAllocationPolicy), 'string'),
   timeSlicing: group('Time-slicing: pods take turns on a GPU (no memory or fault isolation).',
-    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne), [resourcesWhenEnabled]),
+    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne)),
   mps: group('CUDA MPS: each replica gets an equal share of memory and compute.', {
     ...sharing('MPS', d.mpsFailRequestsGreaterThanOne),
     root: leaf('Host directory for the MPS daemon\'s pipes and logs.', d.config.mpsRoot, S.absolutePath, 'string'),
-  }, [resourcesWhenEnabled]),
+  }),
   health: group('GPU health checking through NVML XID events.', {
     disabled: bool('Turn health checking off entirely.', false),
     skipXids: leaf('XIDs that never mark a GPU unhealthy, added to NVIDIA\'s defaults (13, 31, 43, 45, 68, 109).', [], S.xidList, 'list of int'),
@@ -135,30 +146,9 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   }),
 };
 
-/** Rules between keys of different groups (the construct throws on these combinations). */
-export const DEVICE_PLUGIN_RULES: JsonSchema[] = [
-  {
-    description: 'MPS cannot be combined with migStrategy "mixed".',
-    if: { properties: { mps: { properties: { enabled: { const: true } } } } },
-    then: { properties: { migStrategy: { not: { const: MigStrategy.MIXED } } } },
-  },
-  {
-    description: 'MIG resources (nvidia.com/mig-…) exist only with migStrategy "mixed".',
-    if: { properties: { migStrategy: { not: { const: MigStrategy.MIXED } } } },
-    then: {
-      properties: Object.fromEntries(['timeSlicing', 'mps'].map(k => [k, {
-        properties: { resources: { items: { properties: { name: { not: { pattern: '^nvidia\\.com/mig-' } } } } } },
-      }])),
-    },
-  },
-  {
-    description: 'health.recoverySeconds needs this project\'s image: NVIDIA\'s plugin never marks a GPU healthy again.',
-    if: { properties: { image: { properties: { kind: { const: PluginImageKind.NVIDIA } } } } },
-    then: { properties: { health: { properties: { recoverySeconds: { type: 'null' } } } } },
-  },
-  {
-    description: 'gfd.enabled needs this project\'s image: NVIDIA\'s plugin writes no labels.',
-    if: { properties: { image: { properties: { kind: { const: PluginImageKind.NVIDIA } } } } },
-    then: { properties: { gfd: { properties: { enabled: { const: false } } } } },
-  },
-];
+/**
+ * Rules between keys of different groups, as JSON Schema. None: a schema states them only
+ * with `not`/`if`, whose errors read "'not' failed"; they are template checks with a message
+ * instead (src/chart/checks-template.ts).
+ */
+export const DEVICE_PLUGIN_RULES: JsonSchema[] = [];

@@ -5,6 +5,7 @@ import { chartReadme, chartYaml, helmIgnore, notesTxt, readPackageInfo } from '.
 import { CI_SCENARIOS } from './ci-scenarios';
 import { DEVICE_PLUGIN_FIELDS, DEVICE_PLUGIN_RULES } from './device-plugin-values';
 import { devicePluginTemplates } from './device-plugin-templates';
+import { nvidiaMigrationSection, nvidiaValuesSchema } from './nvidia-values';
 import { GENERATED_NOTICE, valuesSchemaJson, valuesTable, valuesYaml } from './values-files';
 import { CHART_NAME } from './values-props';
 
@@ -18,8 +19,8 @@ export function chartFiles(): Map<string, string> {
   files.set('Chart.yaml', chartYaml(CHART_NAME, pkg));
   files.set('.helmignore', helmIgnore());
   files.set('values.yaml', valuesYaml(DEVICE_PLUGIN_FIELDS));
-  files.set('values.schema.json', valuesSchemaJson(`Values of the ${CHART_NAME} chart`, DEVICE_PLUGIN_FIELDS, DEVICE_PLUGIN_RULES));
-  files.set('README.md', chartReadme(CHART_NAME, pkg, valuesTable(DEVICE_PLUGIN_FIELDS), CI_SCENARIOS));
+  files.set('values.schema.json', valuesSchemaJson(`Values of the ${CHART_NAME} chart`, DEVICE_PLUGIN_FIELDS, DEVICE_PLUGIN_RULES, nvidiaValuesSchema()));
+  files.set('README.md', chartReadme(CHART_NAME, pkg, valuesTable(DEVICE_PLUGIN_FIELDS), CI_SCENARIOS, nvidiaMigrationSection()));
   files.set('templates/NOTES.txt', notesTxt(CHART_NAME));
   for (const t of devicePluginTemplates()) {
     const notice = t.path.endsWith('.tpl') ? `{{/* ${GENERATED_NOTICE} */}}\n` : `# ${GENERATED_NOTICE}\n`;

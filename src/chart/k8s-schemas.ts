@@ -34,7 +34,7 @@ export const imageRepository: JsonSchema = {
 
 /** Image tag, also a label value (so at most 63 characters), never `latest`. */
 export const imageTag: JsonSchema = {
-  type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$', not: { const: 'latest' },
+  type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$',
 };
 
 /** `sha256:<64 hex>` or empty. */

@@ -43,12 +43,15 @@ function flow(value: unknown): string {
 }
 
 /** values.schema.json: strict (every key required, no unknown keys), rules included. */
-export function valuesSchemaJson(title: string, fields: Fields<any>, rules: JsonSchema[]): string {
+export function valuesSchemaJson(title: string, fields: Fields<any>, rules: JsonSchema[], foreign: Record<string, JsonSchema> = {}): string {
+  const own = schemaOf(fields, rules);
   const schema = {
     $comment: GENERATED_NOTICE,
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     title,
-    ...schemaOf(fields, rules),
+    ...own,
+    // Keys of another chart, allowed by the schema so a template check can name the right key.
+    properties: { ...(own.properties as object), ...foreign },
   };
   return JSON.stringify(schema, null, 2) + '\n';
 }

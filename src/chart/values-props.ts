@@ -57,7 +57,7 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     name: fullname(values, release),
     namespace: values.namespace.name || release.namespace,
     createNamespace: values.namespace.create,
-    image: PluginImage.fromReference(reference, image.kind as PluginImageKind),
+    image: PluginImage.fromReference(reference, (image.kind || undefined) as PluginImageKind | undefined),
     migStrategy: values.migStrategy as MigStrategy,
     deviceListStrategy: values.deviceListStrategy as DeviceListStrategy[],
     deviceIdStrategy: values.deviceIdStrategy as DeviceIdStrategy,
@@ -88,6 +88,13 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     },
     extraEnv: values.extraEnv,
     extraArgs: values.extraArgs,
+    imagePullPolicy: image.pullPolicy,
+    imagePullSecrets: values.imagePullSecrets.map(s => s.name),
+    podAnnotations: values.podAnnotations,
+    // Kubernetes JSON and cdk8s' typed props use the same field names for these two.
+    podSecurityContext: Object.keys(values.podSecurityContext).length > 0 ? values.podSecurityContext as k8s.PodSecurityContext : undefined,
+    securityContext: Object.keys(values.securityContext).length > 0 ? values.securityContext as k8s.SecurityContext : undefined,
+    hostNetwork: values.hostNetwork,
   };
 }
 

@@ -111,7 +111,44 @@ export interface GpuDevicePluginProps extends DevicePluginConfigProps {
    * @default false
    */
   readonly gpuFeatureDiscovery?: boolean;
+  /**
+   * Names of Secrets (in the plugin's namespace) to pull the image with, for a private registry.
+   * @default - none
+   */
+  readonly imagePullSecrets?: string[];
+  /**
+   * When the kubelet pulls the image: `IfNotPresent`, `Always` or `Never`.
+   * @default 'IfNotPresent'
+   */
+  readonly imagePullPolicy?: string;
+  /**
+   * Extra annotations of the plugin pods (the config hash annotation cannot be replaced).
+   * @default - none
+   */
+  readonly podAnnotations?: { [key: string]: string };
+  /**
+   * Security context of the plugin pods.
+   * @default - none
+   */
+  readonly podSecurityContext?: k8s.PodSecurityContext;
+  /**
+   * Security context of the plugin container, replacing the generated one entirely (the
+   * generated one drops all capabilities and adds only what the config needs).
+   * @default - generated from the config
+   */
+  readonly securityContext?: k8s.SecurityContext;
+  /**
+   * Run the plugin pods in the host's network namespace (NVIDIA's `devicePlugin.enableHostNetwork`),
+   * e.g. where the pod network is not up before the device plugin; the health port 8080 is then a host port.
+   * @default false
+   */
+  readonly hostNetwork?: boolean;
 }
+
+/** The image pull policies the kubelet knows. */
+const IMAGE_PULL_POLICIES = ['IfNotPresent', 'Always', 'Never'];
+/** Pod annotation that carries the config hash (rolls the pods on a config change). */
+const CONFIG_HASH_ANNOTATION = 'cdk8s-gpu.io/config-sha256';
 
 /**
  * The NVIDIA GPU device plugin: namespace, ServiceAccount, ConfigMap with the plugin's
@@ -167,6 +204,13 @@ export class GpuDevicePlugin extends Construct {
     if (props.priorityClassName) requireDnsSubdomain('priorityClassName', props.priorityClassName);
     if (props.runtimeClassName !== undefined) requireDnsSubdomain('runtimeClassName', props.runtimeClassName);
     checkResources(props.resources);
+    if (props.imagePullPolicy !== undefined && !IMAGE_PULL_POLICIES.includes(props.imagePullPolicy)) {
+      throw new Error(`imagePullPolicy must be one of ${IMAGE_PULL_POLICIES.join(', ')} (got "${props.imagePullPolicy}")`);
+    }
+    (props.imagePullSecrets ?? []).forEach((n, i) => requireDnsSubdomain(`imagePullSecrets[${i}]`, n));
+    if (props.podAnnotations && CONFIG_HASH_ANNOTATION in props.podAnnotations) {
+      throw new Error(`podAnnotations must not set ${CONFIG_HASH_ANNOTATION}: the plugin sets it to the config's hash so a changed config rolls the pods; remove that key`);
+    }
 
     if (props.createNamespace ?? true) {
       new k8s.KubeNamespace(this, 'Namespace', {
@@ -202,7 +246,7 @@ export class GpuDevicePlugin extends Construct {
           metadata: {
             labels: this.labels,
             // A changed config rolls the pods, so a node never keeps serving an old config.
-            annotations: { 'cdk8s-gpu.io/config-sha256': sha256(configYaml) },
+            annotations: { ...(props.podAnnotations ?? {}), [CONFIG_HASH_ANNOTATION]: sha256(configYaml) },
           },
           spec: this.renderPodSpec(props),
         },
@@ -315,7 +359,7 @@ export class GpuDevicePlugin extends Construct {
     const container: k8s.Container = {
       name: 'device-plugin',
       image: this.image.reference,
-      imagePullPolicy: 'IfNotPresent',
+      imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
       args: this.args.length > 0 ? [...this.args] : undefined,
       env: Object.keys(this.env).sort().map(name => ({ name, value: this.env[name] })),
       ports: projectImage ? [{ name: 'metrics', containerPort: PLUGIN_HEALTH_PORT, protocol: 'TCP' }] : undefined,
@@ -326,7 +370,7 @@ export class GpuDevicePlugin extends Construct {
         requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
         limits: { memory: k8s.Quantity.fromString('192Mi') },
       },
-      securityContext: this.renderSecurityContext(),
+      securityContext: props.securityContext ?? this.renderSecurityContext(),
       volumeMounts: mounts,
     };
     return {
@@ -334,6 +378,9 @@ export class GpuDevicePlugin extends Construct {
       automountServiceAccountToken: false,
       priorityClassName: props.priorityClassName ?? 'system-node-critical',
       runtimeClassName: props.runtimeClassName,
+      hostNetwork: props.hostNetwork ? true : undefined,
+      imagePullSecrets: props.imagePullSecrets && props.imagePullSecrets.length > 0 ? props.imagePullSecrets.map(name => ({ name })) : undefined,
+      securityContext: props.podSecurityContext,
       nodeSelector: props.nodeSelector,
       affinity: props.affinity ?? defaultAffinity(),
       tolerations: this.tolerations,
@@ -367,9 +414,10 @@ export class GpuDevicePlugin extends Construct {
       { name: 'mps-root', mountPath: MPS_CONTAINER_ROOT },
       { name: 'mps-shm', mountPath: '/dev/shm' },
     ];
-    if (this.config.nvidiaDriverRoot !== '/') {
+    // The same driver-root mount as the plugin's (the chart renders both from one condition).
+    if (this.config.nvidiaDriverRoot !== '/' || this.config.usesCdi) {
       volumes.push({ name: 'driver-root', hostPath: { path: this.config.nvidiaDriverRoot, type: 'Directory' } });
-      mounts.push({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+      mounts.push({ name: 'driver-root', mountPath: CONTAINER_DRIVER_ROOT, readOnly: true });
     }
     const nvidiaImage = this.image.kind === PluginImageKind.NVIDIA;
     return new k8s.KubeDaemonSet(this, 'MpsControlDaemon', {
@@ -388,10 +436,12 @@ export class GpuDevicePlugin extends Construct {
             affinity: props.affinity ?? defaultAffinity(),
             tolerations: this.tolerations,
             hostPid: true,
+            // Pulled like the plugin's image (same image, same registry credentials).
+            imagePullSecrets: props.imagePullSecrets && props.imagePullSecrets.length > 0 ? props.imagePullSecrets.map(n => ({ name: n })) : undefined,
             containers: [{
               name: 'mps-control-daemon',
               image: this.image.reference,
-              imagePullPolicy: 'IfNotPresent',
+              imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
               // NVIDIA's image ships its own mps-control-daemon binary; ours is a subcommand.
               command: nvidiaImage ? ['mps-control-daemon'] : undefined,
               args: nvidiaImage ? undefined : ['mps-control-daemon', ...this.args],

@@ -41,9 +41,26 @@ export class PluginImage {
    * Any image reference, e.g. a mirror of this project's image in a private registry.
    * @param reference `repository:tag` or `repository@sha256:…`
    * @param kind which plugin the image runs
+   * @default - inferred from the repository: `nvidia` for `nvcr.io/nvidia/k8s-device-plugin`, else `project`
    */
-  public static fromReference(reference: string, kind: PluginImageKind = PluginImageKind.PROJECT): PluginImage {
-    return PluginImage.parse(reference, kind);
+  public static fromReference(reference: string, kind?: PluginImageKind): PluginImage {
+    const repository = parseImageReference(reference)?.repository;
+    const inferred = PluginImage.kindOfRepository(repository);
+    if (kind !== undefined && inferred !== undefined && kind !== inferred) {
+      throw new Error(`image "${reference}" is ${inferred === PluginImageKind.NVIDIA ? 'NVIDIA\'s plugin' : 'this project\'s plugin'} but kind is "${kind}": `
+        + `leave kind out (it is inferred from the repository) or set kind "${inferred}"`);
+    }
+    return PluginImage.parse(reference, kind ?? inferred ?? PluginImageKind.PROJECT);
+  }
+
+  /**
+   * The kind of the two well-known repositories (this project's and NVIDIA's); undefined for any other, e.g. a mirror.
+   * @param repository image repository without tag or digest
+   */
+  public static kindOfRepository(repository: string | undefined): PluginImageKind | undefined {
+    if (repository === NVIDIA_IMAGE_REPOSITORY) return PluginImageKind.NVIDIA;
+    if (repository === PROJECT_IMAGE_REPOSITORY) return PluginImageKind.PROJECT;
+    return undefined;
   }
 
   // The grammar is src/common/image-reference.ts; a tag or a digest is required (no floating `latest`).

@@ -4,8 +4,13 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { KUBE_VERSION, chartReadme, chartYaml, readPackageInfo } from '../../src/chart/chart-files';
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
+import { DEVICE_PLUGIN_FIELDS, DevicePluginValues } from '../../src/chart/device-plugin-values';
+import { defaultsOf } from '../../src/chart/values-model';
+import { coalesce, devicePluginProps } from '../../src/chart/values-props';
+import { GpuResource } from '../../src/common/gpu-resource';
+import { DevicePluginConfig } from '../../src/device-plugin/plugin-config';
 import { PluginImage } from '../../src/device-plugin/plugin-image';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helmBinary, helmOk, parseObjects } from './helm';
+import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helmBinary, helmOk, parseObjects, writeValues } from './helm';
 
 const pkg = readPackageInfo();
 const chart = YAML.parse(chartYaml('gpu-device-plugin', pkg));
@@ -51,9 +56,13 @@ describe('NOTES.txt, rendered by helm', () => {
 
   // `helm template` leaves NOTES.txt out and `helm install --dry-run` needs a cluster, so a
   // copy of the chart renders it through `tpl` inside a ConfigMap.
-  function renderNotes(set: string[]): string {
+  function renderNotes(set: string[] | object): string {
     const args = ['template', 'gpu', tmp, '--namespace', 'kube-system', '--show-only', 'templates/zz-notes.yaml'];
-    for (const s of set) args.push('--set', s);
+    if (Array.isArray(set)) {
+      for (const s of set) args.push('--set', s);
+    } else {
+      args.push('--values', writeValues(path.dirname(tmp), `notes-${Object.keys(set).join('-')}`, set));
+    }
     return parseObjects(helmOk(args))[0].data.notes;
   }
 
@@ -71,7 +80,7 @@ describe('NOTES.txt, rendered by helm', () => {
   });
 
   test('tells how to check allocatable nvidia.com/gpu on the nodes', () => {
-    expect(renderNotes([])).toContain("kubectl get nodes -o custom-columns='NODE:.metadata.name,GPU:.status.allocatable.nvidia\\.com/gpu'");
+    expect(renderNotes([])).toContain("kubectl get nodes -o custom-columns='NODE:.metadata.name,nvidia.com/gpu:.status.allocatable.nvidia\\.com/gpu'");
   });
 
   test('names the DaemonSet and its namespace', () => {
@@ -82,9 +91,25 @@ describe('NOTES.txt, rendered by helm', () => {
     expect(renderNotes(['migStrategy=mixed'])).toContain("kubectl describe nodes | grep 'nvidia.com/mig-'");
   });
 
-  test('says when GPUs are shared under nvidia.com/gpu.shared', () => {
+  test('with renameByDefault, shows and asks for nvidia.com/gpu.shared, not nvidia.com/gpu', () => {
     const notes = renderNotes(['timeSlicing.enabled=true', 'timeSlicing.renameByDefault=true',
       'timeSlicing.resources[0].name=nvidia.com/gpu', 'timeSlicing.resources[0].replicas=2']);
-    expect(notes).toContain('GPUs are shared (time-slicing): each GPU counts as several replicas under nvidia.com/gpu.shared.');
+    expect(notes).toContain('GPUs are shared (time-slicing): each GPU counts as several replicas.');
+    expect(notes).toContain("custom-columns='NODE:.metadata.name,nvidia.com/gpu.shared:.status.allocatable.nvidia\\.com/gpu\\.shared'");
+    expect(notes).toContain('      nvidia.com/gpu.shared: 1');
+    expect(notes).not.toContain('nvidia.com/gpu:');
+  });
+
+  // The resources NOTES names are the construct's own answer for the same values.
+  test.each(CI_SCENARIOS.map(s => [s.name, s] as const))('ci/%s-values.yaml: the resources named are the ones the construct advertises', (_name, scenario) => {
+    const values = coalesce(defaultsOf(DEVICE_PLUGIN_FIELDS), scenario.values) as DevicePluginValues;
+    const props = devicePluginProps(values, { name: 'gpu', namespace: 'kube-system' });
+    const shared = new DevicePluginConfig({ ...props }).advertisedSharedResourceNames();
+    const allShared = [props.timeSlicing, props.mps].some(o => o?.resources.some(r => (r.resource ?? GpuResource.NVIDIA_GPU).name === 'nvidia.com/gpu'
+      && !r.devices && (r.rename !== undefined || o.renameByDefault)));
+    const expected = [...new Set([...(allShared ? [] : ['nvidia.com/gpu']), ...shared])];
+    const notes = renderNotes(scenario.values);
+    expect(notes).toContain(`2. Check that the nodes advertise ${expected.join(', ')} (allocatable):`);
+    expect(notes).toContain(`      ${expected[expected.length - 1]}: 1`);
   });
 });

@@ -6,7 +6,7 @@ const all = files.map(f => f.text).join('\n');
 
 test('writes one template per object GpuDevicePlugin makes, plus the helpers', () => {
   expect(files.map(f => f.path).sort()).toEqual([
-    'templates/_config.tpl', 'templates/_helpers.tpl', 'templates/configmap.yaml',
+    'templates/_checks.tpl', 'templates/_config.tpl', 'templates/_helpers.tpl', 'templates/configmap.yaml',
     'templates/daemonset.yaml', 'templates/mps-control-daemon.yaml', 'templates/namespace.yaml', 'templates/serviceaccount.yaml',
   ]);
 });
@@ -20,7 +20,7 @@ test.each(Object.entries(CONDITIONS))('the condition %s is used by a template', 
 });
 
 test('the Namespace exists only while namespace.create is true', () => {
-  expect(byPath['templates/namespace.yaml']).toMatch(/^\{\{- if \.Values\.namespace\.create \}\}\n[\s\S]*\{\{- end \}\}\n$/);
+  expect(byPath['templates/namespace.yaml']).toMatch(/^\{\{- include "gpu-device-plugin.validate" \. \}\}\n\{\{- if \.Values\.namespace\.create \}\}\n[\s\S]*\{\{- end \}\}\n$/);
 });
 
 test('the Namespace keeps its Pod Security labels next to the standard ones', () => {

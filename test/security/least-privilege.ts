@@ -33,13 +33,14 @@ function pluginConfig(objects: any[], ds: any): any {
   return cm ? YAML.parse(cm.data['config.yaml']) : undefined;
 }
 
-function pluginProblems(objects: any[], ds: any): string[] {
+function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): string[] {
   const out: string[] = [];
   const at = where(ds);
   const pod = ds.spec.template.spec;
   if (pod.automountServiceAccountToken !== false) out.push(`${at}: automountServiceAccountToken must be false (the plugin never calls the API server)`);
   if (!pod.serviceAccountName || pod.serviceAccountName === 'default') out.push(`${at}: must run as its own ServiceAccount, not "default"`);
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) {
+    if (f === 'hostNetwork' && hostNetworkAllowed) continue;
     if (pod[f] === true) out.push(`${at}: ${f} must not be true`);
   }
   const config = pluginConfig(objects, ds);
@@ -85,9 +86,10 @@ function pluginProblems(objects: any[], ds: any): string[] {
 /**
  * Every least-privilege rule the objects break. `restrictedJobs`: Jobs must pass the Pod
  * Security Standard `restricted` (true for GpuJobs with default security props);
- * `jobTokenAllowed`: the user asked for the API token (automountServiceAccountToken).
+ * `jobTokenAllowed`: the user asked for the API token (automountServiceAccountToken);
+ * `hostNetworkAllowed`: the user asked for the host network (GpuDevicePlugin `hostNetwork`, chart `hostNetwork`).
  */
-export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs?: boolean; jobTokenAllowed?: boolean } = {}): string[] {
+export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs?: boolean; jobTokenAllowed?: boolean; hostNetworkAllowed?: boolean } = {}): string[] {
   const out: string[] = [];
   for (const o of objects) {
     if (RBAC_KINDS.has(o.kind)) out.push(`${where(o)}: no RBAC is needed (the plugin never calls the API server)`);
@@ -101,7 +103,7 @@ export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs
         if (level !== 'privileged') out.push(`${where(o)}: pod-security.kubernetes.io/${mode} must be privileged (got ${level})`);
       }
     }
-    if (o.kind === 'DaemonSet' && component === 'device-plugin') out.push(...pluginProblems(objects, o));
+    if (o.kind === 'DaemonSet' && component === 'device-plugin') out.push(...pluginProblems(objects, o, options.hostNetworkAllowed));
     if (o.kind === 'DaemonSet' && component === 'mps-control-daemon') {
       // hostPID (the MPS server matches client PIDs) and privileged, as NVIDIA's chart; nothing more.
       const pod = o.spec.template.spec;

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as YAML from 'yaml';
 import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate } from '../helm';
 import { leastPrivilegeProblems } from '../../security/least-privilege';
 
@@ -15,5 +16,12 @@ beforeAll(() => {
 test.each(SCENARIOS)('helm template with ci/%s keeps to least privilege', file => {
   const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', file)]);
   expect(objects.some(o => o.kind === 'DaemonSet')).toBe(true);
-  expect(leastPrivilegeProblems(objects)).toEqual([]);
+  // hostNetwork only where the scenario asks for it (a user's opt-in, as passDeviceSpecs is for privileged).
+  const values = YAML.parse(fs.readFileSync(path.join(CHART_DIR, 'ci', file), 'utf-8')) ?? {};
+  expect(leastPrivilegeProblems(objects, { hostNetworkAllowed: values.hostNetwork === true })).toEqual([]);
+});
+
+test('without the opt-in, hostNetwork is a least-privilege problem', () => {
+  const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'host-network-values.yaml')]);
+  expect(leastPrivilegeProblems(objects)).toEqual([expect.stringContaining('hostNetwork must not be true')]);
 });

@@ -142,6 +142,32 @@ describe('GpuDevicePlugin props', () => {
     expect(c.livenessProbe).toBeDefined();
   });
 
+  test('pull secrets, pull policy, pod annotations, security contexts and host network (the values NVIDIA\'s chart has)', () => {
+    const ds = synthPlugin({
+      imagePullSecrets: ['regcred'],
+      imagePullPolicy: 'Always',
+      podAnnotations: { 'example.com/owner': 'ml' },
+      podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: { privileged: false, runAsUser: 0 },
+      hostNetwork: true,
+    }).byKind('DaemonSet');
+    const spec = ds.spec.template.spec;
+    expect(spec.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pluginContainer(ds).imagePullPolicy).toBe('Always');
+    expect(pluginContainer(ds).securityContext).toEqual({ privileged: false, runAsUser: 0 });
+    expect(Object.keys(ds.spec.template.metadata.annotations).sort()).toEqual(['cdk8s-gpu.io/config-sha256', 'example.com/owner']);
+  });
+
+  test.each([
+    [{ imagePullPolicy: 'always' }, 'imagePullPolicy must be one of IfNotPresent, Always, Never (got "always")'],
+    [{ imagePullSecrets: ['Reg Cred'] }, 'imagePullSecrets[0]'],
+    [{ podAnnotations: { 'cdk8s-gpu.io/config-sha256': 'x' } }, 'podAnnotations must not set cdk8s-gpu.io/config-sha256'],
+  ])('refuses %j', (props, message) => {
+    expect(() => synthPlugin(props as object)).toThrow(message);
+  });
+
   test('migStrategy goes to the config, adds SYS_ADMIN and NVIDIA_MIG_MONITOR_DEVICES', () => {
     const { byKind } = synthPlugin({ migStrategy: MigStrategy.MIXED });
     expect(YAML.parse(byKind('ConfigMap').data['config.yaml']).flags.migStrategy).toBe('mixed');
@@ -269,6 +295,23 @@ describe('GpuDevicePlugin props', () => {
     const c = mpsDaemonSet(synthPlugin({ mps: { resources: [{ replicas: 2 }] }, image: PluginImage.nvidia() }).all).spec.template.spec.containers[0];
     expect(c.command).toEqual(['mps-control-daemon']);
     expect(c.args).toBeUndefined();
+  });
+
+  test('the MPS control daemon pulls its image like the plugin: pull policy and pull secrets', () => {
+    const { all, byKind } = synthPlugin({ mps: { resources: [{ replicas: 2 }] }, imagePullPolicy: 'Always', imagePullSecrets: ['regcred'] });
+    const pod = mpsDaemonSet(all).spec.template.spec;
+    expect(pod.imagePullSecrets).toEqual([{ name: 'regcred' }]);
+    expect(pod.imagePullSecrets).toEqual(byKind('DaemonSet').spec.template.spec.imagePullSecrets);
+    expect(pod.containers[0].imagePullPolicy).toBe('Always');
+  });
+
+  test('with a CDI strategy the MPS control daemon gets the plugin\'s driver-root mount (one chart condition for both)', () => {
+    const { all, byKind } = synthPlugin({ mps: { resources: [{ replicas: 2 }] }, deviceListStrategy: [DeviceListStrategy.CDI_CRI] });
+    const pod = mpsDaemonSet(all).spec.template.spec;
+    const plugin = byKind('DaemonSet').spec.template.spec;
+    const driverRoot = (vs: Array<{ name: string }>) => vs.find(v => v.name === 'driver-root');
+    expect(driverRoot(pod.volumes)).toEqual(driverRoot(plugin.volumes));
+    expect(driverRoot(pod.containers[0].volumeMounts)).toEqual({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
   });
 
   test('a name too long for the MPS DaemonSet\'s suffix is refused with the reason', () => {
@@ -405,5 +448,18 @@ describe('PluginImage', () => {
     const image = PluginImage.fromReference(`ghcr.io/x/y@${digest}`, PluginImageKind.NVIDIA);
     expect(image.tag).toBe('');
     expect(image.kind).toBe(PluginImageKind.NVIDIA);
+  });
+
+  test('the kind is inferred from the well-known repositories', () => {
+    expect(PluginImage.fromReference('nvcr.io/nvidia/k8s-device-plugin:v0.20.0').kind).toBe(PluginImageKind.NVIDIA);
+    expect(PluginImage.fromReference('ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0').kind).toBe(PluginImageKind.PROJECT);
+    expect(PluginImage.fromReference('registry.local/mirror/k8s-device-plugin:v0.20.0').kind).toBe(PluginImageKind.PROJECT);
+  });
+
+  test.each([
+    ['nvcr.io/nvidia/k8s-device-plugin:v0.20.0', PluginImageKind.PROJECT, 'is NVIDIA\'s plugin but kind is "project": leave kind out (it is inferred from the repository) or set kind "nvidia"'],
+    ['ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0', PluginImageKind.NVIDIA, 'is this project\'s plugin but kind is "nvidia"'],
+  ])('a kind that contradicts the repository of %s is refused', (ref, kind, message) => {
+    expect(() => PluginImage.fromReference(ref, kind)).toThrow(message);
   });
 });
