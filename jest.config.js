@@ -19,7 +19,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/plugin/**/*.test.ts'],
       moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
       transform: {
-        // 151002: ts-jest notes that nodenext is a hybrid module kind; the plugin needs it (see DESIGN.md).
+        // 151002: ts-jest notes that nodenext is a hybrid module kind; the plugin needs it.
         '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/plugin/tsconfig.test.json', diagnostics: { ignoreCodes: [151002] } }],
       },
     },
