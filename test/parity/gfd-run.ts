@@ -143,8 +143,10 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
   );
   try {
     const deadline = Date.now() + 20000;
-    // The file is written during start; signals are handled once the servers are up.
-    while (!fs.existsSync(out) || !/"msg":"serving device plugin"/.test(output)) {
+    // The file is written during start, before the servers are up (with MPS the plugin then
+    // waits for the MPS daemon, which these runs do not start); signals are handled from the
+    // start on, so a SIGTERM after the write is a clean stop in either phase.
+    while (!fs.existsSync(out) || !/"msg":"wrote GPU Feature Discovery labels"/.test(output)) {
       if (code !== undefined) throw new Error(`our plugin exited with ${code} before writing ${out}:\n${output.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`our plugin wrote no ${out} in 20 s:\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 10));
