@@ -9,7 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { DeviceListStrategy, MigStrategy, SharedAllocationPolicy, UpdateStrategyType } from '../../../src';
+import { DeviceListStrategy, GpuResource, MigStrategy, SharedAllocationPolicy, UpdateStrategyType } from '../../../src';
 import {
   ContainerdConfig, ContainerRuntime, DcgmMetrics, DcgmMetricType, DevicePluginProvider, GitOpsInstall, GpuOperatorRelease,
   GpuOperatorStack, GpuOperatorStackProps, KernelModuleType, OperandImage,
@@ -21,8 +21,8 @@ export interface PolicyVariant {
   policy: any;
 }
 
-const timeSliced = { name: 'time-sliced-4', config: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } } };
-const mps = { name: 'mps-2', config: { mps: { resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } } };
+const timeSliced = { name: 'time-sliced-4', config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } } };
+const mps = { name: 'mps-2', config: { mps: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 2 }] } } };
 
 /** Props that every release accepts. */
 const COMMON: Array<[string, GpuOperatorStackProps]> = [
