@@ -20,7 +20,10 @@ module.exports = {
       moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
       transform: {
         // 151002: ts-jest notes that nodenext is a hybrid module kind; the plugin needs it.
-        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/plugin/tsconfig.test.json', diagnostics: { ignoreCodes: [151002] } }],
+        '^.+\\.ts$': [
+          'ts-jest',
+          { tsconfig: '<rootDir>/plugin/tsconfig.test.json', diagnostics: { ignoreCodes: [151002] } },
+        ],
       },
     },
   ],

@@ -19,7 +19,14 @@ function rng(seed: number): () => number {
   };
 }
 
-const LEVELS = [PcieLevel.INTERNAL, PcieLevel.SINGLE, PcieLevel.MULTIPLE, PcieLevel.HOSTBRIDGE, PcieLevel.NODE, PcieLevel.SYSTEM];
+const LEVELS = [
+  PcieLevel.INTERNAL,
+  PcieLevel.SINGLE,
+  PcieLevel.MULTIPLE,
+  PcieLevel.HOSTBRIDGE,
+  PcieLevel.NODE,
+  PcieLevel.SYSTEM,
+];
 
 function randomTopology(n: number, rand: () => number): GpuTopology {
   const nvlinks = [...Array(n)].map(() => Array<number>(n).fill(0));

@@ -55,8 +55,18 @@ interface Row {
 const PLUGIN_ROWS: Row[] = [
   { key: 'startupMs', label: 'start → first ListAndWatch (ms)', digits: 0, over: 'one start' },
   { key: 'rssStartMiB', label: 'RSS after start (MiB)', digits: 1, over: '1 s after registering' },
-  { key: 'rssAfterAllocMiB', label: `RSS after ${ALLOCATES.toLocaleString('en')} Allocates (MiB)`, digits: 1, over: `${ALLOCATES.toLocaleString('en')} Allocates` },
-  { key: 'idleCpuMs', label: `CPU time while idle ${IDLE_S} s (ms)`, digits: 0, over: `${IDLE_S} s; our fake NVML polls a file inside its event wait` },
+  {
+    key: 'rssAfterAllocMiB',
+    label: `RSS after ${ALLOCATES.toLocaleString('en')} Allocates (MiB)`,
+    digits: 1,
+    over: `${ALLOCATES.toLocaleString('en')} Allocates`,
+  },
+  {
+    key: 'idleCpuMs',
+    label: `CPU time while idle ${IDLE_S} s (ms)`,
+    digits: 0,
+    over: `${IDLE_S} s; our fake NVML polls a file inside its event wait`,
+  },
   { key: 'allocP50Us1', label: 'Allocate p50, 1 client (µs)', digits: 0, over: '10,000 requests' },
   { key: 'allocP99Us1', label: 'Allocate p99, 1 client (µs)', digits: 0, over: '10,000 requests' },
   { key: 'allocPerS1', label: 'Allocate throughput, 1 client (/s)', digits: 0, over: '10,000 requests' },
@@ -66,12 +76,22 @@ const PLUGIN_ROWS: Row[] = [
   { key: 'pref8P50Us', label: 'GetPreferredAllocation p50, 8 GPUs, slowest case (µs)', digits: 0, over: 'pref8' },
   { key: 'pref8Quality', label: 'preferred quality, 8 GPUs, worst case (score / optimum)', digits: 3, over: 'pref8' },
   { key: 'pref16P50Us', label: 'GetPreferredAllocation p50, 16 GPUs, slowest case (µs)', digits: 0, over: 'pref16' },
-  { key: 'pref16Quality', label: 'preferred quality, 16 GPUs, worst case (score / optimum)', digits: 3, over: 'pref16' },
+  {
+    key: 'pref16Quality',
+    label: 'preferred quality, 16 GPUs, worst case (score / optimum)',
+    digits: 3,
+    over: 'pref16',
+  },
   { key: 'reRegisterMs', label: 're-register after kubelet.sock re-created (ms)', digits: 0, over: 'median of 3' },
   { key: 'xidMs', label: 'XID 48 → Unhealthy in ListAndWatch (ms)', digits: 1, over: 'median of 3 GPUs' },
-  { key: 'mockStartupMs', label: "mock NVML A100: start → first ListAndWatch (ms)", digits: 0, over: 'one start' },
-  { key: 'mockRssStartMiB', label: "mock NVML A100: RSS after start (MiB)", digits: 1, over: '1 s after registering' },
-  { key: 'mockIdleCpuMs', label: `mock NVML A100: CPU time while idle ${IDLE_S} s (ms)`, digits: 0, over: `${IDLE_S} s; the mock's event wait blocks like a driver's` },
+  { key: 'mockStartupMs', label: 'mock NVML A100: start → first ListAndWatch (ms)', digits: 0, over: 'one start' },
+  { key: 'mockRssStartMiB', label: 'mock NVML A100: RSS after start (MiB)', digits: 1, over: '1 s after registering' },
+  {
+    key: 'mockIdleCpuMs',
+    label: `mock NVML A100: CPU time while idle ${IDLE_S} s (ms)`,
+    digits: 0,
+    over: `${IDLE_S} s; the mock's event wait blocks like a driver's`,
+  },
 ];
 
 const SYNTH_ROWS: Array<Omit<Row, 'over'> & { vs: string }> = [
@@ -88,8 +108,14 @@ async function pluginRun(kind: PluginKind): Promise<Figures> {
   return {
     ...f,
     ...mock,
-    pref8P50Us: p8.preferredP50Us, pref8Quality: p8.preferredQuality, pref8Requests: p8.preferredMinRequests, pref8Capped: p8.preferredCapped,
-    pref16P50Us: p16.preferredP50Us, pref16Quality: p16.preferredQuality, pref16Requests: p16.preferredMinRequests, pref16Capped: p16.preferredCapped,
+    pref8P50Us: p8.preferredP50Us,
+    pref8Quality: p8.preferredQuality,
+    pref8Requests: p8.preferredMinRequests,
+    pref8Capped: p8.preferredCapped,
+    pref16P50Us: p16.preferredP50Us,
+    pref16Quality: p16.preferredQuality,
+    pref16Requests: p16.preferredMinRequests,
+    pref16Capped: p16.preferredCapped,
   };
 }
 
@@ -98,21 +124,30 @@ type MockRun = Map<string, PreferredFigure>;
 async function mockTopologyRun(kind: PluginKind): Promise<MockRun> {
   const out: MockRun = new Map();
   for (const profile of MOCK_PROFILES) {
-    for (const f of await mockPreferredRun(kind, profile, { requests: MOCK_PREFERRED_REQUESTS, maxSeconds: PREFERRED_S, nodeArgs: NODE_ARGS })) {
+    for (const f of await mockPreferredRun(kind, profile, {
+      requests: MOCK_PREFERRED_REQUESTS,
+      maxSeconds: PREFERRED_S,
+      nodeArgs: NODE_ARGS,
+    })) {
       out.set(`${profile}|${f.size}|${f.must.join(',')}`, f);
     }
   }
   return out;
 }
 
-const medianOf = (runs: Figures[], key: string): number => median(runs.map((r) => r[key]).filter((v) => v !== undefined));
-const fmt = (v: number, digits: number): string => (Number.isFinite(v) ? v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
-const ratio = (a: number, b: number): string => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? (a / b).toFixed(2) : 'n/a');
+const medianOf = (runs: Figures[], key: string): number =>
+  median(runs.map((r) => r[key]).filter((v) => v !== undefined));
+const fmt = (v: number, digits: number): string =>
+  Number.isFinite(v) ? v.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a';
+const ratio = (a: number, b: number): string =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? (a / b).toFixed(2) : 'n/a';
 
 function machine(): string {
   const go = (() => {
     try {
-      return execFileSync('go', ['version'], { encoding: 'utf8' }).trim().replace(/^go version /, '');
+      return execFileSync('go', ['version'], { encoding: 'utf8' })
+        .trim()
+        .replace(/^go version /, '');
     } catch {
       return 'not found';
     }
@@ -150,12 +185,21 @@ function mockTable(ours: MockRun[], nvidia: MockRun[]): string {
       const n = Math.min(...xs.map((x) => x.requests)).toLocaleString('en');
       return xs.some((x) => x.capped) ? `**${n} (cut off after ${PREFERRED_S} s)**` : n;
     };
-    lines.push(`| ${profile} | ${size} | ${must === '' ? 'none' : `GPU ${must}`} | ${fmt(p50a, 0)} | ${fmt(p50b, 0)} | ${ratio(p50a, p50b)} | ${fmt(qa, 3)} | ${fmt(qb, 3)} | ${req(a)} / ${req(b)} |`);
+    lines.push(
+      `| ${profile} | ${size} | ${must === '' ? 'none' : `GPU ${must}`} | ${fmt(p50a, 0)} | ${fmt(p50b, 0)} | ${ratio(p50a, p50b)} | ${fmt(qa, 3)} | ${fmt(qb, 3)} | ${req(a)} / ${req(b)} |`,
+    );
   }
   return lines.join('\n');
 }
 
-function table(ours: Figures[], nvidia: Figures[], synth: Figures[], mockOurs: MockRun[], mockNvidia: MockRun[], nvidiaNote: string): string {
+function table(
+  ours: Figures[],
+  nvidia: Figures[],
+  synth: Figures[],
+  mockOurs: MockRun[],
+  mockNvidia: MockRun[],
+  nvidiaNote: string,
+): string {
   const lines = [
     `| figure | ours | NVIDIA v0.20.0 | ours / NVIDIA | measured over |`,
     `|---|---:|---:|---:|---|`,
@@ -201,7 +245,8 @@ function writeDocs(text: string): void {
   const doc = fs.readFileSync(file, 'utf8');
   const a = doc.indexOf(begin);
   const b = doc.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`docs/benchmarks.md lacks the markers ${begin} … ${end}; put them where the table goes`);
+  if (a < 0 || b < a)
+    throw new Error(`docs/benchmarks.md lacks the markers ${begin} … ${end}; put them where the table goes`);
   fs.writeFileSync(file, `${doc.slice(0, a + begin.length)}\n${text}${doc.slice(b)}`);
 }
 
@@ -234,7 +279,7 @@ async function main(): Promise<void> {
     ours.push(await phase('ours', () => pluginRun('ours')));
     if (withNvidia) nvidia.push(await phase('NVIDIA', () => pluginRun('nvidia')));
     mockOurs.push(await phase('ours on the mock profiles', () => mockTopologyRun('ours')));
-    if (withNvidia) mockNvidia.push(await phase("NVIDIA on the mock profiles", () => mockTopologyRun('nvidia')));
+    if (withNvidia) mockNvidia.push(await phase('NVIDIA on the mock profiles', () => mockTopologyRun('nvidia')));
     synth.push(await phase('synthesis', () => synthRun(helm)));
   }
   process.stderr.write(`bench: done in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);

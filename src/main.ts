@@ -14,7 +14,10 @@ export function synthesize(outdir: string): string[] {
     buildScenario(app, scenario);
   }
   app.synth();
-  return fs.readdirSync(outdir).sort().map(f => path.join(outdir, f));
+  return fs
+    .readdirSync(outdir)
+    .sort()
+    .map((f) => path.join(outdir, f));
 }
 
 if (require.main === module) {

@@ -26,43 +26,47 @@ export const SCENARIOS: Scenario[] = [
   {
     name: 'device-plugin',
     description: 'The default device plugin: whole GPUs as nvidia.com/gpu.',
-    build: chart => new GpuDevicePlugin(chart, 'DevicePlugin'),
+    build: (chart) => new GpuDevicePlugin(chart, 'DevicePlugin'),
   },
   {
     name: 'device-plugin-time-slicing',
     description: 'Each GPU time-sliced into 4 replicas of nvidia.com/gpu.',
-    build: chart => new GpuDevicePlugin(chart, 'DevicePlugin', {
-      timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] },
-    }),
+    build: (chart) =>
+      new GpuDevicePlugin(chart, 'DevicePlugin', {
+        timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] },
+      }),
   },
   {
     name: 'device-plugin-mig-mixed',
     description: 'MIG devices advertised per profile (nvidia.com/mig-1g.10gb, …).',
-    build: chart => new GpuDevicePlugin(chart, 'DevicePlugin', { migStrategy: MigStrategy.MIXED }),
+    build: (chart) => new GpuDevicePlugin(chart, 'DevicePlugin', { migStrategy: MigStrategy.MIXED }),
   },
   {
     name: 'device-plugin-nvidia-image',
     description: "NVIDIA's upstream plugin image with the same generated config.",
-    build: chart => new GpuDevicePlugin(chart, 'DevicePlugin', { image: PluginImage.nvidia() }),
+    build: (chart) => new GpuDevicePlugin(chart, 'DevicePlugin', { image: PluginImage.nvidia() }),
   },
   {
     name: 'gpu-job',
     description: "The tutorial's training job: one GPU, PyTorch, restartPolicy Never.",
-    build: chart => new GpuJob(chart, 'gpu-training-job', {
-      image: 'nvcr.io/nvidia/pytorch:24.01-py3',
-      command: ['python', 'train.py'],
-      gpus: 1,
-    }),
+    build: (chart) =>
+      new GpuJob(chart, 'gpu-training-job', {
+        image: 'nvcr.io/nvidia/pytorch:24.01-py3',
+        command: ['python', 'train.py'],
+        gpus: 1,
+      }),
   },
   {
     name: 'gpu-operator',
-    description: "NVIDIA's GPU Operator installed by Flux at a pinned version, its ClusterPolicy owned by Git, with GPU alerts.",
-    build: chart => new GpuOperatorStack(chart, 'GpuOperator'),
+    description:
+      "NVIDIA's GPU Operator installed by Flux at a pinned version, its ClusterPolicy owned by Git, with GPU alerts.",
+    build: (chart) => new GpuOperatorStack(chart, 'GpuOperator'),
   },
   {
     name: 'gpu-operator-project-plugin',
     description: "The GPU Operator with this project's device plugin in place of NVIDIA's.",
-    build: chart => new GpuOperatorStack(chart, 'GpuOperator', { devicePlugin: { provider: DevicePluginProvider.PROJECT } }),
+    build: (chart) =>
+      new GpuOperatorStack(chart, 'GpuOperator', { devicePlugin: { provider: DevicePluginProvider.PROJECT } }),
   },
 ];
 

@@ -40,7 +40,10 @@ export function buildDpload(): string {
   if (!fs.existsSync(binary)) {
     fs.mkdirSync(binDir, { recursive: true });
     const tmp = `${binary}.${process.pid}.tmp`;
-    execFileSync('nice', ['-n', '10', 'go', 'build', '-p', '1', '-o', tmp, '.'], { cwd: source, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('nice', ['-n', '10', 'go', 'build', '-p', '1', '-o', tmp, '.'], {
+      cwd: source,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     fs.renameSync(tmp, binary);
   }
   builtPath = binary;
@@ -50,6 +53,9 @@ export function buildDpload(): string {
 export function runDpload(args: string[]): LoadResult {
   const out = execFileSync(buildDpload(), args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   const result = JSON.parse(out) as LoadResult;
-  if (result.errors > 0) throw new Error(`dpload ${args[0]}: ${result.errors} of ${result.requests} requests failed, first: ${result.firstError}`);
+  if (result.errors > 0)
+    throw new Error(
+      `dpload ${args[0]}: ${result.errors} of ${result.requests} requests failed, first: ${result.firstError}`,
+    );
   return result;
 }

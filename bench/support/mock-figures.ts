@@ -25,7 +25,9 @@ export async function mockIdleRun(kind: PluginKind, idleSeconds: number, nodeArg
   const plugin = await startOnMock(kind, node, {}, { nodeArgs });
   try {
     const f: Figures = {};
-    f.mockStartupMs = (await until('first ListAndWatch', () => (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - plugin.spawnedAt;
+    f.mockStartupMs =
+      (await until('first ListAndWatch', () => (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) -
+      plugin.spawnedAt;
     await sleep(1000);
     const pid = plugin.child.pid!;
     f.mockRssStartMiB = rssMiB(pid);
@@ -60,7 +62,11 @@ function topologyOf(profile: MockProfile, node: Parameters<typeof mockTopology>[
   return t;
 }
 
-export async function mockPreferredRun(kind: PluginKind, profile: MockProfile, opts: { requests: number; maxSeconds: number; nodeArgs: string[] }): Promise<PreferredFigure[]> {
+export async function mockPreferredRun(
+  kind: PluginKind,
+  profile: MockProfile,
+  opts: { requests: number; maxSeconds: number; nodeArgs: string[] },
+): Promise<PreferredFigure[]> {
   const node = createMockNode(profile);
   const topo = topologyOf(profile, node);
   const plugin = await startOnMock(kind, node, {}, { nodeArgs: opts.nodeArgs });
@@ -70,15 +76,40 @@ export async function mockPreferredRun(kind: PluginKind, profile: MockProfile, o
     const out: PreferredFigure[] = [];
     for (const c of preferredCases(uuids.length)) {
       const r = runDpload([
-        'preferred', '-socket', socket, '-available', uuids.join(','), '-must', c.must.map((g) => uuids[g]).join(','),
-        '-size', String(c.size), '-requests', String(opts.requests), '-warmup', '10', '-max-seconds', String(opts.maxSeconds), '-timeout-seconds', '120',
+        'preferred',
+        '-socket',
+        socket,
+        '-available',
+        uuids.join(','),
+        '-must',
+        c.must.map((g) => uuids[g]).join(','),
+        '-size',
+        String(c.size),
+        '-requests',
+        String(opts.requests),
+        '-warmup',
+        '10',
+        '-max-seconds',
+        String(opts.maxSeconds),
+        '-timeout-seconds',
+        '120',
       ]);
-      const picked = ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]?.deviceIDs ?? [];
+      const picked =
+        ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]
+          ?.deviceIDs ?? [];
       const set = picked.map((id) => uuids.indexOf(id));
       if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
-        throw new Error(`${kind} GetPreferredAllocation on mock ${profile} (size ${c.size}, must ${c.must}) answered ${picked.join(',')}`);
+        throw new Error(
+          `${kind} GetPreferredAllocation on mock ${profile} (size ${c.size}, must ${c.must}) answered ${picked.join(',')}`,
+        );
       }
-      out.push({ ...c, p50Us: r.p50Us, quality: setScore(topo.topology, set) / optimum(topo.topology, uuids.length, c.size, c.must), requests: r.requests, capped: r.capped });
+      out.push({
+        ...c,
+        p50Us: r.p50Us,
+        quality: setScore(topo.topology, set) / optimum(topo.topology, uuids.length, c.size, c.must),
+        requests: r.requests,
+        capped: r.capped,
+      });
     }
     return out;
   } catch (err) {

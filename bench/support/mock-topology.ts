@@ -17,10 +17,14 @@ export interface MockTopology {
 
 export function mockTopology(node: MockNode): MockTopology {
   const tsNode = path.resolve(__dirname, '..', '..', 'node_modules', 'ts-node', 'dist', 'bin.js');
-  const out = execFileSync(process.execPath, [tsNode, '--transpile-only', '-O', '{"module":"commonjs","moduleResolution":"node"}', __filename, node.libraryPath], {
-    env: { ...process.env, ...node.env },
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [tsNode, '--transpile-only', '-O', '{"module":"commonjs","moduleResolution":"node"}', __filename, node.libraryPath],
+    {
+      env: { ...process.env, ...node.env },
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out) as MockTopology;
 }
 
@@ -29,7 +33,8 @@ if (require.main === module) {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Nvml } = require('../../plugin/src/devices/nvml') as typeof import('../../plugin/src/devices/nvml');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { discoverInventory } = require('../../plugin/src/devices/nvml-discovery') as typeof import('../../plugin/src/devices/nvml-discovery');
+  const { discoverInventory } =
+    require('../../plugin/src/devices/nvml-discovery') as typeof import('../../plugin/src/devices/nvml-discovery');
   const nvml = Nvml.load(process.argv[2]);
   nvml.init();
   const inv = discoverInventory(nvml, { sysfsRoot: '/sys', procRoot: '/nonexistent', warn: () => undefined });

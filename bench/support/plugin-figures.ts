@@ -5,7 +5,12 @@
  */
 import { injectXid } from '../../test/plugin/helpers/fake-nvml';
 import { createFakeNode } from '../../test/parity/fake-node';
-import { startPlugin, waitForRegistration, type PluginKind, type RunningPlugin } from '../../test/parity/plugin-process';
+import {
+  startPlugin,
+  waitForRegistration,
+  type PluginKind,
+  type RunningPlugin,
+} from '../../test/parity/plugin-process';
 import { runDpload } from './dpload';
 import { cpuMs, rssMiB } from './proc';
 import { median, until } from './stats';
@@ -49,7 +54,10 @@ async function reRegisterMs(plugin: RunningPlugin): Promise<number> {
 async function xidToUnhealthyMs(plugin: RunningPlugin, eventsPath: string, uuid: string): Promise<number> {
   const t0 = performance.now();
   injectXid(eventsPath, uuid, 48); // double-bit ECC error: critical, in no skip list
-  const t1 = await until(`${uuid} Unhealthy after XID 48`, () => plugin.stub.latest(GPU)?.find((d) => d.ID === uuid)?.health === 'Unhealthy');
+  const t1 = await until(
+    `${uuid} Unhealthy after XID 48`,
+    () => plugin.stub.latest(GPU)?.find((d) => d.ID === uuid)?.health === 'Unhealthy',
+  );
   return t1 - t0;
 }
 
@@ -61,7 +69,9 @@ export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<
   const f: Figures = {};
   try {
     await waitForRegistration(plugin, [GPU]);
-    f.startupMs = (await until('first ListAndWatch', () => (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - plugin.spawnedAt;
+    f.startupMs =
+      (await until('first ListAndWatch', () => (plugin.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) -
+      plugin.spawnedAt;
     await sleep(1000);
     const pid = plugin.child.pid!;
     f.rssStartMiB = rssMiB(pid);
@@ -71,14 +81,55 @@ export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<
 
     const socket = socketOf(plugin);
     const ids = `${spec.gpus[0].uuid},${spec.gpus[1].uuid}`;
-    const one = runDpload(['allocate', '-socket', socket, '-ids', ids, '-clients', '1', '-requests', '10000', '-warmup', '500']);
-    const eight = runDpload(['allocate', '-socket', socket, '-ids', ids, '-clients', '8', '-requests', '40000', '-warmup', '100']);
+    const one = runDpload([
+      'allocate',
+      '-socket',
+      socket,
+      '-ids',
+      ids,
+      '-clients',
+      '1',
+      '-requests',
+      '10000',
+      '-warmup',
+      '500',
+    ]);
+    const eight = runDpload([
+      'allocate',
+      '-socket',
+      socket,
+      '-ids',
+      ids,
+      '-clients',
+      '8',
+      '-requests',
+      '40000',
+      '-warmup',
+      '100',
+    ]);
     Object.assign(f, {
-      allocP50Us1: one.p50Us, allocP99Us1: one.p99Us, allocPerS1: one.throughputPerS,
-      allocP50Us8: eight.p50Us, allocP99Us8: eight.p99Us, allocPerS8: eight.throughputPerS,
+      allocP50Us1: one.p50Us,
+      allocP99Us1: one.p99Us,
+      allocPerS1: one.throughputPerS,
+      allocP50Us8: eight.p50Us,
+      allocP99Us8: eight.p99Us,
+      allocPerS8: eight.throughputPerS,
     });
     const done = one.requests + eight.requests + 500 + 8 * 100;
-    if (opts.allocates > done) runDpload(['allocate', '-socket', socket, '-ids', ids, '-clients', '8', '-requests', String(opts.allocates - done), '-warmup', '0']);
+    if (opts.allocates > done)
+      runDpload([
+        'allocate',
+        '-socket',
+        socket,
+        '-ids',
+        ids,
+        '-clients',
+        '8',
+        '-requests',
+        String(opts.allocates - done),
+        '-warmup',
+        '0',
+      ]);
     await sleep(500);
     f.rssAfterAllocMiB = rssMiB(pid);
 
@@ -108,19 +159,48 @@ export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16, opts: Pre
   try {
     await waitForRegistration(plugin, [GPU]);
     const socket = socketOf(plugin);
-    const cases = gpuCount === 8 ? [{ size: 2, must: [] }, { size: 4, must: [] }, { size: 4, must: [5] }] : [{ size: 2, must: [] }, { size: 4, must: [] }, { size: 8, must: [] }, { size: 6, must: [9] }];
+    const cases =
+      gpuCount === 8
+        ? [
+            { size: 2, must: [] },
+            { size: 4, must: [] },
+            { size: 4, must: [5] },
+          ]
+        : [
+            { size: 2, must: [] },
+            { size: 4, must: [] },
+            { size: 8, must: [] },
+            { size: 6, must: [9] },
+          ];
     const lat: number[] = [];
     const quality: number[] = [];
     const requests: number[] = [];
     let capped = 0;
     for (const c of cases) {
       const r = runDpload([
-        'preferred', '-socket', socket, '-available', uuids.join(','), '-must', c.must.map((g) => uuids[g]).join(','), '-size', String(c.size),
-        '-requests', String(opts.requests), '-warmup', '20', '-max-seconds', String(opts.maxSeconds), '-timeout-seconds', '120',
+        'preferred',
+        '-socket',
+        socket,
+        '-available',
+        uuids.join(','),
+        '-must',
+        c.must.map((g) => uuids[g]).join(','),
+        '-size',
+        String(c.size),
+        '-requests',
+        String(opts.requests),
+        '-warmup',
+        '20',
+        '-max-seconds',
+        String(opts.maxSeconds),
+        '-timeout-seconds',
+        '120',
       ]);
       requests.push(r.requests);
       if (r.capped) capped = 1;
-      const picked = ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]?.deviceIDs ?? [];
+      const picked =
+        ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]
+          ?.deviceIDs ?? [];
       const set = picked.map((id) => uuids.indexOf(id));
       if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
         throw new Error(`${kind} GetPreferredAllocation(size ${c.size}, must ${c.must}) answered ${picked.join(',')}`);

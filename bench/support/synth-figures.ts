@@ -32,12 +32,17 @@ function wallMs(file: string, args: string[]): number {
 }
 
 export function helmBinary(): string {
-  return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'helm.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'helm.sh')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
 }
 
 export function synthRun(helm: string): Figures {
   if (!fs.existsSync(path.join(repoRoot, 'lib', 'index.js'))) {
-    throw new Error('lib/index.js is missing: run `npm run build` first (the synthesis figures load the compiled library)');
+    throw new Error(
+      'lib/index.js is missing: run `npm run build` first (the synthesis figures load the compiled library)',
+    );
   }
   return {
     synthDefaultMs: wallMs(process.execPath, ['-e', synthProgram(0)]),

@@ -15,7 +15,9 @@ export function eightGpus(): FakeNvmlSpec {
 export function sixteenGpus(): FakeNvmlSpec {
   const spec = defaultSpec(16);
   const mesh = defaultSpec(8).nvlinks!;
-  spec.nvlinks = spec.gpus.map((_, a) => spec.gpus.map((__, b) => (Math.floor(a / 8) === Math.floor(b / 8) ? mesh[a % 8][b % 8] : 0)));
+  spec.nvlinks = spec.gpus.map((_, a) =>
+    spec.gpus.map((__, b) => (Math.floor(a / 8) === Math.floor(b / 8) ? mesh[a % 8][b % 8] : 0)),
+  );
   return spec;
 }
 
@@ -23,13 +25,14 @@ export function topologyOf(spec: FakeNvmlSpec): GpuTopology {
   const n = spec.gpus.length;
   return {
     nvlinks: [...Array(n)].map((_, a) => [...Array(n)].map((__, b) => spec.nvlinks?.[a]?.[b] ?? 0)),
-    pcie: [...Array(n)].map((_, a) => [...Array(n)].map((__, b) => (a === b ? 0 : spec.pcie?.[a]?.[b] ?? 50))),
+    pcie: [...Array(n)].map((_, a) => [...Array(n)].map((__, b) => (a === b ? 0 : (spec.pcie?.[a]?.[b] ?? 50)))),
   } as GpuTopology;
 }
 
 export function setScore(topology: GpuTopology, set: readonly number[]): number {
   let total = 0;
-  for (let i = 0; i < set.length; i++) for (let j = i + 1; j < set.length; j++) total += pairScore(topology, set[i], set[j]);
+  for (let i = 0; i < set.length; i++)
+    for (let j = i + 1; j < set.length; j++) total += pairScore(topology, set[i], set[j]);
   return total;
 }
 

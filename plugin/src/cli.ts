@@ -32,7 +32,10 @@ const processIo: CliIo = {
  * (MIG capability minors). In a pod these are the host's /sys and /proc already.
  */
 function deviceRoots(env: NodeJS.ProcessEnv): { sysfsRoot?: string; procRoot?: string } {
-  return { sysfsRoot: env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || undefined, procRoot: env.GPU_DEVICE_PLUGIN_PROC_ROOT || undefined };
+  return {
+    sysfsRoot: env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || undefined,
+    procRoot: env.GPU_DEVICE_PLUGIN_PROC_ROOT || undefined,
+  };
 }
 
 /**

@@ -29,7 +29,10 @@ export interface RuntimeDeps {
   createDeviceSource(config: PluginConfig, logger: Logger): DeviceSource;
   buildResources(config: PluginConfig, inventory: DeviceInventory): AdvertisedResource[];
   preferred: PreferredAllocationFn;
-  createHealthMonitor(config: HealthConfig, onChange: (uuid: string, healthy: boolean, reason: string) => void): HealthMonitorLike;
+  createHealthMonitor(
+    config: HealthConfig,
+    onChange: (uuid: string, healthy: boolean, reason: string) => void,
+  ): HealthMonitorLike;
   /** Whether a discovery error means "NVML could not start" (what failOnInitError=false forgives). */
   isInitError(err: unknown): boolean;
 }
@@ -114,7 +117,10 @@ export class PluginRuntime {
         metrics: this.metrics,
         readiness: () => this.readiness(),
       });
-      this.log.info({ port: this.http.port, address: runtime.metricsBindAddress }, 'serving /healthz, /readyz and /metrics');
+      this.log.info(
+        { port: this.http.port, address: runtime.metricsBindAddress },
+        'serving /healthz, /readyz and /metrics',
+      );
     }
     const inventory = this.discover(this.config);
     if (!inventory) {
@@ -187,23 +193,35 @@ export class PluginRuntime {
       try {
         const written = writeCdiSpec(config, inventory);
         this.cdiWrittenFor = config;
-        this.log.info({ file: written.file, devices: written.devices, bytes: written.bytes, ms: Math.round(written.ms * 10) / 10 }, 'wrote CDI spec');
+        this.log.info(
+          { file: written.file, devices: written.devices, bytes: written.bytes, ms: Math.round(written.ms * 10) / 10 },
+          'wrote CDI spec',
+        );
       } catch (err) {
         // NVIDIA's plugin, too, serves on without a spec when a device has no node.
         if (!(err instanceof EmptyCdiDeviceError)) throw err;
         removeCdiSpec(config);
         this.cdiWrittenFor = undefined;
-        this.log.error({ err: err.message }, 'wrote no CDI spec: pods given CDI device names on this node will not start');
+        this.log.error(
+          { err: err.message },
+          'wrote no CDI spec: pods given CDI device names on this node will not start',
+        );
       }
     }
-    if (this.gfdWrittenFor && (!gfdEnabled(config) || this.gfdWrittenFor.runtime.gfdOutputFile !== config.runtime.gfdOutputFile)) {
+    if (
+      this.gfdWrittenFor &&
+      (!gfdEnabled(config) || this.gfdWrittenFor.runtime.gfdOutputFile !== config.runtime.gfdOutputFile)
+    ) {
       removeGfdLabels(this.gfdWrittenFor);
       this.gfdWrittenFor = undefined;
     }
     if (gfdEnabled(config)) {
       const written = writeGfdLabels(config, inventory);
       this.gfdWrittenFor = config;
-      this.log.info({ file: written.file, labels: written.labels, ms: Math.round(written.ms * 10) / 10 }, 'wrote GPU Feature Discovery labels');
+      this.log.info(
+        { file: written.file, labels: written.labels, ms: Math.round(written.ms * 10) / 10 },
+        'wrote GPU Feature Discovery labels',
+      );
     }
   }
 
@@ -231,7 +249,10 @@ export class PluginRuntime {
     } catch (err) {
       if (!this.opts.deps.isInitError(err) || config.flags.failOnInitError) throw err;
       this.idleReason = `idle: NVML is not available and failOnInitError is false (${(err as Error).message})`;
-      this.log.warn({ err: (err as Error).message }, 'NVML could not be initialised; failOnInitError=false: idling without resources');
+      this.log.warn(
+        { err: (err as Error).message },
+        'NVML could not be initialised; failOnInitError=false: idling without resources',
+      );
       return undefined;
     }
   }
@@ -278,7 +299,8 @@ export class PluginRuntime {
     await this.waitForMps(resources);
     const inventory = this.inventory!;
     this.backends = resources.map(
-      (resource) => new ResourceBackend({ resource, config: this.config, inventory, preferred: this.opts.deps.preferred }),
+      (resource) =>
+        new ResourceBackend({ resource, config: this.config, inventory, preferred: this.opts.deps.preferred }),
     );
     // Health carries over a reload: a GPU that fell off the bus is still broken.
     for (const uuid of unhealthy) for (const backend of this.backends) backend.setHealth(uuid, false);

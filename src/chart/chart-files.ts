@@ -27,7 +27,7 @@ export const KUBE_VERSION = '>=1.25.0-0';
 /** Chart.yaml: apiVersion v2, versions from package.json, Artifact Hub annotations. */
 export function chartYaml(chart: string, pkg: PackageInfo): string {
   const repo = repositoryUrl(pkg);
-  const author = typeof pkg.author === 'string' ? { name: pkg.author } : pkg.author ?? {};
+  const author = typeof pkg.author === 'string' ? { name: pkg.author } : (pkg.author ?? {});
   const images = [
     { name: 'gpu-device-plugin', image: PluginImage.project().reference },
     { name: 'nvidia-k8s-device-plugin', image: PluginImage.nvidia().reference },
@@ -35,7 +35,8 @@ export function chartYaml(chart: string, pkg: PackageInfo): string {
   const doc = {
     apiVersion: 'v2',
     name: chart,
-    description: 'The NVIDIA GPU device plugin (nvidia.com/gpu, MIG, time-slicing, MPS), generated from the cdk8s-gpu GpuDevicePlugin construct.',
+    description:
+      'The NVIDIA GPU device plugin (nvidia.com/gpu, MIG, time-slicing, MPS), generated from the cdk8s-gpu GpuDevicePlugin construct.',
     type: 'application',
     version: pkg.version,
     appVersion: pkg.version,
@@ -43,13 +44,22 @@ export function chartYaml(chart: string, pkg: PackageInfo): string {
     home: pkg.homepage ?? repo,
     sources: [repo],
     keywords: pkg.keywords ?? [],
-    maintainers: [{ name: author.name ?? 'maintainers', ...(author.email ? { email: author.email } : {}), ...(author.url ? { url: author.url } : {}) }],
+    maintainers: [
+      {
+        name: author.name ?? 'maintainers',
+        ...(author.email ? { email: author.email } : {}),
+        ...(author.url ? { url: author.url } : {}),
+      },
+    ],
     annotations: {
       'artifacthub.io/license': pkg.license ?? 'Apache-2.0',
       'artifacthub.io/category': 'ai-machine-learning',
       'artifacthub.io/prerelease': String(pkg.version.includes('-')),
       'artifacthub.io/images': YAML.stringify(images),
-      'artifacthub.io/links': YAML.stringify([{ name: 'source', url: repo }, { name: 'documentation', url: `${repo}#readme` }]),
+      'artifacthub.io/links': YAML.stringify([
+        { name: 'source', url: repo },
+        { name: 'documentation', url: `${repo}#readme` },
+      ]),
     },
   };
   return `# ${GENERATED_NOTICE}\n${YAML.stringify(doc, { lineWidth: 0 })}`;
@@ -89,8 +99,16 @@ The NVIDIA GPU device plugin runs as DaemonSet ${inc('fullname')} in namespace $
 }
 
 /** The chart's README.md: install, scenarios, and the values table. */
-export function chartReadme(chart: string, pkg: PackageInfo, table: string, scenarios: CiScenario[], migration = ''): string {
-  const scenarioRows = scenarios.map(s => `| [\`ci/${s.name}-values.yaml\`](ci/${s.name}-values.yaml) | ${s.description} |`).join('\n');
+export function chartReadme(
+  chart: string,
+  pkg: PackageInfo,
+  table: string,
+  scenarios: CiScenario[],
+  migration = '',
+): string {
+  const scenarioRows = scenarios
+    .map((s) => `| [\`ci/${s.name}-values.yaml\`](ci/${s.name}-values.yaml) | ${s.description} |`)
+    .join('\n');
   return `<!-- ${GENERATED_NOTICE} -->
 # ${chart}
 
@@ -126,6 +144,6 @@ export function helmIgnore(): string {
 }
 
 function repositoryUrl(pkg: PackageInfo): string {
-  const raw = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url ?? pkg.homepage ?? '';
+  const raw = typeof pkg.repository === 'string' ? pkg.repository : (pkg.repository?.url ?? pkg.homepage ?? '');
   return raw.replace(/^git\+/, '').replace(/\.git$/, '');
 }

@@ -49,23 +49,23 @@ export function valueChecks(chart: string): ValueCheck[] {
   const kind = `(include "${chart}.imageKind" .)`;
   return [
     {
-      mistake: 'a value of NVIDIA\'s chart whose name or shape differs here',
+      mistake: "a value of NVIDIA's chart whose name or shape differs here",
       template: nvidiaValuesCheckTemplate(),
     },
     {
-      mistake: 'deviceListStrategy as NVIDIA\'s comma-separated string',
+      mistake: "deviceListStrategy as NVIDIA's comma-separated string",
       template: `{{- if kindIs "string" .Values.deviceListStrategy }}
-{{- fail (printf ${q('deviceListStrategy is a list in this chart: write deviceListStrategy: [%s] instead of the string %q (NVIDIA\'s chart takes a comma-separated string)')} (splitList "," .Values.deviceListStrategy | join ", ") .Values.deviceListStrategy) }}
+{{- fail (printf ${q("deviceListStrategy is a list in this chart: write deviceListStrategy: [%s] instead of the string %q (NVIDIA's chart takes a comma-separated string)")} (splitList "," .Values.deviceListStrategy | join ", ") .Values.deviceListStrategy) }}
 {{- end }}`,
     },
     {
-      mistake: 'image.kind project with NVIDIA\'s repository',
+      mistake: "image.kind project with NVIDIA's repository",
       template: `{{- if and (eq .Values.image.kind "${PluginImageKind.PROJECT}") (eq .Values.image.repository "${NVIDIA_IMAGE_REPOSITORY}") }}
 {{- fail ${q(`image.repository ${NVIDIA_IMAGE_REPOSITORY} is NVIDIA's plugin, which serves no /healthz for the probes of image.kind=project: set image.kind=nvidia, or leave image.kind empty (inferred from the repository)`)} }}
 {{- end }}`,
     },
     {
-      mistake: 'image.kind nvidia with this project\'s repository',
+      mistake: "image.kind nvidia with this project's repository",
       template: `{{- if and (eq .Values.image.kind "${PluginImageKind.NVIDIA}") (eq .Values.image.repository "${PROJECT_IMAGE_REPOSITORY}") }}
 {{- fail ${q(`image.kind=nvidia but image.repository is this project's image ${PROJECT_IMAGE_REPOSITORY}: to run NVIDIA's plugin also set image.repository=${NVIDIA_IMAGE_REPOSITORY} and image.tag=${NVIDIA_DEVICE_PLUGIN_VERSION}; for this project's image leave image.kind empty`)} }}
 {{- end }}`,
@@ -81,7 +81,7 @@ export function valueChecks(chart: string): ValueCheck[] {
     {
       mistake: 'podAnnotations replacing the config hash',
       template: `{{- if hasKey .Values.podAnnotations "cdk8s-gpu.io/config-sha256" }}
-{{- fail ${q('podAnnotations must not set cdk8s-gpu.io/config-sha256: the chart sets it to the config\'s hash so a changed config rolls the pods; remove that key')} }}
+{{- fail ${q("podAnnotations must not set cdk8s-gpu.io/config-sha256: the chart sets it to the config's hash so a changed config rolls the pods; remove that key")} }}
 {{- end }}`,
     },
     {
@@ -91,15 +91,15 @@ export function valueChecks(chart: string): ValueCheck[] {
 {{- end }}`,
     },
     {
-      mistake: 'health.recoverySeconds with NVIDIA\'s image',
+      mistake: "health.recoverySeconds with NVIDIA's image",
       template: `{{- if and (eq ${kind} "${PluginImageKind.NVIDIA}") (not (kindIs "invalid" .Values.health.recoverySeconds)) }}
-{{- fail (printf ${q('health.recoverySeconds=%v needs this project\'s image (NVIDIA\'s plugin never marks a GPU healthy again): set health.recoverySeconds=null, or use this project\'s image')} .Values.health.recoverySeconds) }}
+{{- fail (printf ${q("health.recoverySeconds=%v needs this project's image (NVIDIA's plugin never marks a GPU healthy again): set health.recoverySeconds=null, or use this project's image")} .Values.health.recoverySeconds) }}
 {{- end }}`,
     },
     {
-      mistake: 'gfd.enabled with NVIDIA\'s image',
+      mistake: "gfd.enabled with NVIDIA's image",
       template: `{{- if and (eq ${kind} "${PluginImageKind.NVIDIA}") .Values.gfd.enabled }}
-{{- fail ${q('gfd.enabled=true needs this project\'s image (NVIDIA\'s plugin writes no GPU Feature Discovery labels): set gfd.enabled=false, or use this project\'s image')} }}
+{{- fail ${q("gfd.enabled=true needs this project's image (NVIDIA's plugin writes no GPU Feature Discovery labels): set gfd.enabled=false, or use this project's image")} }}
 {{- end }}`,
     },
   ];
@@ -125,7 +125,9 @@ PluginImage.fromReference infers it.
 
 {{/* Refuses combinations of values the construct refuses, with a message that says what to change. */}}
 {{- define "${t('validate')}" -}}
-${valueChecks(chart).map(c => `{{- /* ${c.mistake} */}}\n${c.template}`).join('\n')}
+${valueChecks(chart)
+  .map((c) => `{{- /* ${c.mistake} */}}\n${c.template}`)
+  .join('\n')}
 {{- end }}
 
 {{/*

@@ -23,7 +23,7 @@ const nvidiaImage = PluginImage.nvidia();
 export const CI_SCENARIOS: CiScenario[] = [
   {
     name: 'default',
-    description: 'Default values: whole GPUs as nvidia.com/gpu, this project\'s image.',
+    description: "Default values: whole GPUs as nvidia.com/gpu, this project's image.",
     values: {},
     dist: 'device-plugin',
   },
@@ -41,17 +41,20 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'cdi',
-    description: 'Devices handed to the runtime as CDI devices (annotations and the CRI field) under the GPU Operator\'s driver root.',
+    description:
+      "Devices handed to the runtime as CDI devices (annotations and the CRI field) under the GPU Operator's driver root.",
     values: { deviceListStrategy: ['cdi-annotations', 'cdi-cri'], nvidiaDriverRoot: '/run/nvidia/driver' },
   },
   {
     name: 'gfd-cdi-host-driver',
-    description: 'GPU Feature Discovery labels for NFD, and CDI with the driver on the host (its root mounted for the CDI spec).',
+    description:
+      'GPU Feature Discovery labels for NFD, and CDI with the driver on the host (its root mounted for the CDI spec).',
     values: { gfd: { enabled: true }, deviceListStrategy: ['cdi-cri'] },
   },
   {
     name: 'nvidia-image',
-    description: 'NVIDIA\'s upstream plugin image with the same generated config; image.kind is inferred from the repository (no health probes).',
+    description:
+      "NVIDIA's upstream plugin image with the same generated config; image.kind is inferred from the repository (no health probes).",
     values: { image: { repository: nvidiaImage.repository, tag: nvidiaImage.tag } },
     dist: 'device-plugin-nvidia-image',
   },
@@ -66,7 +69,13 @@ export const CI_SCENARIOS: CiScenario[] = [
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4d.24xlarge', 'p5.48xlarge'] }] }],
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['p4d.24xlarge', 'p5.48xlarge'] },
+                ],
+              },
+            ],
           },
         },
       },
@@ -76,18 +85,24 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'mps',
-    description: 'CUDA MPS with 4 replicas per GPU on two GPUs, packed, with XID health tuning and a containerized driver.',
+    description:
+      'CUDA MPS with 4 replicas per GPU on two GPUs, packed, with XID health tuning and a containerized driver.',
     values: {
       migStrategy: 'single',
       nvidiaDriverRoot: '/run/nvidia/driver',
       sharedAllocationPolicy: 'packed',
-      mps: { enabled: true, root: '/var/run/nvidia/mps', resources: [{ name: GpuResource.NVIDIA_GPU.name, replicas: 4, devices: ['0', '1'] }] },
+      mps: {
+        enabled: true,
+        root: '/var/run/nvidia/mps',
+        resources: [{ name: GpuResource.NVIDIA_GPU.name, replicas: 4, devices: ['0', '1'] }],
+      },
       health: { skipXids: [48, 63], enableXids: [79], recoverySeconds: 120 },
     },
   },
   {
     name: 'static-cpu-manager',
-    description: 'Nodes with the static CPU manager policy: device specs passed (privileged), volume-mounts, renamed shared replicas, existing namespace.',
+    description:
+      'Nodes with the static CPU manager policy: device specs passed (privileged), volume-mounts, renamed shared replicas, existing namespace.',
     values: {
       fullnameOverride: 'gpu-plugin',
       namespace: { create: false, name: '' },
@@ -99,7 +114,14 @@ export const CI_SCENARIOS: CiScenario[] = [
         enabled: true,
         renameByDefault: true,
         failRequestsGreaterThanOne: true,
-        resources: [{ name: GpuResource.NVIDIA_GPU.name, replicas: 2, rename: 'gpu-shared', devices: ['0', '1:0', 'GPU-8a3b2c1d-0000-1111-2222-333344445555'] }],
+        resources: [
+          {
+            name: GpuResource.NVIDIA_GPU.name,
+            replicas: 2,
+            rename: 'gpu-shared',
+            devices: ['0', '1:0', 'GPU-8a3b2c1d-0000-1111-2222-333344445555'],
+          },
+        ],
       },
       health: { disabled: true },
       runtimeClassName: 'nvidia',
@@ -111,7 +133,8 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'nvidia-chart-values',
-    description: 'Values carried over from NVIDIA\'s chart: a private registry with a pull secret and pull policy, pod annotations, pod and container security contexts.',
+    description:
+      "Values carried over from NVIDIA's chart: a private registry with a pull secret and pull policy, pod annotations, pod and container security contexts.",
     values: {
       image: { repository: 'registry.example.com/mirror/gpu-device-plugin', pullPolicy: 'Always' },
       imagePullSecrets: [{ name: 'regcred' }],
@@ -128,7 +151,8 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'host-network',
-    description: 'Plugin pods in the host\'s network namespace (NVIDIA\'s devicePlugin.enableHostNetwork), e.g. where pod IPs are scarce.',
+    description:
+      "Plugin pods in the host's network namespace (NVIDIA's devicePlugin.enableHostNetwork), e.g. where pod IPs are scarce.",
     values: { hostNetwork: true },
   },
 ];

@@ -12,7 +12,8 @@
  * shapes the schema allows for `rename` and `devices`. A unit test checks this against the
  * writer itself.
  */
-export const NEEDS_QUOTES_RE = '^([0-9]+|[0-9][0-9_]*(:[0-5]?[0-9])+|([0-9][0-9_]*)?(\\.[0-9_]*)?[eE][-+]?[0-9]+|y|n|yes|no|on|off|true|false|null)$';
+export const NEEDS_QUOTES_RE =
+  '^([0-9]+|[0-9][0-9_]*(:[0-5]?[0-9])+|([0-9][0-9_]*)?(\\.[0-9_]*)?[eE][-+]?[0-9]+|y|n|yes|no|on|off|true|false|null)$';
 
 /** The config file and its helpers, for `templates/_config.tpl`. */
 export function configTemplates(chart: string): string {

@@ -20,9 +20,11 @@ export function synthesizePlugin(props: GpuDevicePluginProps = {}): Synthesized 
 
 /** The object of `kind` in `objects`; throws when the construct no longer makes one. */
 export function objectOfKind(objects: ObjectJson[], kind: string): ObjectJson {
-  const found = objects.find(o => o.kind === kind);
+  const found = objects.find((o) => o.kind === kind);
   if (!found) {
-    throw new Error(`GpuDevicePlugin synthesized no ${kind} (got ${objects.map(o => o.kind).join(', ')}); the chart toolkit expects one`);
+    throw new Error(
+      `GpuDevicePlugin synthesized no ${kind} (got ${objects.map((o) => o.kind).join(', ')}); the chart toolkit expects one`,
+    );
   }
   return found;
 }
@@ -50,7 +52,7 @@ export function constructDefaults() {
   return {
     name: plugin.name,
     namespace: plugin.namespace,
-    createNamespace: objects.some(o => o.kind === 'Namespace'),
+    createNamespace: objects.some((o) => o.kind === 'Namespace'),
     image: plugin.image,
     config,
     timeSlicingFailRequestsGreaterThanOne: sharing.timeSlicing.failRequestsGreaterThanOne as boolean,

@@ -65,15 +65,16 @@ export function devicePluginTemplates(): TemplateFile[] {
   bindConfigMap(objectOfKind(bound, 'ConfigMap'));
   bindDaemonSet(daemonSet, variants);
 
-  const files: TemplateFile[] = bound.map(obj => {
+  const files: TemplateFile[] = bound.map((obj) => {
     // Every template runs the checks first: Helm stops at the first template that fails, in
     // an order of its own, so whichever comes first refuses bad values with the check's
     // message before an expression fails on them with a less helpful one.
     const body = renderTemplate(obj);
     const checked = `{{- ${include('validate')} }}\n`;
-    const text = obj.kind === 'Namespace'
-      ? `${checked}{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
-      : `${checked}${body}`;
+    const text =
+      obj.kind === 'Namespace'
+        ? `${checked}{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
+        : `${checked}${body}`;
     return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
   });
   files.push({
@@ -96,8 +97,13 @@ export function devicePluginTemplates(): TemplateFile[] {
 const MPS_COMPONENT = 'mps-control-daemon';
 
 function mpsDaemonSetOf(objects: ObjectJson[]): ObjectJson {
-  const found = objects.find(o => o.kind === 'DaemonSet' && o.metadata.labels['app.kubernetes.io/component'] === MPS_COMPONENT);
-  if (!found) throw new Error('GpuDevicePlugin with mps synthesized no MPS control daemon DaemonSet; the chart toolkit expects one');
+  const found = objects.find(
+    (o) => o.kind === 'DaemonSet' && o.metadata.labels['app.kubernetes.io/component'] === MPS_COMPONENT,
+  );
+  if (!found)
+    throw new Error(
+      'GpuDevicePlugin with mps synthesized no MPS control daemon DaemonSet; the chart toolkit expects one',
+    );
   return found;
 }
 
@@ -107,26 +113,39 @@ function mpsDaemonSetOf(objects: ObjectJson[]): ObjectJson {
  */
 function mpsControlDaemonTemplate(): TemplateFile {
   const mps = { resources: [{ replicas: 2 }] };
-  const daemonSet = mpsDaemonSetOf(synthesizePlugin({
-    name: ChartValue.expr(include('fullname')),
-    namespace: ChartValue.expr(include('namespace')),
-    priorityClassName: ChartValue.value('priorityClassName'),
-    runtimeClassName: ChartValue.when('.Values.runtimeClassName', ChartValue.value('runtimeClassName')),
-    mps,
-    mpsRoot: ChartValue.value('mps.root'),
-  }).objects);
-  const withDriverRoot = mpsDaemonSetOf(synthesizePlugin({ mps, nvidiaDriverRoot: ChartValue.value('nvidiaDriverRoot') }).objects).spec.template.spec;
-  const nvidia = mpsDaemonSetOf(synthesizePlugin({ mps, image: PluginImage.nvidia() }).objects).spec.template.spec.containers[0];
-  const onDelete = mpsDaemonSetOf(synthesizePlugin({ mps, updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).objects).spec.updateStrategy;
+  const daemonSet = mpsDaemonSetOf(
+    synthesizePlugin({
+      name: ChartValue.expr(include('fullname')),
+      namespace: ChartValue.expr(include('namespace')),
+      priorityClassName: ChartValue.value('priorityClassName'),
+      runtimeClassName: ChartValue.when('.Values.runtimeClassName', ChartValue.value('runtimeClassName')),
+      mps,
+      mpsRoot: ChartValue.value('mps.root'),
+    }).objects,
+  );
+  const withDriverRoot = mpsDaemonSetOf(
+    synthesizePlugin({ mps, nvidiaDriverRoot: ChartValue.value('nvidiaDriverRoot') }).objects,
+  ).spec.template.spec;
+  const nvidia = mpsDaemonSetOf(synthesizePlugin({ mps, image: PluginImage.nvidia() }).objects).spec.template.spec
+    .containers[0];
+  const onDelete = mpsDaemonSetOf(
+    synthesizePlugin({ mps, updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).objects,
+  ).spec.updateStrategy;
 
-  const version = (labels: Record<string, unknown>) => ({ ...labels, 'app.kubernetes.io/version': ChartValue.value('image.tag') });
+  const version = (labels: Record<string, unknown>) => ({
+    ...labels,
+    'app.kubernetes.io/version': ChartValue.value('image.tag'),
+  });
   daemonSet.metadata.labels = version(daemonSet.metadata.labels);
   daemonSet.spec.template.metadata.labels = version(daemonSet.spec.template.metadata.labels);
   const annotations = daemonSet.spec.template.metadata.annotations;
   expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'MPS pod annotations');
   annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
   const rolling = daemonSet.spec.updateStrategy;
-  rolling.rollingUpdate.maxUnavailable = ChartValue.expr(`include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`, 'number');
+  rolling.rollingUpdate.maxUnavailable = ChartValue.expr(
+    `include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`,
+    'number',
+  );
   daemonSet.spec.updateStrategy = ChartValue.choose([{ condition: CONDITIONS.onDelete, value: onDelete }], rolling);
 
   const spec = daemonSet.spec.template.spec;
@@ -135,26 +154,49 @@ function mpsControlDaemonTemplate(): TemplateFile {
   spec.nodeSelector = ChartValue.when('.Values.nodeSelector', ChartValue.block('toYaml .Values.nodeSelector'));
   const container = spec.containers[0];
   const added = (base: ObjectJson[], variant: ObjectJson[]) => {
-    const names = new Set(base.map(i => i.name));
-    const extra = variant.filter(i => !names.has(i.name));
-    if (extra.length !== 1) throw new Error(`expected GpuDevicePlugin's MPS daemon to add one volume/mount for driverRoot (got ${extra.length}); update the chart toolkit`);
+    const names = new Set(base.map((i) => i.name));
+    const extra = variant.filter((i) => !names.has(i.name));
+    if (extra.length !== 1)
+      throw new Error(
+        `expected GpuDevicePlugin's MPS daemon to add one volume/mount for driverRoot (got ${extra.length}); update the chart toolkit`,
+      );
     return ChartValue.when(CONDITIONS.driverRoot, extra[0]);
   };
   spec.volumes = [...spec.volumes, added(spec.volumes, withDriverRoot.volumes)];
-  container.volumeMounts = [...container.volumeMounts, added(container.volumeMounts, withDriverRoot.containers[0].volumeMounts)];
+  container.volumeMounts = [
+    ...container.volumeMounts,
+    added(container.volumeMounts, withDriverRoot.containers[0].volumeMounts),
+  ];
   container.image = ChartValue.expr(include('image'));
   // Pulled like the plugin's image: same pull policy and registry credentials.
-  expectEqual([container.imagePullPolicy, spec.imagePullSecrets], ['IfNotPresent', undefined], 'the MPS daemon\'s default pull settings');
+  expectEqual(
+    [container.imagePullPolicy, spec.imagePullSecrets],
+    ['IfNotPresent', undefined],
+    "the MPS daemon's default pull settings",
+  );
   container.imagePullPolicy = ChartValue.value('image.pullPolicy');
-  spec.imagePullSecrets = ChartValue.when('.Values.imagePullSecrets', ChartValue.block('toYaml .Values.imagePullSecrets'));
+  spec.imagePullSecrets = ChartValue.when(
+    '.Values.imagePullSecrets',
+    ChartValue.block('toYaml .Values.imagePullSecrets'),
+  );
   container.env = ChartValue.block(include('env'));
   container.resources = ChartValue.block('toYaml .Values.resources');
-  if (JSON.stringify(container.args) !== JSON.stringify(['mps-control-daemon']) || nvidia.args !== undefined || container.command !== undefined) {
+  if (
+    JSON.stringify(container.args) !== JSON.stringify(['mps-control-daemon']) ||
+    nvidia.args !== undefined ||
+    container.command !== undefined
+  ) {
     throw new Error('GpuDevicePlugin changed how the MPS daemon is started (args/command); update the chart toolkit');
   }
   container.command = ChartValue.when(`not (${CONDITIONS.projectImage})`, nvidia.command);
-  container.args = ChartValue.when(CONDITIONS.projectImage, ChartValue.block('toYaml (prepend (default (list) .Values.extraArgs) "mps-control-daemon")'));
-  return { path: 'templates/mps-control-daemon.yaml', text: `{{- if ${CONDITIONS.mps} }}\n${renderTemplate(daemonSet)}{{- end }}\n` };
+  container.args = ChartValue.when(
+    CONDITIONS.projectImage,
+    ChartValue.block('toYaml (prepend (default (list) .Values.extraArgs) "mps-control-daemon")'),
+  );
+  return {
+    path: 'templates/mps-control-daemon.yaml',
+    text: `{{- if ${CONDITIONS.mps} }}\n${renderTemplate(daemonSet)}{{- end }}\n`,
+  };
 }
 
 type Variants = ReturnType<typeof synthesizeVariants>;
@@ -193,40 +235,67 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   };
 
   const rolling = daemonSet.spec.updateStrategy;
-  rolling.rollingUpdate.maxUnavailable = ChartValue.expr(`include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`, 'number');
+  rolling.rollingUpdate.maxUnavailable = ChartValue.expr(
+    `include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`,
+    'number',
+  );
   daemonSet.spec.updateStrategy = ChartValue.choose(
-    [{ condition: CONDITIONS.onDelete, value: objectOfKind(v.onDelete, 'DaemonSet').spec.updateStrategy }], rolling);
+    [{ condition: CONDITIONS.onDelete, value: objectOfKind(v.onDelete, 'DaemonSet').spec.updateStrategy }],
+    rolling,
+  );
 
   spec.affinity = ChartValue.block('toYaml .Values.affinity');
   spec.tolerations = ChartValue.block('toYaml .Values.tolerations');
   spec.nodeSelector = ChartValue.when('.Values.nodeSelector', ChartValue.block('toYaml .Values.nodeSelector'));
-  spec.volumes = [...spec.volumes, ...optionalItems(spec.volumes, v, s => s.volumes)];
+  spec.volumes = [...spec.volumes, ...optionalItems(spec.volumes, v, (s) => s.volumes)];
 
   container.image = ChartValue.expr(include('image'));
   expectEqual(container.imagePullPolicy, 'IfNotPresent', 'the default image pull policy');
   container.imagePullPolicy = ChartValue.value('image.pullPolicy');
-  expectEqual([spec.hostNetwork, spec.imagePullSecrets, spec.securityContext], [undefined, undefined, undefined], 'the default pod settings');
+  expectEqual(
+    [spec.hostNetwork, spec.imagePullSecrets, spec.securityContext],
+    [undefined, undefined, undefined],
+    'the default pod settings',
+  );
   spec.hostNetwork = ChartValue.when('.Values.hostNetwork', true);
-  spec.imagePullSecrets = ChartValue.when('.Values.imagePullSecrets', ChartValue.block('toYaml .Values.imagePullSecrets'));
-  spec.securityContext = ChartValue.when('.Values.podSecurityContext', ChartValue.block('toYaml .Values.podSecurityContext'));
+  spec.imagePullSecrets = ChartValue.when(
+    '.Values.imagePullSecrets',
+    ChartValue.block('toYaml .Values.imagePullSecrets'),
+  );
+  spec.securityContext = ChartValue.when(
+    '.Values.podSecurityContext',
+    ChartValue.block('toYaml .Values.podSecurityContext'),
+  );
   container.args = ChartValue.when('.Values.extraArgs', ChartValue.block('toYaml .Values.extraArgs'));
   container.env = ChartValue.block(include('env'));
   container.resources = ChartValue.block('toYaml .Values.resources');
-  container.volumeMounts = [...container.volumeMounts, ...optionalItems(container.volumeMounts, v, s => s.containers[0].volumeMounts)];
+  container.volumeMounts = [
+    ...container.volumeMounts,
+    ...optionalItems(container.volumeMounts, v, (s) => s.containers[0].volumeMounts),
+  ];
   // NVIDIA's image has no health endpoint: the construct leaves port and probes out for it.
   const nvidia = v.nvidiaImage.containers[0];
   for (const key of ['ports', 'livenessProbe', 'readinessProbe']) {
     if (container[key] === undefined || nvidia[key] !== undefined) {
-      throw new Error(`GpuDevicePlugin no longer sets container.${key} only for its own image; update the chart toolkit's CONDITIONS`);
+      throw new Error(
+        `GpuDevicePlugin no longer sets container.${key} only for its own image; update the chart toolkit's CONDITIONS`,
+      );
     }
     container[key] = ChartValue.when(CONDITIONS.projectImage, container[key]);
   }
-  expectEqual(v.volumeMounts.containers[0].securityContext, v.mig.containers[0].securityContext, 'the security context of volume-mounts and MIG');
-  container.securityContext = ChartValue.choose([
-    { condition: '.Values.securityContext', value: ChartValue.block('toYaml .Values.securityContext') },
-    { condition: CONDITIONS.privileged, value: v.privileged.containers[0].securityContext },
-    { condition: CONDITIONS.sysAdmin, value: v.mig.containers[0].securityContext },
-  ], container.securityContext);
+  expectEqual(
+    v.volumeMounts.containers[0].securityContext,
+    v.mig.containers[0].securityContext,
+    'the security context of volume-mounts and MIG',
+  );
+  container.securityContext = ChartValue.choose(
+    [
+      { condition: '.Values.securityContext', value: ChartValue.block('toYaml .Values.securityContext') },
+      { condition: CONDITIONS.privileged, value: v.privileged.containers[0].securityContext },
+      { condition: CONDITIONS.sysAdmin, value: v.mig.containers[0].securityContext },
+    ],
+    container.securityContext,
+  );
 }
 
 // Volumes (or mounts) a variant adds to the default ones, each behind its condition, in the
@@ -234,12 +303,21 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
 // A variant may also add an earlier variant's item (CDI needs the driver root too): that one
 // is already there behind its own condition.
 function optionalItems(base: ObjectJson[], v: Variants, pick: (spec: ObjectJson) => ObjectJson[]): string[] {
-  const names = new Set(base.map(i => i.name));
-  return ([['driverRoot', CONDITIONS.driverRoot], ['cdi', CONDITIONS.cdi], ['gfd', CONDITIONS.gfd], ['mps', CONDITIONS.mps]] as const).map(([name, condition]) => {
-    const added = pick(v[name]).filter(i => !names.has(i.name));
-    added.forEach(i => names.add(i.name));
+  const names = new Set(base.map((i) => i.name));
+  return (
+    [
+      ['driverRoot', CONDITIONS.driverRoot],
+      ['cdi', CONDITIONS.cdi],
+      ['gfd', CONDITIONS.gfd],
+      ['mps', CONDITIONS.mps],
+    ] as const
+  ).map(([name, condition]) => {
+    const added = pick(v[name]).filter((i) => !names.has(i.name));
+    added.forEach((i) => names.add(i.name));
     if (added.length !== 1) {
-      throw new Error(`expected GpuDevicePlugin to add one volume/mount for ${name} (got ${added.length}); update the chart toolkit`);
+      throw new Error(
+        `expected GpuDevicePlugin to add one volume/mount for ${name} (got ${added.length}); update the chart toolkit`,
+      );
     }
     return ChartValue.when(condition, added[0]);
   });
@@ -249,7 +327,9 @@ function spliceLabels(labels: Record<string, unknown>, standard: Record<string, 
   const extra: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(standard)) {
     if (labels[k] !== value) {
-      throw new Error(`an object of GpuDevicePlugin lacks the standard label ${k}=${String(value)}; the chart's labels helper would differ`);
+      throw new Error(
+        `an object of GpuDevicePlugin lacks the standard label ${k}=${String(value)}; the chart's labels helper would differ`,
+      );
     }
   }
   for (const [k, value] of Object.entries(labels)) {
@@ -259,7 +339,7 @@ function spliceLabels(labels: Record<string, unknown>, standard: Record<string, 
 }
 
 function envMap(env: { name: string; value: string }[]): Record<string, string> {
-  return Object.fromEntries(env.map(e => [e.name, e.value]));
+  return Object.fromEntries(env.map((e) => [e.name, e.value]));
 }
 
 function addedEnv(base: ObjectJson, variant: ObjectJson): Record<string, string> {
@@ -270,12 +350,16 @@ function addedEnv(base: ObjectJson, variant: ObjectJson): Record<string, string>
 function expectKeys(obj: ObjectJson | undefined, keys: string[], what: string): void {
   const got = Object.keys(obj ?? {}).sort();
   if (JSON.stringify(got) !== JSON.stringify([...keys].sort())) {
-    throw new Error(`GpuDevicePlugin's ${what} changed (keys ${got.join(', ') || 'none'}, expected ${keys.join(', ')}); update the chart toolkit`);
+    throw new Error(
+      `GpuDevicePlugin's ${what} changed (keys ${got.join(', ') || 'none'}, expected ${keys.join(', ')}); update the chart toolkit`,
+    );
   }
 }
 
 function expectEqual(a: unknown, b: unknown, what: string): void {
   if (JSON.stringify(a) !== JSON.stringify(b)) {
-    throw new Error(`GpuDevicePlugin changed ${what} (${JSON.stringify(a)} vs ${JSON.stringify(b)}); update the chart toolkit`);
+    throw new Error(
+      `GpuDevicePlugin changed ${what} (${JSON.stringify(a)} vs ${JSON.stringify(b)}); update the chart toolkit`,
+    );
   }
 }

@@ -1,4 +1,9 @@
-import { DeviceListStrategy, DeviceIdStrategy, MigStrategy, SharedAllocationPolicy } from '../device-plugin/plugin-config';
+import {
+  DeviceListStrategy,
+  DeviceIdStrategy,
+  MigStrategy,
+  SharedAllocationPolicy,
+} from '../device-plugin/plugin-config';
 import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { constructDefaults } from './construct-defaults';
@@ -68,10 +73,20 @@ const bool = (description: string, def: boolean) => leaf(description, def, { typ
 function sharing(what: string, failDefault: boolean): Fields<SharingValues> {
   return {
     enabled: bool(`Turn ${what} on.`, false),
-    renameByDefault: bool('Advertise shared resources as `<name>.shared`, so pods opt in to a shared GPU explicitly.', false),
-    failRequestsGreaterThanOne: bool('Refuse requests for more than one replica (two replicas are not twice the compute).', failDefault),
-    resources: leaf(`Resources to share and their replicas per device; at least one when ${what} is on.`, [],
-      { type: 'array', items: S.sharedResource }, 'list of {name, replicas, rename, devices}'),
+    renameByDefault: bool(
+      'Advertise shared resources as `<name>.shared`, so pods opt in to a shared GPU explicitly.',
+      false,
+    ),
+    failRequestsGreaterThanOne: bool(
+      'Refuse requests for more than one replica (two replicas are not twice the compute).',
+      failDefault,
+    ),
+    resources: leaf(
+      `Resources to share and their replicas per device; at least one when ${what} is on.`,
+      [],
+      { type: 'array', items: S.sharedResource },
+      'list of {name, replicas, rename, devices}',
+    ),
   };
 }
 
@@ -80,70 +95,206 @@ const d = constructDefaults();
 /** The values model of the gpu-device-plugin chart, defaults taken from GpuDevicePlugin. */
 export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   nameOverride: leaf('Replaces the chart name in the names of objects.', '', S.dnsLabelOrEmpty, 'string'),
-  fullnameOverride: leaf('Base name of every object (DaemonSet, ServiceAccount, ConfigMap `<name>-config`) instead of `<release>-<chart>`.', '', S.dnsLabelOrEmpty, 'string'),
+  fullnameOverride: leaf(
+    'Base name of every object (DaemonSet, ServiceAccount, ConfigMap `<name>-config`) instead of `<release>-<chart>`.',
+    '',
+    S.dnsLabelOrEmpty,
+    'string',
+  ),
   namespace: group('Namespace of the plugin objects.', {
-    create: bool('Create the namespace, labelled for Pod Security `privileged` (the plugin mounts a hostPath). Set false to use an existing one.', d.createNamespace),
+    create: bool(
+      'Create the namespace, labelled for Pod Security `privileged` (the plugin mounts a hostPath). Set false to use an existing one.',
+      d.createNamespace,
+    ),
     name: leaf('Namespace name; empty means the release namespace.', d.namespace, S.dnsLabelOrEmpty, 'string'),
   }),
   image: group('The plugin image, always pinned.', {
-    kind: leaf('Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA\'s k8s-device-plugin, same config file); '
-      + `empty infers it from the repository (\`${NVIDIA_IMAGE_REPOSITORY}\` is \`nvidia\`). A kind that contradicts either well-known repository is refused.`,
-      '', { type: 'string', enum: ['', ...Object.values(PluginImageKind)] }, 'string'),
+    kind: leaf(
+      "Which plugin the image runs: `project` (this project: health endpoint, probes, XID recovery) or `nvidia` (NVIDIA's k8s-device-plugin, same config file); " +
+        `empty infers it from the repository (\`${NVIDIA_IMAGE_REPOSITORY}\` is \`nvidia\`). A kind that contradicts either well-known repository is refused.`,
+      '',
+      { type: 'string', enum: ['', ...Object.values(PluginImageKind)] },
+      'string',
+    ),
     repository: leaf('Image repository.', d.image.repository, S.imageRepository, 'string'),
-    tag: leaf('Image tag (also the `app.kubernetes.io/version` label); `latest` is refused.', d.image.tag, S.imageTag, 'string'),
+    tag: leaf(
+      'Image tag (also the `app.kubernetes.io/version` label); `latest` is refused.',
+      d.image.tag,
+      S.imageTag,
+      'string',
+    ),
     digest: leaf('Optional digest (`sha256:…`) appended to the reference.', '', S.imageDigestOrEmpty, 'string'),
-    pullPolicy: leaf('When the kubelet pulls the image: `IfNotPresent`, `Always` or `Never`.', 'IfNotPresent',
-      { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] }, 'string'),
+    pullPolicy: leaf(
+      'When the kubelet pulls the image: `IfNotPresent`, `Always` or `Never`.',
+      'IfNotPresent',
+      { type: 'string', enum: ['IfNotPresent', 'Always', 'Never'] },
+      'string',
+    ),
   }),
-  imagePullSecrets: leaf('Secrets (in the plugin\'s namespace) to pull the image with, as `[{name: regcred}]`.', [],
-    { type: 'array', items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { ...S.dnsSubdomainOrEmpty, minLength: 1 } } } },
-    'list of {name}'),
-  podAnnotations: leaf('Extra annotations of the plugin pods (`cdk8s-gpu.io/config-sha256` is the config hash and cannot be set).', {},
-    { type: 'object', additionalProperties: { type: 'string' } }, 'map of string'),
-  podSecurityContext: leaf('Security context of the plugin pods (a Kubernetes PodSecurityContext); empty for none.', {}, { type: 'object' }, 'object'),
-  securityContext: leaf('Security context of the plugin container, replacing the generated one (which drops all capabilities and adds SYS_ADMIN only for MIG or volume-mounts, privileged only with passDeviceSpecs); empty keeps the generated one.',
-    {}, { type: 'object' }, 'object'),
-  hostNetwork: bool('Run the plugin pods in the host\'s network namespace (NVIDIA\'s `devicePlugin.enableHostNetwork`); the health port 8080 then binds on the node.', false),
-  migStrategy: leaf('How MIG devices are advertised: `none`, `single` (as nvidia.com/gpu) or `mixed` (one resource per profile).',
-    d.config.migStrategy, enumOf(MigStrategy), 'string'),
-  deviceListStrategy: leaf('How allocated devices reach the container runtime: one or more of `envvar`, `volume-mounts`, `cdi-annotations`, `cdi-cri`.',
-    d.config.deviceListStrategy, { type: ['array', 'string'], minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) }, 'list of string'),
-  deviceIdStrategy: leaf('How devices are named for the runtime: `uuid` or `index`.', d.config.deviceIdStrategy, enumOf(DeviceIdStrategy), 'string'),
-  failOnInitError: bool('Exit when NVML cannot start (true), or idle on nodes without GPUs (false).', d.config.failOnInitError),
-  passDeviceSpecs: bool('Pass `/dev/nvidia*` device specs to the kubelet (needed with the static CPU manager policy); makes the container privileged.', d.config.passDeviceSpecs),
-  nvidiaDriverRoot: leaf('Root of the NVIDIA driver on the host (`/run/nvidia/driver` under the GPU Operator).', d.config.nvidiaDriverRoot, S.absolutePath, 'string'),
-  sharedAllocationPolicy: leaf('How shared replicas are spread over GPUs: `distributed` or `packed`.', d.config.sharedAllocationPolicy, enumOf(SharedAllocationPolicy), 'string'),
-  timeSlicing: group('Time-slicing: pods take turns on a GPU (no memory or fault isolation).',
-    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne)),
+  imagePullSecrets: leaf(
+    "Secrets (in the plugin's namespace) to pull the image with, as `[{name: regcred}]`.",
+    [],
+    {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        properties: { name: { ...S.dnsSubdomainOrEmpty, minLength: 1 } },
+      },
+    },
+    'list of {name}',
+  ),
+  podAnnotations: leaf(
+    'Extra annotations of the plugin pods (`cdk8s-gpu.io/config-sha256` is the config hash and cannot be set).',
+    {},
+    { type: 'object', additionalProperties: { type: 'string' } },
+    'map of string',
+  ),
+  podSecurityContext: leaf(
+    'Security context of the plugin pods (a Kubernetes PodSecurityContext); empty for none.',
+    {},
+    { type: 'object' },
+    'object',
+  ),
+  securityContext: leaf(
+    'Security context of the plugin container, replacing the generated one (which drops all capabilities and adds SYS_ADMIN only for MIG or volume-mounts, privileged only with passDeviceSpecs); empty keeps the generated one.',
+    {},
+    { type: 'object' },
+    'object',
+  ),
+  hostNetwork: bool(
+    "Run the plugin pods in the host's network namespace (NVIDIA's `devicePlugin.enableHostNetwork`); the health port 8080 then binds on the node.",
+    false,
+  ),
+  migStrategy: leaf(
+    'How MIG devices are advertised: `none`, `single` (as nvidia.com/gpu) or `mixed` (one resource per profile).',
+    d.config.migStrategy,
+    enumOf(MigStrategy),
+    'string',
+  ),
+  deviceListStrategy: leaf(
+    'How allocated devices reach the container runtime: one or more of `envvar`, `volume-mounts`, `cdi-annotations`, `cdi-cri`.',
+    d.config.deviceListStrategy,
+    { type: ['array', 'string'], minItems: 1, uniqueItems: true, items: enumOf(DeviceListStrategy) },
+    'list of string',
+  ),
+  deviceIdStrategy: leaf(
+    'How devices are named for the runtime: `uuid` or `index`.',
+    d.config.deviceIdStrategy,
+    enumOf(DeviceIdStrategy),
+    'string',
+  ),
+  failOnInitError: bool(
+    'Exit when NVML cannot start (true), or idle on nodes without GPUs (false).',
+    d.config.failOnInitError,
+  ),
+  passDeviceSpecs: bool(
+    'Pass `/dev/nvidia*` device specs to the kubelet (needed with the static CPU manager policy); makes the container privileged.',
+    d.config.passDeviceSpecs,
+  ),
+  nvidiaDriverRoot: leaf(
+    'Root of the NVIDIA driver on the host (`/run/nvidia/driver` under the GPU Operator).',
+    d.config.nvidiaDriverRoot,
+    S.absolutePath,
+    'string',
+  ),
+  sharedAllocationPolicy: leaf(
+    'How shared replicas are spread over GPUs: `distributed` or `packed`.',
+    d.config.sharedAllocationPolicy,
+    enumOf(SharedAllocationPolicy),
+    'string',
+  ),
+  timeSlicing: group(
+    'Time-slicing: pods take turns on a GPU (no memory or fault isolation).',
+    sharing('time-slicing', d.timeSlicingFailRequestsGreaterThanOne),
+  ),
   mps: group('CUDA MPS: each replica gets an equal share of memory and compute.', {
     ...sharing('MPS', d.mpsFailRequestsGreaterThanOne),
-    root: leaf('Host directory for the MPS daemon\'s pipes and logs.', d.config.mpsRoot, S.absolutePath, 'string'),
+    root: leaf("Host directory for the MPS daemon's pipes and logs.", d.config.mpsRoot, S.absolutePath, 'string'),
   }),
   health: group('GPU health checking through NVML XID events.', {
     disabled: bool('Turn health checking off entirely.', false),
-    skipXids: leaf('XIDs that never mark a GPU unhealthy, added to NVIDIA\'s defaults (13, 31, 43, 45, 68, 109).', [], S.xidList, 'list of int'),
+    skipXids: leaf(
+      "XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (13, 31, 43, 45, 68, 109).",
+      [],
+      S.xidList,
+      'list of int',
+    ),
     enableXids: leaf('XIDs always treated as critical, even when skipped by default.', [], S.xidList, 'list of int'),
-    recoverySeconds: leaf('Quiet seconds after which a GPU marked unhealthy by a recoverable XID is healthy again (0: never); null keeps the plugin\'s default (60). Needs `image.kind: project`.',
-      null, { type: ['integer', 'null'], minimum: 0 }, 'int or null'),
+    recoverySeconds: leaf(
+      "Quiet seconds after which a GPU marked unhealthy by a recoverable XID is healthy again (0: never); null keeps the plugin's default (60). Needs `image.kind: project`.",
+      null,
+      { type: ['integer', 'null'], minimum: 0 },
+      'int or null',
+    ),
   }),
-  nodeSelector: leaf('Node labels that must all match for a node to run the plugin.', d.nodeSelector, S.nodeSelector, 'map of string'),
-  affinity: leaf('Affinity of the plugin pods; the default picks GPU nodes (NFD PCI vendor 10de, an NVIDIA CPU, or `nvidia.com/gpu.present=true`).',
-    d.affinity, S.affinity, 'object'),
-  tolerations: leaf('Tolerations of the plugin pods.', d.tolerations, { type: 'array', items: S.toleration }, 'list of tolerations'),
-  priorityClassName: leaf('Priority class of the plugin pods; empty for none.', d.priorityClassName, S.dnsSubdomainOrEmpty, 'string'),
-  runtimeClassName: leaf('RuntimeClass of the plugin pods (e.g. `nvidia` when it is not the default runtime); empty for the default.',
-    d.runtimeClassName, S.dnsSubdomainOrEmpty, 'string'),
-  resources: leaf('Compute resources of the plugin container; `limits.memory` is required.', d.resources, S.resources, 'object'),
+  nodeSelector: leaf(
+    'Node labels that must all match for a node to run the plugin.',
+    d.nodeSelector,
+    S.nodeSelector,
+    'map of string',
+  ),
+  affinity: leaf(
+    'Affinity of the plugin pods; the default picks GPU nodes (NFD PCI vendor 10de, an NVIDIA CPU, or `nvidia.com/gpu.present=true`).',
+    d.affinity,
+    S.affinity,
+    'object',
+  ),
+  tolerations: leaf(
+    'Tolerations of the plugin pods.',
+    d.tolerations,
+    { type: 'array', items: S.toleration },
+    'list of tolerations',
+  ),
+  priorityClassName: leaf(
+    'Priority class of the plugin pods; empty for none.',
+    d.priorityClassName,
+    S.dnsSubdomainOrEmpty,
+    'string',
+  ),
+  runtimeClassName: leaf(
+    'RuntimeClass of the plugin pods (e.g. `nvidia` when it is not the default runtime); empty for the default.',
+    d.runtimeClassName,
+    S.dnsSubdomainOrEmpty,
+    'string',
+  ),
+  resources: leaf(
+    'Compute resources of the plugin container; `limits.memory` is required.',
+    d.resources,
+    S.resources,
+    'object',
+  ),
   updateStrategy: group('How the DaemonSet rolls out a new version.', {
     type: leaf('`RollingUpdate` or `OnDelete`.', d.updateStrategyType, enumOf(UpdateStrategyType), 'string'),
-    maxUnavailable: leaf('With RollingUpdate: nodes that may be without a ready plugin at once (a number ≥ 1 or a percentage like "10%").',
-      d.maxUnavailable, S.maxUnavailable, 'int or string'),
+    maxUnavailable: leaf(
+      'With RollingUpdate: nodes that may be without a ready plugin at once (a number ≥ 1 or a percentage like "10%").',
+      d.maxUnavailable,
+      S.maxUnavailable,
+      'int or string',
+    ),
   }),
-  extraEnv: leaf('Extra environment variables of the plugin container; they win over generated ones.', {}, S.envMap, 'map of string'),
-  extraArgs: leaf('Extra command-line arguments of the plugin.', [], { type: 'array', items: { type: 'string' } }, 'list of string'),
-  gfd: group('GPU Feature Discovery labels (`nvidia.com/gpu.product`, `nvidia.com/gpu.memory`, …) written by the plugin for node-feature-discovery.', {
-    enabled: bool('Write the labels into NFD\'s local feature file `/etc/kubernetes/node-feature-discovery/features.d/gfd`; NFD (installed separately) turns them into node labels. Needs `image.kind: project`.', false),
-  }),
+  extraEnv: leaf(
+    'Extra environment variables of the plugin container; they win over generated ones.',
+    {},
+    S.envMap,
+    'map of string',
+  ),
+  extraArgs: leaf(
+    'Extra command-line arguments of the plugin.',
+    [],
+    { type: 'array', items: { type: 'string' } },
+    'list of string',
+  ),
+  gfd: group(
+    'GPU Feature Discovery labels (`nvidia.com/gpu.product`, `nvidia.com/gpu.memory`, …) written by the plugin for node-feature-discovery.',
+    {
+      enabled: bool(
+        "Write the labels into NFD's local feature file `/etc/kubernetes/node-feature-discovery/features.d/gfd`; NFD (installed separately) turns them into node labels. Needs `image.kind: project`.",
+        false,
+      ),
+    },
+  ),
 };
 
 /**

@@ -19,8 +19,19 @@ export function chartFiles(): Map<string, string> {
   files.set('Chart.yaml', chartYaml(CHART_NAME, pkg));
   files.set('.helmignore', helmIgnore());
   files.set('values.yaml', valuesYaml(DEVICE_PLUGIN_FIELDS));
-  files.set('values.schema.json', valuesSchemaJson(`Values of the ${CHART_NAME} chart`, DEVICE_PLUGIN_FIELDS, DEVICE_PLUGIN_RULES, nvidiaValuesSchema()));
-  files.set('README.md', chartReadme(CHART_NAME, pkg, valuesTable(DEVICE_PLUGIN_FIELDS), CI_SCENARIOS, nvidiaMigrationSection()));
+  files.set(
+    'values.schema.json',
+    valuesSchemaJson(
+      `Values of the ${CHART_NAME} chart`,
+      DEVICE_PLUGIN_FIELDS,
+      DEVICE_PLUGIN_RULES,
+      nvidiaValuesSchema(),
+    ),
+  );
+  files.set(
+    'README.md',
+    chartReadme(CHART_NAME, pkg, valuesTable(DEVICE_PLUGIN_FIELDS), CI_SCENARIOS, nvidiaMigrationSection()),
+  );
   files.set('templates/NOTES.txt', notesTxt(CHART_NAME));
   for (const t of devicePluginTemplates()) {
     const notice = t.path.endsWith('.tpl') ? `{{/* ${GENERATED_NOTICE} */}}\n` : `# ${GENERATED_NOTICE}\n`;
@@ -42,7 +53,7 @@ export function generateChart(outDir: string): string[] {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, text);
   }
-  return [...files.keys()].sort().map(rel => path.join(outDir, rel));
+  return [...files.keys()].sort().map((rel) => path.join(outDir, rel));
 }
 
 if (require.main === module) {

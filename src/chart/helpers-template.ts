@@ -19,9 +19,14 @@ export interface HelpersInput {
 /** `templates/_helpers.tpl`: names, labels, the image reference and the container env. */
 export function helpersTemplate(input: HelpersInput): string {
   const t = (name: string) => `${input.chart}.${name}`;
-  const dict = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${goString(k)} ${goString(v)}`).join(' ');
-  const sets = (env: Record<string, string>) => Object.entries(env)
-    .map(([k, v]) => `{{- $_ := set $env ${goString(k)} ${goString(v)} }}`).join('\n');
+  const dict = (env: Record<string, string>) =>
+    Object.entries(env)
+      .map(([k, v]) => `${goString(k)} ${goString(v)}`)
+      .join(' ');
+  const sets = (env: Record<string, string>) =>
+    Object.entries(env)
+      .map(([k, v]) => `{{- $_ := set $env ${goString(k)} ${goString(v)} }}`)
+      .join('\n');
   const migSets = sets(input.migEnv);
   const gfdSets = sets(input.gfdEnv);
   return `{{/* Chart name, or nameOverride. */}}

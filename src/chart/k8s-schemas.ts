@@ -29,12 +29,14 @@ export const absolutePath: JsonSchema = { type: 'string', pattern: '^/[A-Za-z0-9
 
 /** Image repository: registry host[:port] and lower-case path (as the image reference grammar). */
 export const imageRepository: JsonSchema = {
-  type: 'string', pattern: '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
+  type: 'string',
+  pattern: '^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$',
 };
 
 /** Image tag, also a label value (so at most 63 characters), never `latest`. */
 export const imageTag: JsonSchema = {
-  type: 'string', pattern: '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$',
+  type: 'string',
+  pattern: '^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$',
 };
 
 /** `sha256:<64 hex>` or empty. */
@@ -45,12 +47,17 @@ export const xidList: JsonSchema = { type: 'array', items: { type: 'integer', mi
 
 /** `maxUnavailable` of a DaemonSet: a whole number ≥ 1 or a percentage. */
 export const maxUnavailable: JsonSchema = {
-  oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string', pattern: '^(100|[1-9]?[0-9])%$' }],
+  oneOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', pattern: '^(100|[1-9]?[0-9])%$' },
+  ],
 };
 
 /** Environment variables by name. */
 export const envMap: JsonSchema = {
-  type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: 'string' },
+  type: 'object',
+  propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+  additionalProperties: { type: 'string' },
 };
 
 /**
@@ -60,7 +67,10 @@ export const envMap: JsonSchema = {
 export const nodeSelector: JsonSchema = {
   type: 'object',
   additionalProperties: labelValue,
-  allOf: [LABEL_KEY, PREFIX_LENGTH].map(pattern => ({ patternProperties: { [pattern]: true }, additionalProperties: false })),
+  allOf: [LABEL_KEY, PREFIX_LENGTH].map((pattern) => ({
+    patternProperties: { [pattern]: true },
+    additionalProperties: false,
+  })),
 };
 
 // A quantity the API server takes for a resource (K8S_PATTERNS.quantity: stricter than the
@@ -80,7 +90,7 @@ const amounts = (required: string[]): JsonSchema => ({
   type: 'object',
   additionalProperties: false,
   ...(required.length > 0 ? { required } : {}),
-  properties: { 'cpu': quantity, 'memory': quantity, 'ephemeral-storage': quantity },
+  properties: { cpu: quantity, memory: quantity, 'ephemeral-storage': quantity },
 });
 
 /** Container resources; `limits.memory` is required (the construct refuses an unbounded plugin). */
@@ -144,6 +154,9 @@ export const sharedResource: JsonSchema = {
     name: { type: 'string', pattern: '^nvidia\\.com/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$', maxLength: 74 },
     replicas: { type: 'integer', minimum: 2 },
     rename: { type: 'string', pattern: '^[a-z]([-a-z0-9.]*[a-z0-9])?$', maxLength: 63 },
-    devices: { type: 'array', items: { type: 'string', pattern: '^([0-9]+|[0-9]+:[0-9]+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$' } },
+    devices: {
+      type: 'array',
+      items: { type: 'string', pattern: '^([0-9]+|[0-9]+:[0-9]+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$' },
+    },
   },
 };

@@ -30,13 +30,17 @@ function writeMap(obj: Record<string, unknown>, indent: number, lines: string[])
     const keyBinding = ChartValue.decode(key);
     if (keyBinding) {
       if (keyBinding.kind !== 'block') {
-        throw new Error(`only a block binding may stand in for object keys (got a ${keyBinding.kind} binding: ${describe(keyBinding)})`);
+        throw new Error(
+          `only a block binding may stand in for object keys (got a ${keyBinding.kind} binding: ${describe(keyBinding)})`,
+        );
       }
       lines.push(`${pad(indent)}{{- ${keyBinding.expr} | nindent ${indent} }}`);
       continue;
     }
     if (ChartValue.isUnresolved(key)) {
-      throw new Error(`object key "${key}" mixes literal text and a chart value; keys may only be whole block bindings`);
+      throw new Error(
+        `object key "${key}" mixes literal text and a chart value; keys may only be whole block bindings`,
+      );
     }
     writeEntry(key, value, indent, lines);
   }
@@ -132,13 +136,19 @@ function writeItem(item: unknown, indent: number, lines: string[]): void {
 // (`{{-` would eat the dash's trailing space); moving one plain key first keeps `- key:`.
 function orderForListItem(item: Record<string, unknown>): Record<string, unknown> {
   const entries = Object.entries(item);
-  const plain = entries.findIndex(([k, v]) => !ChartValue.isUnresolved(k) && !(typeof v === 'string' && ChartValue.decode(v)?.kind === 'choice'));
+  const plain = entries.findIndex(
+    ([k, v]) => !ChartValue.isUnresolved(k) && !(typeof v === 'string' && ChartValue.decode(v)?.kind === 'choice'),
+  );
   if (plain <= 0) return item;
   return Object.fromEntries([entries[plain], ...entries.filter((_, i) => i !== plain)]);
 }
 
-function writeChoice(binding: Extract<ValueBinding, { kind: 'choice' }>, indent: number, lines: string[],
-  writeValue: (value: unknown, out: string[]) => void): void {
+function writeChoice(
+  binding: Extract<ValueBinding, { kind: 'choice' }>,
+  indent: number,
+  lines: string[],
+  writeValue: (value: unknown, out: string[]) => void,
+): void {
   binding.branches.forEach((branch, i) => {
     lines.push(`${pad(indent)}{{- ${i === 0 ? 'if' : 'else if'} ${branch.condition} }}`);
     writeValue(branch.value, lines);
@@ -165,7 +175,7 @@ function scalarOnly(binding: ValueBinding): string {
 // It is written double-quoted, so the literal parts must not need escapes; the chart's schema
 // keeps the bound values free of quotes and backslashes.
 function interpolated(s: string): string {
-  const out = ChartValue.split(s).map(part => {
+  const out = ChartValue.split(s).map((part) => {
     if (typeof part === 'string') {
       if (/["\\]|\{\{|\}\}/.test(part)) {
         throw new Error(`literal text "${part}" next to a chart value must not hold quotes, backslashes or braces`);

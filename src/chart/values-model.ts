@@ -50,7 +50,8 @@ export function walkFields(fields: Fields<any>, visit: (path: string, field: Fie
 export function defaultsOf<T>(fields: Fields<T>): T {
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(fields) as [string, Field<any>][]) {
-    out[key] = field.kind === 'group' ? defaultsOf(field.properties) : JSON.parse(JSON.stringify(field.default ?? null));
+    out[key] =
+      field.kind === 'group' ? defaultsOf(field.properties) : JSON.parse(JSON.stringify(field.default ?? null));
   }
   return out as T;
 }
@@ -59,15 +60,18 @@ export function defaultsOf<T>(fields: Fields<T>): T {
 export function schemaOf(fields: Fields<any>, rules: JsonSchema[] = []): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   for (const [key, field] of Object.entries(fields) as [string, Field<any>][]) {
-    properties[key] = field.kind === 'group'
-      ? { description: field.description, ...schemaOf(field.properties, field.rules) }
-      : { description: field.description, ...field.schema };
+    properties[key] =
+      field.kind === 'group'
+        ? { description: field.description, ...schemaOf(field.properties, field.rules) }
+        : { description: field.description, ...field.schema };
   }
   const schema: JsonSchema = {
     type: 'object',
     additionalProperties: false,
     // Helm drops keys whose value is null while merging values, so those cannot be required.
-    required: Object.entries(fields).filter(([, f]) => f.kind === 'group' || f.default !== null).map(([k]) => k),
+    required: Object.entries(fields)
+      .filter(([, f]) => f.kind === 'group' || f.default !== null)
+      .map(([k]) => k),
     properties,
   };
   if (rules.length > 0) schema.allOf = rules;

@@ -2,7 +2,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { GpuResource } from '../common/gpu-resource';
 import { GpuDevicePluginProps } from '../device-plugin/gpu-device-plugin';
 import { UpdateStrategyType } from '../device-plugin/options';
-import { DeviceIdStrategy, DeviceListStrategy, MigStrategy, SharedAllocationPolicy, SharingOptions } from '../device-plugin/plugin-config';
+import {
+  DeviceIdStrategy,
+  DeviceListStrategy,
+  MigStrategy,
+  SharedAllocationPolicy,
+  SharingOptions,
+} from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
 import { DevicePluginValues, SharingValues } from './device-plugin-values';
 
@@ -37,7 +43,10 @@ export function coalesce(defaults: unknown, overrides: unknown): unknown {
 }
 
 /** Mirror of the `<chart>.fullname` helper: what the objects are called. */
-export function fullname(values: Pick<DevicePluginValues, 'nameOverride' | 'fullnameOverride'>, release: ReleaseInfo): string {
+export function fullname(
+  values: Pick<DevicePluginValues, 'nameOverride' | 'fullnameOverride'>,
+  release: ReleaseInfo,
+): string {
   // Helm's trunc 63 then trimSuffix "-" (one dash, not all).
   const trunc = (s: string) => s.slice(0, 63).replace(/-$/, '');
   if (values.fullnameOverride) return trunc(values.fullnameOverride);
@@ -89,11 +98,15 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     extraEnv: values.extraEnv,
     extraArgs: values.extraArgs,
     imagePullPolicy: image.pullPolicy,
-    imagePullSecrets: values.imagePullSecrets.map(s => s.name),
+    imagePullSecrets: values.imagePullSecrets.map((s) => s.name),
     podAnnotations: values.podAnnotations,
     // Kubernetes JSON and cdk8s' typed props use the same field names for these two.
-    podSecurityContext: Object.keys(values.podSecurityContext).length > 0 ? values.podSecurityContext as k8s.PodSecurityContext : undefined,
-    securityContext: Object.keys(values.securityContext).length > 0 ? values.securityContext as k8s.SecurityContext : undefined,
+    podSecurityContext:
+      Object.keys(values.podSecurityContext).length > 0
+        ? (values.podSecurityContext as k8s.PodSecurityContext)
+        : undefined,
+    securityContext:
+      Object.keys(values.securityContext).length > 0 ? (values.securityContext as k8s.SecurityContext) : undefined,
     hostNetwork: values.hostNetwork,
   };
 }
@@ -103,7 +116,7 @@ function sharingOptions(s: SharingValues): SharingOptions | undefined {
   return {
     renameByDefault: s.renameByDefault,
     failRequestsGreaterThanOne: s.failRequestsGreaterThanOne,
-    resources: s.resources.map(r => ({
+    resources: s.resources.map((r) => ({
       resource: GpuResource.of(r.name),
       replicas: r.replicas,
       rename: r.rename,
@@ -113,9 +126,15 @@ function sharingOptions(s: SharingValues): SharingOptions | undefined {
 }
 
 function resourceRequirements(r: { [key: string]: unknown }): k8s.ResourceRequirements {
-  const quantities = (m: unknown) => m === undefined ? undefined : Object.fromEntries(
-    Object.entries(m as Record<string, string | number>).map(([k, v]) =>
-      [k, typeof v === 'number' ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(v)]));
+  const quantities = (m: unknown) =>
+    m === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(m as Record<string, string | number>).map(([k, v]) => [
+            k,
+            typeof v === 'number' ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(v),
+          ]),
+        );
   return { limits: quantities(r.limits), requests: quantities(r.requests) };
 }
 

@@ -5,7 +5,8 @@
 // Not part of the public API.
 
 // repository[:tag][@sha256:digest]
-const IMAGE_RE = /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+const IMAGE_RE =
+  /^([a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
 
 /** The parts of an image reference. */
 export interface ImageReferenceParts {
@@ -30,7 +31,9 @@ export function requireImageReference(prop: string, reference: unknown, example:
   const parts = parseImageReference(reference);
   if (!parts) {
     const shown = typeof reference === 'string' ? `"${reference}"` : String(reference);
-    throw new Error(`${prop} must be a container image reference "[registry/]repository[:tag][@sha256:digest]" in lower case without spaces, e.g. "${example}" (got ${shown})`);
+    throw new Error(
+      `${prop} must be a container image reference "[registry/]repository[:tag][@sha256:digest]" in lower case without spaces, e.g. "${example}" (got ${shown})`,
+    );
   }
   return parts;
 }

@@ -32,8 +32,8 @@ export function requireUniqueObjectNames(scope: Construct, what: string, hint: (
     if (!other) continue;
     const ns = obj.metadata.namespace;
     throw new Error(
-      `${what} "${scope.node.path}" would create ${obj.kind} "${obj.name}"${ns ? ` in namespace "${ns}"` : ''}, `
-      + `which "${other.node.path}" in the same chart already creates (the second would overwrite the first at apply); ${hint(obj)}`,
+      `${what} "${scope.node.path}" would create ${obj.kind} "${obj.name}"${ns ? ` in namespace "${ns}"` : ''}, ` +
+        `which "${other.node.path}" in the same chart already creates (the second would overwrite the first at apply); ${hint(obj)}`,
     );
   }
 }

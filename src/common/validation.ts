@@ -39,8 +39,21 @@ const QUANTITY_RE = whole(K8S_PATTERNS.quantity);
 // Variable names as the API server accepted them before 1.34 relaxed the rule.
 const ENV_NAME_RE = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const SUFFIX_FACTORS: { [suffix: string]: number } = {
-  n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 const TOLERATION_OPERATORS = ['Exists', 'Equal'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
@@ -139,7 +152,9 @@ export function requireLabels(what: string, labels: { [key: string]: string } | 
 /** Throws unless `name` is an environment variable name every supported Kubernetes accepts. */
 export function requireEnvName(prop: string, name: string): void {
   if (!bound(name) && !ENV_NAME_RE.test(name)) {
-    throw new Error(`${prop} holds the variable name ${show(name)}; names must be letters, digits, '_', '-' and '.', not starting with a digit`);
+    throw new Error(
+      `${prop} holds the variable name ${show(name)}; names must be letters, digits, '_', '-' and '.', not starting with a digit`,
+    );
   }
 }
 
@@ -163,7 +178,9 @@ function requireToleration(at: string, t: k8s.Toleration): void {
     throw new Error(`${at}.key must be a label key: ${LABEL_KEY_RULE} (got ${show(key)})`);
   }
   if ((key === undefined || key === '') && operator !== 'Exists') {
-    throw new Error(`${at} has no key, so its operator must be "Exists" (it then tolerates every taint) (got ${show(operator)})`);
+    throw new Error(
+      `${at} has no key, so its operator must be "Exists" (it then tolerates every taint) (got ${show(operator)})`,
+    );
   }
   if (operator === 'Exists' && value !== undefined && value !== '') {
     throw new Error(`${at}.value must be left out with operator "Exists" (got ${show(value)})`);
@@ -173,7 +190,9 @@ function requireToleration(at: string, t: k8s.Toleration): void {
   }
   // The API server reads an empty effect as "all", but its published schema does not list it: leave it out instead.
   if (effect !== undefined && !TAINT_EFFECTS.includes(effect)) {
-    throw new Error(`${at}.effect must be one of ${TAINT_EFFECTS.map(e => `"${e}"`).join(', ')}, or left out for all (got ${show(effect)})`);
+    throw new Error(
+      `${at}.effect must be one of ${TAINT_EFFECTS.map((e) => `"${e}"`).join(', ')}, or left out for all (got ${show(effect)})`,
+    );
   }
   if (tolerationSeconds !== undefined) {
     if (!Number.isSafeInteger(tolerationSeconds)) {
@@ -222,7 +241,9 @@ export function requireResourceRequirements(what: string, resources: k8s.Resourc
     const limit = limits.get(name);
     const overcommit = NATIVE_RESOURCES.includes(name);
     if (!overcommit && (limit === undefined || quantityValue(request) !== quantityValue(limit))) {
-      throw new Error(`${what}.requests.${name} must equal ${what}.limits.${name}: ${name} cannot be overcommitted (got ${request} and ${limit ?? 'no limit'})`);
+      throw new Error(
+        `${what}.requests.${name} must equal ${what}.limits.${name}: ${name} cannot be overcommitted (got ${request} and ${limit ?? 'no limit'})`,
+      );
     }
     if (limit !== undefined && quantityValue(request) > quantityValue(limit)) {
       throw new Error(`${what}.requests.${name} must be at most ${what}.limits.${name} (got ${request} > ${limit})`);
@@ -235,8 +256,14 @@ function amounts(what: string, field: string, map: { [name: string]: k8s.Quantit
   const out = new Map<string, string>();
   for (const [name, quantity] of Object.entries(map ?? {})) {
     const at = `${what}.${field}.${name}`;
-    if (!NATIVE_RESOURCES.includes(name) && !HUGE_PAGES_RE.test(name) && (!name.includes('/') || extendedResourceNameProblem(name))) {
-      throw new Error(`${what}.${field} names the resource ${show(name)}; use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource <domain>/<name>`);
+    if (
+      !NATIVE_RESOURCES.includes(name) &&
+      !HUGE_PAGES_RE.test(name) &&
+      (!name.includes('/') || extendedResourceNameProblem(name))
+    ) {
+      throw new Error(
+        `${what}.${field} names the resource ${show(name)}; use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource <domain>/<name>`,
+      );
     }
     const value: unknown = quantity?.value;
     if (bound(value)) continue;
@@ -271,7 +298,7 @@ export function requireOneOf(prop: string, value: unknown, allowed: { [member: s
   if (value === undefined || bound(value)) return;
   const values = Object.values(allowed);
   if (typeof value !== 'string' || !values.includes(value)) {
-    throw new Error(`${prop} must be one of ${values.map(v => `"${v}"`).join(', ')} (got ${show(value)})`);
+    throw new Error(`${prop} must be one of ${values.map((v) => `"${v}"`).join(', ')} (got ${show(value)})`);
   }
 }
 
@@ -287,9 +314,10 @@ export function requireKnownKeys(prop: string, value: unknown, struct: string, a
   for (const key of Object.keys(value)) {
     if (allowed.includes(key)) continue;
     const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-    const hint = camel !== key && allowed.includes(camel)
-      ? `; "${key}" is the snake_case spelling of "${camel}": use "${camel}" (from Python, pass ${struct}(...) inside lists, not a dict)`
-      : `; its keys are ${allowed.map(k => `"${k}"`).join(', ')}`;
+    const hint =
+      camel !== key && allowed.includes(camel)
+        ? `; "${key}" is the snake_case spelling of "${camel}": use "${camel}" (from Python, pass ${struct}(...) inside lists, not a dict)`
+        : `; its keys are ${allowed.map((k) => `"${k}"`).join(', ')}`;
     throw new Error(`${prop} has the key "${key}", which ${struct} does not have${hint}`);
   }
 }

@@ -123,7 +123,7 @@ export class ChartValue {
       throw new Error('a conditional chart value needs at least one branch (got none)');
     }
     for (const b of branches) checkExpr(b.condition);
-    return register({ kind: 'choice', branches: branches.map(b => ({ ...b })), otherwise });
+    return register({ kind: 'choice', branches: branches.map((b) => ({ ...b })), otherwise });
   }
 
   /**
@@ -134,10 +134,10 @@ export class ChartValue {
    */
   public static isUnresolved(x: unknown): boolean {
     if (typeof x === 'string') {
-      return [...x.matchAll(TOKEN_RE)].some(m => isIssued(m[1]));
+      return [...x.matchAll(TOKEN_RE)].some((m) => isIssued(m[1]));
     }
     if (Array.isArray(x)) {
-      return x.some(v => ChartValue.isUnresolved(v));
+      return x.some((v) => ChartValue.isUnresolved(v));
     }
     if (x !== null && typeof x === 'object') {
       return Object.entries(x).some(([k, v]) => ChartValue.isUnresolved(k) || ChartValue.isUnresolved(v));

@@ -4,7 +4,14 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../common/labels';
 import {
-  isLabelName, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabels, requireOneOf, requireResourceRequirements, requireTolerations,
+  isLabelName,
+  requireDnsLabel,
+  requireDnsSubdomain,
+  requireEnvName,
+  requireLabels,
+  requireOneOf,
+  requireResourceRequirements,
+  requireTolerations,
 } from '../common/validation';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
@@ -189,11 +196,18 @@ export class GpuDevicePlugin extends Construct {
     this.configMapName = `${this.name}-config`;
     requireDnsLabel('name', this.name);
     requireDnsLabel('namespace', this.namespace);
-    this.labels = standardLabels({ name: this.name, instance: this.name, component: 'device-plugin', version: labelVersion(this.image.tag) });
-    Object.keys(props.extraEnv ?? {}).forEach(name => requireEnvName('extraEnv', name));
+    this.labels = standardLabels({
+      name: this.name,
+      instance: this.name,
+      component: 'device-plugin',
+      version: labelVersion(this.image.tag),
+    });
+    Object.keys(props.extraEnv ?? {}).forEach((name) => requireEnvName('extraEnv', name));
     this.gpuFeatureDiscovery = props.gpuFeatureDiscovery ?? false;
     if (this.gpuFeatureDiscovery && this.image.kind === PluginImageKind.NVIDIA) {
-      throw new Error('gpuFeatureDiscovery needs this project\'s plugin image: NVIDIA\'s plugin writes no labels (deploy NVIDIA\'s gpu-feature-discovery, e.g. its chart\'s gfd.enabled, instead)');
+      throw new Error(
+        "gpuFeatureDiscovery needs this project's plugin image: NVIDIA's plugin writes no labels (deploy NVIDIA's gpu-feature-discovery, e.g. its chart's gfd.enabled, instead)",
+      );
     }
     this.env = { ...this.generatedEnv(props.health ?? {}), ...(props.extraEnv ?? {}) };
     this.args = [...(props.extraArgs ?? [])];
@@ -205,11 +219,15 @@ export class GpuDevicePlugin extends Construct {
     if (props.runtimeClassName !== undefined) requireDnsSubdomain('runtimeClassName', props.runtimeClassName);
     checkResources(props.resources);
     if (props.imagePullPolicy !== undefined && !IMAGE_PULL_POLICIES.includes(props.imagePullPolicy)) {
-      throw new Error(`imagePullPolicy must be one of ${IMAGE_PULL_POLICIES.join(', ')} (got "${props.imagePullPolicy}")`);
+      throw new Error(
+        `imagePullPolicy must be one of ${IMAGE_PULL_POLICIES.join(', ')} (got "${props.imagePullPolicy}")`,
+      );
     }
     (props.imagePullSecrets ?? []).forEach((n, i) => requireDnsSubdomain(`imagePullSecrets[${i}]`, n));
     if (props.podAnnotations && CONFIG_HASH_ANNOTATION in props.podAnnotations) {
-      throw new Error(`podAnnotations must not set ${CONFIG_HASH_ANNOTATION}: the plugin sets it to the config's hash so a changed config rolls the pods; remove that key`);
+      throw new Error(
+        `podAnnotations must not set ${CONFIG_HASH_ANNOTATION}: the plugin sets it to the config's hash so a changed config rolls the pods; remove that key`,
+      );
     }
 
     if (props.createNamespace ?? true) {
@@ -255,9 +273,11 @@ export class GpuDevicePlugin extends Construct {
     if (this.config.mps) {
       this.mpsControlDaemon = this.renderMpsControlDaemon(props, configYaml);
     }
-    requireUniqueObjectNames(this, 'GpuDevicePlugin', obj => obj.kind === 'Namespace'
-      ? 'set namespace to another one, or createNamespace: false on all but one of the plugins sharing it'
-      : 'set name (or namespace) to another value on one of them');
+    requireUniqueObjectNames(this, 'GpuDevicePlugin', (obj) =>
+      obj.kind === 'Namespace'
+        ? 'set namespace to another one, or createNamespace: false on all but one of the plugins sharing it'
+        : 'set name (or namespace) to another value on one of them',
+    );
   }
 
   /**
@@ -300,7 +320,10 @@ export class GpuDevicePlugin extends Construct {
     if (this.gpuFeatureDiscovery) {
       env.GFD_OUTPUT_FILE = GFD_FEATURE_FILE;
     }
-    for (const [field, xids] of [['skipXids', health.skipXids], ['enableXids', health.enableXids]] as const) {
+    for (const [field, xids] of [
+      ['skipXids', health.skipXids],
+      ['enableXids', health.enableXids],
+    ] as const) {
       for (const x of xids ?? []) {
         if (!Number.isInteger(x) || x < 1) {
           throw new Error(`health.${field} must hold whole XID numbers ≥ 1 (got ${x})`);
@@ -320,7 +343,9 @@ export class GpuDevicePlugin extends Construct {
         throw new Error(`health.recoverySeconds must be a whole number of seconds ≥ 0 (got ${health.recoverySeconds})`);
       }
       if (this.image.kind === PluginImageKind.NVIDIA) {
-        throw new Error('health.recoverySeconds needs this project\'s plugin image: NVIDIA\'s plugin never marks a GPU healthy again');
+        throw new Error(
+          "health.recoverySeconds needs this project's plugin image: NVIDIA's plugin never marks a GPU healthy again",
+        );
       }
       env.HEALTH_RECOVERY_SECONDS = String(health.recoverySeconds);
     }
@@ -361,7 +386,9 @@ export class GpuDevicePlugin extends Construct {
       image: this.image.reference,
       imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
       args: this.args.length > 0 ? [...this.args] : undefined,
-      env: Object.keys(this.env).sort().map(name => ({ name, value: this.env[name] })),
+      env: Object.keys(this.env)
+        .sort()
+        .map((name) => ({ name, value: this.env[name] })),
       ports: projectImage ? [{ name: 'metrics', containerPort: PLUGIN_HEALTH_PORT, protocol: 'TCP' }] : undefined,
       // NVIDIA's image has no health endpoint, so probes exist only for ours.
       livenessProbe: projectImage ? httpProbe('/healthz', 10, 3) : undefined,
@@ -379,7 +406,10 @@ export class GpuDevicePlugin extends Construct {
       priorityClassName: props.priorityClassName ?? 'system-node-critical',
       runtimeClassName: props.runtimeClassName,
       hostNetwork: props.hostNetwork ? true : undefined,
-      imagePullSecrets: props.imagePullSecrets && props.imagePullSecrets.length > 0 ? props.imagePullSecrets.map(name => ({ name })) : undefined,
+      imagePullSecrets:
+        props.imagePullSecrets && props.imagePullSecrets.length > 0
+          ? props.imagePullSecrets.map((name) => ({ name }))
+          : undefined,
       securityContext: props.podSecurityContext,
       nodeSelector: props.nodeSelector,
       affinity: props.affinity ?? defaultAffinity(),
@@ -403,7 +433,12 @@ export class GpuDevicePlugin extends Construct {
   private renderMpsControlDaemon(props: GpuDevicePluginProps, configYaml: string): ApiObject {
     const name = `${this.name}-mps-control-daemon`;
     requireDnsLabel('name (with the "-mps-control-daemon" suffix of the MPS DaemonSet)', name);
-    const labels = standardLabels({ name: this.name, instance: name, component: 'mps-control-daemon', version: labelVersion(this.image.tag) });
+    const labels = standardLabels({
+      name: this.name,
+      instance: name,
+      component: 'mps-control-daemon',
+      version: labelVersion(this.image.tag),
+    });
     const volumes: k8s.Volume[] = [
       { name: 'config', configMap: { name: this.configMapName } },
       { name: 'mps-root', hostPath: { path: this.config.mpsRoot, type: 'DirectoryOrCreate' } },
@@ -437,22 +472,29 @@ export class GpuDevicePlugin extends Construct {
             tolerations: this.tolerations,
             hostPid: true,
             // Pulled like the plugin's image (same image, same registry credentials).
-            imagePullSecrets: props.imagePullSecrets && props.imagePullSecrets.length > 0 ? props.imagePullSecrets.map(n => ({ name: n })) : undefined,
-            containers: [{
-              name: 'mps-control-daemon',
-              image: this.image.reference,
-              imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
-              // NVIDIA's image ships its own mps-control-daemon binary; ours is a subcommand.
-              command: nvidiaImage ? ['mps-control-daemon'] : undefined,
-              args: nvidiaImage ? undefined : ['mps-control-daemon', ...this.args],
-              env: Object.keys(this.env).sort().map(n => ({ name: n, value: this.env[n] })),
-              resources: props.resources ?? {
-                requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
-                limits: { memory: k8s.Quantity.fromString('192Mi') },
+            imagePullSecrets:
+              props.imagePullSecrets && props.imagePullSecrets.length > 0
+                ? props.imagePullSecrets.map((n) => ({ name: n }))
+                : undefined,
+            containers: [
+              {
+                name: 'mps-control-daemon',
+                image: this.image.reference,
+                imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
+                // NVIDIA's image ships its own mps-control-daemon binary; ours is a subcommand.
+                command: nvidiaImage ? ['mps-control-daemon'] : undefined,
+                args: nvidiaImage ? undefined : ['mps-control-daemon', ...this.args],
+                env: Object.keys(this.env)
+                  .sort()
+                  .map((n) => ({ name: n, value: this.env[n] })),
+                resources: props.resources ?? {
+                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('64Mi') },
+                  limits: { memory: k8s.Quantity.fromString('192Mi') },
+                },
+                securityContext: { privileged: true },
+                volumeMounts: mounts,
               },
-              securityContext: { privileged: true },
-              volumeMounts: mounts,
-            }],
+            ],
             volumes,
           },
         },
@@ -467,7 +509,10 @@ export class GpuDevicePlugin extends Construct {
       return { privileged: true, readOnlyRootFilesystem: true };
     }
     const add: string[] = [];
-    if (this.config.migStrategy !== MigStrategy.NONE || this.config.deviceListStrategy.includes(DeviceListStrategy.VOLUME_MOUNTS)) {
+    if (
+      this.config.migStrategy !== MigStrategy.NONE ||
+      this.config.deviceListStrategy.includes(DeviceListStrategy.VOLUME_MOUNTS)
+    ) {
       // MIG: reading /proc/driver/nvidia/capabilities and the GI/CI capability devices needs
       // CAP_SYS_ADMIN; NVIDIA's chart adds it for volume-mounts as well.
       add.push('SYS_ADMIN');
@@ -521,21 +566,29 @@ function renderUpdateStrategy(s: PluginUpdateStrategy | undefined): k8s.DaemonSe
   requireOneOf('updateStrategy.type', type, UpdateStrategyType);
   if (type === UpdateStrategyType.ON_DELETE) {
     if (s?.maxUnavailable !== undefined) {
-      throw new Error(`updateStrategy.maxUnavailable applies only to RollingUpdate (got "${s.maxUnavailable}" with OnDelete)`);
+      throw new Error(
+        `updateStrategy.maxUnavailable applies only to RollingUpdate (got "${s.maxUnavailable}" with OnDelete)`,
+      );
     }
     return { type };
   }
   const maxUnavailable = s?.maxUnavailable ?? '1';
   if (!/^([1-9]\d*|(100|[1-9]?\d)%)$/.test(maxUnavailable)) {
-    throw new Error(`updateStrategy.maxUnavailable must be a whole number ≥ 1 or a percentage like "10%" (got "${maxUnavailable}")`);
+    throw new Error(
+      `updateStrategy.maxUnavailable must be a whole number ≥ 1 or a percentage like "10%" (got "${maxUnavailable}")`,
+    );
   }
-  const value = maxUnavailable.endsWith('%') ? k8s.IntOrString.fromString(maxUnavailable) : k8s.IntOrString.fromNumber(Number(maxUnavailable));
+  const value = maxUnavailable.endsWith('%')
+    ? k8s.IntOrString.fromString(maxUnavailable)
+    : k8s.IntOrString.fromNumber(Number(maxUnavailable));
   return { type, rollingUpdate: { maxUnavailable: value } };
 }
 
 function checkResources(r: k8s.ResourceRequirements | undefined): void {
   if (r && !r.limits?.memory) {
-    throw new Error('resources must set limits.memory: an unbounded plugin on every GPU node risks the node (NVIDIA\'s chart sets none; we do)');
+    throw new Error(
+      "resources must set limits.memory: an unbounded plugin on every GPU node risks the node (NVIDIA's chart sets none; we do)",
+    );
   }
   requireResourceRequirements('resources', r);
 }
@@ -549,4 +602,3 @@ function labelVersion(tag: string): string | undefined {
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
-

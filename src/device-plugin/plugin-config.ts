@@ -196,7 +196,9 @@ export class DevicePluginConfig {
 
   /** True when any device list strategy needs CDI specs on the host. */
   public get usesCdi(): boolean {
-    return this.deviceListStrategy.some(s => s === DeviceListStrategy.CDI_ANNOTATIONS || s === DeviceListStrategy.CDI_CRI);
+    return this.deviceListStrategy.some(
+      (s) => s === DeviceListStrategy.CDI_ANNOTATIONS || s === DeviceListStrategy.CDI_CRI,
+    );
   }
 
   /**
@@ -206,7 +208,8 @@ export class DevicePluginConfig {
   public toJson(): any {
     const plugin: Record<string, unknown> = {
       passDeviceSpecs: this.passDeviceSpecs,
-      deviceListStrategy: this.deviceListStrategy.length === 1 ? this.deviceListStrategy[0] : [...this.deviceListStrategy],
+      deviceListStrategy:
+        this.deviceListStrategy.length === 1 ? this.deviceListStrategy[0] : [...this.deviceListStrategy],
       deviceIDStrategy: this.deviceIdStrategy,
     };
     if (this.sharesDevices) {
@@ -261,7 +264,9 @@ export class DevicePluginConfig {
     requireOneOf('deviceIdStrategy', this.deviceIdStrategy, DeviceIdStrategy);
     requireOneOf('sharedAllocationPolicy', this.sharedAllocationPolicy, SharedAllocationPolicy);
     if (!Array.isArray(this.deviceListStrategy)) {
-      throw new Error(`deviceListStrategy must be a list of strategies, e.g. [DeviceListStrategy.ENVVAR] (got ${JSON.stringify(this.deviceListStrategy)})`);
+      throw new Error(
+        `deviceListStrategy must be a list of strategies, e.g. [DeviceListStrategy.ENVVAR] (got ${JSON.stringify(this.deviceListStrategy)})`,
+      );
     }
     this.deviceListStrategy.forEach((s, i) => requireOneOf(`deviceListStrategy[${i}]`, s, DeviceListStrategy));
     if (this.deviceListStrategy.length === 0) {
@@ -274,14 +279,19 @@ export class DevicePluginConfig {
       }
       seen.add(s);
     }
-    for (const [field, value] of [['nvidiaDriverRoot', this.nvidiaDriverRoot], ['mpsRoot', this.mpsRoot]] as const) {
+    for (const [field, value] of [
+      ['nvidiaDriverRoot', this.nvidiaDriverRoot],
+      ['mpsRoot', this.mpsRoot],
+    ] as const) {
       // A chart value is checked by the chart's values.schema.json when Helm renders it.
       if (!ChartValue.isUnresolved(value) && !value.startsWith('/')) {
         throw new Error(`${field} must be an absolute path (got "${value}")`);
       }
     }
     if (this.mps && this.migStrategy === MigStrategy.MIXED) {
-      throw new Error('mps cannot be combined with migStrategy "mixed" (NVIDIA MPS sharing does not support it); use migStrategy "none" or "single", or time-slicing');
+      throw new Error(
+        'mps cannot be combined with migStrategy "mixed" (NVIDIA MPS sharing does not support it); use migStrategy "none" or "single", or time-slicing',
+      );
     }
     this.validateSharing('timeSlicing', this.timeSlicing);
     this.validateSharing('mps', this.mps);
@@ -302,21 +312,29 @@ export class DevicePluginConfig {
       const at = `${field}.resources[${i}]`;
       requireKnownKeys(at, r, 'SharedResource', SHARED_RESOURCE_KEYS);
       if (!Number.isInteger(r.replicas) || r.replicas < 2) {
-        throw new Error(`${at}.replicas must be a whole number ≥ 2 (got ${r.replicas}); remove the entry to stop sharing`);
+        throw new Error(
+          `${at}.replicas must be a whole number ≥ 2 (got ${r.replicas}); remove the entry to stop sharing`,
+        );
       }
       const resource = r.resource ?? GpuResource.NVIDIA_GPU;
       if (!resource.name.startsWith(RESOURCE_PREFIX)) {
         throw new Error(`${at}.resource must be an NVIDIA resource (nvidia.com/…) (got "${resource.name}")`);
       }
       if (resource.isMig && this.migStrategy !== MigStrategy.MIXED) {
-        throw new Error(`${at}.resource "${resource.name}" is a MIG resource, which exists only with migStrategy "mixed" (got "${this.migStrategy}")`);
+        throw new Error(
+          `${at}.resource "${resource.name}" is a MIG resource, which exists only with migStrategy "mixed" (got "${this.migStrategy}")`,
+        );
       }
       if (r.rename !== undefined && (!RENAME_RE.test(r.rename) || r.rename.length > 63)) {
-        throw new Error(`${at}.rename must be a resource name without "nvidia.com/", lower case, ≤ 63 characters (got "${r.rename}")`);
+        throw new Error(
+          `${at}.rename must be a resource name without "nvidia.com/", lower case, ≤ 63 characters (got "${r.rename}")`,
+        );
       }
       for (const d of r.devices ?? []) {
         if (!DEVICE_REF_RE.test(d)) {
-          throw new Error(`${at}.devices entries must be GPU indices ("0"), MIG indices ("1:0") or UUIDs ("GPU-…", "MIG-…") (got "${d}")`);
+          throw new Error(
+            `${at}.devices entries must be GPU indices ("0"), MIG indices ("1:0") or UUIDs ("GPU-…", "MIG-…") (got "${d}")`,
+          );
         }
       }
     });
@@ -333,7 +351,7 @@ function renderSharing(opts: SharingOptions, mps: boolean): Record<string, unkno
   return {
     renameByDefault: opts.renameByDefault ?? false,
     failRequestsGreaterThanOne: opts.failRequestsGreaterThanOne ?? mps,
-    resources: opts.resources.map(r => {
+    resources: opts.resources.map((r) => {
       const entry: Record<string, unknown> = { name: (r.resource ?? GpuResource.NVIDIA_GPU).name };
       if (r.rename) entry.rename = r.rename;
       entry.devices = r.devices && r.devices.length > 0 ? [...r.devices] : 'all';

@@ -34,7 +34,10 @@ export class PluginImage {
    * @default - the NVIDIA release this library is compatible with
    */
   public static nvidia(tag?: string): PluginImage {
-    return PluginImage.parse(`${NVIDIA_IMAGE_REPOSITORY}:${tag ?? NVIDIA_DEVICE_PLUGIN_VERSION}`, PluginImageKind.NVIDIA);
+    return PluginImage.parse(
+      `${NVIDIA_IMAGE_REPOSITORY}:${tag ?? NVIDIA_DEVICE_PLUGIN_VERSION}`,
+      PluginImageKind.NVIDIA,
+    );
   }
 
   /**
@@ -47,8 +50,10 @@ export class PluginImage {
     const repository = parseImageReference(reference)?.repository;
     const inferred = PluginImage.kindOfRepository(repository);
     if (kind !== undefined && inferred !== undefined && kind !== inferred) {
-      throw new Error(`image "${reference}" is ${inferred === PluginImageKind.NVIDIA ? 'NVIDIA\'s plugin' : 'this project\'s plugin'} but kind is "${kind}": `
-        + `leave kind out (it is inferred from the repository) or set kind "${inferred}"`);
+      throw new Error(
+        `image "${reference}" is ${inferred === PluginImageKind.NVIDIA ? "NVIDIA's plugin" : "this project's plugin"} but kind is "${kind}": ` +
+          `leave kind out (it is inferred from the repository) or set kind "${inferred}"`,
+      );
     }
     return PluginImage.parse(reference, kind ?? inferred ?? PluginImageKind.PROJECT);
   }
@@ -75,7 +80,9 @@ export class PluginImage {
       throw new Error(`image "${reference}" must be pinned with a tag or a digest (for example "${reference}:v1.2.3")`);
     }
     if (tag === 'latest' && !digest) {
-      throw new Error(`image "${reference}" uses the floating tag "latest"; pin a release tag or a digest so every node runs the same plugin`);
+      throw new Error(
+        `image "${reference}" uses the floating tag "latest"; pin a release tag or a digest so every node runs the same plugin`,
+      );
     }
     return new PluginImage(reference, repository, tag ?? '', kind);
   }

@@ -77,33 +77,47 @@ export class OperatorChartValues {
     this.repositoryUrl = options.repositoryUrl ?? GPU_OPERATOR_HELM_REPOSITORY;
     if (options.version !== undefined) {
       if (!VERSION_RE.test(options.version)) {
-        throw new Error(`chart.version must be an exact release like "${GPU_OPERATOR_VERSION}" (got "${options.version}"); a range would let the operator change without a commit`);
+        throw new Error(
+          `chart.version must be an exact release like "${GPU_OPERATOR_VERSION}" (got "${options.version}"); a range would let the operator change without a commit`,
+        );
       }
       const given = options.version.startsWith('v') ? options.version : `v${options.version}`;
       if (given !== release.version) {
-        throw new Error(`chart.version "${options.version}" is not the release the stack is built for (${release.version}); the operator and its operands follow the release, so set release (or only chart.version) to one of ${GpuOperatorRelease.ALL.map(r => r.version).join(', ')}`);
+        throw new Error(
+          `chart.version "${options.version}" is not the release the stack is built for (${release.version}); the operator and its operands follow the release, so set release (or only chart.version) to one of ${GpuOperatorRelease.ALL.map((r) => r.version).join(', ')}`,
+        );
       }
     }
     if (!release.features.chartDeployCrSwitch) {
-      throw new Error(`GPU Operator ${release.version}'s chart has no clusterPolicy.deployCR switch: it always renders its own ClusterPolicy "cluster-policy", the object this stack emits from Git, and two owners of one object fight (Helm refuses to adopt it, server-side apply conflicts with manager "helm", helm uninstall deletes it). Use release ${GpuOperatorRelease.PINNED.version}, or install: GitOpsInstall.NONE with an operator installed without that chart's ClusterPolicy`);
+      throw new Error(
+        `GPU Operator ${release.version}'s chart has no clusterPolicy.deployCR switch: it always renders its own ClusterPolicy "cluster-policy", the object this stack emits from Git, and two owners of one object fight (Helm refuses to adopt it, server-side apply conflicts with manager "helm", helm uninstall deletes it). Use release ${GpuOperatorRelease.PINNED.version}, or install: GitOpsInstall.NONE with an operator installed without that chart's ClusterPolicy`,
+      );
     }
     if (!/^https:\/\/[^\s]+$/.test(this.repositoryUrl)) {
-      throw new Error(`chart.repositoryUrl must be the https:// URL of a Helm repository (got "${this.repositoryUrl}")`);
+      throw new Error(
+        `chart.repositoryUrl must be the https:// URL of a Helm repository (got "${this.repositoryUrl}")`,
+      );
     }
     const extra = options.extraValues ?? {};
     if (extra.clusterPolicy?.deployCR === true) {
-      throw new Error('chart.extraValues sets clusterPolicy.deployCR to true; the stack emits the ClusterPolicy itself so Git owns it (two would make the operator ignore one) — remove that key');
+      throw new Error(
+        'chart.extraValues sets clusterPolicy.deployCR to true; the stack emits the ClusterPolicy itself so Git owns it (two would make the operator ignore one) — remove that key',
+      );
     }
     for (const key of ['version', 'repository', 'image'] as const) {
       for (const block of ['operator', 'validator'] as const) {
         if (extra[block]?.[key] !== undefined) {
-          throw new Error(`chart.extraValues sets ${block}.${key}; the ${block} image follows the release (${release.version}): use chart.operatorImage for a mirror of the operator, validator.image for the validator, or pick another release`);
+          throw new Error(
+            `chart.extraValues sets ${block}.${key}; the ${block} image follows the release (${release.version}): use chart.operatorImage for a mirror of the operator, validator.image for the validator, or pick another release`,
+          );
         }
       }
     }
     const image = options.operatorImage ?? release.operands.operator;
     if (!image.version.startsWith('sha256:') && image.version !== release.version) {
-      throw new Error(`chart.operatorImage ${image.reference} is not the release's operator (${release.version}); a mirror must carry the same tag (or a digest), or the operator and its CRD and operands drift apart`);
+      throw new Error(
+        `chart.operatorImage ${image.reference} is not the release's operator (${release.version}); a mirror must carry the same tag (or a digest), or the operator and its CRD and operands drift apart`,
+      );
     }
     const validator = images.validator ?? release.operands.validator;
     const driverManager = images.driverManager ?? release.operands.driverManager;

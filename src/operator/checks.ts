@@ -17,7 +17,9 @@ export function checkEnum(field: string, value: string, allowed: { [key: string]
  */
 export function checkLabelValue(field: string, value: string): void {
   if (!isLabelName(value)) {
-    throw new Error(`${field} must be usable as a node label value: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got "${value}")`);
+    throw new Error(
+      `${field} must be usable as a node label value: 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got "${value}")`,
+    );
   }
 }
 
@@ -35,13 +37,23 @@ const DURATION_RE = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]
 /** A Prometheus duration such as `15s`, `1m30s` or `2h`. */
 export function checkPromDuration(field: string, value: string): void {
   if (value === '' || !DURATION_RE.test(value)) {
-    throw new Error(`${field} must be a Prometheus duration such as "15s", "1m30s" or "1h" (units y, w, d, h, m, s, ms, largest first) (got "${value}")`);
+    throw new Error(
+      `${field} must be a Prometheus duration such as "15s", "1m30s" or "1h" (units y, w, d, h, m, s, ms, largest first) (got "${value}")`,
+    );
   }
 }
 
 /** Milliseconds of a Prometheus duration already checked by checkPromDuration. */
 export function promDurationMs(value: string): number {
-  const unit: { [u: string]: number } = { y: 31536000000, w: 604800000, d: 86400000, h: 3600000, m: 60000, s: 1000, ms: 1 };
+  const unit: { [u: string]: number } = {
+    y: 31536000000,
+    w: 604800000,
+    d: 86400000,
+    h: 3600000,
+    m: 60000,
+    s: 1000,
+    ms: 1,
+  };
   let total = 0;
   for (const [, n, u] of value.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) {
     total += Number(n) * unit[u];

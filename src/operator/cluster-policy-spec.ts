@@ -67,7 +67,7 @@ function image(i: OperandImage): Record<string, string> {
 
 function env(vars: { [key: string]: string }): Array<{ name: string; value: string }> | undefined {
   const names = Object.keys(vars);
-  return names.length > 0 ? names.map(name => ({ name, value: vars[name] })) : undefined;
+  return names.length > 0 ? names.map((name) => ({ name, value: vars[name] })) : undefined;
 }
 
 /** The upgrade policy with NVIDIA's chart defaults filled in, so Git shows what runs. */

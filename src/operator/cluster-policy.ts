@@ -5,9 +5,7 @@ import { standardLabels } from '../common/labels';
 import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireTolerations } from '../common/validation';
 import { UpdateStrategyType } from '../device-plugin/options';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
-import {
-  checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration, promDurationMs,
-} from './checks';
+import { checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration, promDurationMs } from './checks';
 import { ClusterPolicyProps, DevicePluginSettings } from './cluster-policy-props';
 import { ResolvedPolicy, renderSpec } from './cluster-policy-spec';
 import { DcgmMetrics } from './dcgm-metrics';
@@ -83,7 +81,9 @@ export class ClusterPolicy extends Construct {
     // and the release, instead of by the apiserver's strict validation at apply time.
     const needs = (prop: string, has: boolean) => {
       if (!has) {
-        throw new Error(`${prop} needs GPU Operator v26.7.0 or newer, but the release is ${release.version}, whose ClusterPolicy has no such field; remove it or set release to GpuOperatorRelease.V26_7_0`);
+        throw new Error(
+          `${prop} needs GPU Operator v26.7.0 or newer, but the release is ${release.version}, whose ClusterPolicy has no such field; remove it or set release to GpuOperatorRelease.V26_7_0`,
+        );
       }
     };
     this.name = props.name ?? 'cluster-policy';
@@ -97,9 +97,13 @@ export class ClusterPolicy extends Construct {
     this.runtimeClass = operator.runtimeClass ?? 'nvidia';
     requireDnsSubdomain('operator.runtimeClass', this.runtimeClass);
     if (operator.initContainerImage && !features.initContainerHonored) {
-      throw new Error(`operator.initContainerImage sets spec.operator.initContainer, which GPU Operator ${release.version} ignores (deprecated in its CRD); remove it`);
+      throw new Error(
+        `operator.initContainerImage sets spec.operator.initContainer, which GPU Operator ${release.version} ignores (deprecated in its CRD); remove it`,
+      );
     }
-    const initContainerImage = features.initContainerHonored ? (operator.initContainerImage ?? release.operands.initContainer) : undefined;
+    const initContainerImage = features.initContainerHonored
+      ? (operator.initContainerImage ?? release.operands.initContainer)
+      : undefined;
 
     const ds = props.daemonsets ?? {};
     // Every operand pod gets these (and this project's plugin, when it runs): checked here,
@@ -114,14 +118,18 @@ export class ClusterPolicy extends Construct {
       needs('daemonsets.podSecurityContext', features.daemonSetPodSecurityContext);
       const psc = ds.podSecurityContext;
       if (psc.runAsNonRoot === true || (psc.runAsUser !== undefined && psc.runAsUser !== 0)) {
-        throw new Error(`daemonsets.podSecurityContext applies to every operand, and the driver, toolkit and device plugin must run as root (they load kernel modules and edit the host's runtime config); remove runAsNonRoot: true / runAsUser: ${psc.runAsUser ?? '(unset)'} and set seccomp, SELinux or AppArmor profiles instead`);
+        throw new Error(
+          `daemonsets.podSecurityContext applies to every operand, and the driver, toolkit and device plugin must run as root (they load kernel modules and edit the host's runtime config); remove runAsNonRoot: true / runAsUser: ${psc.runAsUser ?? '(unset)'} and set seccomp, SELinux or AppArmor profiles instead`,
+        );
       }
     }
     this.updateStrategy = ds.updateStrategy ?? UpdateStrategyType.ROLLING_UPDATE;
     checkEnum('daemonsets.updateStrategy', this.updateStrategy, UpdateStrategyType);
     if (this.updateStrategy === UpdateStrategyType.ON_DELETE) {
       if (ds.maxUnavailable !== undefined) {
-        throw new Error(`daemonsets.maxUnavailable applies only to RollingUpdate (got "${ds.maxUnavailable}" with OnDelete); remove it`);
+        throw new Error(
+          `daemonsets.maxUnavailable applies only to RollingUpdate (got "${ds.maxUnavailable}" with OnDelete); remove it`,
+        );
       }
     } else {
       this.maxUnavailable = ds.maxUnavailable ?? '1';
@@ -153,7 +161,9 @@ export class ClusterPolicy extends Construct {
     const migManager = props.migManager ?? {};
     const migManagerEnabled = migManager.enabled ?? true;
     if (this.migStrategy !== MigStrategy.NONE && !migManagerEnabled) {
-      throw new Error(`mig.strategy "${this.migStrategy}" needs the MIG manager to partition GPUs from the nvidia.com/mig.config label; set migManager.enabled to true, or mig.strategy to "none"`);
+      throw new Error(
+        `mig.strategy "${this.migStrategy}" needs the MIG manager to partition GPUs from the nvidia.com/mig.config label; set migManager.enabled to true, or mig.strategy to "none"`,
+      );
     }
     if (migManager.layouts && !migManagerEnabled) {
       throw new Error('migManager.layouts needs the MIG manager; set migManager.enabled to true or remove the layouts');
@@ -168,16 +178,19 @@ export class ClusterPolicy extends Construct {
     const devicePluginImage = plugin.image ?? release.operands.devicePlugin;
     // The project's plugin is this repository's, which knows the key; the operator's
     // plugin knows it from v0.20.0 on.
-    const sharedPolicyPlugin = operatorPlugin && !pluginAtLeast(devicePluginImage, release, 20) ? devicePluginImage.reference : undefined;
+    const sharedPolicyPlugin =
+      operatorPlugin && !pluginAtLeast(devicePluginImage, release, 20) ? devicePluginImage.reference : undefined;
     const configs = this.resolvePluginConfigs(plugin, sharedPolicyPlugin);
     this.pluginConfigNames = configs?.names ?? [];
     this.defaultPluginConfig = configs?.get(configs.defaultName);
-    this.pluginConfigs = this.pluginConfigNames.map(name => configs!.get(name));
+    this.pluginConfigs = this.pluginConfigNames.map((name) => configs!.get(name));
 
     const exporter = props.dcgmExporter ?? {};
     this.dcgmExporterEnabled = exporter.enabled ?? true;
     if (!this.dcgmExporterEnabled && (exporter.serviceMonitor || exporter.metrics || exporter.podLabels)) {
-      throw new Error('dcgmExporter.serviceMonitor, dcgmExporter.metrics and dcgmExporter.podLabels need the exporter; set dcgmExporter.enabled to true or remove them');
+      throw new Error(
+        'dcgmExporter.serviceMonitor, dcgmExporter.metrics and dcgmExporter.podLabels need the exporter; set dcgmExporter.enabled to true or remove them',
+      );
     }
     const serviceMonitor = exporter.serviceMonitor ?? {};
     requireLabels('dcgmExporter.serviceMonitor.additionalLabels', serviceMonitor.additionalLabels);
@@ -189,20 +202,26 @@ export class ClusterPolicy extends Construct {
     }
     const scrapeTimeout = features.serviceMonitorScrapeTimeout ? (serviceMonitor.scrapeTimeout ?? '10s') : undefined;
     if (scrapeTimeout !== undefined && promDurationMs(scrapeTimeout) > promDurationMs(interval)) {
-      throw new Error(`dcgmExporter.serviceMonitor.scrapeTimeout "${scrapeTimeout}" is longer than interval "${interval}"; Prometheus refuses that, so shorten the timeout or lengthen the interval`);
+      throw new Error(
+        `dcgmExporter.serviceMonitor.scrapeTimeout "${scrapeTimeout}" is longer than interval "${interval}"; Prometheus refuses that, so shorten the timeout or lengthen the interval`,
+      );
     }
     const podLabels = exporter.podLabels;
     if (podLabels) {
       needs('dcgmExporter.podLabels', features.dcgmExporterPodLabels);
       if (podLabels.allowlist && !(podLabels.enabled ?? false)) {
-        throw new Error('dcgmExporter.podLabels.allowlist filters pod labels, but podLabels.enabled is false; set enabled to true or remove the allowlist');
+        throw new Error(
+          'dcgmExporter.podLabels.allowlist filters pod labels, but podLabels.enabled is false; set enabled to true or remove the allowlist',
+        );
       }
       (podLabels.allowlist ?? []).forEach((re, i) => {
         try {
           if (re === '') throw new Error('empty');
           new RegExp(re);
         } catch (e) {
-          throw new Error(`dcgmExporter.podLabels.allowlist[${i}] must be a regular expression over label names, e.g. "^app$" (got ${JSON.stringify(re)}: ${(e as Error).message})`);
+          throw new Error(
+            `dcgmExporter.podLabels.allowlist[${i}] must be a regular expression over label names, e.g. "^app$" (got ${JSON.stringify(re)}: ${(e as Error).message})`,
+          );
         }
       });
     }
@@ -211,7 +230,8 @@ export class ClusterPolicy extends Construct {
     const cdi = props.cdi ?? {};
     const validatorImage = props.validator?.image ?? release.operands.validator;
     this.validatorImage = validatorImage;
-    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
+    const labels = (component: string) =>
+      standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
 
     const pluginConfigMap = operatorPlugin ? PLUGIN_CONFIGS_CONFIGMAP : undefined;
     if (pluginConfigMap && configs) {
@@ -226,7 +246,8 @@ export class ClusterPolicy extends Construct {
         data: { 'config.yaml': migLayouts.toYaml() },
       });
     }
-    const metricsConfigMap = this.dcgmExporterEnabled && !this.dcgmMetrics.isBuiltIn ? DCGM_METRICS_CONFIGMAP : undefined;
+    const metricsConfigMap =
+      this.dcgmExporterEnabled && !this.dcgmMetrics.isBuiltIn ? DCGM_METRICS_CONFIGMAP : undefined;
     if (metricsConfigMap) {
       new k8s.KubeConfigMap(this, 'DcgmMetrics', {
         metadata: { name: metricsConfigMap, namespace: this.namespace, labels: labels('dcgm-metrics') },
@@ -271,7 +292,7 @@ export class ClusterPolicy extends Construct {
       serviceMonitor,
       metricsConfigMap,
       gfdEnabled: props.gfd?.enabled ?? true,
-      gfdImage: props.gfd?.image ?? (plugin.image ?? release.operands.gfd),
+      gfdImage: props.gfd?.image ?? plugin.image ?? release.operands.gfd,
       migStrategy: this.migStrategy,
       migManagerEnabled,
       migManagerImage: migManager.image ?? release.operands.migManager,
@@ -289,21 +310,36 @@ export class ClusterPolicy extends Construct {
     });
   }
 
-  private resolvePluginConfigs(plugin: DevicePluginSettings, sharedPolicyPlugin: string | undefined): NamedPluginConfigs | undefined {
+  private resolvePluginConfigs(
+    plugin: DevicePluginSettings,
+    sharedPolicyPlugin: string | undefined,
+  ): NamedPluginConfigs | undefined {
     const project = this.devicePluginProvider === DevicePluginProvider.PROJECT;
     if (!this.devicePluginEnabled) {
       if (plugin.configs || plugin.defaultConfig || plugin.projectPlugin) {
-        throw new Error('devicePlugin.configs, defaultConfig and projectPlugin need a device plugin; set devicePlugin.enabled to true or remove them');
+        throw new Error(
+          'devicePlugin.configs, defaultConfig and projectPlugin need a device plugin; set devicePlugin.enabled to true or remove them',
+        );
       }
       return undefined;
     }
     if (plugin.projectPlugin && !project) {
-      throw new Error('devicePlugin.projectPlugin applies only with provider DevicePluginProvider.PROJECT; set the provider or remove projectPlugin');
+      throw new Error(
+        'devicePlugin.projectPlugin applies only with provider DevicePluginProvider.PROJECT; set the provider or remove projectPlugin',
+      );
     }
     if (project && (plugin.configs?.length ?? 0) > 1) {
-      throw new Error(`devicePlugin.provider PROJECT runs one config on every node, but ${plugin.configs!.length} configs are given (${plugin.configs!.map(c => c.name).join(', ')}); keep one, or use the operator's plugin, which switches configs per node label`);
+      throw new Error(
+        `devicePlugin.provider PROJECT runs one config on every node, but ${plugin.configs!.length} configs are given (${plugin.configs!.map((c) => c.name).join(', ')}); keep one, or use the operator's plugin, which switches configs per node label`,
+      );
     }
-    return new NamedPluginConfigs(plugin.configs, plugin.defaultConfig, this.migStrategy, this.driverRoot, sharedPolicyPlugin);
+    return new NamedPluginConfigs(
+      plugin.configs,
+      plugin.defaultConfig,
+      this.migStrategy,
+      this.driverRoot,
+      sharedPolicyPlugin,
+    );
   }
 }
 

@@ -20,22 +20,32 @@ export interface ResolvedDriver {
 export function resolveDriver(d: DriverSettings, release: GpuOperatorRelease): ResolvedDriver {
   const enabled = d.enabled ?? true;
   if (!enabled) {
-    const set = (['version', 'image', 'usePrecompiled', 'kernelModuleType', 'upgradePolicy', 'managerImage'] as const)
-      .filter(k => d[k] !== undefined);
+    const set = (
+      ['version', 'image', 'usePrecompiled', 'kernelModuleType', 'upgradePolicy', 'managerImage'] as const
+    ).filter((k) => d[k] !== undefined);
     if (set.length > 0) {
-      throw new Error(`driver.${set[0]} applies only to a driver the operator installs, but driver.enabled is false; remove driver.${set.join(', driver.')} or enable the driver`);
+      throw new Error(
+        `driver.${set[0]} applies only to a driver the operator installs, but driver.enabled is false; remove driver.${set.join(', driver.')} or enable the driver`,
+      );
     }
   }
   const usePrecompiled = d.usePrecompiled ?? false;
   if (d.version !== undefined && d.image !== undefined) {
-    throw new Error(`set driver.version or driver.image, not both (got version "${d.version}" and image ${d.image.reference})`);
+    throw new Error(
+      `set driver.version or driver.image, not both (got version "${d.version}" and image ${d.image.reference})`,
+    );
   }
-  const version = d.version ?? d.image?.version ?? (usePrecompiled ? release.driverBranch : release.operands.driver.version);
+  const version =
+    d.version ?? d.image?.version ?? (usePrecompiled ? release.driverBranch : release.operands.driver.version);
   if (usePrecompiled && !/^\d+$/.test(version)) {
-    throw new Error(`with driver.usePrecompiled the version is a driver branch like "${release.driverBranch}" (got "${version}"); the operator picks the image for each node's kernel`);
+    throw new Error(
+      `with driver.usePrecompiled the version is a driver branch like "${release.driverBranch}" (got "${version}"); the operator picks the image for each node's kernel`,
+    );
   }
   if (!usePrecompiled && /^\d+$/.test(version)) {
-    throw new Error(`driver.version "${version}" is a branch; give a full version like "${release.operands.driver.version}", or set driver.usePrecompiled to true`);
+    throw new Error(
+      `driver.version "${version}" is a branch; give a full version like "${release.operands.driver.version}", or set driver.usePrecompiled to true`,
+    );
   }
   const kernelModuleType = d.kernelModuleType ?? KernelModuleType.AUTO;
   checkEnum('driver.kernelModuleType', kernelModuleType, KernelModuleType);
@@ -52,15 +62,19 @@ export function resolveDriver(d: DriverSettings, release: GpuOperatorRelease): R
 }
 
 function checkUpgradePolicy(p: DriverUpgradePolicy): void {
-  if (p.maxParallelUpgrades !== undefined) requireWholeNumber('driver.upgradePolicy.maxParallelUpgrades', p.maxParallelUpgrades, 0);
+  if (p.maxParallelUpgrades !== undefined)
+    requireWholeNumber('driver.upgradePolicy.maxParallelUpgrades', p.maxParallelUpgrades, 0);
   if (p.maxUnavailable !== undefined) checkCountOrPercent('driver.upgradePolicy.maxUnavailable', p.maxUnavailable);
-  if (p.gpuPodDeletion?.timeoutSeconds !== undefined) requireWholeNumber('driver.upgradePolicy.gpuPodDeletion.timeoutSeconds', p.gpuPodDeletion.timeoutSeconds, 0);
-  if (p.drain?.timeoutSeconds !== undefined) requireWholeNumber('driver.upgradePolicy.drain.timeoutSeconds', p.drain.timeoutSeconds, 0);
+  if (p.gpuPodDeletion?.timeoutSeconds !== undefined)
+    requireWholeNumber('driver.upgradePolicy.gpuPodDeletion.timeoutSeconds', p.gpuPodDeletion.timeoutSeconds, 0);
+  if (p.drain?.timeoutSeconds !== undefined)
+    requireWholeNumber('driver.upgradePolicy.drain.timeoutSeconds', p.drain.timeoutSeconds, 0);
   const drainEnabled = p.drain?.enable ?? false;
   for (const k of ['force', 'deleteEmptyDir', 'podSelector', 'timeoutSeconds'] as const) {
     if (!drainEnabled && p.drain?.[k] !== undefined) {
-      throw new Error(`driver.upgradePolicy.drain.${k} has no effect while drain.enable is false; set drain.enable to true or remove drain.${k}`);
+      throw new Error(
+        `driver.upgradePolicy.drain.${k} has no effect while drain.enable is false; set drain.enable to true or remove drain.${k}`,
+      );
     }
   }
 }
-

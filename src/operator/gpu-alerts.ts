@@ -78,12 +78,14 @@ export class GpuOperatorAlerts extends Construct {
     }
     const xids = props.criticalXids ?? CRITICAL_XIDS;
     if (xids.length === 0) {
-      throw new Error('alerts.criticalXids is empty; leave it out for NVIDIA\'s critical XIDs');
+      throw new Error("alerts.criticalXids is empty; leave it out for NVIDIA's critical XIDs");
     }
     for (const x of xids) {
       requireWholeNumber('alerts.criticalXids[]', x, 1);
       if (x === XID_FELL_OFF_BUS) {
-        throw new Error(`alerts.criticalXids lists ${XID_FELL_OFF_BUS}, which has its own alert (GpuFellOffTheBus); remove it`);
+        throw new Error(
+          `alerts.criticalXids lists ${XID_FELL_OFF_BUS}, which has its own alert (GpuFellOffTheBus); remove it`,
+        );
       }
     }
     // Prometheus picks rules up by these labels; the API server refuses a rule whose labels are no labels.
@@ -91,7 +93,9 @@ export class GpuOperatorAlerts extends Construct {
     const job = props.exporterJob ?? 'nvidia-dcgm-exporter';
     // The job is written into PromQL string literals, where these would end or break the string.
     if (job === '' || /["\\\n\r]/.test(job)) {
-      throw new Error(`alerts.exporterJob must be a non-empty Prometheus job name without '"', '\\' or line breaks (got ${JSON.stringify(job)})`);
+      throw new Error(
+        `alerts.exporterJob must be a non-empty Prometheus job name without '"', '\\' or line breaks (got ${JSON.stringify(job)})`,
+      );
     }
     const needs: Array<[string, string]> = [
       ['DCGM_FI_DEV_XID_ERRORS', 'GpuCriticalXidError and GpuFellOffTheBus'],
@@ -100,11 +104,16 @@ export class GpuOperatorAlerts extends Construct {
     ];
     for (const [field, alert] of needs) {
       if (!props.metrics.includes(field)) {
-        throw new Error(`the ${alert} alert needs ${field}, which dcgmExporter.metrics does not collect; use DcgmMetrics.recommended(), add the field to your list, or set alerts.enabled to false`);
+        throw new Error(
+          `the ${alert} alert needs ${field}, which dcgmExporter.metrics does not collect; use DcgmMetrics.recommended(), add the field to your list, or set alerts.enabled to false`,
+        );
       }
     }
     const up = `up{job="${job}",namespace="${props.namespace}"}`;
-    const xidExpr = [...xids].sort((a, b) => a - b).map(x => `DCGM_FI_DEV_XID_ERRORS == ${x}`).join(' or ');
+    const xidExpr = [...xids]
+      .sort((a, b) => a - b)
+      .map((x) => `DCGM_FI_DEV_XID_ERRORS == ${x}`)
+      .join(' or ');
     const rules = [
       {
         alert: 'GpuCriticalXidError',
@@ -121,7 +130,8 @@ export class GpuOperatorAlerts extends Construct {
         labels: { severity: 'critical' },
         annotations: {
           summary: `GPU ${GPU} fell off the bus (XID 79)`,
-          description: 'The driver lost the GPU on PCIe; it stays unusable until the node reboots, and the device plugin marks it unhealthy. Cordon and drain the node, then reboot it. If XID 79 returns, check power, cooling, the PCIe riser and the GPU itself.',
+          description:
+            'The driver lost the GPU on PCIe; it stays unusable until the node reboots, and the device plugin marks it unhealthy. Cordon and drain the node, then reboot it. If XID 79 returns, check power, cooling, the PCIe riser and the GPU itself.',
         },
       },
       {
@@ -130,7 +140,8 @@ export class GpuOperatorAlerts extends Construct {
         labels: { severity: 'critical' },
         annotations: {
           summary: `GPU ${GPU} had uncorrectable (double-bit) ECC errors`,
-          description: 'Memory on the GPU returned data ECC could not correct: jobs on it may have crashed or produced wrong results. Drain the node and reset the GPU or reboot so the bad memory is retired or remapped; check DCGM_FI_DEV_ROW_REMAP_FAILURE and retired pages, and have the GPU replaced if errors recur.',
+          description:
+            'Memory on the GPU returned data ECC could not correct: jobs on it may have crashed or produced wrong results. Drain the node and reset the GPU or reboot so the bad memory is retired or remapped; check DCGM_FI_DEV_ROW_REMAP_FAILURE and retired pages, and have the GPU replaced if errors recur.',
         },
       },
       {
@@ -140,7 +151,8 @@ export class GpuOperatorAlerts extends Construct {
         labels: { severity: 'warning' },
         annotations: {
           summary: `GPU ${GPU} is at {{ $value }} °C (above ${temperature} °C for 5 minutes)`,
-          description: 'A hot GPU slows its clocks and, if it keeps rising, shuts down. Check the node\'s fans and airflow and the room\'s inlet temperature; move load off the node if it does not cool down.',
+          description:
+            "A hot GPU slows its clocks and, if it keeps rising, shuts down. Check the node's fans and airflow and the room's inlet temperature; move load off the node if it does not cool down.",
         },
       },
       {

@@ -102,20 +102,29 @@ export class GpuOperatorStack extends Construct {
     // Checked here, under the props the caller set, before they are passed on (as flux.namespace, mode, ...).
     requireDnsLabel('namespace', this.namespace);
     requireOneOf('install', this.install, GitOpsInstall);
-    const labels = (component: string) => standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
+    const labels = (component: string) =>
+      standardLabels({ name: 'gpu-operator', instance: 'gpu-operator', component, version: release.version });
     if (this.install === GitOpsInstall.NONE && props.chart) {
-      throw new Error('chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE; remove chart or pick FLUX or ARGO_CD');
+      throw new Error(
+        'chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE; remove chart or pick FLUX or ARGO_CD',
+      );
     }
     if (this.install !== GitOpsInstall.NONE && !release.features.chartDeployCrSwitch) {
-      throw new Error(`install "${this.install}" would install GPU Operator ${release.version}'s chart, which has no clusterPolicy.deployCR switch: it always renders its own ClusterPolicy "cluster-policy", the object this stack emits from Git, and two owners of one object fight (Helm refuses to adopt it, server-side apply conflicts with manager "helm", helm uninstall deletes it). Use release GpuOperatorRelease.${'V' + GpuOperatorRelease.PINNED.version.slice(1).replace(/\./g, '_')}, or install: GitOpsInstall.NONE with an operator installed without that chart's ClusterPolicy`);
+      throw new Error(
+        `install "${this.install}" would install GPU Operator ${release.version}'s chart, which has no clusterPolicy.deployCR switch: it always renders its own ClusterPolicy "cluster-policy", the object this stack emits from Git, and two owners of one object fight (Helm refuses to adopt it, server-side apply conflicts with manager "helm", helm uninstall deletes it). Use release GpuOperatorRelease.${'V' + GpuOperatorRelease.PINNED.version.slice(1).replace(/\./g, '_')}, or install: GitOpsInstall.NONE with an operator installed without that chart's ClusterPolicy`,
+      );
     }
     const prometheus = props.prometheusOperator ?? true;
     if (!prometheus) {
       if (props.alerts?.enabled === true) {
-        throw new Error('alerts.enabled is true, but prometheusOperator is false: the alerts are a PrometheusRule, which needs the Prometheus Operator; remove one of the two');
+        throw new Error(
+          'alerts.enabled is true, but prometheusOperator is false: the alerts are a PrometheusRule, which needs the Prometheus Operator; remove one of the two',
+        );
       }
       if (props.dcgmExporter?.serviceMonitor?.enabled === true) {
-        throw new Error('dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false: a ServiceMonitor needs the Prometheus Operator; remove one of the two');
+        throw new Error(
+          'dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false: a ServiceMonitor needs the Prometheus Operator; remove one of the two',
+        );
       }
     }
 
@@ -134,29 +143,44 @@ export class GpuOperatorStack extends Construct {
       });
     }
     const exporterOn = props.dcgmExporter?.enabled ?? true;
-    const policyProps: ClusterPolicyProps = prometheus && exporterOn ? props : {
-      ...props,
-      dcgmExporter: exporterOn ? { ...props.dcgmExporter, serviceMonitor: { ...props.dcgmExporter?.serviceMonitor, enabled: false } } : props.dcgmExporter,
-    };
+    const policyProps: ClusterPolicyProps =
+      prometheus && exporterOn
+        ? props
+        : {
+            ...props,
+            dcgmExporter: exporterOn
+              ? { ...props.dcgmExporter, serviceMonitor: { ...props.dcgmExporter?.serviceMonitor, enabled: false } }
+              : props.dcgmExporter,
+          };
     this.operatorInstall = new OperatorInstall(this, 'Install', {
       mode: this.install,
       namespace: this.namespace,
-      chart: this.install === GitOpsInstall.NONE ? undefined : new OperatorChartValues(props.chart, {
-        release,
-        // The same images the ClusterPolicy names (ClusterPolicy checks the props).
-        validator: props.validator?.image ?? release.operands.validator,
-        driverManager: props.driver?.managerImage ?? release.operands.driverManager,
-      }),
+      chart:
+        this.install === GitOpsInstall.NONE
+          ? undefined
+          : new OperatorChartValues(props.chart, {
+              release,
+              // The same images the ClusterPolicy names (ClusterPolicy checks the props).
+              validator: props.validator?.image ?? release.operands.validator,
+              driverManager: props.driver?.managerImage ?? release.operands.driverManager,
+            }),
       flux: props.flux,
       argoCd: props.argoCd,
       labels: labels('operator'),
     });
-    this.clusterPolicy = new ClusterPolicy(this, 'ClusterPolicy', { ...policyProps, release, namespace: this.namespace });
+    this.clusterPolicy = new ClusterPolicy(this, 'ClusterPolicy', {
+      ...policyProps,
+      release,
+      namespace: this.namespace,
+    });
     if (this.install === GitOpsInstall.ARGO_CD) {
       // Synced together with the Application, the ClusterPolicy's CRD does not exist yet at
       // dry-run; Argo CD retries it once the chart has installed the CRD. Waves: the
       // namespace first (-1), then the Application (0), then the ClusterPolicy (1).
-      this.clusterPolicy.resource.metadata.addAnnotation('argocd.argoproj.io/sync-options', 'SkipDryRunOnMissingResource=true');
+      this.clusterPolicy.resource.metadata.addAnnotation(
+        'argocd.argoproj.io/sync-options',
+        'SkipDryRunOnMissingResource=true',
+      );
       this.clusterPolicy.resource.metadata.addAnnotation('argocd.argoproj.io/sync-wave', '1');
     }
     if (props.createRuntimeClass ?? true) {
@@ -167,9 +191,11 @@ export class GpuOperatorStack extends Construct {
     }
     this.devicePlugin = this.projectPlugin(props);
     this.alerts = prometheus ? this.gpuAlerts(props, labels('alerts')) : undefined;
-    requireUniqueObjectNames(this, 'GpuOperatorStack', obj => obj.kind === 'Namespace'
-      ? 'set namespace to another one, or createNamespace: false'
-      : 'a cluster runs one GPU operator: keep one GpuOperatorStack per cluster, or change the name of the other object');
+    requireUniqueObjectNames(this, 'GpuOperatorStack', (obj) =>
+      obj.kind === 'Namespace'
+        ? 'set namespace to another one, or createNamespace: false'
+        : 'a cluster runs one GPU operator: keep one GpuOperatorStack per cluster, or change the name of the other object',
+    );
   }
 
   private projectPlugin(props: GpuOperatorStackProps): GpuDevicePlugin | undefined {
@@ -179,7 +205,9 @@ export class GpuOperatorStack extends Construct {
     }
     const kubeletRootDir = props.hostPaths?.kubeletRootDir;
     if (kubeletRootDir !== undefined && kubeletRootDir.replace(/\/+$/, '') !== '/var/lib/kubelet') {
-      throw new Error(`hostPaths.kubeletRootDir is "${kubeletRootDir}", but this project's device plugin (devicePlugin.provider PROJECT) registers in /var/lib/kubelet/device-plugins; use the operator's plugin on nodes with a moved kubelet root, or leave kubeletRootDir out`);
+      throw new Error(
+        `hostPaths.kubeletRootDir is "${kubeletRootDir}", but this project's device plugin (devicePlugin.provider PROJECT) registers in /var/lib/kubelet/device-plugins; use the operator's plugin on nodes with a moved kubelet root, or leave kubeletRootDir out`,
+      );
     }
     const project = props.devicePlugin?.projectPlugin ?? {};
     const config = policy.defaultPluginConfig!;
@@ -219,10 +247,14 @@ export class GpuOperatorStack extends Construct {
       return undefined;
     }
     if (!this.clusterPolicy.dcgmExporterEnabled) {
-      throw new Error('alerts need the DCGM exporter\'s metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false');
+      throw new Error(
+        "alerts need the DCGM exporter's metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false",
+      );
     }
     if (props.dcgmExporter?.serviceMonitor?.enabled === false && alerts.exporterJob === undefined) {
-      throw new Error('alerts read the exporter through its ServiceMonitor, which dcgmExporter.serviceMonitor.enabled turns off; enable it, set alerts.exporterJob to the job that scrapes the exporter, or set alerts.enabled to false');
+      throw new Error(
+        'alerts read the exporter through its ServiceMonitor, which dcgmExporter.serviceMonitor.enabled turns off; enable it, set alerts.exporterJob to the job that scrapes the exporter, or set alerts.enabled to false',
+      );
     }
     return new GpuOperatorAlerts(this, 'Alerts', {
       ...alerts,
@@ -239,7 +271,9 @@ function resolveRelease(props: GpuOperatorStackProps): GpuOperatorRelease {
   if (props.release && chartVersion !== undefined) {
     const v = chartVersion.startsWith('v') ? chartVersion : `v${chartVersion}`;
     if (v !== props.release.version) {
-      throw new Error(`chart.version "${chartVersion}" and release ${props.release.version} disagree; the chart, the operator and every operand follow one release, so set only release (or only chart.version)`);
+      throw new Error(
+        `chart.version "${chartVersion}" and release ${props.release.version} disagree; the chart, the operator and every operand follow one release, so set only release (or only chart.version)`,
+      );
     }
   }
   if (props.release) return props.release;

@@ -50,7 +50,7 @@ export class MigPartedConfig {
    * @param layouts the named layouts (an `all-disabled` layout is added if missing)
    */
   constructor(layouts: MigLayout[]) {
-    const all = layouts.some(l => l.name === MIG_ALL_DISABLED)
+    const all = layouts.some((l) => l.name === MIG_ALL_DISABLED)
       ? [...layouts]
       : [{ name: MIG_ALL_DISABLED, groups: [{ migEnabled: false }] }, ...layouts];
     this.layouts = all;
@@ -59,7 +59,7 @@ export class MigPartedConfig {
 
   /** The layout names, in file order. */
   public get names(): string[] {
-    return this.layouts.map(l => l.name);
+    return this.layouts.map((l) => l.name);
   }
 
   /** The file as a plain object, keys in mig-parted's order. */
@@ -68,7 +68,7 @@ export class MigPartedConfig {
     for (const layout of this.layouts) {
       configs[layout.name] = layout.groups.map(renderGroup);
     }
-    return { 'version': 'v1', 'mig-configs': configs };
+    return { version: 'v1', 'mig-configs': configs };
   }
 
   /** The file as YAML (the ConfigMap's `config.yaml`). */
@@ -86,13 +86,17 @@ export class MigPartedConfig {
       }
       seen.add(layout.name);
       if (layout.groups.length === 0) {
-        throw new Error(`${at}.groups must list at least one group of GPUs (use { migEnabled: false } to leave MIG off)`);
+        throw new Error(
+          `${at}.groups must list at least one group of GPUs (use { migEnabled: false } to leave MIG off)`,
+        );
       }
       layout.groups.forEach((g, i) => validateGroup(`${at}.groups[${i}]`, g));
     }
-    const disabled = this.layouts.find(l => l.name === MIG_ALL_DISABLED)!;
-    if (disabled.groups.some(g => g.migEnabled)) {
-      throw new Error(`migManager.layouts["${MIG_ALL_DISABLED}"] must keep MIG off on every GPU: nodes without a nvidia.com/mig.config label get it; rename your layout`);
+    const disabled = this.layouts.find((l) => l.name === MIG_ALL_DISABLED)!;
+    if (disabled.groups.some((g) => g.migEnabled)) {
+      throw new Error(
+        `migManager.layouts["${MIG_ALL_DISABLED}"] must keep MIG off on every GPU: nodes without a nvidia.com/mig.config label get it; rename your layout`,
+      );
     }
   }
 }

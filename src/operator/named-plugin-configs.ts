@@ -30,7 +30,13 @@ export class NamedPluginConfigs {
    *   `flags.plugin.sharedDevicesAllocationPolicy` (v0.20.0+); else the image that does not,
    *   named in the error when a config sets the policy (the key is then left out)
    */
-  constructor(configs: NamedDevicePluginConfig[] | undefined, defaultName: string | undefined, migStrategy: MigStrategy, driverRoot: string, sharedPolicyPlugin?: string) {
+  constructor(
+    configs: NamedDevicePluginConfig[] | undefined,
+    defaultName: string | undefined,
+    migStrategy: MigStrategy,
+    driverRoot: string,
+    sharedPolicyPlugin?: string,
+  ) {
     this.writeSharedPolicy = sharedPolicyPlugin === undefined;
     const given = configs ?? [{ name: DEFAULT_PLUGIN_CONFIG_NAME }];
     if (given.length === 0) {
@@ -47,28 +53,39 @@ export class NamedPluginConfigs {
       const props = entry.config ?? {};
       checkEnum(`${at}.migStrategy`, props.migStrategy ?? migStrategy, MigStrategy);
       if (props.migStrategy !== undefined && props.migStrategy !== migStrategy) {
-        throw new Error(`${at}.migStrategy is "${props.migStrategy}" but mig.strategy is "${migStrategy}"; the operator passes mig.strategy to the plugin, which overrides the file, so leave migStrategy out or set mig.strategy`);
+        throw new Error(
+          `${at}.migStrategy is "${props.migStrategy}" but mig.strategy is "${migStrategy}"; the operator passes mig.strategy to the plugin, which overrides the file, so leave migStrategy out or set mig.strategy`,
+        );
       }
       if (sharedPolicyPlugin !== undefined && props.sharedAllocationPolicy !== undefined) {
-        throw new Error(`${at}.sharedAllocationPolicy is "${props.sharedAllocationPolicy}", but the operator's device plugin ${sharedPolicyPlugin} has no sharedDevicesAllocationPolicy (NVIDIA's plugin reads it from v0.20.0), so it would do nothing; remove it, or run device plugin v0.20.0 or newer (GpuOperatorRelease.V26_7_0)`);
+        throw new Error(
+          `${at}.sharedAllocationPolicy is "${props.sharedAllocationPolicy}", but the operator's device plugin ${sharedPolicyPlugin} has no sharedDevicesAllocationPolicy (NVIDIA's plugin reads it from v0.20.0), so it would do nothing; remove it, or run device plugin v0.20.0 or newer (GpuOperatorRelease.V26_7_0)`,
+        );
       }
       if (props.mps && migStrategy === MigStrategy.MIXED) {
-        throw new Error(`${at} shares GPUs with MPS, which NVIDIA's plugin does not support with mig.strategy "mixed"; use mig.strategy "single" or "none", or time-slicing for this config`);
+        throw new Error(
+          `${at} shares GPUs with MPS, which NVIDIA's plugin does not support with mig.strategy "mixed"; use mig.strategy "single" or "none", or time-slicing for this config`,
+        );
       }
       try {
-        this.byName.set(entry.name, new DevicePluginConfig({
-          ...props,
-          migStrategy,
-          nvidiaDriverRoot: props.nvidiaDriverRoot ?? driverRoot,
-        }));
+        this.byName.set(
+          entry.name,
+          new DevicePluginConfig({
+            ...props,
+            migStrategy,
+            nvidiaDriverRoot: props.nvidiaDriverRoot ?? driverRoot,
+          }),
+        );
       } catch (e) {
         throw new Error(`${at}: ${(e as Error).message}`);
       }
     }
-    this.names = given.map(c => c.name);
+    this.names = given.map((c) => c.name);
     this.defaultName = defaultName ?? this.names[0];
     if (!this.byName.has(this.defaultName)) {
-      throw new Error(`devicePlugin.defaultConfig "${this.defaultName}" is not one of the configs (${this.names.map(n => `"${n}"`).join(', ')}); add it or pick one of them`);
+      throw new Error(
+        `devicePlugin.defaultConfig "${this.defaultName}" is not one of the configs (${this.names.map((n) => `"${n}"`).join(', ')}); add it or pick one of them`,
+      );
     }
   }
 

@@ -24,16 +24,22 @@ export class OperandImage {
   public static of(repository: string, image: string, version: string): OperandImage {
     const ref = `${repository}/${image}:${version}`;
     if (!REPOSITORY_RE.test(repository)) {
-      throw new Error(`image repository must look like "nvcr.io/nvidia" (lower case, no trailing "/") (got "${repository}" in ${ref})`);
+      throw new Error(
+        `image repository must look like "nvcr.io/nvidia" (lower case, no trailing "/") (got "${repository}" in ${ref})`,
+      );
     }
     if (!IMAGE_NAME_RE.test(image)) {
       throw new Error(`image name must be letters, digits and '-' only, e.g. "driver" (got "${image}" in ${ref})`);
     }
     if (!TAG_RE.test(version) && !DIGEST_RE.test(version)) {
-      throw new Error(`image version must be a tag like "v1.18.1" or a digest "sha256:<64 hex>" (got "${version}" in ${ref})`);
+      throw new Error(
+        `image version must be a tag like "v1.18.1" or a digest "sha256:<64 hex>" (got "${version}" in ${ref})`,
+      );
     }
     if (version === 'latest') {
-      throw new Error(`image ${repository}/${image} uses the floating tag "latest"; pin a release tag or digest so every node runs the same operand`);
+      throw new Error(
+        `image ${repository}/${image} uses the floating tag "latest"; pin a release tag or digest so every node runs the same operand`,
+      );
     }
     return new OperandImage(repository, image, version);
   }

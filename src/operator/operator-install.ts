@@ -94,13 +94,19 @@ export class OperatorInstall extends Construct {
     super(scope, id);
     checkEnum('mode', props.mode, GitOpsInstall);
     if (props.flux && props.mode !== GitOpsInstall.FLUX) {
-      throw new Error(`flux settings apply only with install GitOpsInstall.FLUX (install is "${props.mode}"); remove flux or change install`);
+      throw new Error(
+        `flux settings apply only with install GitOpsInstall.FLUX (install is "${props.mode}"); remove flux or change install`,
+      );
     }
     if (props.argoCd && props.mode !== GitOpsInstall.ARGO_CD) {
-      throw new Error(`argoCd settings apply only with install GitOpsInstall.ARGO_CD (install is "${props.mode}"); remove argoCd or change install`);
+      throw new Error(
+        `argoCd settings apply only with install GitOpsInstall.ARGO_CD (install is "${props.mode}"); remove argoCd or change install`,
+      );
     }
     if (props.mode !== GitOpsInstall.NONE && !props.chart) {
-      throw new Error(`install "${props.mode}" installs NVIDIA's chart and needs its values (chart); pass an OperatorChartValues`);
+      throw new Error(
+        `install "${props.mode}" installs NVIDIA's chart and needs its values (chart); pass an OperatorChartValues`,
+      );
     }
     if (props.mode === GitOpsInstall.FLUX) {
       this.resource = this.flux(props, props.flux ?? {});
@@ -155,7 +161,9 @@ export class OperatorInstall extends Construct {
     requireDnsLabel('argoCd.namespace', namespace);
     const server = opts.destinationServer ?? 'https://kubernetes.default.svc';
     if (!/^https:\/\/\S+$/.test(server)) {
-      throw new Error(`argoCd.destinationServer must be the cluster's API URL, e.g. "https://kubernetes.default.svc" (got "${server}")`);
+      throw new Error(
+        `argoCd.destinationServer must be the cluster's API URL, e.g. "https://kubernetes.default.svc" (got "${server}")`,
+      );
     }
     return new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',

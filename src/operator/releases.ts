@@ -114,49 +114,57 @@ export class GpuOperatorRelease {
    * own ClusterPolicy, so a stack on this release cannot install the chart through Flux or
    * Argo CD (install NONE only); its CRD requires `spec.operator.defaultRuntime`.
    */
-  public static readonly V25_10_1 = new GpuOperatorRelease('v25.10.1', {
-    operator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v25.10.1'),
-    validator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v25.10.1'),
-    driver: OperandImage.of('nvcr.io/nvidia', 'driver', '580.105.08'),
-    driverManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-driver-manager', 'v0.9.1'),
-    toolkit: OperandImage.of('nvcr.io/nvidia/k8s', 'container-toolkit', 'v1.18.1'),
-    devicePlugin: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.18.1'),
-    gfd: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.18.1'),
-    dcgm: OperandImage.of('nvcr.io/nvidia/cloud-native', 'dcgm', '4.4.2-1-ubuntu22.04'),
-    dcgmExporter: OperandImage.of('nvcr.io/nvidia/k8s', 'dcgm-exporter', '4.4.2-4.7.0-distroless'),
-    migManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-mig-manager', 'v0.13.1'),
-    initContainer: OperandImage.of('nvcr.io/nvidia', 'cuda', '13.0.1-base-ubi9'),
-  }, {
-    chartDeployCrSwitch: false,
-    crdRequiresDefaultRuntime: true,
-    initContainerHonored: true,
-    kubeletRootDir: false,
-    daemonSetPodSecurityContext: false,
-    dcgmExporterPodLabels: false,
-    serviceMonitorScrapeTimeout: false,
-  });
+  public static readonly V25_10_1 = new GpuOperatorRelease(
+    'v25.10.1',
+    {
+      operator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v25.10.1'),
+      validator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v25.10.1'),
+      driver: OperandImage.of('nvcr.io/nvidia', 'driver', '580.105.08'),
+      driverManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-driver-manager', 'v0.9.1'),
+      toolkit: OperandImage.of('nvcr.io/nvidia/k8s', 'container-toolkit', 'v1.18.1'),
+      devicePlugin: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.18.1'),
+      gfd: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.18.1'),
+      dcgm: OperandImage.of('nvcr.io/nvidia/cloud-native', 'dcgm', '4.4.2-1-ubuntu22.04'),
+      dcgmExporter: OperandImage.of('nvcr.io/nvidia/k8s', 'dcgm-exporter', '4.4.2-4.7.0-distroless'),
+      migManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-mig-manager', 'v0.13.1'),
+      initContainer: OperandImage.of('nvcr.io/nvidia', 'cuda', '13.0.1-base-ubi9'),
+    },
+    {
+      chartDeployCrSwitch: false,
+      crdRequiresDefaultRuntime: true,
+      initContainerHonored: true,
+      kubeletRootDir: false,
+      daemonSetPodSecurityContext: false,
+      dcgmExporterPodLabels: false,
+      serviceMonitorScrapeTimeout: false,
+    },
+  );
 
   /** GPU Operator v26.7.0, the newest release: device plugin and GFD v0.20.0, `clusterPolicy.deployCR`. */
-  public static readonly V26_7_0 = new GpuOperatorRelease('v26.7.0', {
-    operator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v26.7.0'),
-    validator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v26.7.0'),
-    driver: OperandImage.of('nvcr.io/nvidia', 'driver', '595.91.07'),
-    driverManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-driver-manager', 'v0.12.0'),
-    toolkit: OperandImage.of('nvcr.io/nvidia/k8s', 'container-toolkit', 'v1.20.0'),
-    devicePlugin: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.20.0'),
-    gfd: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.20.0'),
-    dcgm: OperandImage.of('nvcr.io/nvidia/cloud-native', 'dcgm', '4.6.0-1-ubuntu24.04'),
-    dcgmExporter: OperandImage.of('nvcr.io/nvidia/k8s', 'dcgm-exporter', '4.6.0-4.8.3-distroless'),
-    migManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-mig-manager', 'v0.15.0'),
-  }, {
-    chartDeployCrSwitch: true,
-    crdRequiresDefaultRuntime: false,
-    initContainerHonored: false,
-    kubeletRootDir: true,
-    daemonSetPodSecurityContext: true,
-    dcgmExporterPodLabels: true,
-    serviceMonitorScrapeTimeout: true,
-  });
+  public static readonly V26_7_0 = new GpuOperatorRelease(
+    'v26.7.0',
+    {
+      operator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v26.7.0'),
+      validator: OperandImage.of('nvcr.io/nvidia', 'gpu-operator', 'v26.7.0'),
+      driver: OperandImage.of('nvcr.io/nvidia', 'driver', '595.91.07'),
+      driverManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-driver-manager', 'v0.12.0'),
+      toolkit: OperandImage.of('nvcr.io/nvidia/k8s', 'container-toolkit', 'v1.20.0'),
+      devicePlugin: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.20.0'),
+      gfd: OperandImage.of('nvcr.io/nvidia', 'k8s-device-plugin', 'v0.20.0'),
+      dcgm: OperandImage.of('nvcr.io/nvidia/cloud-native', 'dcgm', '4.6.0-1-ubuntu24.04'),
+      dcgmExporter: OperandImage.of('nvcr.io/nvidia/k8s', 'dcgm-exporter', '4.6.0-4.8.3-distroless'),
+      migManager: OperandImage.of('nvcr.io/nvidia/cloud-native', 'k8s-mig-manager', 'v0.15.0'),
+    },
+    {
+      chartDeployCrSwitch: true,
+      crdRequiresDefaultRuntime: false,
+      initContainerHonored: false,
+      kubeletRootDir: true,
+      daemonSetPodSecurityContext: true,
+      dcgmExporterPodLabels: true,
+      serviceMonitorScrapeTimeout: true,
+    },
+  );
 
   /** Every release in the table, oldest first. */
   public static readonly ALL: GpuOperatorRelease[] = [GpuOperatorRelease.V25_10_1, GpuOperatorRelease.V26_7_0];
@@ -170,9 +178,11 @@ export class GpuOperatorRelease {
    */
   public static of(version: string): GpuOperatorRelease {
     const v = version.startsWith('v') ? version : `v${version}`;
-    const found = GpuOperatorRelease.ALL.find(r => r.version === v);
+    const found = GpuOperatorRelease.ALL.find((r) => r.version === v);
     if (!found) {
-      throw new Error(`GPU Operator ${version} is not in this library's release table (${GpuOperatorRelease.ALL.map(r => r.version).join(', ')}), so its operand images are unknown and the operator would run with the wrong ones; pick one of those, or describe it with GpuOperatorRelease.custom({ version: '${v}', basedOn: GpuOperatorRelease.V26_7_0, operands: { ... } }) after reading its chart's values.yaml`);
+      throw new Error(
+        `GPU Operator ${version} is not in this library's release table (${GpuOperatorRelease.ALL.map((r) => r.version).join(', ')}), so its operand images are unknown and the operator would run with the wrong ones; pick one of those, or describe it with GpuOperatorRelease.custom({ version: '${v}', basedOn: GpuOperatorRelease.V26_7_0, operands: { ... } }) after reading its chart's values.yaml`,
+      );
     }
     return found;
   }
@@ -184,7 +194,9 @@ export class GpuOperatorRelease {
    */
   public static custom(props: CustomGpuOperatorReleaseProps): GpuOperatorRelease {
     if (!VERSION_RE.test(props.version)) {
-      throw new Error(`GpuOperatorRelease.custom version must be an exact release like "v26.7.1" (got "${props.version}"); a range would let the operator change without a commit`);
+      throw new Error(
+        `GpuOperatorRelease.custom version must be an exact release like "v26.7.1" (got "${props.version}"); a range would let the operator change without a commit`,
+      );
     }
     const base = props.basedOn.operands;
     const o = props.operands ?? {};
@@ -202,7 +214,9 @@ export class GpuOperatorRelease {
       initContainer: o.initContainer ?? base.initContainer,
     };
     if (o.initContainer && !props.basedOn.features.initContainerHonored) {
-      throw new Error(`GpuOperatorRelease.custom sets operands.initContainer, but ${props.basedOn.version} (the base release) ignores spec.operator.initContainer; remove it`);
+      throw new Error(
+        `GpuOperatorRelease.custom sets operands.initContainer, but ${props.basedOn.version} (the base release) ignores spec.operator.initContainer; remove it`,
+      );
     }
     return new GpuOperatorRelease(props.version, operands, props.basedOn.features);
   }
@@ -220,7 +234,6 @@ export class GpuOperatorRelease {
   public get driverBranch(): string {
     return this.operands.driver.version.split('.')[0];
   }
-
 }
 
 /** The operand images of the pinned release (GpuOperatorRelease.PINNED.operands). */

@@ -59,13 +59,17 @@ export class ContainerdConfig {
    * the nvidia runtime it adds.
    */
   public static readonly K3S = new ContainerdConfig(
-    '/var/lib/rancher/k3s/agent/etc/containerd/config.toml', '/run/k3s/containerd/containerd.sock');
+    '/var/lib/rancher/k3s/agent/etc/containerd/config.toml',
+    '/run/k3s/containerd/containerd.sock',
+  );
   /**
    * RKE2: the toolkit must edit the template, or RKE2 overwrites its change on restart
    * (NVIDIA/gpu-operator#473). RKE2's socket lives under /run/k3s.
    */
   public static readonly RKE2 = new ContainerdConfig(
-    '/var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl', '/run/k3s/containerd/containerd.sock');
+    '/var/lib/rancher/rke2/agent/etc/containerd/config.toml.tmpl',
+    '/run/k3s/containerd/containerd.sock',
+  );
 
   /**
    * Any other location.
@@ -73,7 +77,10 @@ export class ContainerdConfig {
    * @param socketPath absolute path of containerd's socket on the host
    */
   public static custom(configPath: string, socketPath: string): ContainerdConfig {
-    for (const [what, p] of [['configPath', configPath], ['socketPath', socketPath]] as const) {
+    for (const [what, p] of [
+      ['configPath', configPath],
+      ['socketPath', socketPath],
+    ] as const) {
       if (!p.startsWith('/')) {
         throw new Error(`ContainerdConfig.custom ${what} must be an absolute host path (got "${p}")`);
       }

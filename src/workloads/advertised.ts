@@ -29,7 +29,7 @@ function advertisedByConfig(config: DevicePluginConfig): Advertised {
   const share = (opts: SharingOptions | undefined) => {
     for (const r of opts?.resources ?? []) {
       const base = (r.resource ?? GpuResource.NVIDIA_GPU).name;
-      const name = r.rename ? `${NVIDIA_DOMAIN}/${r.rename}` : (opts!.renameByDefault ? `${base}.shared` : base);
+      const name = r.rename ? `${NVIDIA_DOMAIN}/${r.rename}` : opts!.renameByDefault ? `${base}.shared` : base;
       names.add(name);
       // Sharing only some devices (devices: [...]) leaves the others whole, under the old name.
       if (name !== base && !(r.devices && r.devices.length > 0)) renamed.add(base);
@@ -71,7 +71,7 @@ function describe(a: Advertiser): string {
   const names = new Set<string>();
   let mig = false;
   for (const c of a.configs) {
-    c.names.forEach(n => names.add(n));
+    c.names.forEach((n) => names.add(n));
     mig ||= c.anyMig;
   }
   const list = [...names].sort();
@@ -102,10 +102,10 @@ export function advertisedResourceProblems(job: IConstruct, requests: GpuRequest
     const name = request.resource.name;
     if (!name.startsWith(`${NVIDIA_DOMAIN}/`) || seen.has(name)) continue;
     seen.add(name);
-    if (found.some(a => a.configs.some(c => advertises(c, name)))) continue;
+    if (found.some((a) => a.configs.some((c) => advertises(c, name)))) continue;
     problems.push(
-      `GpuJob "${job.node.path}" requests ${name}, which no device plugin in this app advertises, so its pod would stay Pending `
-      + `(${found.map(describe).join('; ')}); ${fix(name)}`,
+      `GpuJob "${job.node.path}" requests ${name}, which no device plugin in this app advertises, so its pod would stay Pending ` +
+        `(${found.map(describe).join('; ')}); ${fix(name)}`,
     );
   }
   return problems;

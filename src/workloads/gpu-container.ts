@@ -26,7 +26,11 @@ export interface GpuContainerProps extends ContainerProps {
  * Whole GPUs and MIG slices cannot share a container: with the `mixed` strategy the
  * plugin hands out either, and a workload written for one breaks on the other.
  */
-export function resolveGpuRequests(container: string, gpus: number | undefined, gpuRequests: GpuRequest[] | undefined): GpuRequest[] {
+export function resolveGpuRequests(
+  container: string,
+  gpus: number | undefined,
+  gpuRequests: GpuRequest[] | undefined,
+): GpuRequest[] {
   requireWholeNumber('gpus', gpus, 1);
   const all = [...(gpus !== undefined ? [GpuRequest.gpus(gpus)] : []), ...(gpuRequests ?? [])];
   if (all.length === 0) {
@@ -37,18 +41,18 @@ export function resolveGpuRequests(container: string, gpus: number | undefined, 
     const earlier = seen.get(request.resource.name);
     if (earlier) {
       throw new Error(
-        `gpus/gpuRequests of container "${container}" ask for ${request.resource.name} twice `
-        + `(got ${earlier.count} and ${request.count}); ask once with the total`,
+        `gpus/gpuRequests of container "${container}" ask for ${request.resource.name} twice ` +
+          `(got ${earlier.count} and ${request.count}); ask once with the total`,
       );
     }
     seen.set(request.resource.name, request);
   }
-  const whole = all.find(r => r.resource.name === GpuResource.NVIDIA_GPU.name);
-  const mig = all.find(r => r.resource.isMig);
+  const whole = all.find((r) => r.resource.name === GpuResource.NVIDIA_GPU.name);
+  const mig = all.find((r) => r.resource.isMig);
   if (whole && mig) {
     throw new Error(
-      `gpus/gpuRequests of container "${container}" mix whole GPUs (${whole.resource.name}: ${whole.count}) `
-      + `and MIG slices (${mig.resource.name}: ${mig.count}); give each its own container or job`,
+      `gpus/gpuRequests of container "${container}" mix whole GPUs (${whole.resource.name}: ${whole.count}) ` +
+        `and MIG slices (${mig.resource.name}: ${mig.count}); give each its own container or job`,
     );
   }
   return all;
@@ -59,7 +63,10 @@ function pointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-function quantities(requests: GpuRequest[], pick: (r: GpuRequest) => number | undefined): { [name: string]: k8s.Quantity } {
+function quantities(
+  requests: GpuRequest[],
+  pick: (r: GpuRequest) => number | undefined,
+): { [name: string]: k8s.Quantity } {
   const out: { [name: string]: k8s.Quantity } = {};
   for (const request of requests) {
     const value = pick(request);
@@ -79,12 +86,24 @@ function quantities(requests: GpuRequest[], pick: (r: GpuRequest) => number | un
  * renders `limits` or `requests` (it renders an entry only for a given cpu, memory or
  * ephemeral-storage amount), and so whether to add to that map or create it.
  */
-export function gpuResourcePatches(path: string, resources: ContainerResources | undefined, requests: GpuRequest[]): JsonPatch[] {
-  const limits = quantities(requests, r => r.count);
-  const reqs = quantities(requests, r => r.requests);
+export function gpuResourcePatches(
+  path: string,
+  resources: ContainerResources | undefined,
+  requests: GpuRequest[],
+): JsonPatch[] {
+  const limits = quantities(requests, (r) => r.count);
+  const reqs = quantities(requests, (r) => r.requests);
   const hasReqs = Object.keys(reqs).length > 0;
-  const renderedLimits = !!(resources?.cpu?.limit?.amount || resources?.memory?.limit || resources?.ephemeralStorage?.limit);
-  const renderedRequests = !!(resources?.cpu?.request?.amount || resources?.memory?.request || resources?.ephemeralStorage?.request);
+  const renderedLimits = !!(
+    resources?.cpu?.limit?.amount ||
+    resources?.memory?.limit ||
+    resources?.ephemeralStorage?.limit
+  );
+  const renderedRequests = !!(
+    resources?.cpu?.request?.amount ||
+    resources?.memory?.request ||
+    resources?.ephemeralStorage?.request
+  );
 
   if (!renderedLimits && !renderedRequests) {
     return [JsonPatch.add(`${path}/resources`, hasReqs ? { limits, requests: reqs } : { limits })];

@@ -1,5 +1,12 @@
 import { Duration, Size } from 'cdk8s';
-import { ContainerResources, EnvValue, ImagePullPolicy, IServiceAccount, RestartPolicy, VolumeMount } from 'cdk8s-plus-28';
+import {
+  ContainerResources,
+  EnvValue,
+  ImagePullPolicy,
+  IServiceAccount,
+  RestartPolicy,
+  VolumeMount,
+} from 'cdk8s-plus-28';
 import { GpuRequest } from './gpu-request';
 import { GpuSecurityOptions } from './security';
 

@@ -18,7 +18,13 @@ import { GpuResource } from '../common/gpu-resource';
 import { LIBRARY_VERSION } from '../common/version';
 import { standardLabels } from '../common/labels';
 import {
-  isLabelValue, requireDnsLabel, requireDnsSubdomain, requireEnvName, requireLabelValue, requireOneOf, requireWholeNumber,
+  isLabelValue,
+  requireDnsLabel,
+  requireDnsSubdomain,
+  requireEnvName,
+  requireLabelValue,
+  requireOneOf,
+  requireWholeNumber,
 } from '../common/validation';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { advertisedResourceProblems } from './advertised';
@@ -67,8 +73,11 @@ export class GpuJob extends Job {
 
   constructor(scope: Construct, id: string, props: GpuJobProps) {
     const name = props.name ?? id;
-    requireDnsLabel(props.name === undefined ? 'name (from the construct id)' : 'name', name,
-      props.name === undefined ? '; pass a name prop' : '');
+    requireDnsLabel(
+      props.name === undefined ? 'name (from the construct id)' : 'name',
+      name,
+      props.name === undefined ? '; pass a name prop' : '',
+    );
     if (props.namespace !== undefined) {
       requireDnsLabel('namespace', props.namespace);
     }
@@ -107,7 +116,9 @@ export class GpuJob extends Job {
     this.labels = labels;
 
     // GPU nodes are commonly tainted so that only GPU work lands on them.
-    this.scheduling.tolerate(Node.tainted(NodeTaintQuery.exists(GpuResource.NVIDIA_GPU.name, { effect: TaintEffect.NO_SCHEDULE })));
+    this.scheduling.tolerate(
+      Node.tainted(NodeTaintQuery.exists(GpuResource.NVIDIA_GPU.name, { effect: TaintEffect.NO_SCHEDULE })),
+    );
     this.selectGpuNodes(props);
 
     if (props.runtimeClassName !== undefined) {
@@ -116,7 +127,7 @@ export class GpuJob extends Job {
     }
 
     const shmLimit = wholeMebibytes('sharedMemorySizeLimit', props.sharedMemorySizeLimit);
-    if (props.sharedMemory ?? (shmLimit !== undefined)) {
+    if (props.sharedMemory ?? shmLimit !== undefined) {
       this.sharedMemoryVolume = Volume.fromEmptyDir(this, 'SharedMemory', 'dshm', {
         medium: EmptyDirMedium.MEMORY,
         sizeLimit: props.sharedMemorySizeLimit,
@@ -159,7 +170,9 @@ export class GpuJob extends Job {
     const { gpus: _gpus, gpuRequests: _requests, ...rest } = props;
     const index = this.containers.length;
     const container = super.addContainer(this.withDefaults(rest, name, false));
-    ApiObject.of(this).addJsonPatch(...gpuResourcePatches(`/spec/template/spec/containers/${index}`, container.resources, requests));
+    ApiObject.of(this).addJsonPatch(
+      ...gpuResourcePatches(`/spec/template/spec/containers/${index}`, container.resources, requests),
+    );
     this.mountSharedMemory(container);
     this.home?.mountInto(container, props.volumeMounts);
     return container;
@@ -197,12 +210,17 @@ export class GpuJob extends Job {
       }
       props.gpuProducts.forEach((p, i) => {
         // GFD writes the NVML name with spaces as '-' and other characters dropped.
-        const asLabel = p.replace(/[^A-Za-z0-9\-_. ]/g, '').split(/\s+/).filter(w => w !== '').join('-');
+        const asLabel = p
+          .replace(/[^A-Za-z0-9\-_. ]/g, '')
+          .split(/\s+/)
+          .filter((w) => w !== '')
+          .join('-');
         if (asLabel !== p) {
           throw new Error(
             `gpuProducts[${i}] "${p}" can never match: GPU Feature Discovery writes nvidia.com/gpu.product as "${asLabel}" ` +
-            '(spaces become "-", other characters are dropped); use that form. The label comes from GpuDevicePlugin\'s ' +
-            'gpuFeatureDiscovery (with NFD) or the GPU Operator; without it the pod stays Pending.');
+              '(spaces become "-", other characters are dropped); use that form. The label comes from GpuDevicePlugin\'s ' +
+              'gpuFeatureDiscovery (with NFD) or the GPU Operator; without it the pod stays Pending.',
+          );
         }
         requireLabelValue(`gpuProducts[${i}]`, p);
       });
@@ -222,7 +240,9 @@ export class GpuJob extends Job {
   // requests, a read-only root filesystem and imagePullPolicy Always. Choose each here.
   private withDefaults(cont: ContainerProps, name: string, hideGpus: boolean): ContainerProps {
     if (this.containerNames.has(name)) {
-      throw new Error(`container name "${name}" is already used in GpuJob "${this.node.path}"; give each container its own name`);
+      throw new Error(
+        `container name "${name}" is already used in GpuJob "${this.node.path}"; give each container its own name`,
+      );
     }
     this.containerNames.add(name);
     // cdk8s-plus checks none of these; the API server would refuse the whole Job.
@@ -231,7 +251,7 @@ export class GpuJob extends Job {
     requireOneOf(`imagePullPolicy of container "${name}"`, cont.imagePullPolicy, ImagePullPolicy);
     requireResources(`resources of container "${name}"`, cont.resources);
     const env: { [key: string]: EnvValue } = { ...cont.envVariables };
-    Object.keys(env).forEach(key => requireEnvName(`envVariables of container "${name}"`, key));
+    Object.keys(env).forEach((key) => requireEnvName(`envVariables of container "${name}"`, key));
     if (hideGpus && !(VISIBLE_DEVICES_ENV in env)) {
       // Images like NGC's set NVIDIA_VISIBLE_DEVICES=all, which exposes every GPU of the node.
       env[VISIBLE_DEVICES_ENV] = EnvValue.fromValue('void');

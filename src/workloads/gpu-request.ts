@@ -77,8 +77,8 @@ export class GpuRequest {
     requireWholeNumber(`${factory} count`, count, 1);
     if (options.requests !== undefined && options.requests !== count) {
       throw new Error(
-        `${factory} requests must equal count for ${resource.name} (got requests ${options.requests}, count ${count}): `
-        + 'Kubernetes rejects an extended resource whose request differs from its limit; leave requests unset',
+        `${factory} requests must equal count for ${resource.name} (got requests ${options.requests}, count ${count}): ` +
+          'Kubernetes rejects an extended resource whose request differs from its limit; leave requests unset',
       );
     }
     this.resource = resource;

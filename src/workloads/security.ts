@@ -89,7 +89,9 @@ export function resolveSecurity(options: GpuSecurityOptions): ResolvedSecurity {
   requireOneOf('fsGroupChangePolicy', options.fsGroupChangePolicy, FsGroupChangePolicy);
   requireOneOf('seccompProfile.type', options.seccompProfile?.type, SeccompProfileType);
   if (runAsNonRoot && runAsUser === 0) {
-    throw new Error('runAsUser must not be 0 (root) while runAsNonRoot is true (got runAsUser 0); pick a non-zero uid or set runAsNonRoot: false');
+    throw new Error(
+      'runAsUser must not be 0 (root) while runAsNonRoot is true (got runAsUser 0); pick a non-zero uid or set runAsNonRoot: false',
+    );
   }
   return {
     pod: {

@@ -15,10 +15,18 @@ export function requireResources(prop: string, resources: ContainerResources | u
   const amounts: Array<[string, string | undefined]> = [
     ['cpu.request', resources?.cpu?.request?.amount],
     ['cpu.limit', resources?.cpu?.limit?.amount],
-    ...([['memory', resources?.memory], ['ephemeralStorage', resources?.ephemeralStorage]] as const).flatMap(([field, r]) => [
-      [`${field}.request`, r?.request && `${r.request.toMebibytes()}Mi`],
-      [`${field}.limit`, r?.limit && `${r.limit.toMebibytes()}Mi`],
-    ] as Array<[string, string | undefined]>),
+    ...(
+      [
+        ['memory', resources?.memory],
+        ['ephemeralStorage', resources?.ephemeralStorage],
+      ] as const
+    ).flatMap(
+      ([field, r]) =>
+        [
+          [`${field}.request`, r?.request && `${r.request.toMebibytes()}Mi`],
+          [`${field}.limit`, r?.limit && `${r.limit.toMebibytes()}Mi`],
+        ] as Array<[string, string | undefined]>,
+    ),
   ];
   for (const [field, amount] of amounts) {
     if (amount !== undefined && !isQuantity(amount)) {

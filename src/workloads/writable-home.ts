@@ -42,7 +42,7 @@ export class WritableHome {
 
   /** Mounts the home volume, unless the container mounts its own volume there (that one wins). */
   public mountInto(container: Container, ownMounts: VolumeMount[] | undefined): void {
-    if (!(ownMounts ?? []).some(m => m.path === WRITABLE_HOME_PATH)) {
+    if (!(ownMounts ?? []).some((m) => m.path === WRITABLE_HOME_PATH)) {
       container.mount(WRITABLE_HOME_PATH, this.volume);
     }
   }
@@ -53,12 +53,14 @@ export class WritableHome {
    */
   public problems(containers: Container[]): string[] {
     return containers
-      .filter(c => {
-        const atHome = c.mounts.filter(m => m.path === WRITABLE_HOME_PATH);
-        return atHome.length > 1 && atHome.some(m => m.volume === this.volume);
+      .filter((c) => {
+        const atHome = c.mounts.filter((m) => m.path === WRITABLE_HOME_PATH);
+        return atHome.length > 1 && atHome.some((m) => m.volume === this.volume);
       })
-      .map(c => `container "${c.name}" mounts a second volume at ${WRITABLE_HOME_PATH}, where writableHome mounts the job's home; `
-        + 'set writableHome: false to use your own volume there, or mount it elsewhere');
+      .map(
+        (c) =>
+          `container "${c.name}" mounts a second volume at ${WRITABLE_HOME_PATH}, where writableHome mounts the job's home; ` +
+          'set writableHome: false to use your own volume there, or mount it elsewhere',
+      );
   }
 }
-

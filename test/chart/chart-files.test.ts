@@ -17,7 +17,12 @@ const chart = YAML.parse(chartYaml('gpu-device-plugin', pkg));
 
 describe('Chart.yaml', () => {
   test('is apiVersion v2 with version and appVersion from package.json', () => {
-    expect([chart.apiVersion, chart.name, chart.version, chart.appVersion]).toEqual(['v2', 'gpu-device-plugin', pkg.version, pkg.version]);
+    expect([chart.apiVersion, chart.name, chart.version, chart.appVersion]).toEqual([
+      'v2',
+      'gpu-device-plugin',
+      pkg.version,
+      pkg.version,
+    ]);
   });
 
   test('names the Kubernetes versions it supports', () => {
@@ -40,7 +45,10 @@ describe('Chart.yaml', () => {
 
   test('marks a pre-release version as a pre-release on Artifact Hub', () => {
     const pre = YAML.parse(chartYaml('c', { ...pkg, version: '1.0.0-rc.1' }));
-    expect([chart.annotations['artifacthub.io/prerelease'], pre.annotations['artifacthub.io/prerelease']]).toEqual(['false', 'true']);
+    expect([chart.annotations['artifacthub.io/prerelease'], pre.annotations['artifacthub.io/prerelease']]).toEqual([
+      'false',
+      'true',
+    ]);
   });
 });
 
@@ -71,8 +79,10 @@ describe('NOTES.txt, rendered by helm', () => {
     tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'chart-notes-')), 'gpu-device-plugin');
     fs.cpSync(CHART_DIR, tmp, { recursive: true });
     fs.copyFileSync(path.join(tmp, 'templates', 'NOTES.txt'), path.join(tmp, 'notes-source.txt'));
-    fs.writeFileSync(path.join(tmp, 'templates', 'zz-notes.yaml'),
-      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n    {{- tpl (.Files.Get "notes-source.txt") . | nindent 4 }}\n');
+    fs.writeFileSync(
+      path.join(tmp, 'templates', 'zz-notes.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata:\n  notes: |\n    {{- tpl (.Files.Get "notes-source.txt") . | nindent 4 }}\n',
+    );
   }, HELM_BUILD_TIMEOUT_MS);
 
   afterAll(() => {
@@ -80,7 +90,9 @@ describe('NOTES.txt, rendered by helm', () => {
   });
 
   test('tells how to check allocatable nvidia.com/gpu on the nodes', () => {
-    expect(renderNotes([])).toContain("kubectl get nodes -o custom-columns='NODE:.metadata.name,nvidia.com/gpu:.status.allocatable.nvidia\\.com/gpu'");
+    expect(renderNotes([])).toContain(
+      "kubectl get nodes -o custom-columns='NODE:.metadata.name,nvidia.com/gpu:.status.allocatable.nvidia\\.com/gpu'",
+    );
   });
 
   test('names the DaemonSet and its namespace', () => {
@@ -92,24 +104,39 @@ describe('NOTES.txt, rendered by helm', () => {
   });
 
   test('with renameByDefault, shows and asks for nvidia.com/gpu.shared, not nvidia.com/gpu', () => {
-    const notes = renderNotes(['timeSlicing.enabled=true', 'timeSlicing.renameByDefault=true',
-      'timeSlicing.resources[0].name=nvidia.com/gpu', 'timeSlicing.resources[0].replicas=2']);
+    const notes = renderNotes([
+      'timeSlicing.enabled=true',
+      'timeSlicing.renameByDefault=true',
+      'timeSlicing.resources[0].name=nvidia.com/gpu',
+      'timeSlicing.resources[0].replicas=2',
+    ]);
     expect(notes).toContain('GPUs are shared (time-slicing): each GPU counts as several replicas.');
-    expect(notes).toContain("custom-columns='NODE:.metadata.name,nvidia.com/gpu.shared:.status.allocatable.nvidia\\.com/gpu\\.shared'");
+    expect(notes).toContain(
+      "custom-columns='NODE:.metadata.name,nvidia.com/gpu.shared:.status.allocatable.nvidia\\.com/gpu\\.shared'",
+    );
     expect(notes).toContain('      nvidia.com/gpu.shared: 1');
     expect(notes).not.toContain('nvidia.com/gpu:');
   });
 
   // The resources NOTES names are the construct's own answer for the same values.
-  test.each(CI_SCENARIOS.map(s => [s.name, s] as const))('ci/%s-values.yaml: the resources named are the ones the construct advertises', (_name, scenario) => {
-    const values = coalesce(defaultsOf(DEVICE_PLUGIN_FIELDS), scenario.values) as DevicePluginValues;
-    const props = devicePluginProps(values, { name: 'gpu', namespace: 'kube-system' });
-    const shared = new DevicePluginConfig({ ...props }).advertisedSharedResourceNames();
-    const allShared = [props.timeSlicing, props.mps].some(o => o?.resources.some(r => (r.resource ?? GpuResource.NVIDIA_GPU).name === 'nvidia.com/gpu'
-      && !r.devices && (r.rename !== undefined || o.renameByDefault)));
-    const expected = [...new Set([...(allShared ? [] : ['nvidia.com/gpu']), ...shared])];
-    const notes = renderNotes(scenario.values);
-    expect(notes).toContain(`2. Check that the nodes advertise ${expected.join(', ')} (allocatable):`);
-    expect(notes).toContain(`      ${expected[expected.length - 1]}: 1`);
-  });
+  test.each(CI_SCENARIOS.map((s) => [s.name, s] as const))(
+    'ci/%s-values.yaml: the resources named are the ones the construct advertises',
+    (_name, scenario) => {
+      const values = coalesce(defaultsOf(DEVICE_PLUGIN_FIELDS), scenario.values) as DevicePluginValues;
+      const props = devicePluginProps(values, { name: 'gpu', namespace: 'kube-system' });
+      const shared = new DevicePluginConfig({ ...props }).advertisedSharedResourceNames();
+      const allShared = [props.timeSlicing, props.mps].some((o) =>
+        o?.resources.some(
+          (r) =>
+            (r.resource ?? GpuResource.NVIDIA_GPU).name === 'nvidia.com/gpu' &&
+            !r.devices &&
+            (r.rename !== undefined || o.renameByDefault),
+        ),
+      );
+      const expected = [...new Set([...(allShared ? [] : ['nvidia.com/gpu']), ...shared])];
+      const notes = renderNotes(scenario.values);
+      expect(notes).toContain(`2. Check that the nodes advertise ${expected.join(', ')} (allocatable):`);
+      expect(notes).toContain(`      ${expected[expected.length - 1]}: 1`);
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { sharedResource } from '../../src/chart/k8s-schemas';
 // writer (YAML 1.1) decides by itself. Both must agree on every string the schema admits,
 // or the config file (and its sha256 annotation) would differ between helm and cdk8s.
 
-const props = (sharedResource.properties as any);
+const props = sharedResource.properties as any;
 const renameRe = new RegExp(props.rename.pattern);
 const deviceRe = new RegExp(props.devices.items.pattern);
 const needsQuotes = new RegExp(NEEDS_QUOTES_RE);
@@ -37,23 +37,26 @@ function* devices(): Generator<string> {
 test.each([
   ['rename', renames, renameRe],
   ['devices', devices, deviceRe],
-] as const)('the quoting rule agrees with the YAML writer on every short %s the schema admits', (_field, gen, schemaRe) => {
-  const disagreements: string[] = [];
-  let checked = 0;
-  for (const s of gen()) {
-    if (!schemaRe.test(s)) continue;
-    checked++;
-    if (needsQuotes.test(s) !== writerQuotes(s)) disagreements.push(s);
-  }
-  expect(checked).toBeGreaterThan(1000);
-  expect(disagreements).toEqual([]);
-});
+] as const)(
+  'the quoting rule agrees with the YAML writer on every short %s the schema admits',
+  (_field, gen, schemaRe) => {
+    const disagreements: string[] = [];
+    let checked = 0;
+    for (const s of gen()) {
+      if (!schemaRe.test(s)) continue;
+      checked++;
+      if (needsQuotes.test(s) !== writerQuotes(s)) disagreements.push(s);
+    }
+    expect(checked).toBeGreaterThan(1000);
+    expect(disagreements).toEqual([]);
+  },
+);
 
 test('the yamlString helper carries the rule with Go string escapes', () => {
   expect(configTemplates('c')).toContain(`regexMatch "${NEEDS_QUOTES_RE.replace(/\\/g, '\\\\')}" .`);
 });
 
 test('every named template of the config file is prefixed with the chart name', () => {
-  const names = [...configTemplates('my-chart').matchAll(/define "([^"]+)"/g)].map(m => m[1]);
+  const names = [...configTemplates('my-chart').matchAll(/define "([^"]+)"/g)].map((m) => m[1]);
   expect(names).toEqual(['my-chart.config', 'my-chart.configSharing', 'my-chart.yamlString']);
 });

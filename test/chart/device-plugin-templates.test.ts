@@ -1,13 +1,19 @@
 import { CONDITIONS, devicePluginTemplates } from '../../src/chart/device-plugin-templates';
 
 const files = devicePluginTemplates();
-const byPath = Object.fromEntries(files.map(f => [f.path, f.text]));
-const all = files.map(f => f.text).join('\n');
+const byPath = Object.fromEntries(files.map((f) => [f.path, f.text]));
+const all = files.map((f) => f.text).join('\n');
 
 test('writes one template per object GpuDevicePlugin makes, plus the helpers', () => {
-  expect(files.map(f => f.path).sort()).toEqual([
-    'templates/_checks.tpl', 'templates/_config.tpl', 'templates/_helpers.tpl', 'templates/configmap.yaml',
-    'templates/daemonset.yaml', 'templates/mps-control-daemon.yaml', 'templates/namespace.yaml', 'templates/serviceaccount.yaml',
+  expect(files.map((f) => f.path).sort()).toEqual([
+    'templates/_checks.tpl',
+    'templates/_config.tpl',
+    'templates/_helpers.tpl',
+    'templates/configmap.yaml',
+    'templates/daemonset.yaml',
+    'templates/mps-control-daemon.yaml',
+    'templates/namespace.yaml',
+    'templates/serviceaccount.yaml',
   ]);
 });
 
@@ -20,20 +26,30 @@ test.each(Object.entries(CONDITIONS))('the condition %s is used by a template', 
 });
 
 test('the Namespace exists only while namespace.create is true', () => {
-  expect(byPath['templates/namespace.yaml']).toMatch(/^\{\{- include "gpu-device-plugin.validate" \. \}\}\n\{\{- if \.Values\.namespace\.create \}\}\n[\s\S]*\{\{- end \}\}\n$/);
+  expect(byPath['templates/namespace.yaml']).toMatch(
+    /^\{\{- include "gpu-device-plugin.validate" \. \}\}\n\{\{- if \.Values\.namespace\.create \}\}\n[\s\S]*\{\{- end \}\}\n$/,
+  );
 });
 
 test('the Namespace keeps its Pod Security labels next to the standard ones', () => {
-  expect(byPath['templates/namespace.yaml']).toContain('{{- include "gpu-device-plugin.labels" . | nindent 4 }}\n    pod-security.kubernetes.io/audit: privileged\n    pod-security.kubernetes.io/enforce: privileged');
+  expect(byPath['templates/namespace.yaml']).toContain(
+    '{{- include "gpu-device-plugin.labels" . | nindent 4 }}\n    pod-security.kubernetes.io/audit: privileged\n    pod-security.kubernetes.io/enforce: privileged',
+  );
 });
 
-test.each(['tolerations', 'affinity', 'resources'])('%s come from the values as a block', key => {
-  expect(byPath['templates/daemonset.yaml']).toContain(`${key}:\n${' '.repeat(key === 'resources' ? 12 : 8)}{{- toYaml .Values.${key} |`);
+test.each(['tolerations', 'affinity', 'resources'])('%s come from the values as a block', (key) => {
+  expect(byPath['templates/daemonset.yaml']).toContain(
+    `${key}:\n${' '.repeat(key === 'resources' ? 12 : 8)}{{- toYaml .Values.${key} |`,
+  );
 });
 
 test('the config file and its hash come from one named template', () => {
-  expect(byPath['templates/configmap.yaml']).toContain('config.yaml: |\n    {{- include "gpu-device-plugin.config" . | nindent 4 }}');
-  expect(byPath['templates/daemonset.yaml']).toContain('cdk8s-gpu.io/config-sha256: {{ include "gpu-device-plugin.config" . | sha256sum | quote }}');
+  expect(byPath['templates/configmap.yaml']).toContain(
+    'config.yaml: |\n    {{- include "gpu-device-plugin.config" . | nindent 4 }}',
+  );
+  expect(byPath['templates/daemonset.yaml']).toContain(
+    'cdk8s-gpu.io/config-sha256: {{ include "gpu-device-plugin.config" . | sha256sum | quote }}',
+  );
 });
 
 test('the labels helper binds the version label to the image tag and the names to fullname', () => {
@@ -44,5 +60,7 @@ test('the labels helper binds the version label to the image tag and the names t
 });
 
 test('the env helper starts from the variables the construct always sets', () => {
-  expect(byPath['templates/_helpers.tpl']).toContain('$env := dict "CONFIG_FILE" "/config/config.yaml" "NVIDIA_DRIVER_CAPABILITIES" "compute,utility" "NVIDIA_VISIBLE_DEVICES" "all"');
+  expect(byPath['templates/_helpers.tpl']).toContain(
+    '$env := dict "CONFIG_FILE" "/config/config.yaml" "NVIDIA_DRIVER_CAPABILITIES" "compute,utility" "NVIDIA_VISIBLE_DEVICES" "all"',
+  );
 });

@@ -20,8 +20,11 @@ afterAll(() => {
 });
 
 function listFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: false }).map(String)
-    .filter(f => fs.statSync(path.join(dir, f)).isFile()).sort();
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: false })
+    .map(String)
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile())
+    .sort();
 }
 
 test('regenerating writes the same set of files as charts/gpu-device-plugin holds', () => {
@@ -29,15 +32,20 @@ test('regenerating writes the same set of files as charts/gpu-device-plugin hold
 });
 
 test('regenerating writes every file byte for byte as committed (run `npm run chart` after changing src/)', () => {
-  const differing = listFiles(path.join(tmp, 'chart')).filter(f =>
-    fs.readFileSync(path.join(tmp, 'chart', f), 'utf-8') !== fs.readFileSync(path.join(REPO_ROOT, CHART_DIR, f), 'utf-8'));
+  const differing = listFiles(path.join(tmp, 'chart')).filter(
+    (f) =>
+      fs.readFileSync(path.join(tmp, 'chart', f), 'utf-8') !==
+      fs.readFileSync(path.join(REPO_ROOT, CHART_DIR, f), 'utf-8'),
+  );
   expect(differing).toEqual([]);
 });
 
 test('every generated file says so in its first line (values.schema.json in its first key)', () => {
-  const silent = written.filter(file => {
+  const silent = written.filter((file) => {
     const text = fs.readFileSync(file, 'utf-8');
-    return file.endsWith('.json') ? JSON.parse(text).$comment !== GENERATED_NOTICE : !text.split('\n')[0].includes(GENERATED_NOTICE);
+    return file.endsWith('.json')
+      ? JSON.parse(text).$comment !== GENERATED_NOTICE
+      : !text.split('\n')[0].includes(GENERATED_NOTICE);
   });
   expect(silent).toEqual([]);
 });

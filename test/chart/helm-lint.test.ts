@@ -16,7 +16,7 @@ test('the pinned helm assumes the Kubernetes version of its release build, which
   expect(r.status).toBe(0);
 });
 
-describe.each(CI_SCENARIOS.map(s => [s.name] as const))('ci/%s-values.yaml', name => {
+describe.each(CI_SCENARIOS.map((s) => [s.name] as const))('ci/%s-values.yaml', (name) => {
   test('passes helm lint --strict', () => {
     const r = helm(['lint', '--strict', CHART_DIR, '--values', ciValuesFile(name)]);
     expect(r.stderr + r.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
@@ -25,12 +25,16 @@ describe.each(CI_SCENARIOS.map(s => [s.name] as const))('ci/%s-values.yaml', nam
   });
 
   test('renders with helm template: a ServiceAccount, a ConfigMap and a DaemonSet, and the Namespace when asked', () => {
-    const kinds = helmTemplate(CHART_DIR, [ciValuesFile(name)]).map(o => o.kind).sort();
-    const scenario = CI_SCENARIOS.find(s => s.name === name)!;
+    const kinds = helmTemplate(CHART_DIR, [ciValuesFile(name)])
+      .map((o) => o.kind)
+      .sort();
+    const scenario = CI_SCENARIOS.find((s) => s.name === name)!;
     const createsNamespace = (scenario.values.namespace as { create?: boolean } | undefined)?.create ?? true;
     // MPS adds the MPS control daemon's DaemonSet.
     const mps = (scenario.values.mps as { enabled?: boolean } | undefined)?.enabled ? ['DaemonSet'] : [];
-    expect(kinds).toEqual([...(createsNamespace ? ['Namespace'] : []), 'ConfigMap', 'DaemonSet', ...mps, 'ServiceAccount'].sort());
+    expect(kinds).toEqual(
+      [...(createsNamespace ? ['Namespace'] : []), 'ConfigMap', 'DaemonSet', ...mps, 'ServiceAccount'].sort(),
+    );
   });
 });
 

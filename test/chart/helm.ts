@@ -58,10 +58,12 @@ export function helmOk(args: string[]): string {
 
 /** The objects of a multi-document YAML stream, empty documents left out. */
 export function parseObjects(text: string): any[] {
-  return YAML.parseAllDocuments(text).map(d => {
-    if (d.errors.length > 0) throw new Error(`invalid YAML from helm: ${d.errors[0].message}`);
-    return d.toJS();
-  }).filter(o => o !== null && o !== undefined);
+  return YAML.parseAllDocuments(text)
+    .map((d) => {
+      if (d.errors.length > 0) throw new Error(`invalid YAML from helm: ${d.errors[0].message}`);
+      return d.toJS();
+    })
+    .filter((o) => o !== null && o !== undefined);
 }
 
 /** `helm template` of `chart` with the given values files, as objects. */
@@ -98,5 +100,5 @@ export function distObjects(stem: string): any[] {
 
 /** `kind/namespace/name` of each object, to say which object differs. */
 export function objectKeys(objects: any[]): string[] {
-  return objects.map(o => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`);
+  return objects.map((o) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`);
 }

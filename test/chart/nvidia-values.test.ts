@@ -17,9 +17,13 @@ let tmp: string;
 beforeAll(() => {
   helmBinary();
   const src = execFileSync(path.join(REPO_ROOT, 'test', 'tools', 'peers.sh'), ['nvidia-device-plugin-src'], {
-    encoding: 'utf-8', stdio: ['ignore', 'pipe', 'inherit'], timeout: HELM_BUILD_TIMEOUT_MS,
+    encoding: 'utf-8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: HELM_BUILD_TIMEOUT_MS,
   }).trim();
-  nvidiaValues = YAML.parse(fs.readFileSync(path.join(src, 'deployments', 'helm', 'nvidia-device-plugin', 'values.yaml'), 'utf-8'));
+  nvidiaValues = YAML.parse(
+    fs.readFileSync(path.join(src, 'deployments', 'helm', 'nvidia-device-plugin', 'values.yaml'), 'utf-8'),
+  );
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-nvidia-'));
 }, HELM_BUILD_TIMEOUT_MS);
 
@@ -27,44 +31,55 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('the migration list has exactly the top-level keys of NVIDIA\'s values.yaml', () => {
-  expect(NVIDIA_VALUES.map(v => v.key).sort()).toEqual(Object.keys(nvidiaValues).sort());
+test("the migration list has exactly the top-level keys of NVIDIA's values.yaml", () => {
+  expect(NVIDIA_VALUES.map((v) => v.key).sort()).toEqual(Object.keys(nvidiaValues).sort());
 });
 
 test('the chart README\'s "Coming from NVIDIA\'s chart" table has a row for every NVIDIA value', () => {
   const readme = fs.readFileSync(path.join(CHART_DIR, 'README.md'), 'utf-8');
-  const section = readme.slice(readme.indexOf('## Coming from NVIDIA\'s chart'));
-  expect(section).toContain('| NVIDIA\'s value | This chart | Notes |');
+  const section = readme.slice(readme.indexOf("## Coming from NVIDIA's chart"));
+  expect(section).toContain("| NVIDIA's value | This chart | Notes |");
   for (const key of Object.keys(nvidiaValues)) {
     expect(section).toMatch(new RegExp(`^\\| \`${key}\` \\| `, 'm'));
   }
 });
 
-test('a key marked the same exists in this chart\'s values.yaml', () => {
+test("a key marked the same exists in this chart's values.yaml", () => {
   const ours = YAML.parse(fs.readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf-8'));
-  for (const v of NVIDIA_VALUES.filter(x => x.same)) {
+  for (const v of NVIDIA_VALUES.filter((x) => x.same)) {
     expect([v.key, v.key in ours]).toEqual([v.key, true]);
   }
 });
 
-test.each(foreignNvidiaValues().map(v => [v.key, v] as const))('NVIDIA\'s %s is refused by helm template with what to set instead', (key, v) => {
-  const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, key, { [key]: true })]);
-  expect(r.stderr).toContain(`${key} is a value of NVIDIA's nvidia-device-plugin chart, not of this one: ${v.note}`);
-  expect(r.stderr).not.toContain('additional properties');
-  expect(r.status).not.toBe(0);
-});
+test.each(foreignNvidiaValues().map((v) => [v.key, v] as const))(
+  "NVIDIA's %s is refused by helm template with what to set instead",
+  (key, v) => {
+    const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, key, { [key]: true })]);
+    expect(r.stderr).toContain(`${key} is a value of NVIDIA's nvidia-device-plugin chart, not of this one: ${v.note}`);
+    expect(r.stderr).not.toContain('additional properties');
+    expect(r.status).not.toBe(0);
+  },
+);
 
 test.each([
   ['compatWithCPUManager', 'set passDeviceSpecs=true'],
   ['deviceIDStrategy', 'set deviceIdStrategy (uuid or index)'],
   ['namespaceOverride', 'set namespace.name'],
   ['devicePlugin', 'devicePlugin.enableHostNetwork is hostNetwork here'],
-])('the message for %s names this chart\'s key', (key, hint) => {
-  expect(foreignNvidiaValues().find(v => v.key === key)!.note).toContain(hint);
+])("the message for %s names this chart's key", (key, hint) => {
+  expect(foreignNvidiaValues().find((v) => v.key === key)!.note).toContain(hint);
 });
 
-test('NVIDIA\'s comma-separated deviceListStrategy string is refused with the list to write', () => {
-  const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, 'dls', { deviceListStrategy: 'envvar,cdi-cri' })]);
-  expect(r.stderr).toContain('deviceListStrategy is a list in this chart: write deviceListStrategy: [envvar, cdi-cri] instead of the string "envvar,cdi-cri"');
+test("NVIDIA's comma-separated deviceListStrategy string is refused with the list to write", () => {
+  const r = helm([
+    'template',
+    'gpu-device-plugin',
+    CHART_DIR,
+    '--values',
+    writeValues(tmp, 'dls', { deviceListStrategy: 'envvar,cdi-cri' }),
+  ]);
+  expect(r.stderr).toContain(
+    'deviceListStrategy is a list in this chart: write deviceListStrategy: [envvar, cdi-cri] instead of the string "envvar,cdi-cri"',
+  );
   expect(r.status).not.toBe(0);
 });

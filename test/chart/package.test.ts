@@ -36,10 +36,17 @@ test('helm repo index lists the package with its version, digest and URL', () =>
 test('helm show chart of the package keeps the Artifact Hub annotations', () => {
   const chart = YAML.parse(helmOk(['show', 'chart', tgz]));
   expect(Object.keys(chart.annotations).sort()).toEqual([
-    'artifacthub.io/category', 'artifacthub.io/images', 'artifacthub.io/license', 'artifacthub.io/links', 'artifacthub.io/prerelease',
+    'artifacthub.io/category',
+    'artifacthub.io/images',
+    'artifacthub.io/license',
+    'artifacthub.io/links',
+    'artifacthub.io/prerelease',
   ]);
 });
 
-test.each(CI_SCENARIOS.map(s => [s.name] as const))('the packaged chart renders ci/%s-values.yaml as the chart folder does', name => {
-  expect(helmTemplate(tgz, [ciValuesFile(name)])).toStrictEqual(helmTemplate(CHART_DIR, [ciValuesFile(name)]));
-});
+test.each(CI_SCENARIOS.map((s) => [s.name] as const))(
+  'the packaged chart renders ci/%s-values.yaml as the chart folder does',
+  (name) => {
+    expect(helmTemplate(tgz, [ciValuesFile(name)])).toStrictEqual(helmTemplate(CHART_DIR, [ciValuesFile(name)]));
+  },
+);

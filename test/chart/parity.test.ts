@@ -3,7 +3,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
 import {
-  CHART_DIR, HELM_BUILD_TIMEOUT_MS, ciValuesFile, distObjects, helmBinary, helmTemplate, objectKeys, synthFromValues, writeValues,
+  CHART_DIR,
+  HELM_BUILD_TIMEOUT_MS,
+  ciValuesFile,
+  distObjects,
+  helmBinary,
+  helmTemplate,
+  objectKeys,
+  synthFromValues,
+  writeValues,
 } from './helm';
 
 // Parity: `helm template` of the chart equals `cdk8s synth` of GpuDevicePlugin with the same
@@ -26,17 +34,23 @@ function expectSameObjects(fromHelm: any[], fromSynth: any[]): void {
   fromHelm.forEach((obj, i) => expect(obj).toStrictEqual(fromSynth[i]));
 }
 
-describe.each(CI_SCENARIOS.map(s => [s.name, s] as const))('ci/%s-values.yaml', (_name, scenario) => {
+describe.each(CI_SCENARIOS.map((s) => [s.name, s] as const))('ci/%s-values.yaml', (_name, scenario) => {
   test('helm template equals cdk8s synth of the same settings', () => {
     expectSameObjects(helmTemplate(CHART_DIR, [ciValuesFile(scenario.name)]), synthFromValues(scenario.values));
   });
 });
 
-describe.each(CI_SCENARIOS.filter(s => s.dist).map(s => [s.name, s.dist!] as const))('ci/%s-values.yaml', (name, dist) => {
-  test(`helm template equals the reference app's dist/${dist}.k8s.yaml`, () => {
-    expectSameObjects(helmTemplate(CHART_DIR, [ciValuesFile(name)], { name: 'gpu-device-plugin', namespace: 'default' }), distObjects(dist));
-  });
-});
+describe.each(CI_SCENARIOS.filter((s) => s.dist).map((s) => [s.name, s.dist!] as const))(
+  'ci/%s-values.yaml',
+  (name, dist) => {
+    test(`helm template equals the reference app's dist/${dist}.k8s.yaml`, () => {
+      expectSameObjects(
+        helmTemplate(CHART_DIR, [ciValuesFile(name)], { name: 'gpu-device-plugin', namespace: 'default' }),
+        distObjects(dist),
+      );
+    });
+  },
+);
 
 test('default values without a values file reproduce dist/device-plugin.k8s.yaml', () => {
   expectSameObjects(helmTemplate(CHART_DIR, []), distObjects('device-plugin'));
@@ -45,12 +59,22 @@ test('default values without a values file reproduce dist/device-plugin.k8s.yaml
 // Names come from the release as Helm charts do; the construct gets the same name.
 test.each([
   ['a release name without the chart name', { name: 'gpu', namespace: 'ml' }, {}, 'gpu-gpu-device-plugin'],
-  ['a release name holding the chart name', { name: 'prod-gpu-device-plugin', namespace: 'ml' }, {}, 'prod-gpu-device-plugin'],
+  [
+    'a release name holding the chart name',
+    { name: 'prod-gpu-device-plugin', namespace: 'ml' },
+    {},
+    'prod-gpu-device-plugin',
+  ],
   ['nameOverride', { name: 'gpu', namespace: 'ml' }, { nameOverride: 'plugin' }, 'gpu-plugin'],
-  ['fullnameOverride and the release namespace', { name: 'gpu', namespace: 'ml' }, { fullnameOverride: 'nv', namespace: { create: false, name: '' } }, 'nv'],
+  [
+    'fullnameOverride and the release namespace',
+    { name: 'gpu', namespace: 'ml' },
+    { fullnameOverride: 'nv', namespace: { create: false, name: '' } },
+    'nv',
+  ],
 ])('%s', (_what, release, values, expectedName) => {
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `names-${expectedName}`, values)], release);
-  expect(fromHelm.find(o => o.kind === 'DaemonSet').metadata.name).toBe(expectedName);
+  expect(fromHelm.find((o) => o.kind === 'DaemonSet').metadata.name).toBe(expectedName);
   expectSameObjects(fromHelm, synthFromValues(values, release));
 });
 
@@ -82,7 +106,11 @@ test('time-slicing of a MIG profile, three list strategies, an image digest', ()
 test('time-slicing and MPS at once, on differently named resources', () => {
   const values = {
     timeSlicing: { enabled: true, renameByDefault: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] },
-    mps: { enabled: true, failRequestsGreaterThanOne: false, resources: [{ name: 'nvidia.com/gpu', replicas: 4, rename: 'gpu-mps' }] },
+    mps: {
+      enabled: true,
+      failRequestsGreaterThanOne: false,
+      resources: [{ name: 'nvidia.com/gpu', replicas: 4, rename: 'gpu-mps' }],
+    },
   };
   expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'both-sharing', values)]), synthFromValues(values));
 });

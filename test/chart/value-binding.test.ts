@@ -4,15 +4,21 @@ import { ChartValue } from '../../src/common/value';
 // tests live with the chart toolkit that renders it).
 
 test('a value token decodes to a quoted scalar of that value path', () => {
-  expect(ChartValue.decode(ChartValue.value('image.tag'))).toEqual({ kind: 'scalar', expr: '.Values.image.tag', type: 'string' });
+  expect(ChartValue.decode(ChartValue.value('image.tag'))).toEqual({
+    kind: 'scalar',
+    expr: '.Values.image.tag',
+    type: 'string',
+  });
 });
 
 test('a value token keeps the scalar type it was made with', () => {
   expect(ChartValue.decode(ChartValue.value('replicas', 'number'))).toMatchObject({ type: 'number' });
 });
 
-test.each(['', 'image..tag', '.image', 'image-tag', 'Values.x y'])('a value path like "%s" is refused', path => {
-  expect(() => ChartValue.value(path)).toThrow(`chart value path must be dotted identifiers like "image.tag" (got "${path}")`);
+test.each(['', 'image..tag', '.image', 'image-tag', 'Values.x y'])('a value path like "%s" is refused', (path) => {
+  expect(() => ChartValue.value(path)).toThrow(
+    `chart value path must be dotted identifiers like "image.tag" (got "${path}")`,
+  );
 });
 
 test.each([
@@ -30,7 +36,9 @@ test('choose needs at least one branch', () => {
 
 test('when is a choice with one branch and no otherwise', () => {
   expect(ChartValue.decode(ChartValue.when('.Values.a', { x: 1 }))).toEqual({
-    kind: 'choice', branches: [{ condition: '.Values.a', value: { x: 1 } }], otherwise: undefined,
+    kind: 'choice',
+    branches: [{ condition: '.Values.a', value: { x: 1 } }],
+    otherwise: undefined,
   });
 });
 
@@ -42,7 +50,12 @@ test('a token survives concatenation and splits back into literal text and bindi
 
 test('a string with two tokens splits into four parts in order', () => {
   const s = `${ChartValue.value('a')}:${ChartValue.value('b')}@x`;
-  expect(ChartValue.split(s).map(p => typeof p === 'string' ? p : p.kind === 'scalar' && p.expr)).toEqual(['.Values.a', ':', '.Values.b', '@x']);
+  expect(ChartValue.split(s).map((p) => (typeof p === 'string' ? p : p.kind === 'scalar' && p.expr))).toEqual([
+    '.Values.a',
+    ':',
+    '.Values.b',
+    '@x',
+  ]);
 });
 
 test('decode gives undefined for a string that is more than one token', () => {
@@ -51,16 +64,26 @@ test('decode gives undefined for a string that is more than one token', () => {
 
 test('isUnresolved finds tokens in strings, lists, object keys and values', () => {
   const t = ChartValue.value('a');
-  expect([t, `x${t}`, [1, t], { a: { b: t } }, { [t]: 1 }].map(v => ChartValue.isUnresolved(v))).toEqual([true, true, true, true, true]);
+  expect([t, `x${t}`, [1, t], { a: { b: t } }, { [t]: 1 }].map((v) => ChartValue.isUnresolved(v))).toEqual([
+    true,
+    true,
+    true,
+    true,
+    true,
+  ]);
 });
 
 test('isUnresolved is false for literal values', () => {
-  expect(['a', 1, null, undefined, [1, 'b'], { a: { b: 'c' } }, true].map(v => ChartValue.isUnresolved(v))).toEqual(Array(7).fill(false));
+  expect(['a', 1, null, undefined, [1, 'b'], { a: { b: 'c' } }, true].map((v) => ChartValue.isUnresolved(v))).toEqual(
+    Array(7).fill(false),
+  );
 });
 
 test('a token of this process that was never issued is refused with a reason', () => {
   const forged = ChartValue.value('a').replace(/\d+\u27e7$/, '999999\u27e7');
-  expect(() => ChartValue.decode(forged)).toThrow('unknown chart value token #999999: it was made in another process or by hand');
+  expect(() => ChartValue.decode(forged)).toThrow(
+    'unknown chart value token #999999: it was made in another process or by hand',
+  );
 });
 
 test.each([

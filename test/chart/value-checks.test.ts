@@ -1,7 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, RELEASE, helm, helmBinary, helmTemplate, synthFromValues, writeValues } from './helm';
+import {
+  CHART_DIR,
+  HELM_BUILD_TIMEOUT_MS,
+  RELEASE,
+  helm,
+  helmBinary,
+  helmTemplate,
+  synthFromValues,
+  writeValues,
+} from './helm';
 
 // No silent mistakes: combinations of values that used to install something other than what
 // the user meant (or failed with "'not' failed") are refused by real helm, by `helm template`
@@ -22,39 +31,61 @@ const NVIDIA_REPO = 'nvcr.io/nvidia/k8s-device-plugin';
 const gpu4 = [{ name: 'nvidia.com/gpu', replicas: 4 }];
 
 const CASES: Array<[string, object, string]> = [
-  ['NVIDIA\'s repository with image.kind project (its image has no /healthz: probes would kill the pods)',
+  [
+    "NVIDIA's repository with image.kind project (its image has no /healthz: probes would kill the pods)",
     { image: { kind: 'project', repository: NVIDIA_REPO, tag: 'v0.20.0' } },
-    'image.repository nvcr.io/nvidia/k8s-device-plugin is NVIDIA\'s plugin, which serves no /healthz for the probes of image.kind=project: set image.kind=nvidia, or leave image.kind empty (inferred from the repository)'],
-  ['image.kind nvidia alone (it would keep this project\'s image)',
+    "image.repository nvcr.io/nvidia/k8s-device-plugin is NVIDIA's plugin, which serves no /healthz for the probes of image.kind=project: set image.kind=nvidia, or leave image.kind empty (inferred from the repository)",
+  ],
+  [
+    "image.kind nvidia alone (it would keep this project's image)",
     { image: { kind: 'nvidia' } },
-    'image.kind=nvidia but image.repository is this project\'s image ghcr.io/cdk8s-gpu/gpu-device-plugin: to run NVIDIA\'s plugin also set image.repository=nvcr.io/nvidia/k8s-device-plugin and image.tag=v0.20.0; for this project\'s image leave image.kind empty'],
-  ['the floating image tag latest',
+    "image.kind=nvidia but image.repository is this project's image ghcr.io/cdk8s-gpu/gpu-device-plugin: to run NVIDIA's plugin also set image.repository=nvcr.io/nvidia/k8s-device-plugin and image.tag=v0.20.0; for this project's image leave image.kind empty",
+  ],
+  [
+    'the floating image tag latest',
     { image: { tag: 'latest' } },
-    'image.tag "latest" floats, so nodes could run different plugins: pin a release tag (e.g. image.tag=v'],
-  ['timeSlicing.resources without timeSlicing.enabled (no sharing, no error before)',
+    'image.tag "latest" floats, so nodes could run different plugins: pin a release tag (e.g. image.tag=v',
+  ],
+  [
+    'timeSlicing.resources without timeSlicing.enabled (no sharing, no error before)',
     { timeSlicing: { resources: gpu4 } },
-    'timeSlicing.resources lists 1 resource(s) but timeSlicing.enabled is false, so nothing would be shared: set timeSlicing.enabled=true, or remove timeSlicing.resources'],
-  ['mps.resources without mps.enabled',
+    'timeSlicing.resources lists 1 resource(s) but timeSlicing.enabled is false, so nothing would be shared: set timeSlicing.enabled=true, or remove timeSlicing.resources',
+  ],
+  [
+    'mps.resources without mps.enabled',
     { mps: { resources: gpu4 } },
-    'mps.resources lists 1 resource(s) but mps.enabled is false, so nothing would be shared: set mps.enabled=true, or remove mps.resources'],
-  ['time-slicing on with nothing to share',
+    'mps.resources lists 1 resource(s) but mps.enabled is false, so nothing would be shared: set mps.enabled=true, or remove mps.resources',
+  ],
+  [
+    'time-slicing on with nothing to share',
     { timeSlicing: { enabled: true } },
-    'timeSlicing.enabled=true needs at least one entry in timeSlicing.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]'],
-  ['a MIG resource without migStrategy mixed',
+    'timeSlicing.enabled=true needs at least one entry in timeSlicing.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]',
+  ],
+  [
+    'a MIG resource without migStrategy mixed',
     { timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/mig-1g.10gb', replicas: 2 }] } },
-    'timeSlicing.resources[0].name "nvidia.com/mig-1g.10gb" is a MIG resource, which nodes advertise only with migStrategy=mixed (got migStrategy="none"): set migStrategy=mixed, or share nvidia.com/gpu'],
-  ['a pod annotation that would replace the config hash (pods would not roll on a config change)',
+    'timeSlicing.resources[0].name "nvidia.com/mig-1g.10gb" is a MIG resource, which nodes advertise only with migStrategy=mixed (got migStrategy="none"): set migStrategy=mixed, or share nvidia.com/gpu',
+  ],
+  [
+    'a pod annotation that would replace the config hash (pods would not roll on a config change)',
     { podAnnotations: { 'cdk8s-gpu.io/config-sha256': 'x' } },
-    'podAnnotations must not set cdk8s-gpu.io/config-sha256: the chart sets it to the config\'s hash so a changed config rolls the pods; remove that key'],
-  ['MPS with migStrategy mixed',
+    "podAnnotations must not set cdk8s-gpu.io/config-sha256: the chart sets it to the config's hash so a changed config rolls the pods; remove that key",
+  ],
+  [
+    'MPS with migStrategy mixed',
     { migStrategy: 'mixed', mps: { enabled: true, resources: gpu4 } },
-    'mps.enabled=true cannot be combined with migStrategy=mixed (MPS shares whole GPUs): set migStrategy to none or single, or share the MIG devices with timeSlicing instead'],
-  ['XID recovery with NVIDIA\'s image (kind inferred from the repository)',
+    'mps.enabled=true cannot be combined with migStrategy=mixed (MPS shares whole GPUs): set migStrategy to none or single, or share the MIG devices with timeSlicing instead',
+  ],
+  [
+    "XID recovery with NVIDIA's image (kind inferred from the repository)",
     { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' }, health: { recoverySeconds: 30 } },
-    'health.recoverySeconds=30 needs this project\'s image (NVIDIA\'s plugin never marks a GPU healthy again): set health.recoverySeconds=null, or use this project\'s image'],
-  ['GPU Feature Discovery labels with NVIDIA\'s image (kind inferred from the repository)',
+    "health.recoverySeconds=30 needs this project's image (NVIDIA's plugin never marks a GPU healthy again): set health.recoverySeconds=null, or use this project's image",
+  ],
+  [
+    "GPU Feature Discovery labels with NVIDIA's image (kind inferred from the repository)",
     { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' }, gfd: { enabled: true } },
-    'gfd.enabled=true needs this project\'s image (NVIDIA\'s plugin writes no GPU Feature Discovery labels): set gfd.enabled=false, or use this project\'s image'],
+    "gfd.enabled=true needs this project's image (NVIDIA's plugin writes no GPU Feature Discovery labels): set gfd.enabled=false, or use this project's image",
+  ],
 ];
 
 describe.each(CASES)('%s', (what, values, message) => {
@@ -79,26 +110,32 @@ describe.each(CASES)('%s', (what, values, message) => {
   });
 });
 
-test('NVIDIA\'s repository without image.kind runs without probes, as the construct infers it', () => {
+test("NVIDIA's repository without image.kind runs without probes, as the construct infers it", () => {
   const values = { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' } };
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-inferred', values)]);
-  const container = fromHelm.find(o => o.kind === 'DaemonSet').spec.template.spec.containers[0];
-  expect([container.livenessProbe, container.readinessProbe, container.ports]).toEqual([undefined, undefined, undefined]);
+  const container = fromHelm.find((o) => o.kind === 'DaemonSet').spec.template.spec.containers[0];
+  expect([container.livenessProbe, container.readinessProbe, container.ports]).toEqual([
+    undefined,
+    undefined,
+    undefined,
+  ]);
   expect(fromHelm).toStrictEqual(synthFromValues(values, RELEASE));
 });
 
-test('a mirror of NVIDIA\'s image with image.kind nvidia is accepted (no well-known repository to contradict)', () => {
+test("a mirror of NVIDIA's image with image.kind nvidia is accepted (no well-known repository to contradict)", () => {
   const values = { image: { kind: 'nvidia', repository: 'registry.local/mirror/k8s-device-plugin', tag: 'v0.20.0' } };
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-mirror', values)]);
-  expect(fromHelm.find(o => o.kind === 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+  expect(fromHelm.find((o) => o.kind === 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
 });
 
 test('the floating tag latest with a digest is pinned, so it is accepted', () => {
   const values = { image: { tag: 'latest', digest: `sha256:${'a'.repeat(64)}` } };
-  expect(helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, 'latest-digest', values)]).status).toBe(0);
+  expect(
+    helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, 'latest-digest', values)]).status,
+  ).toBe(0);
 });
 
-test('values.schema.json has no `not` and no `if` outside the API server\'s toleration rules (their errors would carry no hint)', () => {
+test("values.schema.json has no `not` and no `if` outside the API server's toleration rules (their errors would carry no hint)", () => {
   const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf-8'));
   const found: string[] = [];
   const visit = (node: unknown, at: string) => {

@@ -16,7 +16,9 @@ test('every key of the values model has a "# --" comment right above it in value
   walkFields(DEVICE_PLUGIN_FIELDS, (path, field) => {
     const depth = path.split('.').length - 1;
     const key = path.split('.').pop()!;
-    const line = lines.findIndex((l, i) => i >= at && (l === `${'  '.repeat(depth)}${key}:` || l.startsWith(`${'  '.repeat(depth)}${key}: `)));
+    const line = lines.findIndex(
+      (l, i) => i >= at && (l === `${'  '.repeat(depth)}${key}:` || l.startsWith(`${'  '.repeat(depth)}${key}: `)),
+    );
     if (line < 1 || lines[line - 1] !== `${'  '.repeat(depth)}# -- ${field.description}`) missing.push(path);
     at = Math.max(at, line);
   });
@@ -49,8 +51,11 @@ describe('values.schema.json', () => {
     expect(schema.properties.health.required).toEqual(['disabled', 'skipXids', 'enableXids']);
   });
 
-  test('lists the construct\'s enum values for the strategy keys', () => {
-    expect([schema.properties.migStrategy.enum, schema.properties.deviceIdStrategy.enum]).toEqual([['none', 'single', 'mixed'], ['uuid', 'index']]);
+  test("lists the construct's enum values for the strategy keys", () => {
+    expect([schema.properties.migStrategy.enum, schema.properties.deviceIdStrategy.enum]).toEqual([
+      ['none', 'single', 'mixed'],
+      ['uuid', 'index'],
+    ]);
   });
 
   test('carries no cross-key rules: those are template checks with a message (src/chart/checks-template.ts)', () => {
@@ -60,7 +65,11 @@ describe('values.schema.json', () => {
 });
 
 test('the README table has one row per value, in model order', () => {
-  const rows = valuesTable(DEVICE_PLUGIN_FIELDS).trimEnd().split('\n').slice(2).map(r => r.split(' | ')[0].replace(/^\| `|`$/g, ''));
+  const rows = valuesTable(DEVICE_PLUGIN_FIELDS)
+    .trimEnd()
+    .split('\n')
+    .slice(2)
+    .map((r) => r.split(' | ')[0].replace(/^\| `|`$/g, ''));
   const leaves: string[] = [];
   walkFields(DEVICE_PLUGIN_FIELDS, (path, field) => field.kind === 'leaf' && leaves.push(path));
   expect(rows).toEqual(leaves);

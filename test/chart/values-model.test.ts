@@ -1,6 +1,9 @@
 import { Fields, defaultsOf, schemaOf, walkFields } from '../../src/chart/values-model';
 
-interface Sample { a: string; g: { b: number; c: number | null } }
+interface Sample {
+  a: string;
+  g: { b: number; c: number | null };
+}
 const fields: Fields<Sample> = {
   a: { kind: 'leaf', description: 'A.', default: 'x', schema: { type: 'string' }, typeLabel: 'string' },
   g: {
@@ -16,7 +19,7 @@ const fields: Fields<Sample> = {
 
 test('walkFields visits parents before children with dotted paths', () => {
   const seen: string[] = [];
-  walkFields(fields, p => seen.push(p));
+  walkFields(fields, (p) => seen.push(p));
   expect(seen).toEqual(['a', 'g', 'g.b', 'g.c']);
 });
 
@@ -27,11 +30,16 @@ test('defaultsOf builds the values object, copying defaults', () => {
 
 test('schemaOf is strict and requires every key without a null default', () => {
   expect(schemaOf(fields)).toEqual({
-    type: 'object', additionalProperties: false, required: ['a', 'g'],
+    type: 'object',
+    additionalProperties: false,
+    required: ['a', 'g'],
     properties: {
       a: { description: 'A.', type: 'string' },
       g: {
-        description: 'G.', type: 'object', additionalProperties: false, required: ['b'],
+        description: 'G.',
+        type: 'object',
+        additionalProperties: false,
+        required: ['b'],
         properties: { b: { description: 'B.', type: 'integer' }, c: { description: 'C.', type: ['integer', 'null'] } },
         allOf: [{ description: 'a rule' }],
       },

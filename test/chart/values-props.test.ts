@@ -41,7 +41,11 @@ test.each([
 
 test('default values give the construct its default names and namespace', () => {
   const props = devicePluginProps(withValues({}), release);
-  expect([props.name, props.namespace, props.createNamespace]).toEqual(['gpu-device-plugin', 'gpu-device-plugin', true]);
+  expect([props.name, props.namespace, props.createNamespace]).toEqual([
+    'gpu-device-plugin',
+    'gpu-device-plugin',
+    true,
+  ]);
 });
 
 test('an empty namespace name means the release namespace', () => {
@@ -50,22 +54,40 @@ test('an empty namespace name means the release namespace', () => {
 
 test('the image reference joins repository, tag and digest, with its kind', () => {
   const digest = `sha256:${'0'.repeat(64)}`;
-  const image = devicePluginProps(withValues({ image: { kind: 'nvidia', repository: 'r.example/p', tag: 'v1', digest } }), release).image!;
+  const image = devicePluginProps(
+    withValues({ image: { kind: 'nvidia', repository: 'r.example/p', tag: 'v1', digest } }),
+    release,
+  ).image!;
   expect([image.reference, image.kind]).toEqual([`r.example/p:v1@${digest}`, PluginImageKind.NVIDIA]);
 });
 
 test('sharing is passed only while enabled', () => {
-  const props = devicePluginProps(withValues({ timeSlicing: { enabled: false, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } }), release);
+  const props = devicePluginProps(
+    withValues({ timeSlicing: { enabled: false, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } }),
+    release,
+  );
   expect(props.timeSlicing).toBeUndefined();
 });
 
 test('shared resources become GpuResources with their replicas, rename and devices', () => {
-  const props = devicePluginProps(withValues({
-    migStrategy: 'mixed',
-    timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/mig-1g.10gb', replicas: 3, rename: 'small', devices: ['0:1'] }] },
-  }), release);
+  const props = devicePluginProps(
+    withValues({
+      migStrategy: 'mixed',
+      timeSlicing: {
+        enabled: true,
+        resources: [{ name: 'nvidia.com/mig-1g.10gb', replicas: 3, rename: 'small', devices: ['0:1'] }],
+      },
+    }),
+    release,
+  );
   const [r] = props.timeSlicing!.resources;
-  expect([props.migStrategy, r.resource!.name, r.replicas, r.rename, r.devices]).toEqual([MigStrategy.MIXED, 'nvidia.com/mig-1g.10gb', 3, 'small', ['0:1']]);
+  expect([props.migStrategy, r.resource!.name, r.replicas, r.rename, r.devices]).toEqual([
+    MigStrategy.MIXED,
+    'nvidia.com/mig-1g.10gb',
+    3,
+    'small',
+    ['0:1'],
+  ]);
 });
 
 test('an empty node selector and runtime class name mean none', () => {
@@ -78,14 +100,22 @@ test('health.recoverySeconds null means the plugin default', () => {
 });
 
 test('OnDelete drops maxUnavailable, which applies only to RollingUpdate', () => {
-  expect(devicePluginProps(withValues({ updateStrategy: { type: 'OnDelete' } }), release).updateStrategy).toEqual({ type: 'OnDelete', maxUnavailable: undefined });
+  expect(devicePluginProps(withValues({ updateStrategy: { type: 'OnDelete' } }), release).updateStrategy).toEqual({
+    type: 'OnDelete',
+    maxUnavailable: undefined,
+  });
 });
 
-test('a numeric maxUnavailable becomes the construct\'s string form', () => {
-  expect(devicePluginProps(withValues({ updateStrategy: { maxUnavailable: 3 } }), release).updateStrategy!.maxUnavailable).toBe('3');
+test("a numeric maxUnavailable becomes the construct's string form", () => {
+  expect(
+    devicePluginProps(withValues({ updateStrategy: { maxUnavailable: 3 } }), release).updateStrategy!.maxUnavailable,
+  ).toBe('3');
 });
 
 test('resource quantities written as numbers or strings become Quantities', () => {
-  const r = devicePluginProps(withValues({ resources: { limits: { memory: '1Gi', cpu: 2 }, requests: null } }), release).resources!;
+  const r = devicePluginProps(
+    withValues({ resources: { limits: { memory: '1Gi', cpu: 2 }, requests: null } }),
+    release,
+  ).resources!;
   expect([r.limits!.memory.value, r.limits!.cpu.value, r.requests]).toEqual(['1Gi', 2, undefined]);
 });

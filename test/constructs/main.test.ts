@@ -7,8 +7,14 @@ import { SCENARIOS } from '../../src/scenarios';
 import { KNOWN_KINDS, validateK8sObjects } from './helpers/k8s-schema';
 
 // Custom resources have no schema in kubernetes-models; their fields are covered by the construct tests.
-const CUSTOM_KINDS = ['nvidia.com/v1/ClusterPolicy', 'source.toolkit.fluxcd.io/v1/HelmRepository', 'helm.toolkit.fluxcd.io/v2/HelmRelease',
-  'argoproj.io/v1alpha1/Application', 'monitoring.coreos.com/v1/PrometheusRule', 'monitoring.coreos.com/v1/ServiceMonitor'];
+const CUSTOM_KINDS = [
+  'nvidia.com/v1/ClusterPolicy',
+  'source.toolkit.fluxcd.io/v1/HelmRepository',
+  'helm.toolkit.fluxcd.io/v2/HelmRelease',
+  'argoproj.io/v1alpha1/Application',
+  'monitoring.coreos.com/v1/PrometheusRule',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+];
 
 const DIST = path.join(__dirname, '..', '..', 'dist');
 
@@ -18,14 +24,14 @@ const PINNED_IMAGE = /^[^\s:@]+(:\d+)?(\/[^\s:@]+)*(:[\w.-]*\d[\w.-]*|@sha256:[a
 /** Every image reference in the objects: `image: repo:tag` fields, and ClusterPolicy-style {repository, image, version}. */
 function imageReferences(node: any, out: string[] = []): string[] {
   if (Array.isArray(node)) {
-    node.forEach(n => imageReferences(n, out));
+    node.forEach((n) => imageReferences(n, out));
   } else if (node && typeof node === 'object') {
     if (typeof node.repository === 'string' && typeof node.image === 'string' && typeof node.version === 'string') {
       out.push(`${node.repository}/${node.image}:${node.version}`);
     } else if (typeof node.image === 'string') {
       out.push(node.image);
     }
-    Object.values(node).forEach(v => imageReferences(v, out));
+    Object.values(node).forEach((v) => imageReferences(v, out));
   }
   return out;
 }
@@ -44,7 +50,7 @@ describe('reference app', () => {
   });
 
   test('writes one file per scenario', () => {
-    expect(first.files.map(f => path.basename(f))).toEqual(SCENARIOS.map(s => `${s.name}.k8s.yaml`).sort());
+    expect(first.files.map((f) => path.basename(f))).toEqual(SCENARIOS.map((s) => `${s.name}.k8s.yaml`).sort());
   });
 
   test('two synths give identical bytes', () => {
@@ -55,7 +61,7 @@ describe('reference app', () => {
 
   test('committed dist/ matches a fresh synth (run `npm run synth` and commit when this fails)', () => {
     const committed = fs.readdirSync(DIST).sort();
-    expect(committed).toEqual(first.files.map(f => path.basename(f)));
+    expect(committed).toEqual(first.files.map((f) => path.basename(f)));
     for (const f of first.files) {
       expect(fs.readFileSync(path.join(DIST, path.basename(f)), 'utf-8')).toBe(fs.readFileSync(f, 'utf-8'));
     }
@@ -63,9 +69,13 @@ describe('reference app', () => {
 
   test('every object carries the version label and every image is pinned', () => {
     for (const f of first.files) {
-      const docs = YAML.parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJSON());
+      const docs = YAML.parseAllDocuments(fs.readFileSync(f, 'utf-8')).map((d) => d.toJSON());
       for (const o of docs) {
-        expect([f, o.kind, o.metadata.labels?.['app.kubernetes.io/version']]).toEqual([f, o.kind, expect.stringMatching(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/)]);
+        expect([f, o.kind, o.metadata.labels?.['app.kubernetes.io/version']]).toEqual([
+          f,
+          o.kind,
+          expect.stringMatching(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/),
+        ]);
       }
       for (const image of imageReferences(docs)) {
         expect(image).toMatch(PINNED_IMAGE);
@@ -76,10 +86,12 @@ describe('reference app', () => {
 
   test('every object validates against the Kubernetes OpenAPI schema (kubernetes-models)', () => {
     for (const f of first.files) {
-      const docs = YAML.parseAllDocuments(fs.readFileSync(f, 'utf-8')).map(d => d.toJSON());
-      const core = docs.filter(o => KNOWN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
-      const others = docs.filter(o => !KNOWN_KINDS.includes(`${o.apiVersion}/${o.kind}`)).map(o => `${o.apiVersion}/${o.kind}`);
-      expect(others.filter(k => !CUSTOM_KINDS.includes(k))).toEqual([]);
+      const docs = YAML.parseAllDocuments(fs.readFileSync(f, 'utf-8')).map((d) => d.toJSON());
+      const core = docs.filter((o) => KNOWN_KINDS.includes(`${o.apiVersion}/${o.kind}`));
+      const others = docs
+        .filter((o) => !KNOWN_KINDS.includes(`${o.apiVersion}/${o.kind}`))
+        .map((o) => `${o.apiVersion}/${o.kind}`);
+      expect(others.filter((k) => !CUSTOM_KINDS.includes(k))).toEqual([]);
       expect(() => validateK8sObjects(core)).not.toThrow();
     }
   });

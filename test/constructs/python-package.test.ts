@@ -15,24 +15,39 @@ import { synthReadmeExamples } from '../python/readme-examples';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
-const ENV = { ...process.env, JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1', JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '1' };
+const ENV = {
+  ...process.env,
+  JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION: '1',
+  JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: '1',
+};
 
 let python: string;
 
 beforeAll(() => {
   try {
     python = execFileSync('bash', [path.join(REPO_ROOT, 'test/tools/python-package.sh')], {
-      cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: BUILD_TIMEOUT_MS, env: ENV,
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: BUILD_TIMEOUT_MS,
+      env: ENV,
     }).trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`cannot build and install the Python package (test/tools/python-package.sh): ${err.stderr || err.message}`);
+    throw new Error(
+      `cannot build and install the Python package (test/tools/python-package.sh): ${err.stderr || err.message}`,
+    );
   }
 }, BUILD_TIMEOUT_MS);
 
 function synthPython(outdir: string): void {
   try {
-    execFileSync(python, [path.join(REPO_ROOT, 'test/python/readme_examples.py'), outdir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: ENV, timeout: 120000 });
+    execFileSync(python, [path.join(REPO_ROOT, 'test/python/readme_examples.py'), outdir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: ENV,
+      timeout: 120000,
+    });
   } catch (e) {
     throw new Error(`python readme_examples.py failed: ${(e as { stderr?: string }).stderr}`);
   }
@@ -57,7 +72,14 @@ test('the README examples written in Python synthesize to the same YAML as in Ty
 }, 180000);
 
 test('MigProfile constants have the same name in Python as in TypeScript', () => {
-  const out = execFileSync(python, ['-c', 'from cdk8s_gpu import MigProfile; print(MigProfile.PROFILE_1_G_10_GB.name, MigProfile.PROFILE_7_G_80_GB.name)'], { encoding: 'utf8', env: ENV });
+  const out = execFileSync(
+    python,
+    [
+      '-c',
+      'from cdk8s_gpu import MigProfile; print(MigProfile.PROFILE_1_G_10_GB.name, MigProfile.PROFILE_7_G_80_GB.name)',
+    ],
+    { encoding: 'utf8', env: ENV },
+  );
   expect(out.trim()).toBe('1g.10gb 7g.80gb');
 });
 
@@ -71,7 +93,10 @@ test('every constant and enum member keeps its name in Python (no PROFILE_1_G_10
   const asm = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, '.jsii'), 'utf8'));
   const renamed: Record<string, string> = {};
   for (const t of Object.values<any>(asm.types)) {
-    const names = [...(t.properties ?? []).filter((p: any) => p.const).map((p: any) => p.name), ...(t.members ?? []).map((m: any) => m.name)];
+    const names = [
+      ...(t.properties ?? []).filter((p: any) => p.const).map((p: any) => p.name),
+      ...(t.members ?? []).map((m: any) => m.name),
+    ];
     for (const name of names) {
       const py = toSnakeCase(name).toUpperCase();
       if (py !== name) renamed[`${t.name}.${name}`] = py;

@@ -5,7 +5,17 @@
  * container that asks for none sees none.
  */
 import { applyServerSide, CLUSTER, kubectlOk, waitFor } from './helpers/kube';
-import { deleteJob, ensureJobsNamespace, gpuJobYaml, jobLogs, jobPod, JOBS_NAMESPACE, runJob, visibleDevices, waitJobComplete } from './helpers/jobs';
+import {
+  deleteJob,
+  ensureJobsNamespace,
+  gpuJobYaml,
+  jobLogs,
+  jobPod,
+  JOBS_NAMESPACE,
+  runJob,
+  visibleDevices,
+  waitJobComplete,
+} from './helpers/jobs';
 import { ensureDefaultPlugin, FAKE_GPU_UUIDS } from './helpers/plugin';
 
 // The sleep: containerd 1.6 now and then loses the output of a container that exits the
@@ -31,12 +41,14 @@ test('two GpuJobs running at the same time get disjoint GPUs', () => {
   // Each holds its GPUs for a while, so both are running at once (checked below).
   for (const name of ['pair-a', 'pair-b']) runJob(gpuJobYaml(name, `${PRINT}; sleep 6`, { gpus: 2 }));
   for (const name of ['pair-a', 'pair-b']) waitJobComplete(name);
-  const [a, b] = ['pair-a', 'pair-b'].map(n => visibleDevices(jobLogs(n)));
-  const [ta, tb] = ['pair-a', 'pair-b'].map(n => jobPod(n).status.containerStatuses[0].state.terminated);
-  expect(Date.parse(ta.startedAt) < Date.parse(tb.finishedAt) && Date.parse(tb.startedAt) < Date.parse(ta.finishedAt)).toBe(true);
+  const [a, b] = ['pair-a', 'pair-b'].map((n) => visibleDevices(jobLogs(n)));
+  const [ta, tb] = ['pair-a', 'pair-b'].map((n) => jobPod(n).status.containerStatuses[0].state.terminated);
+  expect(
+    Date.parse(ta.startedAt) < Date.parse(tb.finishedAt) && Date.parse(tb.startedAt) < Date.parse(ta.finishedAt),
+  ).toBe(true);
   expect(a).toHaveLength(2);
   expect(b).toHaveLength(2);
-  expect(a.filter(u => b.includes(u))).toEqual([]);
+  expect(a.filter((u) => b.includes(u))).toEqual([]);
   for (const name of ['pair-a', 'pair-b']) deleteJob(name);
 });
 
@@ -60,12 +72,14 @@ test('a container without a GPU request sees no GPU', () => {
     spec: {
       restartPolicy: 'Never',
       securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{
-        name: 'main',
-        image: CLUSTER.busyboxImage,
-        command: ['sh', '-c', `${PRINT}; ls /dev`],
-        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-      }],
+      containers: [
+        {
+          name: 'main',
+          image: CLUSTER.busyboxImage,
+          command: ['sh', '-c', `${PRINT}; ls /dev`],
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
     },
   };
   expect(applyServerSide(JSON.stringify(pod)).code).toBe(0);

@@ -7,13 +7,24 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CLUSTER, getJson, kubectlOk, nodeResource, REPO_ROOT, waitFor } from './helpers/kube';
-import { deleteJob, ensureJobsNamespace, gpuJobYaml, jobLogs, jobPod, runJob, visibleDevices, waitJobComplete } from './helpers/jobs';
+import {
+  deleteJob,
+  ensureJobsNamespace,
+  gpuJobYaml,
+  jobLogs,
+  jobPod,
+  runJob,
+  visibleDevices,
+  waitJobComplete,
+} from './helpers/jobs';
 import { ensureDefaultPlugin, pluginLogs, recordTiming } from './helpers/plugin';
 
 const PRINT = 'echo "NVIDIA_VISIBLE_DEVICES=$NVIDIA_VISIBLE_DEVICES"'; // callers sleep after it (see test 3)
 
 function registrations(): number[] {
-  return pluginLogs().filter(r => r.msg === 'registered with the kubelet' && r.resource === 'nvidia.com/gpu').map(r => Date.parse(r.time));
+  return pluginLogs()
+    .filter((r) => r.msg === 'registered with the kubelet' && r.resource === 'nvidia.com/gpu')
+    .map((r) => Date.parse(r.time));
 }
 
 /** The node status the kubelet posted last (Ready's heartbeat, whole seconds). */
@@ -33,7 +44,9 @@ describe('kubelet restart', () => {
     // The shell is PID 1 and would ignore SIGTERM: trap it so the cleanup does not wait 30 s.
     runJob(gpuJobYaml('holder', `trap 'exit 0' TERM; ${PRINT}; sleep 3600 & wait`, { gpus: 2 }));
     await waitFor('the holder pod to run', 60000, () => jobPod('holder').status.phase === 'Running');
-    holderDevices = visibleDevices((await waitFor('the holder log', 20000, () => jobLogs('holder') || undefined)).value);
+    holderDevices = visibleDevices(
+      (await waitFor('the holder log', 20000, () => jobLogs('holder') || undefined)).value,
+    );
     holderContainer = jobPod('holder').status.containerStatuses[0].containerID;
     expect(holderDevices).toHaveLength(2);
   });
@@ -52,9 +65,13 @@ describe('kubelet restart', () => {
       return all.length > before ? all[all.length - 1] : undefined;
     });
     // Allocatable as the restarted kubelet reports it: a status posted after the restart.
-    await waitFor('allocatable nvidia.com/gpu = 8 from the restarted kubelet', 10000, () =>
-      // Heartbeats have whole seconds: only one stamped after the restart's second counts.
-      heartbeat() >= Math.ceil(restartedAt / 1000) * 1000 && nodeResource('allocatable', 'nvidia.com/gpu') === 8);
+    await waitFor(
+      'allocatable nvidia.com/gpu = 8 from the restarted kubelet',
+      10000,
+      () =>
+        // Heartbeats have whole seconds: only one stamped after the restart's second counts.
+        heartbeat() >= Math.ceil(restartedAt / 1000) * 1000 && nodeResource('allocatable', 'nvidia.com/gpu') === 8,
+    );
     const backAt = Date.now();
 
     recordTiming('kubelet restart → plugin registered again', registeredAt - restartedAt, 10000);
@@ -69,7 +86,16 @@ describe('kubelet restart', () => {
     expect(pod.status.phase).toBe('Running');
     expect(pod.status.containerStatuses[0].containerID).toBe(holderContainer);
     expect(pod.status.containerStatuses[0].restartCount).toBe(0);
-    const env = kubectlOk(['-n', pod.metadata.namespace, 'exec', pod.metadata.name, '--', 'sh', '-c', 'echo $NVIDIA_VISIBLE_DEVICES']);
+    const env = kubectlOk([
+      '-n',
+      pod.metadata.namespace,
+      'exec',
+      pod.metadata.name,
+      '--',
+      'sh',
+      '-c',
+      'echo $NVIDIA_VISIBLE_DEVICES',
+    ]);
     expect(env.trim().split(',')).toEqual(holderDevices);
   });
 
@@ -78,7 +104,7 @@ describe('kubelet restart', () => {
     waitJobComplete('the-rest');
     const rest = visibleDevices(jobLogs('the-rest'));
     expect(rest).toHaveLength(6);
-    expect(rest.filter(u => holderDevices.includes(u))).toEqual([]);
+    expect(rest.filter((u) => holderDevices.includes(u))).toEqual([]);
     deleteJob('the-rest');
   });
 });

@@ -19,16 +19,23 @@ describe('sharing scenarios', () => {
   });
 
   test('time-slicing with 4 replicas: allocatable nvidia.com/gpu is 32', async () => {
-    await deployPlugin(synthDevicePlugin(pluginImage('8gpu'), {
-      timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] },
-    }));
+    await deployPlugin(
+      synthDevicePlugin(pluginImage('8gpu'), {
+        timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] },
+      }),
+    );
     await waitForResource('nvidia.com/gpu', 32, 30000);
   });
 
   test("MIG mixed: each MIG profile is advertised under NVIDIA's resource name", async () => {
     await deployPlugin(synthDevicePlugin(pluginImage('mig'), { migStrategy: MigStrategy.MIXED }));
     // The fake node: GPU 0 as 3g.40gb + 2g.20gb + 2 × 1g.10gb, GPU 1 as one 7g.80gb.
-    const expected = { 'nvidia.com/mig-1g.10gb': 2, 'nvidia.com/mig-2g.20gb': 1, 'nvidia.com/mig-3g.40gb': 1, 'nvidia.com/mig-7g.80gb': 1 };
+    const expected = {
+      'nvidia.com/mig-1g.10gb': 2,
+      'nvidia.com/mig-2g.20gb': 1,
+      'nvidia.com/mig-3g.40gb': 1,
+      'nvidia.com/mig-7g.80gb': 1,
+    };
     for (const [resource, count] of Object.entries(expected)) await waitForResource(resource, count, 30000);
     const mig = Object.entries(allocatable()).filter(([name]) => name.startsWith('nvidia.com/mig-'));
     expect(Object.fromEntries(mig.map(([n, v]) => [n, Number(v)]))).toEqual(expected);

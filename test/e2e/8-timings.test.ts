@@ -13,20 +13,23 @@ const REQUIRED = [
 ];
 
 function figure(timings: Timing[]): string {
-  const width = Math.max(...timings.map(t => t.name.length));
+  const width = Math.max(...timings.map((t) => t.name.length));
   const bar = (t: Timing): string => {
     const cells = 30;
     const filled = Math.min(cells, Math.max(1, Math.round((t.ms / t.limitMs) * cells)));
     return `${'█'.repeat(filled)}${'·'.repeat(cells - filled)}`;
   };
-  const rows = timings.map(t =>
-    `  ${t.name.padEnd(width)}  ${(t.ms / 1000).toFixed(2).padStart(6)} s  ${bar(t)}  limit ${(t.limitMs / 1000).toFixed(0)} s`);
+  const rows = timings.map(
+    (t) =>
+      `  ${t.name.padEnd(width)}  ${(t.ms / 1000).toFixed(2).padStart(6)} s  ${bar(t)}  limit ${(t.limitMs / 1000).toFixed(0)} s`,
+  );
   return ['', 'e2e timings (this run; bar = share of the limit)', ...rows, ''].join('\n');
 }
 
 test('the timing figures of this run are printed, each within its limit', () => {
   const timings = readTimings();
   process.stdout.write(`${figure(timings.length ? timings : [{ name: '(none recorded)', ms: 0, limitMs: 1 }])}\n`);
-  for (const pattern of REQUIRED) expect(timings.map(t => t.name)).toContainEqual(expect.stringMatching(pattern));
-  for (const t of timings) expect({ name: t.name, withinLimit: t.ms <= t.limitMs }).toEqual({ name: t.name, withinLimit: true });
+  for (const pattern of REQUIRED) expect(timings.map((t) => t.name)).toContainEqual(expect.stringMatching(pattern));
+  for (const t of timings)
+    expect({ name: t.name, withinLimit: t.ms <= t.limitMs }).toEqual({ name: t.name, withinLimit: true });
 });

@@ -5,7 +5,9 @@ const path = require('path');
 
 class E2eSequencer extends Sequencer {
   sort(tests) {
-    return [...tests].sort((a, b) => path.basename(a.path).localeCompare(path.basename(b.path), 'en', { numeric: true }));
+    return [...tests].sort((a, b) =>
+      path.basename(a.path).localeCompare(path.basename(b.path), 'en', { numeric: true }),
+    );
   }
 }
 module.exports = E2eSequencer;

@@ -42,7 +42,11 @@ export async function captureScenario(
         allocate.push({ resource: call.resource, ids: call.ids, response: normaliseAllocate(response) });
       } catch (err) {
         const e = err as grpc.ServiceError;
-        allocate.push({ resource: call.resource, ids: call.ids, error: { code: grpc.status[e.code] ?? String(e.code), message: e.details } });
+        allocate.push({
+          resource: call.resource,
+          ids: call.ids,
+          error: { code: grpc.status[e.code] ?? String(e.code), message: e.details },
+        });
       }
     }
     // Host paths live under the temporary driver root; the reference writes `<driver-root>`.

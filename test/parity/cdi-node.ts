@@ -34,7 +34,8 @@ function exists(p: string): boolean {
 }
 
 function elfStub(file: string, soname: string): void {
-  if (!exists(file)) execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
+  if (!exists(file))
+    execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
 }
 
 function symlink(target: string, link: string): void {
@@ -66,17 +67,25 @@ export function createCdiNode(spec: FakeNvmlSpec, config: object): CdiNode {
     charDevice(path.join(root, 'dev', 'nvidia-modeset'), 195, 254);
     charDevice(path.join(root, 'dev', 'nvidia-uvm'), 510, 0);
     charDevice(path.join(root, 'dev', 'nvidia-uvm-tools'), 510, 1);
-    for (const minor of migMinors(node)) charDevice(path.join(root, 'dev', 'nvidia-caps', `nvidia-cap${minor}`), 508, minor);
+    for (const minor of migMinors(node))
+      charDevice(path.join(root, 'dev', 'nvidia-caps', `nvidia-cap${minor}`), 508, minor);
 
     const lib = path.join(root, LIB);
-    for (const name of ['libcuda', 'libnvidia-ml', 'libnvidia-ptxjitcompiler', 'libnvidia-opticalflow', 'libcudadebugger']) {
+    for (const name of [
+      'libcuda',
+      'libnvidia-ml',
+      'libnvidia-ptxjitcompiler',
+      'libnvidia-opticalflow',
+      'libcudadebugger',
+    ]) {
       elfStub(path.join(lib, `${name}.so.${version}`), `${name}.so.1`);
       symlink(`${name}.so.${version}`, path.join(lib, `${name}.so.1`));
     }
     symlink('libnvidia-ml.so.1', path.join(lib, 'libnvidia-ml.so'));
     symlink('libcuda.so.1', path.join(lib, 'libcuda.so'));
     // A library with no soname: the generator links nothing for it.
-    if (!exists(path.join(lib, `libnvidia-gpucomp.so.${version}`))) fs.writeFileSync(path.join(lib, `libnvidia-gpucomp.so.${version}`), '');
+    if (!exists(path.join(lib, `libnvidia-gpucomp.so.${version}`)))
+      fs.writeFileSync(path.join(lib, `libnvidia-gpucomp.so.${version}`), '');
 
     const firmware = path.join(root, 'lib', 'firmware', 'nvidia', version);
     fs.mkdirSync(firmware, { recursive: true });
@@ -84,7 +93,8 @@ export function createCdiNode(spec: FakeNvmlSpec, config: object): CdiNode {
 
     const bin = path.join(root, 'usr', 'bin');
     fs.mkdirSync(bin, { recursive: true });
-    for (const f of ['nvidia-smi', 'nvidia-persistenced']) fs.writeFileSync(path.join(bin, f), '#!/bin/sh\n', { mode: 0o755 });
+    for (const f of ['nvidia-smi', 'nvidia-persistenced'])
+      fs.writeFileSync(path.join(bin, f), '#!/bin/sh\n', { mode: 0o755 });
 
     fs.mkdirSync(path.join(root, 'run', 'nvidia-persistenced'), { recursive: true });
     fs.writeFileSync(path.join(root, 'run', 'nvidia-persistenced', 'socket'), '');
@@ -98,13 +108,18 @@ export function createCdiNode(spec: FakeNvmlSpec, config: object): CdiNode {
 /** NVIDIA's binary, built from ../shared/peers by test/tools/peers.sh; throws with the reason. */
 export function nvidiaPluginBinary(): string {
   try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), 'nvidia-device-plugin'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), 'nvidia-device-plugin'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .trim()
       .split('\n')
       .pop()!;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(`NVIDIA's device plugin could not be built, so there is no spec to compare with: ${stderr.split('\n').pop()}`);
+    throw new Error(
+      `NVIDIA's device plugin could not be built, so there is no spec to compare with: ${stderr.split('\n').pop()}`,
+    );
   }
 }
 
@@ -206,17 +221,30 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
         const why = missing
           ? ` because the fake NVML (test/fixtures/fake-nvml) has no ${missing[1]}, which NVIDIA's plugin calls for this node; add it to the fake library`
           : '';
-        throw new Error(`${kind} plugin exited with ${exited} before writing ${specFile}${why}:\n${output.slice(-3000)}`);
+        throw new Error(
+          `${kind} plugin exited with ${exited} before writing ${specFile}${why}:\n${output.slice(-3000)}`,
+        );
       }
-      if (Date.now() > deadline) throw new Error(`${kind} plugin wrote no ${specFile} in ${opts.timeoutMs ?? 20000} ms:\n${output.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${kind} plugin wrote no ${specFile} in ${opts.timeoutMs ?? 20000} ms:\n${output.slice(-3000)}`,
+        );
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = fileMs!;
     // The rename is atomic for ours; NVIDIA's Save writes a temp file and renames it too.
     const text = fs.readFileSync(specFile, 'utf8');
     // Ours logs how long building and writing the spec took (after NVML discovery).
-    const logged = /"msg":"wrote CDI spec"/.test(output) ? /"ms":([\d.]+)[^\n]*"msg":"wrote CDI spec"/.exec(output) : null;
-    return { spec: JSON.parse(text) as Record<string, unknown>, text, ms, writeMs: logged ? Number(logged[1]) : undefined, output };
+    const logged = /"msg":"wrote CDI spec"/.test(output)
+      ? /"ms":([\d.]+)[^\n]*"msg":"wrote CDI spec"/.exec(output)
+      : null;
+    return {
+      spec: JSON.parse(text) as Record<string, unknown>,
+      text,
+      ms,
+      writeMs: logged ? Number(logged[1]) : undefined,
+      output,
+    };
   } finally {
     if (exited === undefined) {
       child.kill('SIGTERM');

@@ -17,7 +17,8 @@ export interface Difference {
 function compareResource(scenario: string, ours: ResourceRecord, nvidia: ResourceRecord, out: Difference[]): void {
   const at = `resources[${ours.name}]`;
   for (const key of ['endpoint', 'version', 'registerOptions', 'options'] as const) {
-    if (!isDeepStrictEqual(ours[key], nvidia[key])) out.push({ scenario, path: `${at}.${key}`, ours: ours[key], nvidia: nvidia[key] });
+    if (!isDeepStrictEqual(ours[key], nvidia[key]))
+      out.push({ scenario, path: `${at}.${key}`, ours: ours[key], nvidia: nvidia[key] });
   }
   const theirs = new Map(nvidia.devices.map((d) => [d.ID, d]));
   const mine = new Map(ours.devices.map((d) => [d.ID, d]));
@@ -28,7 +29,8 @@ function compareResource(scenario: string, ours: ResourceRecord, nvidia: Resourc
       continue;
     }
     for (const key of ['health', 'numa'] as const) {
-      if (!isDeepStrictEqual(d[key], n[key])) out.push({ scenario, path: `${at}.devices[${d.ID}].${key}`, ours: d[key], nvidia: n[key] });
+      if (!isDeepStrictEqual(d[key], n[key]))
+        out.push({ scenario, path: `${at}.devices[${d.ID}].${key}`, ours: d[key], nvidia: n[key] });
     }
   }
   for (const n of nvidia.devices) {
@@ -36,7 +38,13 @@ function compareResource(scenario: string, ours: ResourceRecord, nvidia: Resourc
   }
 }
 
-function compareContainer(scenario: string, at: string, ours: ContainerRecord, nvidia: ContainerRecord, out: Difference[]): void {
+function compareContainer(
+  scenario: string,
+  at: string,
+  ours: ContainerRecord,
+  nvidia: ContainerRecord,
+  out: Difference[],
+): void {
   const keys = new Set([...Object.keys(ours), ...Object.keys(nvidia)]) as Set<keyof ContainerRecord>;
   for (const key of [...keys].sort()) {
     const a = ours[key];
@@ -45,7 +53,8 @@ function compareContainer(scenario: string, at: string, ours: ContainerRecord, n
       const ea = (a ?? {}) as Record<string, string>;
       const eb = (b ?? {}) as Record<string, string>;
       for (const name of [...new Set([...Object.keys(ea), ...Object.keys(eb)])].sort()) {
-        if (ea[name] !== eb[name]) out.push({ scenario, path: `${at}.${key}.${name}`, ours: ea[name], nvidia: eb[name] });
+        if (ea[name] !== eb[name])
+          out.push({ scenario, path: `${at}.${key}.${name}`, ours: ea[name], nvidia: eb[name] });
       }
     } else if (!isDeepStrictEqual(a, b)) {
       out.push({ scenario, path: `${at}.${key}`, ours: a, nvidia: b });
@@ -56,7 +65,8 @@ function compareContainer(scenario: string, at: string, ours: ContainerRecord, n
 function compareCall(scenario: string, i: number, ours: CallRecord, nvidia: CallRecord, out: Difference[]): void {
   const at = `allocate[${i}]`;
   if (ours.error && nvidia.error) {
-    if (ours.error.code !== nvidia.error.code) out.push({ scenario, path: `${at}.error.code`, ours: ours.error.code, nvidia: nvidia.error.code });
+    if (ours.error.code !== nvidia.error.code)
+      out.push({ scenario, path: `${at}.error.code`, ours: ours.error.code, nvidia: nvidia.error.code });
     if (ours.error.message !== nvidia.error.message) {
       out.push({ scenario, path: `${at}.error.message`, ours: ours.error.message, nvidia: nvidia.error.message });
     }
@@ -85,10 +95,13 @@ export function compareRecords(ours: ParityRecord, nvidia: ParityRecord): Differ
     else out.push({ scenario, path: `resources[${r.name}]`, ours: r.devices.length, nvidia: undefined });
   }
   for (const n of nvidia.resources) {
-    if (!ours.resources.some((r) => r.name === n.name)) out.push({ scenario, path: `resources[${n.name}]`, ours: undefined, nvidia: n.devices.length });
+    if (!ours.resources.some((r) => r.name === n.name))
+      out.push({ scenario, path: `resources[${n.name}]`, ours: undefined, nvidia: n.devices.length });
   }
   if (ours.allocate.length !== nvidia.allocate.length) {
-    throw new Error(`records of ${scenario} made different calls (${ours.allocate.length} vs ${nvidia.allocate.length}); compare records of the same scenario`);
+    throw new Error(
+      `records of ${scenario} made different calls (${ours.allocate.length} vs ${nvidia.allocate.length}); compare records of the same scenario`,
+    );
   }
   ours.allocate.forEach((c, i) => compareCall(scenario, i, c, nvidia.allocate[i], out));
   return out;
@@ -96,5 +109,7 @@ export function compareRecords(ours: ParityRecord, nvidia: ParityRecord): Differ
 
 /** One line per difference, for failure messages. */
 export function describe(diffs: readonly Difference[]): string {
-  return diffs.map((d) => `${d.scenario}: ${d.path}: ours=${JSON.stringify(d.ours)} nvidia=${JSON.stringify(d.nvidia)}`).join('\n');
+  return diffs
+    .map((d) => `${d.scenario}: ${d.path}: ours=${JSON.stringify(d.ours)} nvidia=${JSON.stringify(d.nvidia)}`)
+    .join('\n');
 }

@@ -17,7 +17,8 @@ export interface KnownDifference {
   shownBy: string[];
 }
 
-const isErrorPath = (field: 'code' | 'message') => (d: Difference) => /^allocate\[\d+\]\.error\./.test(d.path) && d.path.endsWith(`.${field}`);
+const isErrorPath = (field: 'code' | 'message') => (d: Difference) =>
+  /^allocate\[\d+\]\.error\./.test(d.path) && d.path.endsWith(`.${field}`);
 
 export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   {
@@ -34,13 +35,21 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   },
   {
     id: 'control-device-nodes',
-    summary: 'passDeviceSpecs also passes the control nodes that exist (/dev/nvidiactl, nvidia-uvm, …); NVIDIA passes only the GPU and MIG nodes',
+    summary:
+      'passDeviceSpecs also passes the control nodes that exist (/dev/nvidiactl, nvidia-uvm, …); NVIDIA passes only the GPU and MIG nodes',
     matches: (d) => {
       if (!/^allocate\[\d+\]\.response\[\d+\]\.devices$/.test(d.path)) return false;
       const ours = (d.ours ?? []) as NonNullable<ContainerRecord['devices']>;
       const nvidia = (d.nvidia ?? []) as NonNullable<ContainerRecord['devices']>;
       const isControl = (x: { container_path: string }): boolean => OPTIONAL_CONTROL_NODES.includes(x.container_path);
-      return ours.some(isControl) && !nvidia.some(isControl) && isDeepStrictEqual(ours.filter((x) => !isControl(x)), nvidia);
+      return (
+        ours.some(isControl) &&
+        !nvidia.some(isControl) &&
+        isDeepStrictEqual(
+          ours.filter((x) => !isControl(x)),
+          nvidia,
+        )
+      );
     },
     shownBy: ['pass-device-specs', 'mig-mixed-index-device-specs'],
   },
@@ -49,18 +58,25 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     summary: 'a container request with no device IDs is refused; NVIDIA answers an empty NVIDIA_VISIBLE_DEVICES',
     matches: (d) => {
       const ours = d.ours as { code?: string; message?: string } | undefined;
-      return /^allocate\[\d+\]\.outcome$/.test(d.path) && d.nvidia === 'ok' && ours?.code === 'INVALID_ARGUMENT' && /names no device IDs/.test(ours.message ?? '');
+      return (
+        /^allocate\[\d+\]\.outcome$/.test(d.path) &&
+        d.nvidia === 'ok' &&
+        ours?.code === 'INVALID_ARGUMENT' &&
+        /names no device IDs/.test(ours.message ?? '')
+      );
     },
     shownBy: ['default'],
   },
   {
     id: 'per-gpu-sharing',
-    summary: 'time-slicing `devices` and `rename` are honoured; NVIDIA drops both and shares every GPU under the original name',
+    summary:
+      'time-slicing `devices` and `rename` are honoured; NVIDIA drops both and shares every GPU under the original name',
     // Only in the scenario built for it, and only which resources and devices exist and which
     // requests succeed: every option, env and mount of what both answer is still compared.
     matches: (d) =>
       d.scenario === 'time-slicing-per-gpu' &&
-      ((/^resources\[[^\]]+\](\.devices\[[^\]]+\])?$/.test(d.path) && (d.ours === undefined || d.nvidia === undefined)) ||
+      ((/^resources\[[^\]]+\](\.devices\[[^\]]+\])?$/.test(d.path) &&
+        (d.ours === undefined || d.nvidia === undefined)) ||
         /^allocate\[\d+\]\.outcome$/.test(d.path)),
     shownBy: ['time-slicing-per-gpu'],
   },

@@ -78,7 +78,9 @@ function deviceNodes(spec: FakeNvmlSpec): Array<[string, number, number]> {
 
 function createDeviceNodes(devDir: string, nodes: Array<[string, number, number]>): void {
   fs.mkdirSync(path.join(devDir, 'nvidia-caps'), { recursive: true });
-  const script = nodes.map(([p, major, minor]) => `mknod -m 0666 '${path.join(devDir, p)}' c ${major} ${minor}`).join(' && ');
+  const script = nodes
+    .map(([p, major, minor]) => `mknod -m 0666 '${path.join(devDir, p)}' c ${major} ${minor}`)
+    .join(' && ');
   try {
     execFileSync('sh', ['-c', script], { stdio: 'pipe' });
   } catch {
@@ -95,7 +97,9 @@ function buildCudaStandIn(): string {
   if (!fs.existsSync(out)) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     const tmp = `${out}.${process.pid}.tmp`;
-    execFileSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libcuda.so.1', '-o', tmp, '-x', 'c', '/dev/null'], { stdio: 'pipe' });
+    execFileSync('gcc', ['-shared', '-fPIC', '-Wl,-soname,libcuda.so.1', '-o', tmp, '-x', 'c', '/dev/null'], {
+      stdio: 'pipe',
+    });
     fs.renameSync(tmp, out);
   }
   return (cudaStandIn = out);

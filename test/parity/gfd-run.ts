@@ -24,13 +24,18 @@ export interface NvmlUnderTest {
 
 function peer(name: string, what: string): string {
   try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .trim()
       .split('\n')
       .pop()!;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(`${what} could not be built from ../shared/peers, so there is nothing to compare with: ${stderr.split('\n').pop()}`);
+    throw new Error(
+      `${what} could not be built from ../shared/peers, so there is nothing to compare with: ${stderr.split('\n').pop()}`,
+    );
   }
 }
 
@@ -92,14 +97,28 @@ export function nvidiaLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): LabelR
     try {
       output = execFileSync(
         bin,
-        ['--oneshot', '--use-node-feature-api=false', '--no-timestamp', `--output-file=${out}`, `--machine-type-file=${machineFile}`, `--config-file=${configFile}`],
-        { env: { PATH: process.env.PATH, LD_LIBRARY_PATH: path.dirname(nvml.library), ...nvml.env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000 },
+        [
+          '--oneshot',
+          '--use-node-feature-api=false',
+          '--no-timestamp',
+          `--output-file=${out}`,
+          `--machine-type-file=${machineFile}`,
+          `--config-file=${configFile}`,
+        ],
+        {
+          env: { PATH: process.env.PATH, LD_LIBRARY_PATH: path.dirname(nvml.library), ...nvml.env },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 60000,
+        },
       );
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; status?: number };
       const stderr = String(e.stderr ?? '');
       const missing = /undefined symbol: (\w+)/.exec(stderr);
-      const why = missing ? ` because ${nvml.library} has no ${missing[1]}, which NVIDIA's GFD calls; the fake NVML needs it` : '';
+      const why = missing
+        ? ` because ${nvml.library} has no ${missing[1]}, which NVIDIA's GFD calls; the fake NVML needs it`
+        : '';
       throw new Error(`NVIDIA's gpu-feature-discovery failed (exit ${e.status})${why}:\n${stderr.slice(-2000)}`);
     }
     return { labels: parseFeatureFile(fs.readFileSync(out, 'utf8')), output };
@@ -147,7 +166,8 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
     // waits for the MPS daemon, which these runs do not start); signals are handled from the
     // start on, so a SIGTERM after the write is a clean stop in either phase.
     while (!fs.existsSync(out) || !/"msg":"wrote GPU Feature Discovery labels"/.test(output)) {
-      if (code !== undefined) throw new Error(`our plugin exited with ${code} before writing ${out}:\n${output.slice(-3000)}`);
+      if (code !== undefined)
+        throw new Error(`our plugin exited with ${code} before writing ${out}:\n${output.slice(-3000)}`);
       if (Date.now() > deadline) throw new Error(`our plugin wrote no ${out} in 20 s:\n${output.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -44,9 +44,13 @@ async function main(): Promise<number> {
       const undocumented = unexplained(diffs);
       documented += diffs.length - undocumented.length;
       for (const k of KNOWN_DIFFERENCES) if (diffs.some((d) => k.matches(d))) shown.add(k.id);
-      if (undocumented.length) problems.push(`ours vs NVIDIA (undocumented; fix our plugin or document it in docs/parity.md and test/parity/differences.ts):\n${indent(describe(undocumented))}`);
+      if (undocumented.length)
+        problems.push(
+          `ours vs NVIDIA (undocumented; fix our plugin or document it in docs/parity.md and test/parity/differences.ts):\n${indent(describe(undocumented))}`,
+        );
       const gone = notShown(scenario.name, diffs);
-      if (gone.length) problems.push(`documented differences this scenario no longer shows: ${gone.map((k) => k.id).join(', ')}`);
+      if (gone.length)
+        problems.push(`documented differences this scenario no longer shows: ${gone.map((k) => k.id).join(', ')}`);
       let committed: ReturnType<typeof readNvidiaRecord> | undefined;
       try {
         committed = readNvidiaRecord(scenario);
@@ -75,7 +79,9 @@ async function main(): Promise<number> {
     const stale = staleNvidiaRecords(SCENARIOS);
     if (stale.length) {
       failed++;
-      process.stdout.write(`FAIL captured records of no scenario: ${stale.join(', ')}; run \`npm run parity:record\` (it removes them)\n`);
+      process.stdout.write(
+        `FAIL captured records of no scenario: ${stale.join(', ')}; run \`npm run parity:record\` (it removes them)\n`,
+      );
     }
   }
   process.stdout.write(

@@ -6,7 +6,13 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { createMockNode, type MockFailure, type MockNode, type MockProfile } from './mock-node';
-import { startPlugin, waitForRegistration, type PluginKind, type RunningPlugin, type StartOptions } from './plugin-process';
+import {
+  startPlugin,
+  waitForRegistration,
+  type PluginKind,
+  type RunningPlugin,
+  type StartOptions,
+} from './plugin-process';
 import { DRIVER_ROOT, normaliseAllocate, normaliseResource, type CallRecord, type ParityRecord } from './record';
 
 export const GPU = 'nvidia.com/gpu';
@@ -61,11 +67,17 @@ export async function startOnMock(
   return plugin;
 }
 
-export async function preferredAnswer(plugin: RunningPlugin, node: MockNode, c: PreferredCase): Promise<PreferredAnswer> {
+export async function preferredAnswer(
+  plugin: RunningPlugin,
+  node: MockNode,
+  c: PreferredCase,
+): Promise<PreferredAnswer> {
   const uuids = node.gpus.map((g) => g.uuid);
   try {
     const res = await plugin.stub.client(GPU).preferred({
-      container_requests: [{ available_deviceIDs: uuids, must_include_deviceIDs: c.must.map((i) => uuids[i]), allocation_size: c.size }],
+      container_requests: [
+        { available_deviceIDs: uuids, must_include_deviceIDs: c.must.map((i) => uuids[i]), allocation_size: c.size },
+      ],
     });
     const ids = res.container_responses?.[0]?.deviceIDs ?? [];
     return { ...c, picked: ids.map((id) => uuids.indexOf(id)).sort((a, b) => a - b) };
@@ -74,7 +86,11 @@ export async function preferredAnswer(plugin: RunningPlugin, node: MockNode, c: 
   }
 }
 
-export async function captureOnMock(kind: PluginKind, profile: MockProfile, failures: Record<number, MockFailure> = {}): Promise<MockCapture> {
+export async function captureOnMock(
+  kind: PluginKind,
+  profile: MockProfile,
+  failures: Record<number, MockFailure> = {},
+): Promise<MockCapture> {
   const node = createMockNode(profile, { failures });
   let plugin: RunningPlugin | undefined;
   try {
@@ -90,15 +106,24 @@ export async function captureOnMock(kind: PluginKind, profile: MockProfile, fail
         allocate.push({ resource: GPU, ids, response: normaliseAllocate(await stub.client(GPU).allocateIds(ids)) });
       } catch (err) {
         const e = err as grpc.ServiceError;
-        allocate.push({ resource: GPU, ids, error: { code: grpc.status[e.code] ?? String(e.code), message: e.details } });
+        allocate.push({
+          resource: GPU,
+          ids,
+          error: { code: grpc.status[e.code] ?? String(e.code), message: e.details },
+        });
       }
     }
     const preferred: PreferredAnswer[] = [];
     for (const c of preferredCases(node.gpus.length)) preferred.push(await preferredAnswer(plugin, node, c));
     const record: ParityRecord = { scenario: `mock-${profile}`, resources, allocate };
-    return { record: JSON.parse(JSON.stringify(record).split(node.driverRoot).join(DRIVER_ROOT)) as ParityRecord, preferred };
+    return {
+      record: JSON.parse(JSON.stringify(record).split(node.driverRoot).join(DRIVER_ROOT)) as ParityRecord,
+      preferred,
+    };
   } catch (err) {
-    throw new Error(`${kind} plugin on NVIDIA's mock NVML (${profile}): ${(err as Error).message}${plugin ? `\n--- plugin output ---\n${plugin.output().slice(-3000)}` : ''}`);
+    throw new Error(
+      `${kind} plugin on NVIDIA's mock NVML (${profile}): ${(err as Error).message}${plugin ? `\n--- plugin output ---\n${plugin.output().slice(-3000)}` : ''}`,
+    );
   } finally {
     await plugin?.stop();
     node.remove();

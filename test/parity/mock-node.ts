@@ -62,15 +62,21 @@ let mockDir: string | undefined;
 export function mockNvmlDir(): string {
   if (mockDir !== undefined) return mockDir;
   try {
-    mockDir = execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), 'mock-nvml'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    mockDir = execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), 'mock-nvml'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .trim()
       .split('\n')
       .pop()!;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(`NVIDIA's mock NVML could not be built (test/tools/peers.sh mock-nvml), so nothing can run on it: ${stderr.split('\n').slice(-3).join(' ')}`);
+    throw new Error(
+      `NVIDIA's mock NVML could not be built (test/tools/peers.sh mock-nvml), so nothing can run on it: ${stderr.split('\n').slice(-3).join(' ')}`,
+    );
   }
-  if (!fs.existsSync(path.join(mockDir, 'libnvidia-ml.so.1'))) throw new Error(`test/tools/peers.sh mock-nvml printed ${mockDir}, which holds no libnvidia-ml.so.1`);
+  if (!fs.existsSync(path.join(mockDir, 'libnvidia-ml.so.1')))
+    throw new Error(`test/tools/peers.sh mock-nvml printed ${mockDir}, which holds no libnvidia-ml.so.1`);
   return mockDir;
 }
 
@@ -86,7 +92,8 @@ export function createMockNode(profile: MockProfile, opts: MockNodeOptions = {})
   const doc = parse(fs.readFileSync(source, 'utf8')) as ProfileYaml;
   for (const [index, failure] of Object.entries(opts.failures ?? {})) {
     const device = doc.devices.find((d) => d.index === Number(index));
-    if (device === undefined) throw new Error(`mock profile ${profile} has no device ${index} to inject a failure into`);
+    if (device === undefined)
+      throw new Error(`mock profile ${profile} has no device ${index} to inject a failure into`);
     device.failure = failure;
   }
   // Short: unix socket paths under it must stay below 108 bytes.
@@ -107,7 +114,12 @@ export function createMockNode(profile: MockProfile, opts: MockNodeOptions = {})
   fs.mkdirSync(cdiDir);
   const gpus = doc.devices
     .slice(0, 8) // the mock serves at most 8 devices
-    .map((d) => ({ index: d.index, uuid: d.uuid, busId: d.pci?.bus_id ?? '', name: d.name ?? doc.device_defaults?.name ?? '' }));
+    .map((d) => ({
+      index: d.index,
+      uuid: d.uuid,
+      busId: d.pci?.bus_id ?? '',
+      name: d.name ?? doc.device_defaults?.name ?? '',
+    }));
   return {
     profile,
     dir,

@@ -50,7 +50,8 @@ export function serialiseRecord(record: ParityRecord): string {
   return `${JSON.stringify(sortKeys(record), null, 2)}\n`;
 }
 
-const RECORD_HINT = 'run `npm run parity:record` (root, builds NVIDIA\'s plugin from ../shared/peers) and commit the files it writes';
+const RECORD_HINT =
+  "run `npm run parity:record` (root, builds NVIDIA's plugin from ../shared/peers) and commit the files it writes";
 
 /**
  * The committed record of `scenario`. Throws, saying what to do, when it is missing or was
@@ -58,11 +59,15 @@ const RECORD_HINT = 'run `npm run parity:record` (root, builds NVIDIA\'s plugin 
  */
 export function readNvidiaRecord(scenario: Scenario): ParityRecord {
   const file = nvidiaRecordPath(scenario.name);
-  if (!fs.existsSync(file)) throw new Error(`no captured NVIDIA record for scenario ${scenario.name} at ${file}: ${RECORD_HINT}`);
+  if (!fs.existsSync(file))
+    throw new Error(`no captured NVIDIA record for scenario ${scenario.name} at ${file}: ${RECORD_HINT}`);
   const record = JSON.parse(fs.readFileSync(file, 'utf8')) as ParityRecord;
-  const calls = (r: { allocate: Array<{ resource: string; ids: string[] }> }): string => JSON.stringify(r.allocate.map((c) => [c.resource, c.ids]));
+  const calls = (r: { allocate: Array<{ resource: string; ids: string[] }> }): string =>
+    JSON.stringify(r.allocate.map((c) => [c.resource, c.ids]));
   if (record.scenario !== scenario.name || calls(record) !== calls(scenario)) {
-    throw new Error(`${file} was captured for other Allocate calls than scenario ${scenario.name} now makes: ${RECORD_HINT}`);
+    throw new Error(
+      `${file} was captured for other Allocate calls than scenario ${scenario.name} now makes: ${RECORD_HINT}`,
+    );
   }
   return record;
 }

@@ -68,7 +68,10 @@ export function ensureOurPluginBuilt(): void {
  */
 export function nvidiaPluginBinary(): string {
   try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'nvidia-plugin.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'nvidia-plugin.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .trim()
       .split('\n')
       .pop()!;
@@ -78,7 +81,10 @@ export function nvidiaPluginBinary(): string {
     const lines = stderr.split('\n');
     throw new Error(
       `NVIDIA's device plugin could not be built, so nothing can be compared with it: ${lines.pop()}\n` +
-        lines.slice(-15).map((l) => `  | ${l}`).join('\n'),
+        lines
+          .slice(-15)
+          .map((l) => `  | ${l}`)
+          .join('\n'),
     );
   }
 }
@@ -137,12 +143,25 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
     `--container-driver-root=${node.driverRoot}`,
   ];
   const mounts = nvidiaMounts(node, stub)
-    .map(([source, target]) => `mkdir -p ${shellQuote(target)} && mount --bind ${shellQuote(source)} ${shellQuote(target)}`)
+    .map(
+      ([source, target]) =>
+        `mkdir -p ${shellQuote(target)} && mount --bind ${shellQuote(source)} ${shellQuote(target)}`,
+    )
     .join(' && ');
   return {
     file: 'unshare',
     // exec keeps the PID, so signals reach the plugin.
-    args: ['--mount', '--propagation', 'private', 'sh', '-c', `${mounts} && exec "$@"`, 'sh', nvidiaPluginBinary(), ...nvidiaArgs],
+    args: [
+      '--mount',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `${mounts} && exec "$@"`,
+      'sh',
+      nvidiaPluginBinary(),
+      ...nvidiaArgs,
+    ],
     // go-nvml dlopens libnvidia-ml.so.1: the loader finds the fake through this path.
     env: { ...common, LD_LIBRARY_PATH: path.dirname(node.libraryPath) },
   };
@@ -186,7 +205,11 @@ export async function startPlugin(opts: StartOptions): Promise<RunningPlugin> {
 }
 
 /** Waits until every resource is registered with a device list; fails with the plugin's output. */
-export async function waitForRegistration(plugin: RunningPlugin, resources: string[], timeoutMs = 20000): Promise<void> {
+export async function waitForRegistration(
+  plugin: RunningPlugin,
+  resources: string[],
+  timeoutMs = 20000,
+): Promise<void> {
   // A plugin that exits before it registers fails at once (on 'close': its output is complete), not after the timeout.
   let onExit: (() => void) | undefined;
   const exited = new Promise<never>((_, reject) => {
@@ -199,7 +222,9 @@ export async function waitForRegistration(plugin: RunningPlugin, resources: stri
     await Promise.race([plugin.stub.waitForResources(resources, timeoutMs), exited]);
   } catch (err) {
     const got = [...plugin.stub.resources.keys()].join(', ') || 'none';
-    throw new Error(`${plugin.kind} plugin: ${(err as Error).message} (registered: ${got})\n--- plugin output ---\n${plugin.output().slice(-4000)}`);
+    throw new Error(
+      `${plugin.kind} plugin: ${(err as Error).message} (registered: ${got})\n--- plugin output ---\n${plugin.output().slice(-4000)}`,
+    );
   } finally {
     plugin.child.off('close', onExit!);
   }

@@ -33,7 +33,9 @@ async function main(): Promise<number> {
       const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
       writeNvidiaRecord(record);
       const what = before === undefined ? 'new' : before === serialiseRecord(record) ? 'unchanged' : 'CHANGED';
-      process.stdout.write(`${what.padEnd(9)} ${path.relative(process.cwd(), file)} (${record.allocate.length} Allocate calls)\n`);
+      process.stdout.write(
+        `${what.padEnd(9)} ${path.relative(process.cwd(), file)} (${record.allocate.length} Allocate calls)\n`,
+      );
     } catch (err) {
       failed++;
       process.stdout.write(`FAIL      ${scenario.name}: ${(err as Error).message}\n`);

@@ -5,7 +5,12 @@
  * free: the random CDI response id, list order (NVIDIA's comes from Go map iteration) and
  * empty proto fields.
  */
-import type { AllocateResponse, ApiDevice, DevicePluginOptions, RegisterRequest } from '../../plugin/src/kubelet/api-types';
+import type {
+  AllocateResponse,
+  ApiDevice,
+  DevicePluginOptions,
+  RegisterRequest,
+} from '../../plugin/src/kubelet/api-types';
 
 export interface DeviceRecord {
   ID: string;

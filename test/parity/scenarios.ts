@@ -28,7 +28,10 @@ export interface Scenario {
 
 const g = gpuUuid;
 const replica = (gpu: number, n: number): string => `${g(gpu)}::${n}`;
-const pluginFlags = (flags: Record<string, unknown>): Record<string, unknown> => ({ version: 'v1', flags: { plugin: flags } });
+const pluginFlags = (flags: Record<string, unknown>): Record<string, unknown> => ({
+  version: 'v1',
+  flags: { plugin: flags },
+});
 
 /** An ID no plugin advertises: every plugin must refuse it. */
 export const UNKNOWN_ID = 'GPU-00000000-0000-4000-8000-000000000000';
@@ -36,7 +39,13 @@ export const UNKNOWN_ID = 'GPU-00000000-0000-4000-8000-000000000000';
 function timeSlicing(renameByDefault: boolean, failRequestsGreaterThanOne: boolean): Record<string, unknown> {
   return {
     version: 'v1',
-    sharing: { timeSlicing: { renameByDefault, failRequestsGreaterThanOne, resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } },
+    sharing: {
+      timeSlicing: {
+        renameByDefault,
+        failRequestsGreaterThanOne,
+        resources: [{ name: 'nvidia.com/gpu', replicas: 4 }],
+      },
+    },
   };
 }
 
@@ -137,7 +146,11 @@ export const SCENARIOS: readonly Scenario[] = [
     spec: defaultSpec(8),
     config: {
       version: 'v1',
-      sharing: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', rename: 'gpu-shared', replicas: 2, devices: ['0', '1'] }] } },
+      sharing: {
+        timeSlicing: {
+          resources: [{ name: 'nvidia.com/gpu', rename: 'gpu-shared', replicas: 2, devices: ['0', '1'] }],
+        },
+      },
     },
     resources: ['nvidia.com/gpu'],
     oursResources: ['nvidia.com/gpu', 'nvidia.com/gpu-shared'],
@@ -161,7 +174,10 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'mig-mixed-index-device-specs',
     spec: a100MigSpec(),
-    config: { version: 'v1', flags: { migStrategy: 'mixed', plugin: { deviceIDStrategy: 'index', passDeviceSpecs: true } } },
+    config: {
+      version: 'v1',
+      flags: { migStrategy: 'mixed', plugin: { deviceIDStrategy: 'index', passDeviceSpecs: true } },
+    },
     resources: ['nvidia.com/mig-3g.40gb', 'nvidia.com/mig-2g.20gb', 'nvidia.com/mig-1g.10gb', 'nvidia.com/mig-7g.80gb'],
     allocate: [
       { resource: 'nvidia.com/mig-1g.10gb', ids: [migUuid(0, 3)] },

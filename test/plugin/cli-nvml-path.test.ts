@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { nvmlLibraryPath } from '../../plugin/src/cli';
 
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'nvml-path-')); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'nvml-path-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function lib(root: string, sub = 'usr/lib/x86_64-linux-gnu'): string {
@@ -18,7 +20,10 @@ function lib(root: string, sub = 'usr/lib/x86_64-linux-gnu'): string {
 }
 
 const config = (ctr: string, host: string, library = 'libnvidia-ml.so.1') =>
-  ({ flags: { nvidiaDriverRoot: host, plugin: { containerDriverRoot: ctr } }, runtime: { nvmlLibrary: library } }) as any;
+  ({
+    flags: { nvidiaDriverRoot: host, plugin: { containerDriverRoot: ctr } },
+    runtime: { nvmlLibrary: library },
+  }) as any;
 
 test('the container driver root wins: the host path /run/nvidia/driver does not exist inside the pod', () => {
   const ctr = join(dir, 'driver-root');
@@ -38,5 +43,7 @@ test('without a container driver root mount, --driver-root is searched (the plug
 
 test('an absolute --nvml-library-path is used as given', () => {
   lib(join(dir, 'driver-root'));
-  expect(nvmlLibraryPath(config(join(dir, 'driver-root'), '/', '/opt/x/libnvidia-ml.so.1'))).toBe('/opt/x/libnvidia-ml.so.1');
+  expect(nvmlLibraryPath(config(join(dir, 'driver-root'), '/', '/opt/x/libnvidia-ml.so.1'))).toBe(
+    '/opt/x/libnvidia-ml.so.1',
+  );
 });

@@ -64,7 +64,10 @@ function newRuntime(config: PluginConfig, result: DeviceInventory | Error = inve
     createDeviceSource: () => source,
     buildResources,
     preferred: ({ available, size }) => available.slice(0, size),
-    createHealthMonitor: (_health, onChange) => ({ handle: (e) => onChange(e.uuid, e.healthy, e.reason), stop: () => undefined }),
+    createHealthMonitor: (_health, onChange) => ({
+      handle: (e) => onChange(e.uuid, e.healthy, e.reason),
+      stop: () => undefined,
+    }),
     isInitError: (err) => err instanceof InitFailure,
   };
   nextConfig = () => config;
@@ -103,7 +106,9 @@ describe('PluginRuntime', () => {
     await stub.waitFor('the health watch', () => source.watching);
     source.emit!({ uuid: UUIDS[1], healthy: false, xid: 48, reason: 'XID 48 (double-bit ECC error)' });
     await stub.waitFor('the update', () => stub.latest('nvidia.com/gpu')?.[1].health === 'Unhealthy');
-    expect((await runtime.metrics.render()).body).toContain('gpu_device_plugin_devices{resource="nvidia.com/gpu",health="Unhealthy"} 1');
+    expect((await runtime.metrics.render()).body).toContain(
+      'gpu_device_plugin_devices{resource="nvidia.com/gpu",health="Unhealthy"} 1',
+    );
   });
 
   it('reloads a good config: the new resource registers, the old one gets an empty list', async () => {
@@ -113,7 +118,13 @@ describe('PluginRuntime', () => {
     const old = stub.resources.get('nvidia.com/gpu')!;
     nextConfig = () => {
       const c = runtimeConfig();
-      c.sharing = { timeSlicing: { renameByDefault: true, failRequestsGreaterThanOne: false, resources: [{ name: 'nvidia.com/gpu', devices: 'all', replicas: 2 }] } };
+      c.sharing = {
+        timeSlicing: {
+          renameByDefault: true,
+          failRequestsGreaterThanOne: false,
+          resources: [{ name: 'nvidia.com/gpu', devices: 'all', replicas: 2 }],
+        },
+      };
       return c;
     };
     await runtime.reload();
@@ -149,7 +160,10 @@ describe('PluginRuntime', () => {
   });
 
   it('idles and reports ready when NVML cannot start and failOnInitError is false', async () => {
-    runtime = newRuntime(runtimeConfig({ flags: { failOnInitError: false } }), new InitFailure('NVML: driver not loaded'));
+    runtime = newRuntime(
+      runtimeConfig({ flags: { failOnInitError: false } }),
+      new InitFailure('NVML: driver not loaded'),
+    );
     await runtime.start();
     expect(runtime.readiness()).toEqual({ ready: true, reason: expect.stringContaining('NVML: driver not loaded') });
     expect(stub.registrations).toEqual([]);
@@ -168,7 +182,10 @@ describe('PluginRuntime', () => {
   it('idles and reports ready on a node without GPUs', async () => {
     runtime = newRuntime(runtimeConfig(), { ...inventory(), gpus: [] });
     await runtime.start();
-    expect(runtime.readiness()).toEqual({ ready: true, reason: 'idle: no GPUs found on this node, nothing to advertise' });
+    expect(runtime.readiness()).toEqual({
+      ready: true,
+      reason: 'idle: no GPUs found on this node, nothing to advertise',
+    });
   });
 
   it('serves /readyz on the configured port', async () => {

@@ -2,8 +2,17 @@
 // Python: test/constructs/python-package.test.ts compares the two outputs byte for byte.
 import { App, Chart } from 'cdk8s';
 import {
-  ContainerdConfig, DeviceIdStrategy, GitOpsInstall, GpuDevicePlugin, GpuJob, GpuOperatorStack, GpuRequest, GpuResource,
-  MigProfile, MigStrategy, PluginImage,
+  ContainerdConfig,
+  DeviceIdStrategy,
+  GitOpsInstall,
+  GpuDevicePlugin,
+  GpuJob,
+  GpuOperatorStack,
+  GpuRequest,
+  GpuResource,
+  MigProfile,
+  MigStrategy,
+  PluginImage,
 } from '../../src';
 
 export function synthReadmeExamples(outdir: string): void {
@@ -16,11 +25,23 @@ export function synthReadmeExamples(outdir: string): void {
     namespace: 'gpu-shared',
     timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4, devices: ['0', '1'] }] },
   });
-  new GpuDevicePlugin(chart, 'Mig', { name: 'gpu-mig', namespace: 'gpu-mig', migStrategy: MigStrategy.MIXED, image: PluginImage.nvidia() });
+  new GpuDevicePlugin(chart, 'Mig', {
+    name: 'gpu-mig',
+    namespace: 'gpu-mig',
+    migStrategy: MigStrategy.MIXED,
+    image: PluginImage.nvidia(),
+  });
 
   const training = new Chart(app, 'training');
-  new GpuJob(training, 'gpu-training-job', { image: 'nvcr.io/nvidia/pytorch:24.01-py3', command: ['python', 'train.py'], gpus: 1 });
-  new GpuJob(training, 'mig-job', { image: 'nvcr.io/nvidia/pytorch:24.01-py3', gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)] });
+  new GpuJob(training, 'gpu-training-job', {
+    image: 'nvcr.io/nvidia/pytorch:24.01-py3',
+    command: ['python', 'train.py'],
+    gpus: 1,
+  });
+  new GpuJob(training, 'mig-job', {
+    image: 'nvcr.io/nvidia/pytorch:24.01-py3',
+    gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)],
+  });
 
   const operator = new Chart(app, 'gpu-operator', { disableResourceNameHashes: true });
   new GpuOperatorStack(operator, 'GpuOperator', {

@@ -30,8 +30,14 @@ beforeAll(() => {
     manifests[m.platform.architecture] = json(first.layout, m.digest);
     configs[m.platform.architecture] = json(first.layout, manifests[m.platform.architecture].config.digest);
   }
-  process.stdout.write(`release image: index ${first.digest}, built in ${first.seconds.toFixed(0)} s\n` +
-    first.log.split('\n').filter((l) => /^image: (linux|  )/.test(l)).join('\n') + '\n');
+  process.stdout.write(
+    `release image: index ${first.digest}, built in ${first.seconds.toFixed(0)} s\n` +
+      first.log
+        .split('\n')
+        .filter((l) => /^image: (linux|  )/.test(l))
+        .join('\n') +
+      '\n',
+  );
 });
 
 afterAll(() => {
@@ -48,7 +54,9 @@ test('the layout holds an OCI image index with linux/amd64 and linux/arm64, tagg
   for (const arch of ['amd64', 'arm64']) {
     expect(configs[arch]).toMatchObject({ os: 'linux', architecture: arch });
     expect(manifests[arch].layers).toHaveLength(4);
-    expect(manifests[arch].layers.every((l: any) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip')).toBe(true);
+    expect(
+      manifests[arch].layers.every((l: any) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+gzip'),
+    ).toBe(true);
   }
 });
 
@@ -64,7 +72,11 @@ test("each image's config is plugin/Dockerfile's runtime stage: entrypoint, env,
     expect(c.WorkingDir).toBe(/^WORKDIR (\S+)$/m.exec(dockerfile.slice(dockerfile.lastIndexOf('\nFROM ')))![1]);
     expect(Object.keys(c.ExposedPorts)).toEqual([`${/^EXPOSE (\d+)$/m.exec(dockerfile)![1]}/tcp`]);
     // Every ENV and LABEL the Dockerfile sets, with its value, and what the node base image sets.
-    for (const [k, v] of [['NODE_ENV', 'production'], ['NVIDIA_VISIBLE_DEVICES', 'all'], ['NVIDIA_DRIVER_CAPABILITIES', 'compute,utility']]) {
+    for (const [k, v] of [
+      ['NODE_ENV', 'production'],
+      ['NVIDIA_VISIBLE_DEVICES', 'all'],
+      ['NVIDIA_DRIVER_CAPABILITIES', 'compute,utility'],
+    ]) {
       expect(dockerfile).toContain(`${k}=${v}`);
       expect(c.Env).toContain(`${k}=${v}`);
     }
@@ -75,8 +87,10 @@ test("each image's config is plugin/Dockerfile's runtime stage: entrypoint, env,
       else expect(dockerfile).toContain(`${k}="${v}"`);
     }
     expect(Object.keys(c.Labels).sort()).toEqual([
-      'org.opencontainers.image.description', 'org.opencontainers.image.licenses',
-      'org.opencontainers.image.title', 'org.opencontainers.image.version',
+      'org.opencontainers.image.description',
+      'org.opencontainers.image.licenses',
+      'org.opencontainers.image.title',
+      'org.opencontainers.image.version',
     ]);
   }
   // The Dockerfile's runtime base is the same Node major as the image's runtime.
@@ -85,25 +99,49 @@ test("each image's config is plugin/Dockerfile's runtime stage: entrypoint, env,
 });
 
 test('every path the Dockerfile copies into the runtime stage is in both images', () => {
-  const copies = [...dockerfile.matchAll(/^COPY --from=\S+ \S+ (\S+)$/gm)].map((m) => path.posix.resolve('/opt/gpu-device-plugin', m[1]));
-  expect(copies).toEqual(expect.arrayContaining(['/opt/gpu-device-plugin/node_modules', '/opt/gpu-device-plugin/plugin/lib']));
+  const copies = [...dockerfile.matchAll(/^COPY --from=\S+ \S+ (\S+)$/gm)].map((m) =>
+    path.posix.resolve('/opt/gpu-device-plugin', m[1]),
+  );
+  expect(copies).toEqual(
+    expect.arrayContaining(['/opt/gpu-device-plugin/node_modules', '/opt/gpu-device-plugin/plugin/lib']),
+  );
   for (const arch of ['amd64', 'arm64']) {
     roots[arch] ??= unpack(first.layout, arch);
-    for (const dest of copies) expect([arch, dest, fs.existsSync(path.join(roots[arch], dest))]).toEqual([arch, dest, true]);
+    for (const dest of copies)
+      expect([arch, dest, fs.existsSync(path.join(roots[arch], dest))]).toEqual([arch, dest, true]);
     expect(fs.existsSync(path.join(roots[arch], 'opt/gpu-device-plugin/plugin/lib/cli.js'))).toBe(true);
     expect(fs.existsSync(path.join(roots[arch], 'opt/gpu-device-plugin/plugin/proto'))).toBe(true);
   }
 });
 
 test('layers: Debian runtime, Node, node_modules (koffi for the right arch), plugin (shared by both arches)', () => {
-  const holds = (arch: string, i: number) => listLayer(first.layout, manifests[arch].layers[i].digest).map((e) => e.name);
-  for (const [arch, triplet, other] of [['amd64', 'x86_64-linux-gnu', 'arm64'], ['arm64', 'aarch64-linux-gnu', 'x64']]) {
+  const holds = (arch: string, i: number) =>
+    listLayer(first.layout, manifests[arch].layers[i].digest).map((e) => e.name);
+  for (const [arch, triplet, other] of [
+    ['amd64', 'x86_64-linux-gnu', 'arm64'],
+    ['arm64', 'aarch64-linux-gnu', 'x64'],
+  ]) {
     const base = holds(arch, 0);
-    expect(base).toEqual(expect.arrayContaining([`lib/${triplet}/libc.so.6`, `usr/lib/${triplet}/libstdc++.so.6.0.30`, 'etc/passwd', 'tmp']));
+    expect(base).toEqual(
+      expect.arrayContaining([
+        `lib/${triplet}/libc.so.6`,
+        `usr/lib/${triplet}/libstdc++.so.6.0.30`,
+        'etc/passwd',
+        'tmp',
+      ]),
+    );
     // Minimal: no gconv modules, locales, binaries or manuals from the .debs.
     expect(base.filter((p) => /gconv|locale|\/bin\/|\/sbin\/|\/man\//.test(p))).toEqual([]);
-    expect(holds(arch, 1)).toEqual(['usr', 'usr/local', 'usr/local/bin', 'usr/local/bin/node', 'usr/local/share',
-      'usr/local/share/doc', 'usr/local/share/doc/node', 'usr/local/share/doc/node/LICENSE']);
+    expect(holds(arch, 1)).toEqual([
+      'usr',
+      'usr/local',
+      'usr/local/bin',
+      'usr/local/bin/node',
+      'usr/local/share',
+      'usr/local/share/doc',
+      'usr/local/share/doc/node',
+      'usr/local/share/doc/node/LICENSE',
+    ]);
     const modules = holds(arch, 2);
     const nodeArch = arch === 'amd64' ? 'x64' : 'arm64';
     expect(modules).toContain(`opt/gpu-device-plugin/node_modules/@koromix/koffi-linux-${nodeArch}/package.json`);
@@ -130,13 +168,24 @@ test('layer entries are sorted, owned by 0:0 and dated SOURCE_DATE_EPOCH; the co
 
 test(`amd64: Node ${NODE_VERSION}, koffi and the plugin run from the image's own root filesystem (chroot)`, () => {
   roots.amd64 ??= unpack(first.layout, 'amd64');
-  const run = (...args: string[]) => execFileSync('/usr/sbin/chroot', [roots.amd64, ...args], { encoding: 'utf8', env: { PATH: '/usr/local/bin:/usr/bin:/bin' } });
+  const run = (...args: string[]) =>
+    execFileSync('/usr/sbin/chroot', [roots.amd64, ...args], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin' },
+    });
   expect(run('/usr/local/bin/node', '--version').trim()).toBe(`v${NODE_VERSION}`);
   // koffi's prebuilt binary loads and calls into the image's glibc.
-  expect(run('/usr/local/bin/node', '-e',
-    'const k=require("/opt/gpu-device-plugin/node_modules/koffi");process.stdout.write(String(k.load("libm.so.6").func("double cos(double)")(0)))')).toBe('1');
+  expect(
+    run(
+      '/usr/local/bin/node',
+      '-e',
+      'const k=require("/opt/gpu-device-plugin/node_modules/koffi");process.stdout.write(String(k.load("libm.so.6").func("double cos(double)")(0)))',
+    ),
+  ).toBe('1');
   const entrypoint = configs.amd64.config.Entrypoint as string[];
-  const help = spawnSync('/usr/sbin/chroot', [roots.amd64, '/usr/local/bin/node', ...entrypoint.slice(1), '--help'], { encoding: 'utf8' });
+  const help = spawnSync('/usr/sbin/chroot', [roots.amd64, '/usr/local/bin/node', ...entrypoint.slice(1), '--help'], {
+    encoding: 'utf8',
+  });
   expect(help.status).toBe(0);
   expect(help.stdout).toContain('Usage: gpu-device-plugin');
 });
@@ -144,12 +193,24 @@ test(`amd64: Node ${NODE_VERSION}, koffi and the plugin run from the image's own
 test(`arm64: Node ${NODE_VERSION} and koffi's arm64 binary run under qemu-user`, () => {
   roots.arm64 ??= unpack(first.layout, 'arm64');
   const qemu = spawnSync('bash', ['-c', 'command -v qemu-aarch64-static'], { encoding: 'utf8' }).stdout.trim();
-  if (!qemu) throw new Error('qemu-aarch64-static is not installed: apt-get install qemu-user-static (test/e2e/install-deps.sh installs it)');
-  const run = (...args: string[]) => execFileSync(qemu, ['-L', roots.arm64, path.join(roots.arm64, 'usr/local/bin/node'), ...args], { encoding: 'utf8', env: {} });
+  if (!qemu)
+    throw new Error(
+      'qemu-aarch64-static is not installed: apt-get install qemu-user-static (test/e2e/install-deps.sh installs it)',
+    );
+  const run = (...args: string[]) =>
+    execFileSync(qemu, ['-L', roots.arm64, path.join(roots.arm64, 'usr/local/bin/node'), ...args], {
+      encoding: 'utf8',
+      env: {},
+    });
   expect(run('--version').trim()).toBe(`v${NODE_VERSION}`);
   // qemu-user's -L prefix covers the dynamic loader, not the script's require paths: use host paths.
   const koffi = path.join(roots.arm64, 'opt/gpu-device-plugin/node_modules/koffi');
-  expect(run('-e', `const k=require(${JSON.stringify(koffi)});process.stdout.write(process.arch+" "+k.load("libm.so.6").func("double cos(double)")(0))`)).toBe('arm64 1');
+  expect(
+    run(
+      '-e',
+      `const k=require(${JSON.stringify(koffi)});process.stdout.write(process.arch+" "+k.load("libm.so.6").func("double cos(double)")(0))`,
+    ),
+  ).toBe('arm64 1');
   const help = run(path.join(roots.arm64, 'opt/gpu-device-plugin/plugin/bin/gpu-device-plugin.js'), '--help');
   expect(help).toContain('Usage: gpu-device-plugin');
 });
@@ -160,8 +221,11 @@ test('reproducible: a second build gives the same index digest and byte-identica
     expect(second.digest).toBe(first.digest);
     const files = (dir: string) => fs.readdirSync(path.join(dir, 'blobs', 'sha256')).sort();
     expect(files(second.layout)).toEqual(files(first.layout));
-    for (const f of files(first.layout)) expect(blob(second.layout, `sha256:${f}`).equals(blob(first.layout, `sha256:${f}`))).toBe(true);
-    expect(fs.readFileSync(path.join(second.layout, 'index.json'))).toEqual(fs.readFileSync(path.join(first.layout, 'index.json')));
+    for (const f of files(first.layout))
+      expect(blob(second.layout, `sha256:${f}`).equals(blob(first.layout, `sha256:${f}`))).toBe(true);
+    expect(fs.readFileSync(path.join(second.layout, 'index.json'))).toEqual(
+      fs.readFileSync(path.join(first.layout, 'index.json')),
+    );
     process.stdout.write(`release image: second build ${second.digest} in ${second.seconds.toFixed(0)} s\n`);
   } finally {
     fs.rmSync(second.out, { recursive: true, force: true });

@@ -10,7 +10,9 @@ export const BUILD_SCRIPT = path.join(REPO_ROOT, 'plugin', 'image', 'build.sh');
 export const IMAGE_JS = path.join(REPO_ROOT, 'plugin', 'image', 'image.js');
 /** First build downloads Node (2 x 57 MB), Debian .debs and npm tarballs; later ones reuse .cache/image. */
 export const BUILD_TIMEOUT_MS = 15 * 60 * 1000;
-export const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'plugin', 'package.json'), 'utf8')).version;
+export const VERSION: string = JSON.parse(
+  fs.readFileSync(path.join(REPO_ROOT, 'plugin', 'package.json'), 'utf8'),
+).version;
 export const REF = `v${VERSION}`;
 
 /** Reads a value pinned in plugin/image/versions.sh. */

@@ -21,20 +21,39 @@ let built: Built;
 let helm4: string;
 
 function push(args: string[], env: Record<string, string> = {}): string {
-  const r = spawnSync('bash', [PUSH, ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20 * 60 * 1000 });
-  if (r.status !== 0) throw new Error(`release/push.sh ${args.join(' ')} exited ${r.status}:\n${r.stderr}\nregistry log:\n${registry.log()}`);
+  const r = spawnSync('bash', [PUSH, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 20 * 60 * 1000,
+  });
+  if (r.status !== 0)
+    throw new Error(
+      `release/push.sh ${args.join(' ')} exited ${r.status}:\n${r.stderr}\nregistry log:\n${registry.log()}`,
+    );
   return r.stdout.trim();
 }
 
-async function get(url: string, accept: string): Promise<{ status: number; type: string | null; digest: string | null; body: Buffer }> {
+async function get(
+  url: string,
+  accept: string,
+): Promise<{ status: number; type: string | null; digest: string | null; body: Buffer }> {
   const res = await fetch(url, { headers: { Accept: accept } });
-  return { status: res.status, type: res.headers.get('content-type'), digest: res.headers.get('docker-content-digest'), body: Buffer.from(await res.arrayBuffer()) };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    digest: res.headers.get('docker-content-digest'),
+    body: Buffer.from(await res.arrayBuffer()),
+  };
 }
 
 beforeAll(async () => {
   registry = await startRegistry();
   built = buildImage();
-  helm4 = execFileSync('bash', [path.join(REPO_ROOT, 'test', 'tools', 'helm4.sh')], { encoding: 'utf8', timeout: 30 * 60 * 1000 }).trim();
+  helm4 = execFileSync('bash', [path.join(REPO_ROOT, 'test', 'tools', 'helm4.sh')], {
+    encoding: 'utf8',
+    timeout: 30 * 60 * 1000,
+  }).trim();
 });
 
 afterAll(async () => {
@@ -52,7 +71,10 @@ describe('image: skopeo copy of the index to the registry', () => {
 
   test('the pushed tag resolves to the digest npm run image printed', async () => {
     expect(pushed).toBe(built.digest);
-    const tag = await get(`http://${repo().replace(registry.host, `${registry.host}/v2`)}/manifests/v${VERSION}`, INDEX);
+    const tag = await get(
+      `http://${repo().replace(registry.host, `${registry.host}/v2`)}/manifests/v${VERSION}`,
+      INDEX,
+    );
     expect(tag.status).toBe(200);
     expect(tag.type).toBe(INDEX);
     expect(tag.digest).toBe(built.digest);
@@ -69,13 +91,21 @@ describe('image: skopeo copy of the index to the registry', () => {
       const manifest = JSON.parse(got.body.toString('utf8'));
       for (const blob of [manifest.config, ...manifest.layers]) {
         const head = await fetch(`${base}/blobs/${blob.digest}`, { method: 'HEAD' });
-        expect([blob.digest, head.status, Number(head.headers.get('content-length'))]).toEqual([blob.digest, 200, blob.size]);
+        expect([blob.digest, head.status, Number(head.headers.get('content-length'))]).toEqual([
+          blob.digest,
+          200,
+          blob.size,
+        ]);
       }
     }
   });
 
   test('skopeo inspect of the arm64 image reads its config from the registry', () => {
-    const out = execFileSync('skopeo', ['inspect', '--tls-verify=false', '--override-arch', 'arm64', `docker://${repo()}@${built.digest}`], { encoding: 'utf8' });
+    const out = execFileSync(
+      'skopeo',
+      ['inspect', '--tls-verify=false', '--override-arch', 'arm64', `docker://${repo()}@${built.digest}`],
+      { encoding: 'utf8' },
+    );
     const info = JSON.parse(out);
     expect(info.Architecture).toBe('arm64');
     expect(info.Labels['org.opencontainers.image.version']).toBe(VERSION);
@@ -97,15 +127,21 @@ describe('chart: helm push (Helm 4) to the registry', () => {
     expect(tag.digest).toBe(digest);
     const manifest = JSON.parse(tag.body.toString('utf8'));
     expect(manifest.config.mediaType).toBe('application/vnd.cncf.helm.config.v1+json');
-    expect(manifest.layers.map((l: any) => l.mediaType)).toEqual(['application/vnd.cncf.helm.chart.content.v1.tar+gzip']);
+    expect(manifest.layers.map((l: any) => l.mediaType)).toEqual([
+      'application/vnd.cncf.helm.chart.content.v1.tar+gzip',
+    ]);
   });
 
   test('helm pull --version gives back the packaged chart, byte for byte', () => {
     const dir = fs.mkdtempSync(path.join(REPO_ROOT, 'out', 'pull-'));
     try {
-      execFileSync(helm4, ['pull', chartRef(), '--version', VERSION, '--plain-http', '--destination', dir], { encoding: 'utf8' });
+      execFileSync(helm4, ['pull', chartRef(), '--version', VERSION, '--plain-http', '--destination', dir], {
+        encoding: 'utf8',
+      });
       const pulled = fs.readFileSync(path.join(dir, `gpu-device-plugin-${VERSION}.tgz`));
-      expect(pulled.equals(fs.readFileSync(path.join(REPO_ROOT, 'out', 'chart-repo', `gpu-device-plugin-${VERSION}.tgz`)))).toBe(true);
+      expect(
+        pulled.equals(fs.readFileSync(path.join(REPO_ROOT, 'out', 'chart-repo', `gpu-device-plugin-${VERSION}.tgz`))),
+      ).toBe(true);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -113,10 +149,26 @@ describe('chart: helm push (Helm 4) to the registry', () => {
 
   test('helm template oci://… --version renders the DaemonSet with the released image, digest-pinnable', () => {
     const digestPin = built.digest;
-    const out = execFileSync(helm4, ['template', 'gpu-device-plugin', chartRef(), '--version', VERSION, '--plain-http',
-      '--set', `image.digest=${digestPin}`], { encoding: 'utf8' });
-    const ds = YAML.parseAllDocuments(out).map((d) => d.toJSON()).find((o) => o?.kind === 'DaemonSet');
-    expect(ds.spec.template.spec.containers[0].image).toBe(`ghcr.io/cdk8s-gpu/gpu-device-plugin:v${VERSION}@${digestPin}`);
+    const out = execFileSync(
+      helm4,
+      [
+        'template',
+        'gpu-device-plugin',
+        chartRef(),
+        '--version',
+        VERSION,
+        '--plain-http',
+        '--set',
+        `image.digest=${digestPin}`,
+      ],
+      { encoding: 'utf8' },
+    );
+    const ds = YAML.parseAllDocuments(out)
+      .map((d) => d.toJSON())
+      .find((o) => o?.kind === 'DaemonSet');
+    expect(ds.spec.template.spec.containers[0].image).toBe(
+      `ghcr.io/cdk8s-gpu/gpu-device-plugin:v${VERSION}@${digestPin}`,
+    );
   });
 });
 
@@ -125,11 +177,15 @@ describe('npm package: what `npm publish` would upload (docs/release.md step 3)'
     if (!fs.existsSync(path.join(REPO_ROOT, '.jsii')) || !fs.existsSync(path.join(REPO_ROOT, 'lib', 'index.js'))) {
       throw new Error('.jsii or lib/index.js is missing: run `npm run build` first (npm test does)');
     }
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO_ROOT, encoding: 'utf8' }));
+    const [pack] = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: REPO_ROOT, encoding: 'utf8' }),
+    );
     expect(pack.name).toBe('cdk8s-gpu');
     expect(pack.version).toBe(VERSION);
     const files = pack.files.map((f: any) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['.jsii', 'API.md', 'README.md', 'package.json', 'lib/index.js', 'lib/index.d.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['.jsii', 'API.md', 'README.md', 'package.json', 'lib/index.js', 'lib/index.d.ts']),
+    );
     // Nothing of the plugin, the tests or the build outputs.
     expect(files.filter((f: string) => /^(plugin|test|out|dist|charts|node_modules|\.cache)\//.test(f))).toEqual([]);
   });

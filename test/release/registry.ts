@@ -30,25 +30,32 @@ function freePort(): Promise<number> {
 
 export async function startRegistry(): Promise<Registry> {
   if (!fs.existsSync(REGISTRY_BINARY)) {
-    throw new Error(`${REGISTRY_BINARY} is missing: apt-get install docker-registry (test/e2e/install-deps.sh installs it)`);
+    throw new Error(
+      `${REGISTRY_BINARY} is missing: apt-get install docker-registry (test/e2e/install-deps.sh installs it)`,
+    );
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'release-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const config = path.join(dir, 'config.yml');
-  fs.writeFileSync(config, [
-    'version: 0.1',
-    // Access log on: tests check who fetched what (e.g. containerd pulling a manifest by digest).
-    'log: { level: info }',
-    `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
-    `http: { addr: "${host}" }`,
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    config,
+    [
+      'version: 0.1',
+      // Access log on: tests check who fetched what (e.g. containerd pulling a manifest by digest).
+      'log: { level: info }',
+      `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
+      `http: { addr: "${host}" }`,
+      '',
+    ].join('\n'),
+  );
   const logFile = path.join(dir, 'registry.log');
   const out = fs.openSync(logFile, 'w');
   const child: ChildProcess = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', out, out] });
   let exited: string | undefined;
-  child.on('exit', (code, signal) => { exited = `exited with ${code ?? signal}`; });
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${code ?? signal}`;
+  });
   const log = () => fs.readFileSync(logFile, 'utf8');
   const deadline = Date.now() + 30000;
   for (;;) {
@@ -56,7 +63,9 @@ export async function startRegistry(): Promise<Registry> {
     try {
       const res = await fetch(`http://${host}/v2/`);
       if (res.status === 200) break;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`docker-registry did not answer http://${host}/v2/ within 30 s:\n${log()}`);

@@ -51,8 +51,10 @@ function quantityProblems(at: string, resources: any): string[] {
   for (const field of ['limits', 'requests']) {
     for (const [name, q] of Object.entries(resources?.[field] ?? {})) {
       const text = String(q);
-      if (q === null || !QUANTITY.test(text)) out.push(`${at}: resources.${field}.${name} "${text}" is not a non-negative quantity`);
-      if (name.includes('/') && !/^\d+$/.test(text)) out.push(`${at}: extended resource ${name} must be a whole number (got ${text})`);
+      if (q === null || !QUANTITY.test(text))
+        out.push(`${at}: resources.${field}.${name} "${text}" is not a non-negative quantity`);
+      if (name.includes('/') && !/^\d+$/.test(text))
+        out.push(`${at}: extended resource ${name} must be a whole number (got ${text})`);
     }
   }
   for (const [name, q] of Object.entries(resources?.requests ?? {})) {
@@ -67,13 +69,16 @@ function containerProblems(at: string, c: any, volumeNames: Set<string>): string
   const out: string[] = [];
   const cat = `${at} container "${c.name}"`;
   if (!isDnsLabel(c.name)) out.push(`${cat}: name is not a DNS label`);
-  if (typeof c.image !== 'string' || c.image.trim() === '' || c.image !== c.image.trim()) out.push(`${cat}: image "${c.image}" is empty or has surrounding spaces`);
+  if (typeof c.image !== 'string' || c.image.trim() === '' || c.image !== c.image.trim())
+    out.push(`${cat}: image "${c.image}" is empty or has surrounding spaces`);
   for (const e of c.env ?? []) {
     if (!ENV_NAME.test(e.name ?? '')) out.push(`${cat}: env name "${e.name}" is not a valid variable name`);
   }
   for (const p of c.ports ?? []) {
-    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65535) out.push(`${cat}: containerPort ${p.containerPort} out of range`);
-    if (p.name !== undefined && (p.name.length > 15 || !PORT_NAME.test(p.name) || !/[a-z]/.test(p.name))) out.push(`${cat}: port name "${p.name}" is not an IANA service name`);
+    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65535)
+      out.push(`${cat}: containerPort ${p.containerPort} out of range`);
+    if (p.name !== undefined && (p.name.length > 15 || !PORT_NAME.test(p.name) || !/[a-z]/.test(p.name)))
+      out.push(`${cat}: port name "${p.name}" is not an IANA service name`);
   }
   for (const m of c.volumeMounts ?? []) {
     if (!volumeNames.has(m.name)) out.push(`${cat}: mounts unknown volume "${m.name}"`);
@@ -89,7 +94,8 @@ function podSpecProblems(at: string, spec: any): string[] {
     if (!isDnsLabel(v.name)) out.push(`${at}: volume name "${v.name}" is not a DNS label`);
     if (volumeNames.has(v.name)) out.push(`${at}: volume "${v.name}" twice`);
     volumeNames.add(v.name);
-    if (v.hostPath && !String(v.hostPath.path).startsWith('/')) out.push(`${at}: hostPath "${v.hostPath.path}" is not absolute`);
+    if (v.hostPath && !String(v.hostPath.path).startsWith('/'))
+      out.push(`${at}: hostPath "${v.hostPath.path}" is not absolute`);
   }
   const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? [])];
   const names = containers.map((c: any) => c.name);
@@ -98,20 +104,26 @@ function podSpecProblems(at: string, spec: any): string[] {
   for (const c of containers) out.push(...containerProblems(at, c, volumeNames));
   // An empty priorityClassName or serviceAccountName means "not set"; runtimeClassName is a pointer.
   for (const field of ['priorityClassName', 'serviceAccountName']) {
-    if (spec[field] && !isDnsSubdomain(spec[field])) out.push(`${at}: ${field} "${spec[field]}" is not a DNS subdomain`);
+    if (spec[field] && !isDnsSubdomain(spec[field]))
+      out.push(`${at}: ${field} "${spec[field]}" is not a DNS subdomain`);
   }
   if (spec.runtimeClassName !== undefined && !isDnsSubdomain(spec.runtimeClassName)) {
     out.push(`${at}: runtimeClassName "${spec.runtimeClassName}" is not a DNS subdomain`);
   }
   out.push(...labelProblems(at, spec.nodeSelector, 'nodeSelector', true));
   for (const t of spec.tolerations ?? []) {
-    if (t.key !== undefined && t.key !== '' && !isQualifiedName(t.key)) out.push(`${at}: toleration key "${t.key}" is not a qualified name`);
+    if (t.key !== undefined && t.key !== '' && !isQualifiedName(t.key))
+      out.push(`${at}: toleration key "${t.key}" is not a qualified name`);
     if (!t.key && t.operator !== 'Exists') out.push(`${at}: a toleration without a key needs operator Exists`);
     if (t.operator === 'Exists' && t.value) out.push(`${at}: toleration "${t.key}" has operator Exists and a value`);
-    if (t.operator !== undefined && t.operator !== 'Exists' && t.operator !== 'Equal') out.push(`${at}: toleration operator "${t.operator}" is not Exists or Equal`);
-    if (t.effect !== undefined && t.effect !== '' && !TAINT_EFFECTS.has(t.effect)) out.push(`${at}: toleration effect "${t.effect}" is unknown`);
-    if (t.value !== undefined && !isLabelValue(t.value)) out.push(`${at}: toleration value "${t.value}" is not a label value`);
-    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') out.push(`${at}: tolerationSeconds needs effect NoExecute`);
+    if (t.operator !== undefined && t.operator !== 'Exists' && t.operator !== 'Equal')
+      out.push(`${at}: toleration operator "${t.operator}" is not Exists or Equal`);
+    if (t.effect !== undefined && t.effect !== '' && !TAINT_EFFECTS.has(t.effect))
+      out.push(`${at}: toleration effect "${t.effect}" is unknown`);
+    if (t.value !== undefined && !isLabelValue(t.value))
+      out.push(`${at}: toleration value "${t.value}" is not a label value`);
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute')
+      out.push(`${at}: tolerationSeconds needs effect NoExecute`);
   }
   return out;
 }
@@ -122,8 +134,10 @@ export function semanticProblems(objects: any[]): string[] {
   for (const o of objects) {
     const at = `${o.kind} "${o.metadata?.name}"`;
     const name = o.metadata?.name;
-    if (LABEL_NAMED.has(o.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name)) out.push(`${at}: metadata.name is not a valid ${o.kind} name`);
-    if (o.metadata?.namespace !== undefined && !isDnsLabel(o.metadata.namespace)) out.push(`${at}: namespace "${o.metadata.namespace}" is not a DNS label`);
+    if (LABEL_NAMED.has(o.kind) ? !isDnsLabel(name) : !isDnsSubdomain(name))
+      out.push(`${at}: metadata.name is not a valid ${o.kind} name`);
+    if (o.metadata?.namespace !== undefined && !isDnsLabel(o.metadata.namespace))
+      out.push(`${at}: namespace "${o.metadata.namespace}" is not a DNS label`);
     out.push(...labelProblems(at, o.metadata?.labels, 'label', true));
     out.push(...labelProblems(at, o.metadata?.annotations, 'annotation', false));
     const template = o.spec?.template;
@@ -133,7 +147,8 @@ export function semanticProblems(objects: any[]): string[] {
     }
     if (o.kind === 'DaemonSet') {
       for (const [k, v] of Object.entries(o.spec.selector?.matchLabels ?? {})) {
-        if (template?.metadata?.labels?.[k] !== v) out.push(`${at}: selector ${k}=${String(v)} does not match the pod template`);
+        if (template?.metadata?.labels?.[k] !== v)
+          out.push(`${at}: selector ${k}=${String(v)} does not match the pod template`);
       }
     }
   }

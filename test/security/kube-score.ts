@@ -52,7 +52,12 @@ export interface Finding {
 /** Every check id this kube-score knows (`kube-score list`), to catch a misspelt exception. */
 export function knownChecks(): Set<string> {
   const out = execFileSync(kubeScoreBinary(), ['list'], { encoding: 'utf-8' });
-  return new Set(out.split('\n').filter(l => l.includes(',')).map(l => l.split(',')[0]));
+  return new Set(
+    out
+      .split('\n')
+      .filter((l) => l.includes(','))
+      .map((l) => l.split(',')[0]),
+  );
 }
 
 /**
@@ -60,8 +65,16 @@ export function knownChecks(): Set<string> {
  * `kube-score/ignore` annotations are disabled, so only the checked-in list excuses a finding.
  */
 export function kubeScore(source: string, yaml: string): Finding[] {
-  const args = ['score', '--output-format', 'json', '--kubernetes-version', KUBERNETES_VERSION,
-    '--disable-ignore-checks-annotations', '--color', 'never'];
+  const args = [
+    'score',
+    '--output-format',
+    'json',
+    '--kubernetes-version',
+    KUBERNETES_VERSION,
+    '--disable-ignore-checks-annotations',
+    '--color',
+    'never',
+  ];
   for (const check of OPTIONAL_CHECKS) args.push('--enable-optional-test', check);
   args.push('-');
   const r = spawnSync(kubeScoreBinary(), args, { input: yaml, encoding: 'utf-8', timeout: 60_000 });
@@ -98,6 +111,9 @@ export function kubeScore(source: string, yaml: string): Finding[] {
 /** One line per finding, for a failure message a person can act on. */
 export function describeFindings(findings: Finding[]): string {
   return findings
-    .map(f => `${f.source}: ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} [${f.component}] ${f.check}: ${f.comments.join('; ')}`)
+    .map(
+      (f) =>
+        `${f.source}: ${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} [${f.component}] ${f.check}: ${f.comments.join('; ')}`,
+    )
     .join('\n');
 }

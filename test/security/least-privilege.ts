@@ -29,7 +29,7 @@ function where(o: any): string {
 /** The plugin's config (NVIDIA v1) from the ConfigMap the DaemonSet mounts. */
 function pluginConfig(objects: any[], ds: any): any {
   const volume = (ds.spec.template.spec.volumes ?? []).find((v: any) => v.configMap);
-  const cm = objects.find(o => o.kind === 'ConfigMap' && o.metadata?.name === volume?.configMap?.name);
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === volume?.configMap?.name);
   return cm ? YAML.parse(cm.data['config.yaml']) : undefined;
 }
 
@@ -37,8 +37,10 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
   const out: string[] = [];
   const at = where(ds);
   const pod = ds.spec.template.spec;
-  if (pod.automountServiceAccountToken !== false) out.push(`${at}: automountServiceAccountToken must be false (the plugin never calls the API server)`);
-  if (!pod.serviceAccountName || pod.serviceAccountName === 'default') out.push(`${at}: must run as its own ServiceAccount, not "default"`);
+  if (pod.automountServiceAccountToken !== false)
+    out.push(`${at}: automountServiceAccountToken must be false (the plugin never calls the API server)`);
+  if (!pod.serviceAccountName || pod.serviceAccountName === 'default')
+    out.push(`${at}: must run as its own ServiceAccount, not "default"`);
   for (const f of ['hostNetwork', 'hostPID', 'hostIPC']) {
     if (f === 'hostNetwork' && hostNetworkAllowed) continue;
     if (pod[f] === true) out.push(`${at}: ${f} must not be true`);
@@ -52,14 +54,16 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
     if (!v.hostPath) continue;
     const rule = HOST_PATHS[v.name];
     if (!rule) out.push(`${at}: hostPath volume "${v.name}" (${v.hostPath.path}) is not one the plugin needs`);
-    else if (rule.path && v.hostPath.path !== rule.path) out.push(`${at}: hostPath volume "${v.name}" must be ${rule.path} (got ${v.hostPath.path})`);
+    else if (rule.path && v.hostPath.path !== rule.path)
+      out.push(`${at}: hostPath volume "${v.name}" must be ${rule.path} (got ${v.hostPath.path})`);
     hostPaths.set(v.name, v.hostPath.path);
   }
   for (const c of pod.containers ?? []) {
     const cat = `${at} container "${c.name}"`;
     for (const m of c.volumeMounts ?? []) {
       const rule = HOST_PATHS[m.name];
-      if (hostPaths.has(m.name) && rule && !rule.writable && m.readOnly !== true) out.push(`${cat}: mount "${m.name}" must be readOnly`);
+      if (hostPaths.has(m.name) && rule && !rule.writable && m.readOnly !== true)
+        out.push(`${cat}: mount "${m.name}" must be readOnly`);
       if (m.name === 'config' && m.readOnly !== true) out.push(`${cat}: the config mount must be readOnly`);
     }
     for (const p of c.ports ?? []) {
@@ -71,13 +75,14 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
       continue;
     }
     if (sc.allowPrivilegeEscalation !== false) out.push(`${cat}: allowPrivilegeEscalation must be false`);
-    if (sc.readOnlyRootFilesystem !== true) out.push(`${cat}: readOnlyRootFilesystem must be true (it writes only into hostPath mounts)`);
+    if (sc.readOnlyRootFilesystem !== true)
+      out.push(`${cat}: readOnlyRootFilesystem must be true (it writes only into hostPath mounts)`);
     if (sc.seccompProfile?.type !== 'RuntimeDefault') out.push(`${cat}: seccompProfile must be RuntimeDefault`);
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`${cat}: capabilities must drop ALL`);
     const added: string[] = sc.capabilities?.add ?? [];
     const needsSysAdmin = (flags.migStrategy ?? 'none') !== 'none' || lists.includes('volume-mounts');
     const allowed = needsSysAdmin ? ['SYS_ADMIN'] : [];
-    const extra = added.filter(cap => !allowed.includes(cap));
+    const extra = added.filter((cap) => !allowed.includes(cap));
     if (extra.length > 0) out.push(`${cat}: adds capabilities ${extra.join(', ')} that this config does not need`);
   }
   return out;
@@ -89,7 +94,10 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
  * `jobTokenAllowed`: the user asked for the API token (automountServiceAccountToken);
  * `hostNetworkAllowed`: the user asked for the host network (GpuDevicePlugin `hostNetwork`, chart `hostNetwork`).
  */
-export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs?: boolean; jobTokenAllowed?: boolean; hostNetworkAllowed?: boolean } = {}): string[] {
+export function leastPrivilegeProblems(
+  objects: any[],
+  options: { restrictedJobs?: boolean; jobTokenAllowed?: boolean; hostNetworkAllowed?: boolean } = {},
+): string[] {
   const out: string[] = [];
   for (const o of objects) {
     if (RBAC_KINDS.has(o.kind)) out.push(`${where(o)}: no RBAC is needed (the plugin never calls the API server)`);
@@ -100,23 +108,32 @@ export function leastPrivilegeProblems(objects: any[], options: { restrictedJobs
     if (o.kind === 'Namespace' && component === 'device-plugin') {
       for (const mode of PSS_MODES) {
         const level = o.metadata.labels[`pod-security.kubernetes.io/${mode}`];
-        if (level !== 'privileged') out.push(`${where(o)}: pod-security.kubernetes.io/${mode} must be privileged (got ${level})`);
+        if (level !== 'privileged')
+          out.push(`${where(o)}: pod-security.kubernetes.io/${mode} must be privileged (got ${level})`);
       }
     }
-    if (o.kind === 'DaemonSet' && component === 'device-plugin') out.push(...pluginProblems(objects, o, options.hostNetworkAllowed));
+    if (o.kind === 'DaemonSet' && component === 'device-plugin')
+      out.push(...pluginProblems(objects, o, options.hostNetworkAllowed));
     if (o.kind === 'DaemonSet' && component === 'mps-control-daemon') {
       // hostPID (the MPS server matches client PIDs) and privileged, as NVIDIA's chart; nothing more.
       const pod = o.spec.template.spec;
-      if (pluginConfig(objects, o)?.sharing?.mps === undefined) out.push(`${where(o)}: an MPS control daemon without sharing.mps in its config`);
+      if (pluginConfig(objects, o)?.sharing?.mps === undefined)
+        out.push(`${where(o)}: an MPS control daemon without sharing.mps in its config`);
       for (const f of ['hostNetwork', 'hostIPC']) if (pod[f]) out.push(`${where(o)}: ${f} must not be true`);
-      if (pod.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false`);
-      const extra = (pod.volumes ?? []).filter((v: any) => v.hostPath && !['mps-root', 'mps-shm', 'driver-root'].includes(v.name));
-      for (const v of extra) out.push(`${where(o)}: hostPath volume "${v.name}" (${v.hostPath.path}) is not one the MPS daemon needs`);
+      if (pod.automountServiceAccountToken !== false)
+        out.push(`${where(o)}: automountServiceAccountToken must be false`);
+      const extra = (pod.volumes ?? []).filter(
+        (v: any) => v.hostPath && !['mps-root', 'mps-shm', 'driver-root'].includes(v.name),
+      );
+      for (const v of extra)
+        out.push(`${where(o)}: hostPath volume "${v.name}" (${v.hostPath.path}) is not one the MPS daemon needs`);
     }
     if (o.kind === 'Job') {
       const spec = o.spec.template.spec;
-      if (!options.jobTokenAllowed && spec.automountServiceAccountToken !== false) out.push(`${where(o)}: automountServiceAccountToken must be false by default`);
-      if (options.restrictedJobs ?? true) out.push(...restrictedViolations(spec).map(v => `${where(o)}: restricted: ${v}`));
+      if (!options.jobTokenAllowed && spec.automountServiceAccountToken !== false)
+        out.push(`${where(o)}: automountServiceAccountToken must be false by default`);
+      if (options.restrictedJobs ?? true)
+        out.push(...restrictedViolations(spec).map((v) => `${where(o)}: restricted: ${v}`));
     }
   }
   return out;

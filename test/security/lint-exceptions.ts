@@ -33,11 +33,15 @@ export function parseExceptions(text: string, file = EXCEPTIONS_FILE): LintExcep
     if (line === '' || line.startsWith('#')) return;
     const m = LINE_RE.exec(line);
     if (!m) {
-      throw new Error(`${file}:${i + 1}: expected "<check id> <source glob> <Kind>/<component> <reason>" (got "${line}")`);
+      throw new Error(
+        `${file}:${i + 1}: expected "<check id> <source glob> <Kind>/<component> <reason>" (got "${line}")`,
+      );
     }
     const [, check, source, kind, component, reason] = m;
     if (reason.split(/\s+/).length < MIN_REASON_WORDS) {
-      throw new Error(`${file}:${i + 1}: the reason for ${check} must say why in at least ${MIN_REASON_WORDS} words (got "${reason}")`);
+      throw new Error(
+        `${file}:${i + 1}: the reason for ${check} must say why in at least ${MIN_REASON_WORDS} words (got "${reason}")`,
+      );
     }
     out.push({ line: i + 1, check, source, kind, component, reason });
   });
@@ -50,7 +54,12 @@ export function loadExceptions(): LintException[] {
 }
 
 function glob(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }
 
@@ -60,11 +69,14 @@ export function excuses(e: LintException, f: Finding): boolean {
 }
 
 /** Splits findings into excused and not, and tells which exceptions were used. */
-export function applyExceptions(findings: Finding[], exceptions: LintException[]): { unexcused: Finding[]; used: Set<LintException> } {
+export function applyExceptions(
+  findings: Finding[],
+  exceptions: LintException[],
+): { unexcused: Finding[]; used: Set<LintException> } {
   const used = new Set<LintException>();
   const unexcused: Finding[] = [];
   for (const f of findings) {
-    const e = exceptions.find(x => excuses(x, f));
+    const e = exceptions.find((x) => excuses(x, f));
     if (e) used.add(e);
     else unexcused.push(f);
   }

@@ -70,7 +70,11 @@ function addMps(response: ContainerAllocateResponse, input: AllocateInput): void
   );
 }
 
-function addVolumeMounts(response: ContainerAllocateResponse, ids: readonly string[], imexChannels: readonly number[]): void {
+function addVolumeMounts(
+  response: ContainerAllocateResponse,
+  ids: readonly string[],
+  imexChannels: readonly number[],
+): void {
   response.envs[VISIBLE_DEVICES_ENV] = VOLUME_MOUNTS_ROOT;
   const mount = (containerPath: string): Mount => ({
     container_path: containerPath,
@@ -78,7 +82,8 @@ function addVolumeMounts(response: ContainerAllocateResponse, ids: readonly stri
     read_only: false,
   });
   for (const id of ids) response.mounts.push(mount(path.posix.join(VOLUME_MOUNTS_ROOT, id)));
-  for (const channel of imexChannels) response.mounts.push(mount(path.posix.join(VOLUME_MOUNTS_ROOT, 'imex', String(channel))));
+  for (const channel of imexChannels)
+    response.mounts.push(mount(path.posix.join(VOLUME_MOUNTS_ROOT, 'imex', String(channel))));
 }
 
 /**

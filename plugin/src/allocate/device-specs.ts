@@ -9,7 +9,12 @@ import type { AdvertisedDevice } from '../devices/types.js';
 import type { DeviceSpec } from '../kubelet/api-types.js';
 
 /** Present on most nodes but not all (no UVM module, no display driver): added only if found. */
-export const OPTIONAL_CONTROL_NODES = ['/dev/nvidiactl', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools', '/dev/nvidia-modeset'];
+export const OPTIONAL_CONTROL_NODES = [
+  '/dev/nvidiactl',
+  '/dev/nvidia-uvm',
+  '/dev/nvidia-uvm-tools',
+  '/dev/nvidia-modeset',
+];
 
 export const IMEX_CHANNEL_DIR = '/dev/nvidia-caps-imex-channels';
 
@@ -28,7 +33,8 @@ function devicePaths(device: AdvertisedDevice): string[] {
   const mig = device.mig;
   if (mig) {
     if (mig.gpuInstanceCapMinor !== undefined) paths.push(`/dev/nvidia-caps/nvidia-cap${mig.gpuInstanceCapMinor}`);
-    if (mig.computeInstanceCapMinor !== undefined) paths.push(`/dev/nvidia-caps/nvidia-cap${mig.computeInstanceCapMinor}`);
+    if (mig.computeInstanceCapMinor !== undefined)
+      paths.push(`/dev/nvidia-caps/nvidia-cap${mig.computeInstanceCapMinor}`);
   }
   return paths;
 }

@@ -245,7 +245,13 @@ export function greedySet(
 }
 
 /** Adds `count` candidates to `start`, each time the one with the highest gain (lowest position on ties). */
-function grow(w: Int32Array, n: number, start: readonly number[], candidates: readonly number[], count: number): number[] {
+function grow(
+  w: Int32Array,
+  n: number,
+  start: readonly number[],
+  candidates: readonly number[],
+  count: number,
+): number[] {
   const set = [...start];
   const inSet = new Uint8Array(n);
   const gain = new Float64Array(n);

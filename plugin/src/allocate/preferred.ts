@@ -81,7 +81,9 @@ function validate(input: PreferredAllocationInput): Map<string, AdvertisedDevice
   ] as const) {
     const dupes = duplicates(ids);
     if (dupes.length > 0) {
-      throw new Error(`preferred allocation for ${name}: ${field} lists these device IDs more than once: ${listIds(dupes)}`);
+      throw new Error(
+        `preferred allocation for ${name}: ${field} lists these device IDs more than once: ${listIds(dupes)}`,
+      );
     }
     const unknown = ids.filter((id) => !byId.has(id));
     if (unknown.length > 0) {

@@ -39,7 +39,9 @@ export function listIds(ids: readonly string[], max = 10): string {
  */
 export function validateAllocateRequest(resource: AdvertisedResource, ids: readonly string[]): AdvertisedDevice[] {
   if (ids.length === 0) {
-    throw new RequestError(`Allocate request for ${resource.name} names no device IDs; the kubelet always sends at least one`);
+    throw new RequestError(
+      `Allocate request for ${resource.name} names no device IDs; the kubelet always sends at least one`,
+    );
   }
   const byId = new Map(resource.devices.map((d) => [d.id, d]));
   const unknown = [...new Set(ids.filter((id) => !byId.has(id)))];

@@ -99,7 +99,9 @@ export class ResourceBackend implements DevicePluginBackend {
   preferredAllocation(request: ContainerPreferredAllocationRequest): string[] {
     const size = request.allocation_size;
     if (!Number.isInteger(size) || size < 1) {
-      throw new RequestError(`GetPreferredAllocation for ${this.resourceName} asks for ${size} devices; allocation_size must be at least 1`);
+      throw new RequestError(
+        `GetPreferredAllocation for ${this.resourceName} asks for ${size} devices; allocation_size must be at least 1`,
+      );
     }
     try {
       return this.opts.preferred({
@@ -114,7 +116,10 @@ export class ResourceBackend implements DevicePluginBackend {
       if (err instanceof RequestError) throw err;
       // preferred.ts throws a plain Error for inconsistent inputs (unknown IDs, size
       // larger than what is available): that is the caller's mistake, not ours.
-      throw new RequestError(`GetPreferredAllocation for ${this.resourceName}: ${(err as Error).message}`, status.INVALID_ARGUMENT);
+      throw new RequestError(
+        `GetPreferredAllocation for ${this.resourceName}: ${(err as Error).message}`,
+        status.INVALID_ARGUMENT,
+      );
     }
   }
 }

@@ -33,7 +33,8 @@ export function cdiSpecOptions(config: PluginConfig): CdiSpecOptions {
   const read = isDir(flags.plugin.containerDriverRoot) ? flags.plugin.containerDriverRoot : flags.nvidiaDriverRoot;
   const driverRoot: Root = { read, target: flags.nvidiaDriverRoot };
   const devRead = isDir(path.join(read, 'dev')) ? read : '/';
-  const devRoot: Root = devRead === read ? { read, target: flags.nvidiaDriverRoot } : { read: devRead, target: flags.nvidiaDevRoot };
+  const devRoot: Root =
+    devRead === read ? { read, target: flags.nvidiaDriverRoot } : { read: devRead, target: flags.nvidiaDevRoot };
   return {
     driverRoot,
     devRoot,

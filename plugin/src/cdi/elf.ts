@@ -32,7 +32,8 @@ export function readSoname(file: string): string {
     const le = ident[5] === 1;
     const u16 = (b: Buffer, o: number): number => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
     const u32 = (b: Buffer, o: number): number => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-    const word = (b: Buffer, o: number): number => (is64 ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o)) : u32(b, o));
+    const word = (b: Buffer, o: number): number =>
+      is64 ? Number(le ? b.readBigUInt64LE(o) : b.readBigUInt64BE(o)) : u32(b, o);
     const shoff = word(ident, is64 ? 0x28 : 0x20);
     const shentsize = u16(ident, is64 ? 0x3a : 0x2e);
     const shnum = u16(ident, is64 ? 0x3c : 0x30);

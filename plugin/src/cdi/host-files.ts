@@ -118,7 +118,14 @@ function isSymlink(p: string): boolean {
 
 /** Shell-style `*` match of a file name (no other wildcards are needed here). */
 function matches(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*') +
+      '$',
+  );
   return re.test(name);
 }
 
@@ -129,7 +136,10 @@ function listMatching(dir: string, pattern: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((n) => matches(pattern, n)).sort().map((n) => path.join(dir, n));
+  return names
+    .filter((n) => matches(pattern, n))
+    .sort()
+    .map((n) => path.join(dir, n));
 }
 
 function mount(root: Root, hostRead: string, options: string[]): CdiMount {
@@ -186,7 +196,8 @@ export function librarySymlinks(root: Root, libraries: CdiMount[]): string[] {
     const file = path.basename(lib.containerPath);
     if (driverLib('libcuda.so', file)) add(`libcuda.so.1::${path.join(dir, 'libcuda.so')}`);
     else if (driverLib('libGLX_nvidia.so', file)) add(`${file}::${path.join(dir, 'libGLX_indirect.so.0')}`);
-    else if (driverLib('libnvidia-opticalflow.so', file)) add(`libnvidia-opticalflow.so.1::${path.join(dir, 'libnvidia-opticalflow.so')}`);
+    else if (driverLib('libnvidia-opticalflow.so', file))
+      add(`libnvidia-opticalflow.so.1::${path.join(dir, 'libnvidia-opticalflow.so')}`);
     if (!matches('*.*.*', file)) continue;
     const hostRead = path.join(root.read, lib.containerPath);
     let soname: string;
@@ -196,7 +207,8 @@ export function librarySymlinks(root: Root, libraries: CdiMount[]): string[] {
       continue;
     }
     const hostDir = path.dirname(hostRead);
-    if (soname !== '' && soname !== file && isSymlink(path.join(hostDir, soname))) add(`${file}::${path.join(dir, soname)}`);
+    if (soname !== '' && soname !== file && isSymlink(path.join(hostDir, soname)))
+      add(`${file}::${path.join(dir, soname)}`);
     const soTarget = soname || file;
     const at = soTarget.indexOf('.so');
     const soLink = at < 0 ? soTarget : soTarget.slice(0, at + 3);

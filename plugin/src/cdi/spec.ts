@@ -91,7 +91,12 @@ function hookFactory(opts: CdiSpecOptions): (name: string, args?: string[]) => C
   const fixed = base === 'nvidia-ctk' ? [base, 'hook'] : [base];
   return (name, args = []) => {
     if (disabled.has(name) || disabled.has('all')) return undefined;
-    return { hookName: 'createContainer', path: opts.hookPath, args: [...fixed, name, ...args], env: ['NVIDIA_CTK_DEBUG=false'] };
+    return {
+      hookName: 'createContainer',
+      path: opts.hookPath,
+      args: [...fixed, name, ...args],
+      env: ['NVIDIA_CTK_DEBUG=false'],
+    };
   };
 }
 
@@ -133,7 +138,8 @@ function deviceEntries(inventory: DeviceInventory, opts: CdiSpecOptions): CdiDev
     for (const mig of gpu.migDevices) {
       const paths = [`/dev/nvidia${gpu.minor}`];
       if (mig.gpuInstanceCapMinor !== undefined) paths.push(`/dev/nvidia-caps/nvidia-cap${mig.gpuInstanceCapMinor}`);
-      if (mig.computeInstanceCapMinor !== undefined) paths.push(`/dev/nvidia-caps/nvidia-cap${mig.computeInstanceCapMinor}`);
+      if (mig.computeInstanceCapMinor !== undefined)
+        paths.push(`/dev/nvidia-caps/nvidia-cap${mig.computeInstanceCapMinor}`);
       add(byIndex ? mig.index : mig.uuid, mig.uuid, paths);
     }
   }
@@ -161,9 +167,19 @@ function commonEdits(inventory: DeviceInventory, opts: CdiSpecOptions): CdiConta
     if (!folders.includes(dir)) folders.push(dir);
   }
   const hooks = [
-    links.length > 0 ? hook('create-symlinks', links.flatMap((l) => ['--link', l])) : undefined,
+    links.length > 0
+      ? hook(
+          'create-symlinks',
+          links.flatMap((l) => ['--link', l]),
+        )
+      : undefined,
     hook('enable-cuda-compat', [`--host-driver-version=${version}`]),
-    folders.length > 0 ? hook('update-ldcache', folders.flatMap((f) => ['--folder', f])) : undefined,
+    folders.length > 0
+      ? hook(
+          'update-ldcache',
+          folders.flatMap((f) => ['--folder', f]),
+        )
+      : undefined,
     hook('disable-device-node-modification'),
     hook('update-application-profile'),
   ].filter((h): h is CdiHook => h !== undefined);

@@ -5,7 +5,15 @@
 import { Document, LineCounter, isMap, isNode, isPair, isScalar, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, showValue } from './errors.js';
-import { FIELD_RULES, KNOWN_KEYS, configFileSchema, pathPattern, pathText, type ConfigFileShape, type DevicesValue } from './schema.js';
+import {
+  FIELD_RULES,
+  KNOWN_KEYS,
+  configFileSchema,
+  pathPattern,
+  pathText,
+  type ConfigFileShape,
+  type DevicesValue,
+} from './schema.js';
 import type { Settings } from './settings.js';
 import { closestMatch } from './suggest.js';
 import type { ReplicatedResources, Sharing } from './types.js';
@@ -102,7 +110,11 @@ function describeIssue(
   // Custom issues come from the shared value rules and may say more than the field's rule.
   const rule = issue.code === 'custom' ? issue.message : (FIELD_RULES.get(pathPattern(path)) ?? issue.message);
   const field = pathText(path);
-  return [value === undefined ? `${where}${field} is missing (it ${rule})` : `${where}${field} ${rule} (got ${showValue(value)})`];
+  return [
+    value === undefined
+      ? `${where}${field} is missing (it ${rule})`
+      : `${where}${field} ${rule} (got ${showValue(value)})`,
+  ];
 }
 
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {

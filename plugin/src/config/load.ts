@@ -122,7 +122,12 @@ function fileLayer(file: ConfigFile | undefined): Layer {
 }
 
 /** Layers in precedence order, highest first. */
-function build(layers: Layer[], file: ConfigFile | undefined, env: NodeJS.ProcessEnv, warn: (m: string) => void): PluginConfig {
+function build(
+  layers: Layer[],
+  file: ConfigFile | undefined,
+  env: NodeJS.ProcessEnv,
+  warn: (m: string) => void,
+): PluginConfig {
   const settings = defaultSettings();
   const origins: Partial<Record<SettingKey, Origin>> = {};
   for (const layer of [...layers].reverse()) {
@@ -156,7 +161,10 @@ function build(layers: Layer[], file: ConfigFile | undefined, env: NodeJS.Proces
     },
     sharing,
     imex: { channelIDs: settings.imexChannelIDs, required: settings.imexRequired },
-    health: { ...healthFromEnv(env, settings.healthRecoverySeconds * 1000, warn), lostCheckMs: settings.lostGpuCheckMs },
+    health: {
+      ...healthFromEnv(env, settings.healthRecoverySeconds * 1000, warn),
+      lostCheckMs: settings.lostGpuCheckMs,
+    },
     runtime: {
       devicePluginPath: settings.devicePluginPath,
       kubeletSocket: settings.kubeletSocket,

@@ -99,7 +99,11 @@ function enumOf<T extends string>(pattern: string, values: readonly T[], rule: s
 
 function str(pattern: string, rule: string = RULES.string) {
   // An empty string means "not set" in NVIDIA's file (Go's zero value).
-  return optional(pattern, rule, z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()));
+  return optional(
+    pattern,
+    rule,
+    z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  );
 }
 
 function absolutePath(pattern: string) {
@@ -128,7 +132,11 @@ const deviceListStrategy = checked((value) => {
 
 const stringList = checked((value) => {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
   throw new InvalidValue(RULES.stringList);
 });
@@ -170,7 +178,11 @@ function replicated(prefix: string) {
     object(prefix, {
       renameByDefault: bool(`${prefix}.renameByDefault`),
       failRequestsGreaterThanOne: bool(`${prefix}.failRequestsGreaterThanOne`),
-      resources: optional(`${prefix}.resources`, 'must be a list of {name, replicas, rename, devices}', z.array(resource)),
+      resources: optional(
+        `${prefix}.resources`,
+        'must be a list of {name, replicas, rename, devices}',
+        z.array(resource),
+      ),
     }),
   );
 }

@@ -40,8 +40,7 @@ export const RULES = {
   deviceListStrategy: `must be one or more of ${DEVICE_LIST_STRATEGIES.join(', ')} (a string, a list, or a comma-separated string)`,
   deviceIDStrategy: `must be one of ${DEVICE_ID_STRATEGIES.join(', ')}`,
   allocationPolicy: `must be one of ${ALLOCATION_POLICIES.join(', ')}`,
-  discoveryStrategy:
-    'must be auto or nvml (this plugin finds GPUs through NVML only, so tegra is not supported)',
+  discoveryStrategy: 'must be auto or nvml (this plugin finds GPUs through NVML only, so tegra is not supported)',
   logLevel: `must be one of ${LOG_LEVELS.join(', ')}`,
   absolutePath: 'must be an absolute path (starting with /)',
   nonEmpty: 'must be a non-empty string',
@@ -54,8 +53,7 @@ export const RULES = {
   resourceName:
     `must be a resource name like nvidia.com/gpu or gpu: lowercase letters, digits, "-" and ".", ` +
     `starting and ending with a letter or digit, at most ${MAX_RESOURCE_NAME_LENGTH} characters with the nvidia.com/ prefix`,
-  devices:
-    'must be "all" or a list of GPU indices (0), MIG indices ("0:1") or UUIDs (GPU-…, MIG-…)',
+  devices: 'must be "all" or a list of GPU indices (0), MIG indices ("0:1") or UUIDs (GPU-…, MIG-…)',
   string: 'must be a string',
   stringList: 'must be a string or a list of strings',
 } as const;

@@ -16,7 +16,14 @@ import type { AdvertisedDevice, DeviceInventory, Gpu, MigDevice } from './types.
 export type DeviceMap = Map<string, AdvertisedDevice[]>;
 
 export function gpuDevice(gpu: Gpu): AdvertisedDevice {
-  const d: AdvertisedDevice = { id: gpu.uuid, uuid: gpu.uuid, index: String(gpu.index), gpuIndex: gpu.index, healthy: true, minor: gpu.minor };
+  const d: AdvertisedDevice = {
+    id: gpu.uuid,
+    uuid: gpu.uuid,
+    index: String(gpu.index),
+    gpuIndex: gpu.index,
+    healthy: true,
+    minor: gpu.minor,
+  };
   if (gpu.numaNode !== undefined) d.numaNode = gpu.numaNode;
   return d;
 }
@@ -46,7 +53,8 @@ export function buildDeviceMap(strategy: MigStrategy, inventory: DeviceInventory
       add(map, GPU_RESOURCE, gpuDevice(gpu));
       continue;
     }
-    for (const mig of gpu.migDevices) add(map, strategy === 'single' ? GPU_RESOURCE : mixedResourceName(mig), migDevice(gpu, mig));
+    for (const mig of gpu.migDevices)
+      add(map, strategy === 'single' ? GPU_RESOURCE : mixedResourceName(mig), migDevice(gpu, mig));
   }
   return map;
 }
@@ -70,7 +78,8 @@ function assertUniform(gpus: Gpu[]): void {
     );
   }
   const byProfile = new Map<string, string[]>();
-  for (const gpu of gpus) for (const m of gpu.migDevices) byProfile.set(m.profile, [...(byProfile.get(m.profile) ?? []), m.index]);
+  for (const gpu of gpus)
+    for (const m of gpu.migDevices) byProfile.set(m.profile, [...(byProfile.get(m.profile) ?? []), m.index]);
   if (byProfile.size > 1) {
     const found = [...byProfile].map(([profile, where]) => `${profile} (MIG ${list(where)})`).join('; ');
     throw new Error(
@@ -89,7 +98,7 @@ function mixedResourceName(mig: MigDevice): string {
   if (profile === undefined || profile.c !== profile.g) {
     throw new Error(
       `MIG device ${mig.index} (${mig.uuid}) has profile ${mig.profile}: its compute instance covers only part of its GPU instance, ` +
-        'and migStrategy=mixed advertises only whole-GPU-instance profiles, as NVIDIA\'s plugin does. ' +
+        "and migStrategy=mixed advertises only whole-GPU-instance profiles, as NVIDIA's plugin does. " +
         'Recreate it with one compute instance spanning the GPU instance (nvidia-smi mig -cci without a profile), or use migStrategy=single.',
     );
   }

@@ -49,7 +49,10 @@ export function replicatedBytes(d: Pick<AdvertisedDevice, 'id' | 'numaNode'>, re
 }
 
 /** The largest replica count whose list of `devices` still fits in `limit` bytes (0 if none). */
-export function maxReplicasWithin(devices: ReadonlyArray<Pick<AdvertisedDevice, 'id' | 'numaNode'>>, limit = KUBELET_MAX_MESSAGE_BYTES): number {
+export function maxReplicasWithin(
+  devices: ReadonlyArray<Pick<AdvertisedDevice, 'id' | 'numaNode'>>,
+  limit = KUBELET_MAX_MESSAGE_BYTES,
+): number {
   const bytes = (r: number): number => devices.reduce((sum, d) => sum + replicatedBytes(d, r), 0);
   let lo = 0;
   let hi = 1;
@@ -68,7 +71,12 @@ const over = (name: string, count: number, bytes: number): string =>
   "over the kubelet's 4 MiB gRPC message limit, so the kubelet would never see them.";
 
 /** Throws when `replicas` of each device would not fit one message, naming the largest count that does. */
-export function assertReplicasFit(name: string, origin: string, devices: ReadonlyArray<Pick<AdvertisedDevice, 'id' | 'numaNode'>>, replicas: number): void {
+export function assertReplicasFit(
+  name: string,
+  origin: string,
+  devices: ReadonlyArray<Pick<AdvertisedDevice, 'id' | 'numaNode'>>,
+  replicas: number,
+): void {
   const bytes = devices.reduce((sum, d) => sum + replicatedBytes(d, replicas), 0);
   if (bytes <= KUBELET_MAX_MESSAGE_BYTES) return;
   throw new Error(
@@ -80,5 +88,6 @@ export function assertReplicasFit(name: string, origin: string, devices: Readonl
 /** Throws when a resource's device list would not fit one message. */
 export function assertListFits(name: string, devices: ReadonlyArray<Pick<AdvertisedDevice, 'id' | 'numaNode'>>): void {
   const bytes = listAndWatchBytes(devices);
-  if (bytes > KUBELET_MAX_MESSAGE_BYTES) throw new Error(`${over(name, devices.length, bytes)} Advertise fewer devices under it.`);
+  if (bytes > KUBELET_MAX_MESSAGE_BYTES)
+    throw new Error(`${over(name, devices.length, bytes)} Advertise fewer devices under it.`);
 }

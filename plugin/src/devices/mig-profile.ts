@@ -57,7 +57,12 @@ export function parseMigProfile(name: string): MigProfile | undefined {
   const m = PROFILE.exec(name);
   if (m === null) return undefined;
   const g = Number(m[2]);
-  return { c: m[1] === undefined ? g : Number(m[1]), g, gb: Number(m[3]), attributes: m[4] === undefined ? [] : m[4].split(',') };
+  return {
+    c: m[1] === undefined ? g : Number(m[1]),
+    g,
+    gb: Number(m[3]),
+    attributes: m[4] === undefined ? [] : m[4].split(','),
+  };
 }
 
 /**

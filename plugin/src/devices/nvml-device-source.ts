@@ -77,7 +77,11 @@ export class NvmlDeviceSource implements DeviceSource {
       warn: (o, m) => this.logger.warn(o, m),
     });
     this.logger.info(
-      { gpus: inventory.gpus.length, migDevices: inventory.gpus.reduce((n, g) => n + g.migDevices.length, 0), driver: inventory.driverVersion },
+      {
+        gpus: inventory.gpus.length,
+        migDevices: inventory.gpus.reduce((n, g) => n + g.migDevices.length, 0),
+        driver: inventory.driverVersion,
+      },
       'discovered devices through NVML',
     );
     return inventory;
@@ -97,11 +101,16 @@ export class NvmlDeviceSource implements DeviceSource {
     try {
       await Promise.all([
         watch.run(signal),
-        runLostGpuCheck(lostTargets, onEvent, {
-          intervalMs: this.opts.lostGpuCheckMs ?? DEFAULT_LOST_GPU_CHECK_MS,
-          describe: (code) => nvml.errorString(code),
-          warn: (o, m) => this.logger.warn(o, m),
-        }, signal),
+        runLostGpuCheck(
+          lostTargets,
+          onEvent,
+          {
+            intervalMs: this.opts.lostGpuCheckMs ?? DEFAULT_LOST_GPU_CHECK_MS,
+            describe: (code) => nvml.errorString(code),
+            warn: (o, m) => this.logger.warn(o, m),
+          },
+          signal,
+        ),
       ]);
     } finally {
       this.watches--;
@@ -122,9 +131,17 @@ export class NvmlDeviceSource implements DeviceSource {
         targets.push({ uuid: gpu.uuid, probe: () => nvml.memoryInfoCode(handle) });
       } catch (err) {
         if (err instanceof NvmlError && err.code === NvmlReturn.GPU_IS_LOST) {
-          onEvent({ uuid: gpu.uuid, healthy: false, permanent: true, reason: `NVML answers GPU_IS_LOST for this GPU: ${err.message}` });
+          onEvent({
+            uuid: gpu.uuid,
+            healthy: false,
+            permanent: true,
+            reason: `NVML answers GPU_IS_LOST for this GPU: ${err.message}`,
+          });
         } else {
-          this.logger.warn({ uuid: gpu.uuid, err: (err as Error).message }, 'no NVML handle for the lost-GPU check; this GPU is not checked');
+          this.logger.warn(
+            { uuid: gpu.uuid, err: (err as Error).message },
+            'no NVML handle for the lost-GPU check; this GPU is not checked',
+          );
         }
       }
     }
@@ -167,7 +184,8 @@ export class NvmlDeviceSource implements DeviceSource {
   }
 
   private requireOpen(): Nvml {
-    if (this.nvml === undefined || !this.initialised) throw new Error('NvmlDeviceSource.watchHealth called before discover()');
+    if (this.nvml === undefined || !this.initialised)
+      throw new Error('NvmlDeviceSource.watchHealth called before discover()');
     return this.nvml;
   }
 

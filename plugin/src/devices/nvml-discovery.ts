@@ -86,7 +86,11 @@ function readMigDevices(
   return devices;
 }
 
-const normaliseBusId = (busId: string): string => busId.trim().toLowerCase().replace(/^0{4}(?=[0-9a-f]{4}:)/, '');
+const normaliseBusId = (busId: string): string =>
+  busId
+    .trim()
+    .toLowerCase()
+    .replace(/^0{4}(?=[0-9a-f]{4}:)/, '');
 
 const PCIE_LEVELS = new Set<number>(Object.values(PcieLevel).filter((v): v is number => typeof v === 'number'));
 
@@ -124,13 +128,22 @@ function readTopology(nvml: Nvml, handles: DeviceHandle[], gpus: Gpu[], warn: Di
   return { nvlinks, pcie };
 }
 
-function readPcieLevel(nvml: Nvml, a: DeviceHandle, b: DeviceHandle, pair: [number, number], warn: DiscoveryOptions['warn']): PcieLevel {
+function readPcieLevel(
+  nvml: Nvml,
+  a: DeviceHandle,
+  b: DeviceHandle,
+  pair: [number, number],
+  warn: DiscoveryOptions['warn'],
+): PcieLevel {
   try {
     const level = nvml.commonAncestor(a, b);
     if (PCIE_LEVELS.has(level)) return level as PcieLevel;
     warn({ gpus: pair, level }, 'unknown PCIe topology level; treating the GPUs as on different CPU sockets');
   } catch (err) {
-    warn({ gpus: pair, err: (err as Error).message }, 'cannot read the PCIe topology; treating the GPUs as on different CPU sockets');
+    warn(
+      { gpus: pair, err: (err as Error).message },
+      'cannot read the PCIe topology; treating the GPUs as on different CPU sockets',
+    );
   }
   return PcieLevel.SYSTEM;
 }

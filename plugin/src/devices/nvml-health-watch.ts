@@ -4,7 +4,14 @@
  * timeout, so a stop takes at most one timeout and an event is seen as soon as NVML has it.
  */
 import { describeXid } from '../health/xid-descriptions.js';
-import { NO_INSTANCE, NvmlEventType, type DeviceHandle, type EventData, type EventSetHandle, type Nvml } from './nvml.js';
+import {
+  NO_INSTANCE,
+  NvmlEventType,
+  type DeviceHandle,
+  type EventData,
+  type EventSetHandle,
+  type Nvml,
+} from './nvml.js';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DeviceInventory, Gpu, HealthEvent } from './types.js';
 
@@ -45,7 +52,14 @@ export function startHealthWatch(
   return { run: (signal) => loop(nvml, set, gpuByHandle, onEvent, opts, signal) };
 }
 
-function register(nvml: Nvml, set: EventSetHandle, handle: DeviceHandle, gpu: Gpu, onEvent: (e: HealthEvent) => void, opts: WatchOptions): void {
+function register(
+  nvml: Nvml,
+  set: EventSetHandle,
+  handle: DeviceHandle,
+  gpu: Gpu,
+  onEvent: (e: HealthEvent) => void,
+  opts: WatchOptions,
+): void {
   const supported = nvml.supportedEventTypes(handle);
   const mask = EVENT_MASK & (supported ?? 0n);
   if ((mask & NvmlEventType.XID_CRITICAL) === 0n) {
@@ -78,7 +92,8 @@ async function loop(
         failing = false;
       } catch (err) {
         // NVIDIA marks every device unhealthy when the wait fails; once per failure streak.
-        if (!failing) onEvent({ uuid: '*', healthy: false, reason: `waiting for NVML events failed: ${(err as Error).message}` });
+        if (!failing)
+          onEvent({ uuid: '*', healthy: false, reason: `waiting for NVML events failed: ${(err as Error).message}` });
         failing = true;
         await sleep(opts.errorBackoffMs, signal);
         continue;
@@ -90,7 +105,13 @@ async function loop(
   }
 }
 
-function report(nvml: Nvml, e: EventData, gpuByHandle: Map<DeviceHandle, Gpu>, onEvent: (e: HealthEvent) => void, opts: WatchOptions): void {
+function report(
+  nvml: Nvml,
+  e: EventData,
+  gpuByHandle: Map<DeviceHandle, Gpu>,
+  onEvent: (e: HealthEvent) => void,
+  opts: WatchOptions,
+): void {
   if ((e.eventType & NvmlEventType.XID_CRITICAL) === 0n) {
     opts.info({ eventType: Number(e.eventType), data: e.eventData }, 'NVML event that is not an XID; health unchanged');
     return;
@@ -115,7 +136,9 @@ function affectedUuids(nvml: Nvml, e: EventData, gpuByHandle: Map<DeviceHandle, 
     }
   }
   if (e.gpuInstanceId !== NO_INSTANCE && e.computeInstanceId !== NO_INSTANCE) {
-    const migs = gpu.migDevices.filter((m) => m.gpuInstanceId === e.gpuInstanceId && m.computeInstanceId === e.computeInstanceId);
+    const migs = gpu.migDevices.filter(
+      (m) => m.gpuInstanceId === e.gpuInstanceId && m.computeInstanceId === e.computeInstanceId,
+    );
     if (migs.length > 0) return migs.map((m) => m.uuid);
   }
   return [gpu.uuid];

@@ -154,7 +154,9 @@ export class Nvml {
   /** The handle for a GPU or MIG UUID, or undefined when NVML knows no such device. */
   handleByUuid(uuid: string): DeviceHandle | undefined {
     const out: Array<DeviceHandle | null> = [null];
-    const code = this.check('nvmlDeviceGetHandleByUUID', this.fns.nvmlDeviceGetHandleByUUID(uuid, out), [NvmlReturn.NOT_FOUND]);
+    const code = this.check('nvmlDeviceGetHandleByUUID', this.fns.nvmlDeviceGetHandleByUUID(uuid, out), [
+      NvmlReturn.NOT_FOUND,
+    ]);
     return code === NvmlReturn.SUCCESS ? (out[0] as DeviceHandle) : undefined;
   }
 
@@ -220,22 +222,28 @@ export class Nvml {
   migMode(device: DeviceHandle): { current: boolean; pending: boolean } | undefined {
     const current = [0];
     const pending = [0];
-    const code = this.check('nvmlDeviceGetMigMode', this.fns.nvmlDeviceGetMigMode(device, current, pending), [NvmlReturn.NOT_SUPPORTED]);
+    const code = this.check('nvmlDeviceGetMigMode', this.fns.nvmlDeviceGetMigMode(device, current, pending), [
+      NvmlReturn.NOT_SUPPORTED,
+    ]);
     return code === NvmlReturn.SUCCESS ? { current: current[0] === 1, pending: pending[0] === 1 } : undefined;
   }
 
   maxMigDeviceCount(device: DeviceHandle): number {
     const out = [0];
-    const code = this.check('nvmlDeviceGetMaxMigDeviceCount', this.fns.nvmlDeviceGetMaxMigDeviceCount(device, out), [NvmlReturn.NOT_SUPPORTED]);
+    const code = this.check('nvmlDeviceGetMaxMigDeviceCount', this.fns.nvmlDeviceGetMaxMigDeviceCount(device, out), [
+      NvmlReturn.NOT_SUPPORTED,
+    ]);
     return code === NvmlReturn.SUCCESS ? out[0] : 0;
   }
 
   /** The MIG device at `index` under a GPU, or undefined when that slot is empty. */
   migDeviceHandle(device: DeviceHandle, index: number): DeviceHandle | undefined {
     const out: Array<DeviceHandle | null> = [null];
-    const code = this.check('nvmlDeviceGetMigDeviceHandleByIndex', this.fns.nvmlDeviceGetMigDeviceHandleByIndex(device, index, out), [
-      NvmlReturn.NOT_FOUND,
-    ]);
+    const code = this.check(
+      'nvmlDeviceGetMigDeviceHandleByIndex',
+      this.fns.nvmlDeviceGetMigDeviceHandleByIndex(device, index, out),
+      [NvmlReturn.NOT_FOUND],
+    );
     return code === NvmlReturn.SUCCESS ? (out[0] as DeviceHandle) : undefined;
   }
 
@@ -247,7 +255,10 @@ export class Nvml {
 
   parentOfMigDevice(device: DeviceHandle): DeviceHandle {
     const out: Array<DeviceHandle | null> = [null];
-    this.check('nvmlDeviceGetDeviceHandleFromMigDeviceHandle', this.fns.nvmlDeviceGetDeviceHandleFromMigDeviceHandle(device, out));
+    this.check(
+      'nvmlDeviceGetDeviceHandleFromMigDeviceHandle',
+      this.fns.nvmlDeviceGetDeviceHandleFromMigDeviceHandle(device, out),
+    );
     return out[0] as DeviceHandle;
   }
 
@@ -313,7 +324,11 @@ export class Nvml {
   /** Supported event mask; undefined when the device supports none (NOT_SUPPORTED). */
   supportedEventTypes(device: DeviceHandle): bigint | undefined {
     const out: Array<number | bigint> = [0];
-    const code = this.check('nvmlDeviceGetSupportedEventTypes', this.fns.nvmlDeviceGetSupportedEventTypes(device, out), [NvmlReturn.NOT_SUPPORTED]);
+    const code = this.check(
+      'nvmlDeviceGetSupportedEventTypes',
+      this.fns.nvmlDeviceGetSupportedEventTypes(device, out),
+      [NvmlReturn.NOT_SUPPORTED],
+    );
     return code === NvmlReturn.SUCCESS ? BigInt(out[0]) : undefined;
   }
 
@@ -327,11 +342,18 @@ export class Nvml {
    */
   eventSetWait(set: EventSetHandle, timeoutMs: number): Promise<EventData | undefined> {
     return new Promise((resolve, reject) => {
-      const out: { device?: bigint | null; eventType?: number | bigint; eventData?: number | bigint; gpuInstanceId?: number; computeInstanceId?: number } = {};
+      const out: {
+        device?: bigint | null;
+        eventType?: number | bigint;
+        eventData?: number | bigint;
+        gpuInstanceId?: number;
+        computeInstanceId?: number;
+      } = {};
       this.fns.nvmlEventSetWait_v2.async(set, out, timeoutMs, (err: unknown, code: number) => {
         if (err) return reject(err instanceof Error ? err : new Error(String(err)));
         if (code === NvmlReturn.TIMEOUT) return resolve(undefined);
-        if (code !== NvmlReturn.SUCCESS) return reject(new NvmlError('nvmlEventSetWait_v2', code, this.errorString(code)));
+        if (code !== NvmlReturn.SUCCESS)
+          return reject(new NvmlError('nvmlEventSetWait_v2', code, this.errorString(code)));
         resolve({
           device: out.device ? out.device : null,
           eventType: BigInt(out.eventType ?? 0),

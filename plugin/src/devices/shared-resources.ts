@@ -34,10 +34,14 @@ function activeSharing(sharing: Sharing, migStrategy: MigStrategy): ActiveSharin
   const ts = sharing.timeSlicing?.resources.length ? sharing.timeSlicing : undefined;
   const mps = sharing.mps?.resources.length ? sharing.mps : undefined;
   if (ts && mps) {
-    throw new Error('sharing.timeSlicing and sharing.mps are both set; a node shares its GPUs one way. Keep one of them.');
+    throw new Error(
+      'sharing.timeSlicing and sharing.mps are both set; a node shares its GPUs one way. Keep one of them.',
+    );
   }
   if (mps && migStrategy === 'mixed') {
-    throw new Error('sharing.mps cannot be used with migStrategy=mixed (NVIDIA\'s plugin refuses it too). Use migStrategy=none or single, or time-slicing.');
+    throw new Error(
+      "sharing.mps cannot be used with migStrategy=mixed (NVIDIA's plugin refuses it too). Use migStrategy=none or single, or time-slicing.",
+    );
   }
   if (mps) return { strategy: 'mps', field: 'sharing.mps', config: mps };
   if (ts) return { strategy: 'time-slicing', field: 'sharing.timeSlicing', config: ts };
@@ -45,12 +49,19 @@ function activeSharing(sharing: Sharing, migStrategy: MigStrategy): ActiveSharin
 }
 
 /** Resolves one `devices` entry (GPU index, MIG index `g:m`, or UUID) among `devices`. */
-function findDevice(devices: AdvertisedDevice[], ref: string | number, where: string, resource: string): AdvertisedDevice {
+function findDevice(
+  devices: AdvertisedDevice[],
+  ref: string | number,
+  where: string,
+  resource: string,
+): AdvertisedDevice {
   const key = String(ref).trim();
   const found = devices.find((d) => d.index === key || d.uuid === key);
   if (found === undefined) {
     const known = devices.map((d) => d.index).join(', ');
-    throw new Error(`${where}: no ${resource} device matches '${key}' on this node (its devices: ${known}). Use a GPU index, a MIG index like 0:1, or a UUID.`);
+    throw new Error(
+      `${where}: no ${resource} device matches '${key}' on this node (its devices: ${known}). Use a GPU index, a MIG index like 0:1, or a UUID.`,
+    );
   }
   return found;
 }
@@ -69,7 +80,9 @@ export function applySharing(map: DeviceMap, sharing: Sharing, migStrategy: MigS
   const put = (g: ResourceGroup): void => {
     const clash = groups.get(g.name);
     if (clash !== undefined) {
-      throw new Error(`${g.origin}: resource name ${g.name} is already used by ${clash.origin}. Give one of them another name (rename).`);
+      throw new Error(
+        `${g.origin}: resource name ${g.name} is already used by ${clash.origin}. Give one of them another name (rename).`,
+      );
     }
     groups.set(g.name, g);
   };
@@ -79,15 +92,20 @@ export function applySharing(map: DeviceMap, sharing: Sharing, migStrategy: MigS
   (active?.config.resources ?? []).forEach((r, i) => {
     const where = `${active!.field}.resources[${i}]`;
     const name = qualifyResourceName(r.name, `${where}.name`);
-    if (sharedNames.has(name)) throw new Error(`${where}: ${name} is listed twice under ${active!.field}.resources; list each resource once.`);
+    if (sharedNames.has(name))
+      throw new Error(`${where}: ${name} is listed twice under ${active!.field}.resources; list each resource once.`);
     sharedNames.add(name);
-    if (!Number.isInteger(r.replicas) || r.replicas < 1) throw new Error(`${where}.replicas must be a whole number ≥ 1 (got ${r.replicas}).`);
+    if (!Number.isInteger(r.replicas) || r.replicas < 1)
+      throw new Error(`${where}.replicas must be a whole number ≥ 1 (got ${r.replicas}).`);
     const devices = map.get(name);
     // Like NVIDIA's plugin: a resource this node does not have is not an error (one config
     // often serves node pools with different GPUs).
     if (devices === undefined) return;
     // Device order, not list order: the advertised list is the same however the config is written.
-    const picked = r.devices === 'all' ? undefined : new Set(r.devices.map((ref) => findDevice(devices, ref, `${where}.devices`, name)));
+    const picked =
+      r.devices === 'all'
+        ? undefined
+        : new Set(r.devices.map((ref) => findDevice(devices, ref, `${where}.devices`, name)));
     const chosen = picked === undefined ? devices : devices.filter((d) => picked.has(d));
     const rest = devices.filter((d) => !chosen.includes(d));
     const sharedName = r.rename
@@ -107,7 +125,9 @@ export function applySharing(map: DeviceMap, sharing: Sharing, migStrategy: MigS
       if (rest.length > 0) put({ ...unshared(name, rest), origin: `the devices ${where}.devices leaves unshared` });
       put({
         name: sharedName,
-        devices: chosen.flatMap((d) => Array.from({ length: r.replicas }, (_, n) => ({ ...d, id: replicaId(d.id, n), replica: n }))),
+        devices: chosen.flatMap((d) =>
+          Array.from({ length: r.replicas }, (_, n) => ({ ...d, id: replicaId(d.id, n), replica: n })),
+        ),
         sharing: active!.strategy,
         replicas: r.replicas,
         // NVIDIA ignores the flag for MPS and always refuses more than one replica.

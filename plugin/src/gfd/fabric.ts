@@ -48,13 +48,17 @@ export function readClique(libraryPath: string, gpuUuids: readonly string[]): st
     for (const uuid of gpuUuids) {
       const handle = [null];
       const r = byUuid(uuid, handle) as number;
-      if (r !== NVML_SUCCESS) throw new Error(`nvmlDeviceGetHandleByUUID(${uuid}) returned ${r} while reading the GPU fabric`);
-      const info: { clusterUuid: number[]; status: number; cliqueId: number; state: number }[] = [{ clusterUuid: [], status: 0, cliqueId: 0, state: 0 }];
+      if (r !== NVML_SUCCESS)
+        throw new Error(`nvmlDeviceGetHandleByUUID(${uuid}) returned ${r} while reading the GPU fabric`);
+      const info: { clusterUuid: number[]; status: number; cliqueId: number; state: number }[] = [
+        { clusterUuid: [], status: 0, cliqueId: 0, state: 0 },
+      ];
       const got = getInfo(handle[0], info) as number;
       if (got === NVML_ERROR_NOT_SUPPORTED) continue;
       if (got !== NVML_SUCCESS) throw new Error(`nvmlDeviceGetGpuFabricInfo(${uuid}) returned ${got}`);
       const { clusterUuid, status, cliqueId, state } = info[0];
-      if (state !== GPU_FABRIC_STATE_COMPLETED || clusterUuid.every((b) => b === 0) || status !== NVML_SUCCESS) continue;
+      if (state !== GPU_FABRIC_STATE_COMPLETED || clusterUuid.every((b) => b === 0) || status !== NVML_SUCCESS)
+        continue;
       clusters.add(uuidString(clusterUuid));
       cliques.add(String(cliqueId));
     }

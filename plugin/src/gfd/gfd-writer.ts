@@ -20,7 +20,11 @@ export function gfdEnabled(config: PluginConfig): boolean {
   return config.runtime.gfdOutputFile !== '';
 }
 
-export function writeGfdLabels(config: PluginConfig, inventory: DeviceInventory, sysfsRoot = process.env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || '/sys'): LabelsWritten {
+export function writeGfdLabels(
+  config: PluginConfig,
+  inventory: DeviceInventory,
+  sysfsRoot = process.env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || '/sys',
+): LabelsWritten {
   const started = performance.now();
   const labels = gfdLabels(inventory, config, {
     machineTypeFile: config.runtime.gfdMachineTypeFile,

@@ -74,7 +74,9 @@ function machineType(file: string): string {
 function versionLabels(inventory: DeviceInventory): Labels {
   const parts = inventory.driverVersion.split('.');
   if (parts.length < 2 || parts.length > 3) {
-    throw new Error(`driver version "${inventory.driverVersion}" from NVML does not match X.Y[.Z]; no GFD labels can be written`);
+    throw new Error(
+      `driver version "${inventory.driverVersion}" from NVML does not match X.Y[.Z]; no GFD labels can be written`,
+    );
   }
   const [major, minor, rev = ''] = parts;
   const cudaMajor = Math.floor(inventory.cudaDriverVersion / 1000);
@@ -101,14 +103,21 @@ function replicated(config: PluginConfig): ReplicatedResources | undefined {
 }
 
 function sharingStrategy(config: PluginConfig): string {
-  const isReplicated = (r: ReplicatedResources | undefined): boolean => r?.resources.some((x) => x.replicas > 1) ?? false;
+  const isReplicated = (r: ReplicatedResources | undefined): boolean =>
+    r?.resources.some((x) => x.replicas > 1) ?? false;
   if (isReplicated(config.sharing.mps)) return 'mps';
   if (isReplicated(config.sharing.timeSlicing)) return 'time-slicing';
   return 'none';
 }
 
 /** GFD's resourceLabeler: `<resource>.<suffix>` labels; `config` undefined = sharing not considered. */
-function resourceLabels(resource: string, config: PluginConfig | undefined, count: number, parts: string[], extra: Record<string, string | number>): Labels {
+function resourceLabels(
+  resource: string,
+  config: PluginConfig | undefined,
+  count: number,
+  parts: string[],
+  extra: Record<string, string | number>,
+): Labels {
   const sharing = config ? replicated(config) : undefined;
   const info = sharing?.resources.find((r) => r.name === resource);
   const replicas = config === undefined ? 0 : info && info.replicas > 0 ? info.replicas : 1;
@@ -189,7 +198,8 @@ function migStrategyLabels(inventory: DeviceInventory, config: PluginConfig): La
   const labels: Labels = { 'nvidia.com/mig.strategy': strategy };
   const groups = migGroups(inventory);
   if (strategy === 'mixed') {
-    for (const [profile, g] of groups) Object.assign(labels, migLabels(`nvidia.com/mig-${profile}`, config, g.parent, g.mig, g.count));
+    for (const [profile, g] of groups)
+      Object.assign(labels, migLabels(`nvidia.com/mig-${profile}`, config, g.parent, g.mig, g.count));
     return labels;
   }
   const enabled = inventory.gpus.filter((g) => g.migEnabled);
@@ -214,7 +224,10 @@ function gpuMode(inventory: DeviceInventory, sysfsRoot: string): string {
   const classes = new Set<number>();
   for (const gpu of inventory.gpus) {
     try {
-      const text = fs.readFileSync(path.join(sysfsRoot, 'bus', 'pci', 'devices', sysfsPciName(gpu.pciBusId), 'class'), 'utf8');
+      const text = fs.readFileSync(
+        path.join(sysfsRoot, 'bus', 'pci', 'devices', sysfsPciName(gpu.pciBusId), 'class'),
+        'utf8',
+      );
       classes.add(Number.parseInt(text.trim(), 16));
     } catch {
       return 'unknown';
@@ -272,7 +285,9 @@ export function gfdLabels(inventory: DeviceInventory, config: PluginConfig, sour
     labels['nvidia.com/mig.capable'] = String(inventory.gpus.some((g) => g.migCapable));
     if (sharingStrategy(config) === 'mps') {
       if (inventory.gpus.some((g) => g.migEnabled)) {
-        throw new Error('MPS sharing is configured but a GPU has MIG enabled; MPS is not supported on MIG devices, so no GFD labels are written');
+        throw new Error(
+          'MPS sharing is configured but a GPU has MIG enabled; MPS is not supported on MIG devices, so no GFD labels are written',
+        );
       }
       labels['nvidia.com/mps.capable'] = 'true';
     } else {

@@ -69,10 +69,16 @@ export class HealthMonitor {
   private markUnhealthy(uuid: string, permanent: boolean, reason: string): void {
     const previous = this.unhealthy.get(uuid);
     clearTimeout(previous?.timer);
-    const state: Unhealthy = { permanent: permanent || previous?.permanent === true, reason: previous?.permanent ? previous.reason : reason };
+    const state: Unhealthy = {
+      permanent: permanent || previous?.permanent === true,
+      reason: previous?.permanent ? previous.reason : reason,
+    };
     // Each new critical XID restarts the quiet period.
     if (!state.permanent && this.config.recoveryMs > 0) {
-      state.timer = setTimeout(() => this.recover(uuid, `no critical XID for ${formatDuration(this.config.recoveryMs)} after ${reason}`), this.config.recoveryMs);
+      state.timer = setTimeout(
+        () => this.recover(uuid, `no critical XID for ${formatDuration(this.config.recoveryMs)} after ${reason}`),
+        this.config.recoveryMs,
+      );
       state.timer.unref?.();
     }
     this.unhealthy.set(uuid, state);

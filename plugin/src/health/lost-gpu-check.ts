@@ -57,7 +57,8 @@ export async function runLostGpuCheck(
         code = await target.probe();
       } catch (err) {
         code = -1;
-        if (!logged.has(target)) opts.warn({ uuid: target.uuid, err: (err as Error).message }, 'lost-GPU check could not call NVML');
+        if (!logged.has(target))
+          opts.warn({ uuid: target.uuid, err: (err as Error).message }, 'lost-GPU check could not call NVML');
         logged.set(target, code);
         continue;
       }
@@ -73,7 +74,10 @@ export async function runLostGpuCheck(
         });
       } else if (code !== 0 && logged.get(target) !== code) {
         logged.set(target, code);
-        opts.warn({ uuid: target.uuid, code, error: opts.describe(code) }, 'lost-GPU check: NVML returned an error that does not mean lost; health unchanged');
+        opts.warn(
+          { uuid: target.uuid, code, error: opts.describe(code) },
+          'lost-GPU check: NVML returned an error that does not mean lost; health unchanged',
+        );
       }
     }
   }

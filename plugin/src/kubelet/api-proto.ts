@@ -39,7 +39,8 @@ interface V1beta1Package {
 
 function serializer(type: protobuf.Type): (value: object) => Buffer {
   return (value) => {
-    if (Array.isArray(value)) throw new Error(`Failed to serialize message: expected object with ${type.name} structure, got array instead`);
+    if (Array.isArray(value))
+      throw new Error(`Failed to serialize message: expected object with ${type.name} structure, got array instead`);
     return type.encode(type.fromObject(value)).finish() as Buffer;
   };
 }
@@ -111,10 +112,18 @@ const REGISTRATION_CLIENT_OPTIONS: grpc.ChannelOptions = {
 
 export function newRegistrationClient(socketPath: string): RegistrationClient {
   const Ctor = load().Registration;
-  return new Ctor(unixTarget(socketPath), grpc.credentials.createInsecure(), REGISTRATION_CLIENT_OPTIONS) as unknown as RegistrationClient;
+  return new Ctor(
+    unixTarget(socketPath),
+    grpc.credentials.createInsecure(),
+    REGISTRATION_CLIENT_OPTIONS,
+  ) as unknown as RegistrationClient;
 }
 
 export function newDevicePluginClient(socketPath: string): DevicePluginClient {
   const Ctor = load().DevicePlugin;
-  return new Ctor(unixTarget(socketPath), grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as DevicePluginClient;
+  return new Ctor(
+    unixTarget(socketPath),
+    grpc.credentials.createInsecure(),
+    CLIENT_OPTIONS,
+  ) as unknown as DevicePluginClient;
 }

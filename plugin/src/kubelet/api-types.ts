@@ -129,7 +129,11 @@ export interface DevicePluginClient extends grpc.Client {
     options: grpc.CallOptions,
     cb: grpc.requestCallback<PreferredAllocationResponse>,
   ): grpc.ClientUnaryCall;
-  Allocate(req: AllocateRequest, options: grpc.CallOptions, cb: grpc.requestCallback<AllocateResponse>): grpc.ClientUnaryCall;
+  Allocate(
+    req: AllocateRequest,
+    options: grpc.CallOptions,
+    cb: grpc.requestCallback<AllocateResponse>,
+  ): grpc.ClientUnaryCall;
   PreStartContainer(
     req: PreStartContainerRequest,
     options: grpc.CallOptions,

@@ -82,9 +82,12 @@ function grpcError(err: unknown): Partial<grpc.StatusObject> {
 /** The kubelet sends exactly one container entry and reads only the first answer. */
 function requireContainers(count: number, call: string, resource: string): void {
   if (count === 0) {
-    throw Object.assign(new Error(`${call} request for ${resource} has no container_requests; the kubelet sends one per call`), {
-      code: grpc.status.INVALID_ARGUMENT,
-    });
+    throw Object.assign(
+      new Error(`${call} request for ${resource} has no container_requests; the kubelet sends one per call`),
+      {
+        code: grpc.status.INVALID_ARGUMENT,
+      },
+    );
   }
 }
 
@@ -232,7 +235,10 @@ export class DevicePluginServer {
         } catch (err) {
           const status = grpcError(err);
           metrics?.allocationErrors.inc({ resource, call: 'Allocate', code: grpc.status[status.code!] });
-          this.log.warn({ request: boundedDetails(JSON.stringify(call.request)), code: grpc.status[status.code!] }, `Allocate refused: ${status.details}`);
+          this.log.warn(
+            { request: boundedDetails(JSON.stringify(call.request)), code: grpc.status[status.code!] },
+            `Allocate refused: ${status.details}`,
+          );
           callback(status, null);
         }
       },
@@ -240,13 +246,18 @@ export class DevicePluginServer {
       GetPreferredAllocation: (call, callback) => {
         try {
           requireContainers(call.request.container_requests.length, 'GetPreferredAllocation', resource);
-          const container_responses = call.request.container_requests.map((r) => ({ deviceIDs: backend.preferredAllocation(r) }));
+          const container_responses = call.request.container_requests.map((r) => ({
+            deviceIDs: backend.preferredAllocation(r),
+          }));
           metrics?.preferredAllocations.inc({ resource });
           callback(null, { container_responses });
         } catch (err) {
           const status = grpcError(err);
           metrics?.allocationErrors.inc({ resource, call: 'GetPreferredAllocation', code: grpc.status[status.code!] });
-          this.log.warn({ request: boundedDetails(JSON.stringify(call.request)) }, `GetPreferredAllocation refused: ${status.details}`);
+          this.log.warn(
+            { request: boundedDetails(JSON.stringify(call.request)) },
+            `GetPreferredAllocation refused: ${status.details}`,
+          );
           callback(status, null);
         }
       },

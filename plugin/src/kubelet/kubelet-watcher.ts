@@ -63,7 +63,9 @@ export class KubeletWatcher {
   }
 
   private dirs(): string[] {
-    return [...new Set([path.resolve(this.opts.devicePluginPath), path.dirname(path.resolve(this.opts.kubeletSocket))])];
+    return [
+      ...new Set([path.resolve(this.opts.devicePluginPath), path.dirname(path.resolve(this.opts.kubeletSocket))]),
+    ];
   }
 
   private openWatchers(): void {
@@ -73,7 +75,10 @@ export class KubeletWatcher {
         // after the check it caused already saw its effect, so events are not counted.
         const watcher = fs.watch(dir, { persistent: false }, (_event, filename) => this.onEvent(dir, filename));
         watcher.on('error', (err) => {
-          this.opts.logger.warn({ err, dir }, 'watching the device-plugins directory failed; relying on polling until it can be watched again');
+          this.opts.logger.warn(
+            { err, dir },
+            'watching the device-plugins directory failed; relying on polling until it can be watched again',
+          );
           watcher.close();
           this.watchers = this.watchers.filter((w) => w !== watcher);
         });
@@ -119,7 +124,11 @@ export class KubeletWatcher {
     // A different file than at the last check (by inode and creation time) is a new kubelet.
     const kubeletRestarted = kubeletPresent && !sameIdentity(current, this.kubeletIdentity);
     this.kubeletIdentity = current;
-    if (kubeletRestarted) this.opts.logger.info({ kubeletSocket: this.opts.kubeletSocket }, 'kubelet.sock was re-created: the kubelet restarted');
+    if (kubeletRestarted)
+      this.opts.logger.info(
+        { kubeletSocket: this.opts.kubeletSocket },
+        'kubelet.sock was re-created: the kubelet restarted',
+      );
     this.opts.onChange({ kubeletRestarted, kubeletPresent });
   }
 }

@@ -96,7 +96,8 @@ export class PluginManager {
   readiness(): Readiness {
     const pending = [...this.entries.entries()].filter(([, e]) => !e.registered).map(([name]) => name);
     if (this.entries.size === 0) return { ready: false, reason: 'no resources are being served' };
-    if (pending.length > 0) return { ready: false, reason: `not registered with the kubelet yet: ${pending.join(', ')}` };
+    if (pending.length > 0)
+      return { ready: false, reason: `not registered with the kubelet yet: ${pending.join(', ')}` };
     return { ready: true, reason: `registered with the kubelet: ${this.resourceNames().join(', ')}` };
   }
 
@@ -116,7 +117,9 @@ export class PluginManager {
     const run = this.queue.then(task);
     // The message only: these are mostly input problems (a wrong directory), and the
     // caller reports them again; a stack trace would bury the sentence that says what to fix.
-    this.queue = run.catch((err: Error) => this.opts.logger.error({ err: err.message }, 'device plugin lifecycle step failed'));
+    this.queue = run.catch((err: Error) =>
+      this.opts.logger.error({ err: err.message }, 'device plugin lifecycle step failed'),
+    );
     return run;
   }
 
@@ -129,7 +132,14 @@ export class PluginManager {
         logger: this.opts.logger,
         metrics: this.opts.metrics,
       });
-      const entry: Entry = { server, socketName: resource.socketName, registered: false, registering: false, again: false, retryTimer: undefined };
+      const entry: Entry = {
+        server,
+        socketName: resource.socketName,
+        registered: false,
+        registering: false,
+        again: false,
+        retryTimer: undefined,
+      };
       this.entries.set(resource.backend.resourceName, entry);
       // Serve first: the kubelet dials back while Register is still open.
       await server.start();
@@ -143,7 +153,10 @@ export class PluginManager {
     const toRegister = new Set<Entry>();
     for (const entry of this.entries.values()) {
       if (entry.server.socketPresent()) continue;
-      this.opts.logger.warn({ resource: entry.server.resourceName }, 'plugin socket disappeared; serving it again and re-registering');
+      this.opts.logger.warn(
+        { resource: entry.server.resourceName },
+        'plugin socket disappeared; serving it again and re-registering',
+      );
       await entry.server.restart();
       toRegister.add(entry);
     }
@@ -177,7 +190,10 @@ export class PluginManager {
       entry.again = false;
       if (this.stopped || this.entries.get(resource) !== entry) break;
       if (!fs.existsSync(this.opts.kubeletSocket)) {
-        log.info({ kubeletSocket: this.opts.kubeletSocket }, 'waiting for the kubelet socket to appear before registering');
+        log.info(
+          { kubeletSocket: this.opts.kubeletSocket },
+          'waiting for the kubelet socket to appear before registering',
+        );
         break;
       }
       try {
@@ -196,7 +212,10 @@ export class PluginManager {
         entry.registered = false;
         if (!entry.again && !this.stopped && this.entries.get(resource) === entry) {
           const retryMs = this.opts.retryMs ?? 5000;
-          log.error({ err: (err as Error).message, retryInMs: retryMs }, 'registration with the kubelet failed; will retry');
+          log.error(
+            { err: (err as Error).message, retryInMs: retryMs },
+            'registration with the kubelet failed; will retry',
+          );
           entry.retryTimer = setTimeout(() => this.register(entry), retryMs);
         }
       }

@@ -81,7 +81,9 @@ export function checkSocketDirectory(dir: string): void {
     );
   }
   if (!st.isDirectory()) {
-    throw new Error(`device plugin directory ${dir} is not a directory; set ${flag} to the kubelet's device-plugins directory`);
+    throw new Error(
+      `device plugin directory ${dir} is not a directory; set ${flag} to the kubelet's device-plugins directory`,
+    );
   }
   try {
     fs.accessSync(dir, fs.constants.W_OK | fs.constants.X_OK);

@@ -36,7 +36,11 @@ nvidia-cuda-mps-control must be on PATH (the NVIDIA container toolkit injects it
 
 const RETRY_MS = 30000;
 
-export async function runMpsControlDaemon(argv: readonly string[], env: NodeJS.ProcessEnv, deps: MpsCommandDeps): Promise<number> {
+export async function runMpsControlDaemon(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  deps: MpsCommandDeps,
+): Promise<number> {
   const load = (warn: (m: string) => void): PluginConfig => loadConfig({ argv, env, warn });
   let config: PluginConfig;
   const warnings: string[] = [];
@@ -68,13 +72,16 @@ export async function runMpsControlDaemon(argv: readonly string[], env: NodeJS.P
       if (plans.length > 0 && !binary) {
         throw new Error(
           `${MPS_CONTROL_BIN} is not on PATH (${env.PATH ?? 'unset'}); it comes with the NVIDIA driver: run this container with ` +
-            'the NVIDIA runtime (NVIDIA_DRIVER_CAPABILITIES=compute,utility) or add the driver\'s bin directory to PATH',
+            "the NVIDIA runtime (NVIDIA_DRIVER_CAPABILITIES=compute,utility) or add the driver's bin directory to PATH",
         );
       }
       await startAll(binary ?? MPS_CONTROL_BIN, root, plans, log);
       running = true;
     } catch (err) {
-      log.error({ err: (err as Error).message, retryInMs: RETRY_MS }, 'failed to start one or more MPS control daemons; retrying');
+      log.error(
+        { err: (err as Error).message, retryInMs: RETRY_MS },
+        'failed to start one or more MPS control daemons; retrying',
+      );
       retry = setTimeout(() => void queue(start), RETRY_MS);
     }
   };
@@ -83,7 +90,9 @@ export async function runMpsControlDaemon(argv: readonly string[], env: NodeJS.P
     retry = undefined;
     if (!running) return;
     running = false;
-    await stopAll(binary ?? MPS_CONTROL_BIN, root, plans, log).catch((err: Error) => log.error({ err: err.message }, 'could not stop every MPS control daemon'));
+    await stopAll(binary ?? MPS_CONTROL_BIN, root, plans, log).catch((err: Error) =>
+      log.error({ err: err.message }, 'could not stop every MPS control daemon'),
+    );
   };
   // Start, SIGHUP restarts and the stop run one after another.
   let chain: Promise<void> = Promise.resolve();

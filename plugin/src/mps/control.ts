@@ -26,7 +26,13 @@ export function findControlBinary(searchPath: string | undefined): string | unde
 
 export class MpsControlError extends Error {}
 
-function run(binary: string, args: string[], layout: MpsResourceLayout, input: string | undefined, timeoutMs: number): Promise<string> {
+function run(
+  binary: string,
+  args: string[],
+  layout: MpsResourceLayout,
+  input: string | undefined,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env: controlEnv(layout), stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
     let out = '';
@@ -38,7 +44,12 @@ function run(binary: string, args: string[], layout: MpsResourceLayout, input: s
     child.on('close', (code, signal) => {
       const what = `${binary} ${args.join(' ')}${input !== undefined ? ` <<< "${input}"` : ''} (CUDA_MPS_PIPE_DIRECTORY=${layout.pipeDir})`;
       if (code === 0) resolve(out);
-      else reject(new MpsControlError(`${what} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${err || out ? `: ${(err || out).trim()}` : ''}`));
+      else
+        reject(
+          new MpsControlError(
+            `${what} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${err || out ? `: ${(err || out).trim()}` : ''}`,
+          ),
+        );
     });
     child.stdin.end(input ?? '');
   });
@@ -50,6 +61,11 @@ export function startControlDaemon(binary: string, layout: MpsResourceLayout, ti
 }
 
 /** Sends one command (`quit`, `set_default_active_thread_percentage 50`, …) to the daemon. */
-export function sendControlCommand(binary: string, layout: MpsResourceLayout, command: string, timeoutMs = 30000): Promise<string> {
+export function sendControlCommand(
+  binary: string,
+  layout: MpsResourceLayout,
+  command: string,
+  timeoutMs = 30000,
+): Promise<string> {
   return run(binary, [], layout, command, timeoutMs);
 }

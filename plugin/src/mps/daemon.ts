@@ -24,7 +24,11 @@ export interface MpsDaemonPlan {
  * One daemon per resource shared with MPS that has devices (NVIDIA skips empty and unshared
  * resources). MIG devices cannot use MPS: such a resource is refused with the reason.
  */
-export function planDaemons(root: string, resources: readonly AdvertisedResource[], inventory: DeviceInventory): MpsDaemonPlan[] {
+export function planDaemons(
+  root: string,
+  resources: readonly AdvertisedResource[],
+  inventory: DeviceInventory,
+): MpsDaemonPlan[] {
   const plans: MpsDaemonPlan[] = [];
   for (const resource of resources) {
     if (resource.sharing !== 'mps' || resource.devices.length === 0) continue;
@@ -71,7 +75,11 @@ export async function startDaemon(binary: string, plan: MpsDaemonPlan, log: Logg
   }
   fs.writeFileSync(layout.startedFile, '');
   log.info(
-    { resource: plan.resource, pinnedMemLimits: Object.fromEntries(plan.pinnedMemLimits), activeThreadPercentage: plan.activeThreadPercentage },
+    {
+      resource: plan.resource,
+      pinnedMemLimits: Object.fromEntries(plan.pinnedMemLimits),
+      activeThreadPercentage: plan.activeThreadPercentage,
+    },
     'MPS control daemon started',
   );
 }
@@ -88,7 +96,12 @@ export async function stopDaemon(binary: string, plan: MpsDaemonPlan, log: Logge
 }
 
 /** Starts every daemon, then writes `<root>/.ready`. On a failure, stops those started and throws. */
-export async function startAll(binary: string, root: string, plans: readonly MpsDaemonPlan[], log: Logger): Promise<void> {
+export async function startAll(
+  binary: string,
+  root: string,
+  plans: readonly MpsDaemonPlan[],
+  log: Logger,
+): Promise<void> {
   const started: MpsDaemonPlan[] = [];
   try {
     for (const plan of plans) {
@@ -105,7 +118,12 @@ export async function startAll(binary: string, root: string, plans: readonly Mps
 }
 
 /** Removes `<root>/.ready` first (the plugin stops trusting the daemons), then quits each. */
-export async function stopAll(binary: string, root: string, plans: readonly MpsDaemonPlan[], log: Logger): Promise<void> {
+export async function stopAll(
+  binary: string,
+  root: string,
+  plans: readonly MpsDaemonPlan[],
+  log: Logger,
+): Promise<void> {
   fs.rmSync(readyFile(root), { force: true });
   const errors: string[] = [];
   for (const plan of plans) {

@@ -46,7 +46,9 @@ export async function waitForMpsDaemon(opts: WaitOptions): Promise<void> {
   const logEveryMs = opts.logEveryMs ?? 30000;
   const binary = findControlBinary(opts.searchPath);
   if (!binary) {
-    opts.log.info('nvidia-cuda-mps-control is not on PATH: trusting the MPS daemon\'s .ready/.started markers without a health query');
+    opts.log.info(
+      "nvidia-cuda-mps-control is not on PATH: trusting the MPS daemon's .ready/.started markers without a health query",
+    );
   }
   const startedAt = Date.now();
   let lastLog = 0;

@@ -16,7 +16,8 @@ import { leastPrivilegeProblems } from '../../security/least-privilege';
 
 const RUNS = 200;
 // Go template failures that mean the chart itself broke on values its schema let through.
-const TEMPLATE_CRASH = /nil pointer evaluating|can't evaluate field|wrong type for value|error calling \w+|invalid value; expected/;
+const TEMPLATE_CRASH =
+  /nil pointer evaluating|can't evaluate field|wrong type for value|error calling \w+|invalid value; expected/;
 
 const gaps = KnownGaps.load();
 const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf-8'));
@@ -31,30 +32,44 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test(`${RUNS} random chart values render valid objects or are refused naming a key`, () => {
-  const tally = new Tally();
-  const start = Date.now();
-  let n = 0;
-  fc.assert(fc.property(chartValuesArbitrary(schema), values => {
-    const file = writeValues(tmp, `case-${n++}`, values);
-    const r = helm(['template', RELEASE.name, CHART_DIR, '--namespace', RELEASE.namespace, '--values', file]);
-    if (r.status === 0) {
-      tally.add(judgeObjects('chart', parseObjects(r.stdout), gaps, objs => leastPrivilegeProblems(objs, { hostNetworkAllowed: values.hostNetwork === true })));
-      return;
-    }
-    if (TEMPLATE_CRASH.test(r.stderr)) throw new Error(`helm template crashed instead of refusing:\n${r.stderr}`);
-    const names = propNames(values);
-    if (!namesProp(r.stderr, names)) throw new Error(`helm refused without naming a key (given ${[...names].join(', ')}):\n${r.stderr}`);
-    tally.add('refused');
-  }), { numRuns: RUNS, seed: fuzzSeed() });
-  console.log([
-    tally.line(`chart values (seed ${fuzzSeed()})`, Date.now() - start),
-    ...gaps.summary('chart').map(s => `  known gap ${s}`),
-  ].join('\n'));
-  expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 4);
-  expect(tally.counts.refused).toBeGreaterThan(RUNS / 20);
-}, 10 * 60 * 1000);
+test(
+  `${RUNS} random chart values render valid objects or are refused naming a key`,
+  () => {
+    const tally = new Tally();
+    const start = Date.now();
+    let n = 0;
+    fc.assert(
+      fc.property(chartValuesArbitrary(schema), (values) => {
+        const file = writeValues(tmp, `case-${n++}`, values);
+        const r = helm(['template', RELEASE.name, CHART_DIR, '--namespace', RELEASE.namespace, '--values', file]);
+        if (r.status === 0) {
+          tally.add(
+            judgeObjects('chart', parseObjects(r.stdout), gaps, (objs) =>
+              leastPrivilegeProblems(objs, { hostNetworkAllowed: values.hostNetwork === true }),
+            ),
+          );
+          return;
+        }
+        if (TEMPLATE_CRASH.test(r.stderr)) throw new Error(`helm template crashed instead of refusing:\n${r.stderr}`);
+        const names = propNames(values);
+        if (!namesProp(r.stderr, names))
+          throw new Error(`helm refused without naming a key (given ${[...names].join(', ')}):\n${r.stderr}`);
+        tally.add('refused');
+      }),
+      { numRuns: RUNS, seed: fuzzSeed() },
+    );
+    console.log(
+      [
+        tally.line(`chart values (seed ${fuzzSeed()})`, Date.now() - start),
+        ...gaps.summary('chart').map((s) => `  known gap ${s}`),
+      ].join('\n'),
+    );
+    expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 4);
+    expect(tally.counts.refused).toBeGreaterThan(RUNS / 20);
+  },
+  10 * 60 * 1000,
+);
 
 test('every known chart gap is still hit (remove the line once it is fixed)', () => {
-  expect(gaps.unused('chart').map(g => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
+  expect(gaps.unused('chart').map((g) => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
 });

@@ -12,12 +12,28 @@ import { CHART_DIR, REPO_ROOT } from '../helm';
 // them). Every finding must be accepted, with its reason, in .kube-linter.yaml.
 
 const CONFIG = path.join(REPO_ROOT, '.kube-linter.yaml');
-const DIST = fs.readdirSync(path.join(REPO_ROOT, 'dist')).filter(f => f.endsWith('.k8s.yaml')).sort();
-const SCENARIOS = fs.readdirSync(path.join(CHART_DIR, 'ci')).filter(f => f.endsWith('-values.yaml')).sort();
+const DIST = fs
+  .readdirSync(path.join(REPO_ROOT, 'dist'))
+  .filter((f) => f.endsWith('.k8s.yaml'))
+  .sort();
+const SCENARIOS = fs
+  .readdirSync(path.join(CHART_DIR, 'ci'))
+  .filter((f) => f.endsWith('-values.yaml'))
+  .sort();
 const BUILD_TIMEOUT_MS = 20 * 60 * 1000;
 
-interface Accepted { check: string; object: string; in: string[]; reason: string }
-interface Finding { check: string; object: string; source: string; message: string }
+interface Accepted {
+  check: string;
+  object: string;
+  in: string[];
+  reason: string;
+}
+interface Finding {
+  check: string;
+  object: string;
+  source: string;
+  message: string;
+}
 
 let kubeLinter: string;
 let accepted: Accepted[];
@@ -27,31 +43,51 @@ const counts = { findings: 0 };
 function build(): string {
   try {
     return execFileSync('bash', [path.join(REPO_ROOT, 'test/tools/peers.sh'), 'kube-linter'], {
-      cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: BUILD_TIMEOUT_MS,
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: BUILD_TIMEOUT_MS,
     }).trim();
   } catch (e) {
     const err = e as { stderr?: string; message: string };
-    throw new Error(`cannot build kube-linter v0.8.3 with test/tools/peers.sh kube-linter: ${err.stderr || err.message}`);
+    throw new Error(
+      `cannot build kube-linter v0.8.3 with test/tools/peers.sh kube-linter: ${err.stderr || err.message}`,
+    );
   }
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map(p => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** Runs kube-linter on `target`; `source` names it in findings (dist/<file> or chart/<scenario>). */
 function lint(target: string, source: string): Finding[] {
   let out: string;
   try {
-    out = execFileSync(kubeLinter, ['lint', '--config', CONFIG, '--format', 'json', target], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    out = execFileSync(kubeLinter, ['lint', '--config', CONFIG, '--format', 'json', target], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     // Exit 1 with findings is normal; anything without a JSON report is a real failure.
     const err = e as { stdout?: string; stderr?: string };
-    if (!err.stdout || !err.stdout.trim().startsWith('{')) throw new Error(`kube-linter failed on ${source}: ${err.stderr}`);
+    if (!err.stdout || !err.stdout.trim().startsWith('{'))
+      throw new Error(`kube-linter failed on ${source}: ${err.stderr}`);
     out = err.stdout;
   }
-  const report = JSON.parse(out) as { Reports: Array<{ Check: string; Diagnostic: { Message: string }; Object: { K8sObject: { Name: string; GroupVersionKind: { Kind: string } } } }> };
-  return (report.Reports ?? []).map(r => ({
+  const report = JSON.parse(out) as {
+    Reports: Array<{
+      Check: string;
+      Diagnostic: { Message: string };
+      Object: { K8sObject: { Name: string; GroupVersionKind: { Kind: string } } };
+    }>;
+  };
+  return (report.Reports ?? []).map((r) => ({
     check: r.Check,
     object: `${r.Object.K8sObject.GroupVersionKind.Kind}/${r.Object.K8sObject.Name}`,
     source,
@@ -61,20 +97,32 @@ function lint(target: string, source: string): Finding[] {
 
 function expectAllAccepted(findings: Finding[]): void {
   counts.findings += findings.length;
-  const unexplained = findings.filter(f => {
-    const entry = accepted.find(a => a.check === f.check && glob(a.object).test(f.object) && a.in.some(p => glob(p).test(f.source)));
+  const unexplained = findings.filter((f) => {
+    const entry = accepted.find(
+      (a) => a.check === f.check && glob(a.object).test(f.object) && a.in.some((p) => glob(p).test(f.source)),
+    );
     if (entry) used.add(entry);
     return !entry;
   });
   if (unexplained.length > 0) {
-    throw new Error(`kube-linter findings not accepted in .kube-linter.yaml (fix them, or add an entry with its reason):\n`
-      + unexplained.map(f => `  ${f.source}: ${f.object}: ${f.check}: ${f.message}`).join('\n'));
+    throw new Error(
+      `kube-linter findings not accepted in .kube-linter.yaml (fix them, or add an entry with its reason):\n` +
+        unexplained.map((f) => `  ${f.source}: ${f.object}: ${f.check}: ${f.message}`).join('\n'),
+    );
   }
 }
 
 /** Helm's merge of a values file over the chart's values: maps merge, a null deletes, the rest replaces. */
 function mergeValues(base: any, over: any): any {
-  if (over === null || typeof over !== 'object' || Array.isArray(over) || base === null || typeof base !== 'object' || Array.isArray(base)) return over;
+  if (
+    over === null ||
+    typeof over !== 'object' ||
+    Array.isArray(over) ||
+    base === null ||
+    typeof base !== 'object' ||
+    Array.isArray(base)
+  )
+    return over;
   const out = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (v === null) delete out[k];
@@ -88,15 +136,24 @@ beforeAll(() => {
   const config = parse(fs.readFileSync(CONFIG, 'utf8'));
   accepted = config.acceptedFindings ?? [];
   for (const a of accepted) {
-    if (!a.check || !/^[A-Za-z]+\/[*a-z0-9.-]+$/.test(a.object ?? '') || !Array.isArray(a.in) || (a.reason ?? '').split(/\s+/).length < 8) {
-      throw new Error(`.kube-linter.yaml: accepted finding ${JSON.stringify(a)} needs check, object (Kind/name), in (list of globs) and a reason of a sentence or more`);
+    if (
+      !a.check ||
+      !/^[A-Za-z]+\/[*a-z0-9.-]+$/.test(a.object ?? '') ||
+      !Array.isArray(a.in) ||
+      (a.reason ?? '').split(/\s+/).length < 8
+    ) {
+      throw new Error(
+        `.kube-linter.yaml: accepted finding ${JSON.stringify(a)} needs check, object (Kind/name), in (list of globs) and a reason of a sentence or more`,
+      );
     }
   }
   expect(config.checks?.exclude ?? []).toEqual([]);
 }, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
-  console.log(`kube-linter v0.8.3: ${DIST.length} dist files and ${SCENARIOS.length} chart scenarios, ${counts.findings} findings, all accepted by ${accepted?.length ?? 0} entries of .kube-linter.yaml`);
+  console.log(
+    `kube-linter v0.8.3: ${DIST.length} dist files and ${SCENARIOS.length} chart scenarios, ${counts.findings} findings, all accepted by ${accepted?.length ?? 0} entries of .kube-linter.yaml`,
+  );
 });
 
 test('it is the pinned kube-linter', () => {
@@ -118,7 +175,10 @@ test.each(SCENARIOS)('chart with ci/%s: every finding accepted with its reason',
     const chart = path.join(dir, 'gpu-device-plugin');
     fs.cpSync(CHART_DIR, chart, { recursive: true });
     fs.rmSync(path.join(chart, 'ci'), { recursive: true, force: true });
-    const values = mergeValues(parse(fs.readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')), parse(fs.readFileSync(path.join(CHART_DIR, 'ci', file), 'utf8')) ?? {});
+    const values = mergeValues(
+      parse(fs.readFileSync(path.join(CHART_DIR, 'values.yaml'), 'utf8')),
+      parse(fs.readFileSync(path.join(CHART_DIR, 'ci', file), 'utf8')) ?? {},
+    );
     fs.writeFileSync(path.join(chart, 'values.yaml'), stringify(values));
     // kube-linter renders the chart itself. The chart/* entries of .kube-linter.yaml must each
     // match a finding (the stale-excuse test below), so a chart that rendered nothing would fail.
@@ -129,7 +189,6 @@ test.each(SCENARIOS)('chart with ci/%s: every finding accepted with its reason',
 });
 
 test('every accepted finding in .kube-linter.yaml still matches a finding (no stale excuses)', () => {
-  const stale = accepted.filter(a => !used.has(a));
-  expect(stale.map(a => `${a.check} ${a.object}`)).toEqual([]);
+  const stale = accepted.filter((a) => !used.has(a));
+  expect(stale.map((a) => `${a.check} ${a.object}`)).toEqual([]);
 });
-

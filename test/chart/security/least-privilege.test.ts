@@ -7,15 +7,18 @@ import { leastPrivilegeProblems } from '../../security/least-privilege';
 // What users install: `helm template` of every chart scenario keeps to the same
 // least-privilege rules as dist/ (test/constructs/security/least-privilege.test.ts).
 
-const SCENARIOS = fs.readdirSync(path.join(CHART_DIR, 'ci')).filter(f => f.endsWith('-values.yaml')).sort();
+const SCENARIOS = fs
+  .readdirSync(path.join(CHART_DIR, 'ci'))
+  .filter((f) => f.endsWith('-values.yaml'))
+  .sort();
 
 beforeAll(() => {
   helmBinary();
 }, HELM_BUILD_TIMEOUT_MS);
 
-test.each(SCENARIOS)('helm template with ci/%s keeps to least privilege', file => {
+test.each(SCENARIOS)('helm template with ci/%s keeps to least privilege', (file) => {
   const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', file)]);
-  expect(objects.some(o => o.kind === 'DaemonSet')).toBe(true);
+  expect(objects.some((o) => o.kind === 'DaemonSet')).toBe(true);
   // hostNetwork only where the scenario asks for it (a user's opt-in, as passDeviceSpecs is for privileged).
   const values = YAML.parse(fs.readFileSync(path.join(CHART_DIR, 'ci', file), 'utf-8')) ?? {};
   expect(leastPrivilegeProblems(objects, { hostNetworkAllowed: values.hostNetwork === true })).toEqual([]);

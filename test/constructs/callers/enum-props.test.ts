@@ -8,13 +8,26 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Chart, Testing } from 'cdk8s';
+import { ImagePullPolicy, RestartPolicy, FsGroupChangePolicy, SeccompProfileType } from 'cdk8s-plus-28';
 import {
-  ImagePullPolicy, RestartPolicy, FsGroupChangePolicy, SeccompProfileType,
-} from 'cdk8s-plus-28';
-import {
-  ClusterPolicy, ContainerRuntime, DeviceIdStrategy, DeviceListStrategy, DevicePluginConfig, DevicePluginProvider,
-  GitOpsInstall, GpuDevicePlugin, GpuJob, GpuOperatorStack, KernelModuleType, MigStrategy, OperatorChartValues,
-  OperatorInstall, PluginImage, PluginImageKind, SharedAllocationPolicy, UpdateStrategyType,
+  ClusterPolicy,
+  ContainerRuntime,
+  DeviceIdStrategy,
+  DeviceListStrategy,
+  DevicePluginConfig,
+  DevicePluginProvider,
+  GitOpsInstall,
+  GpuDevicePlugin,
+  GpuJob,
+  GpuOperatorStack,
+  KernelModuleType,
+  MigStrategy,
+  OperatorChartValues,
+  OperatorInstall,
+  PluginImage,
+  PluginImageKind,
+  SharedAllocationPolicy,
+  UpdateStrategyType,
 } from '../../../src';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -25,7 +38,9 @@ type Assembly = { types: Record<string, any> };
 function assembly(): Assembly {
   const file = path.join(REPO_ROOT, '.jsii');
   if (!fs.existsSync(file)) {
-    throw new Error(`${file} is missing: run "npm run build" (jsii) first; this test reads the enum-typed props from it`);
+    throw new Error(
+      `${file} is missing: run "npm run build" (jsii) first; this test reads the enum-typed props from it`,
+    );
   }
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
@@ -77,49 +92,183 @@ function enumProps(asm: Assembly): string[] {
 const scope = () => new Chart(Testing.app(), 'test');
 const stack = (props: object) => new GpuOperatorStack(scope(), 'gpu', props);
 const policy = (props: object) => new ClusterPolicy(scope(), 'policy', props);
-const config = (field: string, value: unknown) => ({ devicePlugin: { configs: [{ name: 'c', config: { [field]: value } }] } });
+const config = (field: string, value: unknown) => ({
+  devicePlugin: { configs: [{ name: 'c', config: { [field]: value } }] },
+});
 
 /** [jsii prop path, build with the bad value, prop named in the error, the enum]. */
 const CASES: Array<[string, () => unknown, string, object]> = [
-  ['DevicePluginConfig migStrategy', () => new DevicePluginConfig({ migStrategy: BAD as MigStrategy }), 'migStrategy', MigStrategy],
-  ['DevicePluginConfig deviceIdStrategy', () => new DevicePluginConfig({ deviceIdStrategy: BAD as DeviceIdStrategy }), 'deviceIdStrategy', DeviceIdStrategy],
-  ['DevicePluginConfig deviceListStrategy[]', () => new DevicePluginConfig({ deviceListStrategy: [DeviceListStrategy.ENVVAR, BAD as DeviceListStrategy] }), 'deviceListStrategy[1]', DeviceListStrategy],
-  ['DevicePluginConfig sharedAllocationPolicy', () => new DevicePluginConfig({ sharedAllocationPolicy: BAD as SharedAllocationPolicy }), 'sharedAllocationPolicy', SharedAllocationPolicy],
+  [
+    'DevicePluginConfig migStrategy',
+    () => new DevicePluginConfig({ migStrategy: BAD as MigStrategy }),
+    'migStrategy',
+    MigStrategy,
+  ],
+  [
+    'DevicePluginConfig deviceIdStrategy',
+    () => new DevicePluginConfig({ deviceIdStrategy: BAD as DeviceIdStrategy }),
+    'deviceIdStrategy',
+    DeviceIdStrategy,
+  ],
+  [
+    'DevicePluginConfig deviceListStrategy[]',
+    () => new DevicePluginConfig({ deviceListStrategy: [DeviceListStrategy.ENVVAR, BAD as DeviceListStrategy] }),
+    'deviceListStrategy[1]',
+    DeviceListStrategy,
+  ],
+  [
+    'DevicePluginConfig sharedAllocationPolicy',
+    () => new DevicePluginConfig({ sharedAllocationPolicy: BAD as SharedAllocationPolicy }),
+    'sharedAllocationPolicy',
+    SharedAllocationPolicy,
+  ],
 
-  ['GpuDevicePlugin migStrategy', () => new GpuDevicePlugin(scope(), 'p', { migStrategy: 'both' as MigStrategy }), 'migStrategy', MigStrategy],
-  ['GpuDevicePlugin deviceIdStrategy', () => new GpuDevicePlugin(scope(), 'p', { deviceIdStrategy: 'serial' as DeviceIdStrategy }), 'deviceIdStrategy', DeviceIdStrategy],
-  ['GpuDevicePlugin deviceListStrategy[]', () => new GpuDevicePlugin(scope(), 'p', { deviceListStrategy: [BAD as DeviceListStrategy] }), 'deviceListStrategy[0]', DeviceListStrategy],
-  ['GpuDevicePlugin sharedAllocationPolicy', () => new GpuDevicePlugin(scope(), 'p', { sharedAllocationPolicy: BAD as SharedAllocationPolicy }), 'sharedAllocationPolicy', SharedAllocationPolicy],
-  ['GpuDevicePlugin updateStrategy.type', () => new GpuDevicePlugin(scope(), 'p', { updateStrategy: { type: 'Recreate' as UpdateStrategyType } }), 'updateStrategy.type', UpdateStrategyType],
-  ['PluginImage.fromReference kind', () => PluginImage.fromReference('registry.example/plugin:v1', 'go' as PluginImageKind), 'kind', PluginImageKind],
+  [
+    'GpuDevicePlugin migStrategy',
+    () => new GpuDevicePlugin(scope(), 'p', { migStrategy: 'both' as MigStrategy }),
+    'migStrategy',
+    MigStrategy,
+  ],
+  [
+    'GpuDevicePlugin deviceIdStrategy',
+    () => new GpuDevicePlugin(scope(), 'p', { deviceIdStrategy: 'serial' as DeviceIdStrategy }),
+    'deviceIdStrategy',
+    DeviceIdStrategy,
+  ],
+  [
+    'GpuDevicePlugin deviceListStrategy[]',
+    () => new GpuDevicePlugin(scope(), 'p', { deviceListStrategy: [BAD as DeviceListStrategy] }),
+    'deviceListStrategy[0]',
+    DeviceListStrategy,
+  ],
+  [
+    'GpuDevicePlugin sharedAllocationPolicy',
+    () => new GpuDevicePlugin(scope(), 'p', { sharedAllocationPolicy: BAD as SharedAllocationPolicy }),
+    'sharedAllocationPolicy',
+    SharedAllocationPolicy,
+  ],
+  [
+    'GpuDevicePlugin updateStrategy.type',
+    () => new GpuDevicePlugin(scope(), 'p', { updateStrategy: { type: 'Recreate' as UpdateStrategyType } }),
+    'updateStrategy.type',
+    UpdateStrategyType,
+  ],
+  [
+    'PluginImage.fromReference kind',
+    () => PluginImage.fromReference('registry.example/plugin:v1', 'go' as PluginImageKind),
+    'kind',
+    PluginImageKind,
+  ],
 
-  ['OperatorInstall mode', () => new OperatorInstall(scope(), 'i', { mode: 'helm' as GitOpsInstall, namespace: 'gpu-operator', chart: new OperatorChartValues() }), 'mode', GitOpsInstall],
+  [
+    'OperatorInstall mode',
+    () =>
+      new OperatorInstall(scope(), 'i', {
+        mode: 'helm' as GitOpsInstall,
+        namespace: 'gpu-operator',
+        chart: new OperatorChartValues(),
+      }),
+    'mode',
+    GitOpsInstall,
+  ],
 
   ['GpuOperatorStack install', () => stack({ install: 'helm' }), 'install', GitOpsInstall],
-  ...(['GpuOperatorStack', 'ClusterPolicy'] as const).flatMap((owner): Array<[string, () => unknown, string, object]> => {
-    const build = owner === 'GpuOperatorStack' ? stack : policy;
-    return [
-      [`${owner} daemonsets.updateStrategy`, () => build({ daemonsets: { updateStrategy: BAD } }), 'daemonsets.updateStrategy', UpdateStrategyType],
-      [`${owner} devicePlugin.provider`, () => build({ devicePlugin: { provider: BAD } }), 'devicePlugin.provider', DevicePluginProvider],
-      [`${owner} driver.kernelModuleType`, () => build({ driver: { kernelModuleType: BAD } }), 'driver.kernelModuleType', KernelModuleType],
-      [`${owner} mig.strategy`, () => build({ mig: { strategy: BAD } }), 'mig.strategy', MigStrategy],
-      [`${owner} operator.defaultRuntime`, () => build({ operator: { defaultRuntime: BAD } }), 'operator.defaultRuntime', ContainerRuntime],
-      [`${owner} devicePlugin.configs[].config.migStrategy`, () => build(config('migStrategy', BAD)), 'devicePlugin.configs["c"].migStrategy', MigStrategy],
-      [`${owner} devicePlugin.configs[].config.deviceIdStrategy`, () => build(config('deviceIdStrategy', BAD)), 'devicePlugin.configs["c"]: deviceIdStrategy', DeviceIdStrategy],
-      [`${owner} devicePlugin.configs[].config.deviceListStrategy[]`, () => build(config('deviceListStrategy', [BAD])), 'devicePlugin.configs["c"]: deviceListStrategy[0]', DeviceListStrategy],
-      [`${owner} devicePlugin.configs[].config.sharedAllocationPolicy`, () => build(config('sharedAllocationPolicy', BAD)), 'devicePlugin.configs["c"]: sharedAllocationPolicy', SharedAllocationPolicy],
-    ];
-  }),
+  ...(['GpuOperatorStack', 'ClusterPolicy'] as const).flatMap(
+    (owner): Array<[string, () => unknown, string, object]> => {
+      const build = owner === 'GpuOperatorStack' ? stack : policy;
+      return [
+        [
+          `${owner} daemonsets.updateStrategy`,
+          () => build({ daemonsets: { updateStrategy: BAD } }),
+          'daemonsets.updateStrategy',
+          UpdateStrategyType,
+        ],
+        [
+          `${owner} devicePlugin.provider`,
+          () => build({ devicePlugin: { provider: BAD } }),
+          'devicePlugin.provider',
+          DevicePluginProvider,
+        ],
+        [
+          `${owner} driver.kernelModuleType`,
+          () => build({ driver: { kernelModuleType: BAD } }),
+          'driver.kernelModuleType',
+          KernelModuleType,
+        ],
+        [`${owner} mig.strategy`, () => build({ mig: { strategy: BAD } }), 'mig.strategy', MigStrategy],
+        [
+          `${owner} operator.defaultRuntime`,
+          () => build({ operator: { defaultRuntime: BAD } }),
+          'operator.defaultRuntime',
+          ContainerRuntime,
+        ],
+        [
+          `${owner} devicePlugin.configs[].config.migStrategy`,
+          () => build(config('migStrategy', BAD)),
+          'devicePlugin.configs["c"].migStrategy',
+          MigStrategy,
+        ],
+        [
+          `${owner} devicePlugin.configs[].config.deviceIdStrategy`,
+          () => build(config('deviceIdStrategy', BAD)),
+          'devicePlugin.configs["c"]: deviceIdStrategy',
+          DeviceIdStrategy,
+        ],
+        [
+          `${owner} devicePlugin.configs[].config.deviceListStrategy[]`,
+          () => build(config('deviceListStrategy', [BAD])),
+          'devicePlugin.configs["c"]: deviceListStrategy[0]',
+          DeviceListStrategy,
+        ],
+        [
+          `${owner} devicePlugin.configs[].config.sharedAllocationPolicy`,
+          () => build(config('sharedAllocationPolicy', BAD)),
+          'devicePlugin.configs["c"]: sharedAllocationPolicy',
+          SharedAllocationPolicy,
+        ],
+      ];
+    },
+  ),
 ];
 
 /** cdk8s-plus-28 enums in GpuJob's props: not in this assembly's types, checked all the same. */
 const JOB = 'nvcr.io/nvidia/pytorch:24.01-py3';
 const PLUS_CASES: Array<[string, () => unknown, string, object]> = [
-  ['GpuJob imagePullPolicy', () => new GpuJob(scope(), 'train', { image: JOB, imagePullPolicy: 'Sometimes' as ImagePullPolicy }), 'imagePullPolicy', ImagePullPolicy],
-  ['GpuJob restartPolicy', () => new GpuJob(scope(), 'train', { image: JOB, restartPolicy: 'Maybe' as RestartPolicy }), 'restartPolicy', RestartPolicy],
-  ['GpuJob fsGroupChangePolicy', () => new GpuJob(scope(), 'train', { image: JOB, fsGroupChangePolicy: BAD as FsGroupChangePolicy }), 'fsGroupChangePolicy', FsGroupChangePolicy],
-  ['GpuJob seccompProfile.type', () => new GpuJob(scope(), 'train', { image: JOB, seccompProfile: { type: BAD as SeccompProfileType } }), 'seccompProfile.type', SeccompProfileType],
-  ['GpuJob.addContainer imagePullPolicy', () => new GpuJob(scope(), 'train', { image: JOB }).addContainer({ name: 'side', image: 'busybox:1.36', imagePullPolicy: BAD as ImagePullPolicy }), 'imagePullPolicy of container "side"', ImagePullPolicy],
+  [
+    'GpuJob imagePullPolicy',
+    () => new GpuJob(scope(), 'train', { image: JOB, imagePullPolicy: 'Sometimes' as ImagePullPolicy }),
+    'imagePullPolicy',
+    ImagePullPolicy,
+  ],
+  [
+    'GpuJob restartPolicy',
+    () => new GpuJob(scope(), 'train', { image: JOB, restartPolicy: 'Maybe' as RestartPolicy }),
+    'restartPolicy',
+    RestartPolicy,
+  ],
+  [
+    'GpuJob fsGroupChangePolicy',
+    () => new GpuJob(scope(), 'train', { image: JOB, fsGroupChangePolicy: BAD as FsGroupChangePolicy }),
+    'fsGroupChangePolicy',
+    FsGroupChangePolicy,
+  ],
+  [
+    'GpuJob seccompProfile.type',
+    () => new GpuJob(scope(), 'train', { image: JOB, seccompProfile: { type: BAD as SeccompProfileType } }),
+    'seccompProfile.type',
+    SeccompProfileType,
+  ],
+  [
+    'GpuJob.addContainer imagePullPolicy',
+    () =>
+      new GpuJob(scope(), 'train', { image: JOB }).addContainer({
+        name: 'side',
+        image: 'busybox:1.36',
+        imagePullPolicy: BAD as ImagePullPolicy,
+      }),
+    'imagePullPolicy of container "side"',
+    ImagePullPolicy,
+  ],
 ];
 
 describe('enum-typed props from a jsii caller', () => {
@@ -128,17 +277,20 @@ describe('enum-typed props from a jsii caller', () => {
     expect(enumProps(assembly())).toEqual([...new Set(covered)].sort());
   });
 
-  test.each([...CASES, ...PLUS_CASES])('%s: refused with the prop path, the value and the allowed values', (_p, build, prop, allowed) => {
-    let message = '';
-    try {
-      build();
-    } catch (e) {
-      message = (e as Error).message;
-    }
-    expect(message).toContain(prop);
-    expect(message).toMatch(/\(got "(bogus|both|serial|Recreate|go|helm|Sometimes|Maybe)"\)/);
-    for (const value of Object.values(allowed)) expect(message).toContain(`"${value}"`);
-  });
+  test.each([...CASES, ...PLUS_CASES])(
+    '%s: refused with the prop path, the value and the allowed values',
+    (_p, build, prop, allowed) => {
+      let message = '';
+      try {
+        build();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain(prop);
+      expect(message).toMatch(/\(got "(bogus|both|serial|Recreate|go|helm|Sometimes|Maybe)"\)/);
+      for (const value of Object.values(allowed)) expect(message).toContain(`"${value}"`);
+    },
+  );
 
   test('a valid enum value from another language (a plain string) is accepted', () => {
     expect(() => new GpuDevicePlugin(scope(), 'p', { migStrategy: 'mixed' as MigStrategy })).not.toThrow();

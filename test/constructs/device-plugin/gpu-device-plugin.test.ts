@@ -2,7 +2,13 @@ import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import * as YAML from 'yaml';
 import {
-  DeviceListStrategy, GpuDevicePlugin, GpuResource, MigStrategy, PluginImage, PluginImageKind, UpdateStrategyType,
+  DeviceListStrategy,
+  GpuDevicePlugin,
+  GpuResource,
+  MigStrategy,
+  PluginImage,
+  PluginImageKind,
+  UpdateStrategyType,
 } from '../../../src';
 import { envOf, mpsDaemonSet, pluginContainer, synthPlugin } from './synth';
 
@@ -17,12 +23,17 @@ describe('GpuDevicePlugin defaults', () => {
   });
 
   test('emits a namespace, service account, config map and daemon set, in that order', () => {
-    expect(all.map(o => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ConfigMap', 'DaemonSet']);
+    expect(all.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'ConfigMap', 'DaemonSet']);
   });
 
   test('uses stable names without hash suffixes', () => {
-    expect(all.map(o => o.metadata.name)).toEqual(['gpu-device-plugin', 'gpu-device-plugin', 'gpu-device-plugin-config', 'gpu-device-plugin']);
-    expect(all.slice(1).every(o => o.metadata.namespace === 'gpu-device-plugin')).toBe(true);
+    expect(all.map((o) => o.metadata.name)).toEqual([
+      'gpu-device-plugin',
+      'gpu-device-plugin',
+      'gpu-device-plugin-config',
+      'gpu-device-plugin',
+    ]);
+    expect(all.slice(1).every((o) => o.metadata.namespace === 'gpu-device-plugin')).toBe(true);
   });
 
   test('labels the namespace for the privileged Pod Security level', () => {
@@ -31,9 +42,17 @@ describe('GpuDevicePlugin defaults', () => {
 
   test('stamps every object with the six app.kubernetes.io labels', () => {
     for (const o of all) {
-      expect(Object.keys(o.metadata.labels).filter(k => k.startsWith('app.kubernetes.io/')).sort()).toEqual([
-        'app.kubernetes.io/component', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by',
-        'app.kubernetes.io/name', 'app.kubernetes.io/part-of', 'app.kubernetes.io/version',
+      expect(
+        Object.keys(o.metadata.labels)
+          .filter((k) => k.startsWith('app.kubernetes.io/'))
+          .sort(),
+      ).toEqual([
+        'app.kubernetes.io/component',
+        'app.kubernetes.io/instance',
+        'app.kubernetes.io/managed-by',
+        'app.kubernetes.io/name',
+        'app.kubernetes.io/part-of',
+        'app.kubernetes.io/version',
       ]);
       expect(o.metadata.labels['app.kubernetes.io/version']).toBe('v0.1.0');
     }
@@ -52,7 +71,10 @@ describe('GpuDevicePlugin defaults', () => {
   });
 
   test('mounts the kubelet device plugin directory at the same path, type Directory', () => {
-    expect(podSpec.volumes[0]).toEqual({ name: 'device-plugins', hostPath: { path: '/var/lib/kubelet/device-plugins', type: 'Directory' } });
+    expect(podSpec.volumes[0]).toEqual({
+      name: 'device-plugins',
+      hostPath: { path: '/var/lib/kubelet/device-plugins', type: 'Directory' },
+    });
     expect(container.volumeMounts[0]).toEqual({ name: 'device-plugins', mountPath: '/var/lib/kubelet/device-plugins' });
   });
 
@@ -111,7 +133,9 @@ describe('GpuDevicePlugin defaults', () => {
     expect(YAML.parse(byKind('ConfigMap').data['config.yaml'])).toEqual({
       version: 'v1',
       flags: {
-        migStrategy: 'none', failOnInitError: true, nvidiaDriverRoot: '/',
+        migStrategy: 'none',
+        failOnInitError: true,
+        nvidiaDriverRoot: '/',
         plugin: { passDeviceSpecs: false, deviceListStrategy: 'envvar', deviceIDStrategy: 'uuid' },
       },
     });
@@ -121,8 +145,10 @@ describe('GpuDevicePlugin defaults', () => {
 describe('GpuDevicePlugin props', () => {
   test('name and namespace rename every object; createNamespace false uses an existing namespace', () => {
     const { all } = synthPlugin({ name: 'nvdp', namespace: 'kube-system', createNamespace: false });
-    expect(all.map(o => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'ServiceAccount/kube-system/nvdp', 'ConfigMap/kube-system/nvdp-config', 'DaemonSet/kube-system/nvdp',
+    expect(all.map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'ServiceAccount/kube-system/nvdp',
+      'ConfigMap/kube-system/nvdp-config',
+      'DaemonSet/kube-system/nvdp',
     ]);
   });
 
@@ -137,12 +163,14 @@ describe('GpuDevicePlugin props', () => {
   });
 
   test('a custom image reference is used as given', () => {
-    const c = pluginContainer(synthPlugin({ image: PluginImage.fromReference('registry.local:5000/gpu/plugin:dev-1') }).byKind('DaemonSet'));
+    const c = pluginContainer(
+      synthPlugin({ image: PluginImage.fromReference('registry.local:5000/gpu/plugin:dev-1') }).byKind('DaemonSet'),
+    );
     expect(c.image).toBe('registry.local:5000/gpu/plugin:dev-1');
     expect(c.livenessProbe).toBeDefined();
   });
 
-  test('pull secrets, pull policy, pod annotations, security contexts and host network (the values NVIDIA\'s chart has)', () => {
+  test("pull secrets, pull policy, pod annotations, security contexts and host network (the values NVIDIA's chart has)", () => {
     const ds = synthPlugin({
       imagePullSecrets: ['regcred'],
       imagePullPolicy: 'Always',
@@ -157,13 +185,19 @@ describe('GpuDevicePlugin props', () => {
     expect(spec.securityContext).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
     expect(pluginContainer(ds).imagePullPolicy).toBe('Always');
     expect(pluginContainer(ds).securityContext).toEqual({ privileged: false, runAsUser: 0 });
-    expect(Object.keys(ds.spec.template.metadata.annotations).sort()).toEqual(['cdk8s-gpu.io/config-sha256', 'example.com/owner']);
+    expect(Object.keys(ds.spec.template.metadata.annotations).sort()).toEqual([
+      'cdk8s-gpu.io/config-sha256',
+      'example.com/owner',
+    ]);
   });
 
   test.each([
     [{ imagePullPolicy: 'always' }, 'imagePullPolicy must be one of IfNotPresent, Always, Never (got "always")'],
     [{ imagePullSecrets: ['Reg Cred'] }, 'imagePullSecrets[0]'],
-    [{ podAnnotations: { 'cdk8s-gpu.io/config-sha256': 'x' } }, 'podAnnotations must not set cdk8s-gpu.io/config-sha256'],
+    [
+      { podAnnotations: { 'cdk8s-gpu.io/config-sha256': 'x' } },
+      'podAnnotations must not set cdk8s-gpu.io/config-sha256',
+    ],
   ])('refuses %j', (props, message) => {
     expect(() => synthPlugin(props as object)).toThrow(message);
   });
@@ -178,43 +212,66 @@ describe('GpuDevicePlugin props', () => {
 
   test('several device list strategies render as a list; CDI mounts /var/run/cdi', () => {
     const { byKind } = synthPlugin({ deviceListStrategy: [DeviceListStrategy.CDI_CRI, DeviceListStrategy.ENVVAR] });
-    expect(YAML.parse(byKind('ConfigMap').data['config.yaml']).flags.plugin.deviceListStrategy).toEqual(['cdi-cri', 'envvar']);
+    expect(YAML.parse(byKind('ConfigMap').data['config.yaml']).flags.plugin.deviceListStrategy).toEqual([
+      'cdi-cri',
+      'envvar',
+    ]);
     const ds = byKind('DaemonSet');
-    expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'cdi-root', hostPath: { path: '/var/run/cdi', type: 'DirectoryOrCreate' } });
+    expect(ds.spec.template.spec.volumes).toContainEqual({
+      name: 'cdi-root',
+      hostPath: { path: '/var/run/cdi', type: 'DirectoryOrCreate' },
+    });
     expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'cdi-root', mountPath: '/var/run/cdi' });
   });
 
   test('CDI mounts the driver root (the host root by default) read-only at /driver-root, where the plugin reads the files its spec lists', () => {
     const ds = synthPlugin({ deviceListStrategy: [DeviceListStrategy.CDI_CRI] }).byKind('DaemonSet');
-    expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'driver-root', hostPath: { path: '/', type: 'Directory' } });
-    expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+    expect(ds.spec.template.spec.volumes).toContainEqual({
+      name: 'driver-root',
+      hostPath: { path: '/', type: 'Directory' },
+    });
+    expect(pluginContainer(ds).volumeMounts).toContainEqual({
+      name: 'driver-root',
+      mountPath: '/driver-root',
+      readOnly: true,
+    });
     const plain = synthPlugin().byKind('DaemonSet');
     expect(plain.spec.template.spec.volumes.map((v: { name: string }) => v.name)).not.toContain('driver-root');
   });
 
-  test('gpuFeatureDiscovery writes the GFD labels into NFD\'s features.d on the host', () => {
+  test("gpuFeatureDiscovery writes the GFD labels into NFD's features.d on the host", () => {
     const ds = synthPlugin({ gpuFeatureDiscovery: true }).byKind('DaemonSet');
     expect(envOf(ds).GFD_OUTPUT_FILE).toBe('/etc/kubernetes/node-feature-discovery/features.d/gfd');
     expect(ds.spec.template.spec.volumes).toContainEqual({
-      name: 'nfd-features', hostPath: { path: '/etc/kubernetes/node-feature-discovery/features.d', type: 'DirectoryOrCreate' },
+      name: 'nfd-features',
+      hostPath: { path: '/etc/kubernetes/node-feature-discovery/features.d', type: 'DirectoryOrCreate' },
     });
-    expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'nfd-features', mountPath: '/etc/kubernetes/node-feature-discovery/features.d' });
+    expect(pluginContainer(ds).volumeMounts).toContainEqual({
+      name: 'nfd-features',
+      mountPath: '/etc/kubernetes/node-feature-discovery/features.d',
+    });
     expect(envOf(synthPlugin().byKind('DaemonSet')).GFD_OUTPUT_FILE).toBeUndefined();
   });
 
-  test('gpuFeatureDiscovery with NVIDIA\'s image is refused with what to use instead', () => {
+  test("gpuFeatureDiscovery with NVIDIA's image is refused with what to use instead", () => {
     expect(() => synthPlugin({ gpuFeatureDiscovery: true, image: PluginImage.nvidia() })).toThrow(
-      /gpuFeatureDiscovery needs this project's plugin image: NVIDIA's plugin writes no labels \(deploy NVIDIA's gpu-feature-discovery/);
+      /gpuFeatureDiscovery needs this project's plugin image: NVIDIA's plugin writes no labels \(deploy NVIDIA's gpu-feature-discovery/,
+    );
   });
 
   test('volume-mounts adds SYS_ADMIN', () => {
-    const c = pluginContainer(synthPlugin({ deviceListStrategy: [DeviceListStrategy.VOLUME_MOUNTS] }).byKind('DaemonSet'));
+    const c = pluginContainer(
+      synthPlugin({ deviceListStrategy: [DeviceListStrategy.VOLUME_MOUNTS] }).byKind('DaemonSet'),
+    );
     expect(c.securityContext.capabilities.add).toEqual(['SYS_ADMIN']);
   });
 
   test('passDeviceSpecs makes the container privileged and goes to the config', () => {
     const { byKind } = synthPlugin({ passDeviceSpecs: true });
-    expect(pluginContainer(byKind('DaemonSet')).securityContext).toEqual({ privileged: true, readOnlyRootFilesystem: true });
+    expect(pluginContainer(byKind('DaemonSet')).securityContext).toEqual({
+      privileged: true,
+      readOnlyRootFilesystem: true,
+    });
     expect(YAML.parse(byKind('ConfigMap').data['config.yaml']).flags.plugin.passDeviceSpecs).toBe(true);
   });
 
@@ -224,8 +281,15 @@ describe('GpuDevicePlugin props', () => {
     expect(flags.failOnInitError).toBe(false);
     expect(flags.nvidiaDriverRoot).toBe('/run/nvidia/driver');
     const ds = byKind('DaemonSet');
-    expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'driver-root', hostPath: { path: '/run/nvidia/driver', type: 'Directory' } });
-    expect(pluginContainer(ds).volumeMounts).toContainEqual({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+    expect(ds.spec.template.spec.volumes).toContainEqual({
+      name: 'driver-root',
+      hostPath: { path: '/run/nvidia/driver', type: 'Directory' },
+    });
+    expect(pluginContainer(ds).volumeMounts).toContainEqual({
+      name: 'driver-root',
+      mountPath: '/driver-root',
+      readOnly: true,
+    });
   });
 
   test('timeSlicing renders the sharing block with per-GPU devices', () => {
@@ -252,17 +316,24 @@ describe('GpuDevicePlugin props', () => {
     const cfg = YAML.parse(byKind('ConfigMap').data['config.yaml']);
     expect(cfg.flags.mpsRoot).toBe('/run/nvidia/mps');
     expect(cfg.sharing.mps).toEqual({
-      renameByDefault: false, failRequestsGreaterThanOne: true,
+      renameByDefault: false,
+      failRequestsGreaterThanOne: true,
       resources: [{ name: 'nvidia.com/gpu', rename: 'gpu-mps', devices: 'all', replicas: 2 }],
     });
     // NVIDIA's layout: the host's MPS root at /mps, where the daemon's .ready marker is read.
     expect(pluginContainer(byKind('DaemonSet')).volumeMounts).toContainEqual({ name: 'mps-root', mountPath: '/mps' });
-    expect(byKind('DaemonSet').spec.template.spec.volumes).toContainEqual({ name: 'mps-root', hostPath: { path: '/run/nvidia/mps', type: 'DirectoryOrCreate' } });
+    expect(byKind('DaemonSet').spec.template.spec.volumes).toContainEqual({
+      name: 'mps-root',
+      hostPath: { path: '/run/nvidia/mps', type: 'DirectoryOrCreate' },
+    });
   });
 
   test('mps also deploys the MPS control daemon: hostPID, same image and config, the subcommand, the MPS root', () => {
     const { all, byKind } = synthPlugin({
-      mps: { resources: [{ replicas: 2 }] }, mpsRoot: '/var/run/nvidia/mps', nodeSelector: { pool: 'gpu' }, extraArgs: ['--fail-on-init-error=false'],
+      mps: { resources: [{ replicas: 2 }] },
+      mpsRoot: '/var/run/nvidia/mps',
+      nodeSelector: { pool: 'gpu' },
+      extraArgs: ['--fail-on-init-error=false'],
     });
     const ds = mpsDaemonSet(all);
     const plugin = byKind('DaemonSet');
@@ -283,44 +354,62 @@ describe('GpuDevicePlugin props', () => {
       { name: 'mps-root', mountPath: '/mps' },
       { name: 'mps-shm', mountPath: '/dev/shm' },
     ]);
-    expect(pod.volumes).toEqual(expect.arrayContaining([
-      { name: 'mps-root', hostPath: { path: '/var/run/nvidia/mps', type: 'DirectoryOrCreate' } },
-      { name: 'mps-shm', hostPath: { path: '/var/run/nvidia/mps/shm', type: 'DirectoryOrCreate' } },
-    ]));
+    expect(pod.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'mps-root', hostPath: { path: '/var/run/nvidia/mps', type: 'DirectoryOrCreate' } },
+        { name: 'mps-shm', hostPath: { path: '/var/run/nvidia/mps/shm', type: 'DirectoryOrCreate' } },
+      ]),
+    );
     expect(ds.spec.template.metadata.annotations).toEqual(plugin.spec.template.metadata.annotations);
   });
 
-  test('no MPS, no MPS control daemon; NVIDIA\'s image runs its own mps-control-daemon binary', () => {
+  test("no MPS, no MPS control daemon; NVIDIA's image runs its own mps-control-daemon binary", () => {
     expect(mpsDaemonSet(synthPlugin({ timeSlicing: { resources: [{ replicas: 2 }] } }).all)).toBeUndefined();
-    const c = mpsDaemonSet(synthPlugin({ mps: { resources: [{ replicas: 2 }] }, image: PluginImage.nvidia() }).all).spec.template.spec.containers[0];
+    const c = mpsDaemonSet(synthPlugin({ mps: { resources: [{ replicas: 2 }] }, image: PluginImage.nvidia() }).all).spec
+      .template.spec.containers[0];
     expect(c.command).toEqual(['mps-control-daemon']);
     expect(c.args).toBeUndefined();
   });
 
   test('the MPS control daemon pulls its image like the plugin: pull policy and pull secrets', () => {
-    const { all, byKind } = synthPlugin({ mps: { resources: [{ replicas: 2 }] }, imagePullPolicy: 'Always', imagePullSecrets: ['regcred'] });
+    const { all, byKind } = synthPlugin({
+      mps: { resources: [{ replicas: 2 }] },
+      imagePullPolicy: 'Always',
+      imagePullSecrets: ['regcred'],
+    });
     const pod = mpsDaemonSet(all).spec.template.spec;
     expect(pod.imagePullSecrets).toEqual([{ name: 'regcred' }]);
     expect(pod.imagePullSecrets).toEqual(byKind('DaemonSet').spec.template.spec.imagePullSecrets);
     expect(pod.containers[0].imagePullPolicy).toBe('Always');
   });
 
-  test('with a CDI strategy the MPS control daemon gets the plugin\'s driver-root mount (one chart condition for both)', () => {
-    const { all, byKind } = synthPlugin({ mps: { resources: [{ replicas: 2 }] }, deviceListStrategy: [DeviceListStrategy.CDI_CRI] });
+  test("with a CDI strategy the MPS control daemon gets the plugin's driver-root mount (one chart condition for both)", () => {
+    const { all, byKind } = synthPlugin({
+      mps: { resources: [{ replicas: 2 }] },
+      deviceListStrategy: [DeviceListStrategy.CDI_CRI],
+    });
     const pod = mpsDaemonSet(all).spec.template.spec;
     const plugin = byKind('DaemonSet').spec.template.spec;
-    const driverRoot = (vs: Array<{ name: string }>) => vs.find(v => v.name === 'driver-root');
+    const driverRoot = (vs: Array<{ name: string }>) => vs.find((v) => v.name === 'driver-root');
     expect(driverRoot(pod.volumes)).toEqual(driverRoot(plugin.volumes));
-    expect(driverRoot(pod.containers[0].volumeMounts)).toEqual({ name: 'driver-root', mountPath: '/driver-root', readOnly: true });
+    expect(driverRoot(pod.containers[0].volumeMounts)).toEqual({
+      name: 'driver-root',
+      mountPath: '/driver-root',
+      readOnly: true,
+    });
   });
 
-  test('a name too long for the MPS DaemonSet\'s suffix is refused with the reason', () => {
-    expect(() => synthPlugin({ name: 'a'.repeat(50), mps: { resources: [{ replicas: 2 }] } })).toThrow(/mps-control-daemon/);
+  test("a name too long for the MPS DaemonSet's suffix is refused with the reason", () => {
+    expect(() => synthPlugin({ name: 'a'.repeat(50), mps: { resources: [{ replicas: 2 }] } })).toThrow(
+      /mps-control-daemon/,
+    );
   });
 
   test('a config change changes the pod template checksum (rolls the pods)', () => {
     const a = synthPlugin().byKind('DaemonSet').spec.template.metadata.annotations['cdk8s-gpu.io/config-sha256'];
-    const b = synthPlugin({ failOnInitError: false }).byKind('DaemonSet').spec.template.metadata.annotations['cdk8s-gpu.io/config-sha256'];
+    const b = synthPlugin({ failOnInitError: false }).byKind('DaemonSet').spec.template.metadata.annotations[
+      'cdk8s-gpu.io/config-sha256'
+    ];
     expect(a).toMatch(/^[0-9a-f]{64}$/);
     expect(b).not.toBe(a);
   });
@@ -335,11 +424,20 @@ describe('GpuDevicePlugin props', () => {
   });
 
   test('nodeSelector, affinity, tolerations, priority class, runtime class are passed through', () => {
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }] } } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }],
+        },
+      },
+    };
     const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }];
     const spec = synthPlugin({
-      nodeSelector: { 'nvidia.com/gpu.deploy.device-plugin': 'true' }, affinity, tolerations,
-      priorityClassName: 'gpu-critical', runtimeClassName: 'nvidia',
+      nodeSelector: { 'nvidia.com/gpu.deploy.device-plugin': 'true' },
+      affinity,
+      tolerations,
+      priorityClassName: 'gpu-critical',
+      runtimeClassName: 'nvidia',
     }).byKind('DaemonSet').spec.template.spec;
     expect(spec.nodeSelector).toEqual({ 'nvidia.com/gpu.deploy.device-plugin': 'true' });
     expect(spec.affinity).toEqual(affinity);
@@ -349,20 +447,29 @@ describe('GpuDevicePlugin props', () => {
   });
 
   test('updateStrategy OnDelete and a percentage maxUnavailable', () => {
-    expect(synthPlugin({ updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).byKind('DaemonSet').spec.updateStrategy).toEqual({ type: 'OnDelete' });
-    expect(synthPlugin({ updateStrategy: { maxUnavailable: '25%' } }).byKind('DaemonSet').spec.updateStrategy)
-      .toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%' } });
+    expect(
+      synthPlugin({ updateStrategy: { type: UpdateStrategyType.ON_DELETE } }).byKind('DaemonSet').spec.updateStrategy,
+    ).toEqual({ type: 'OnDelete' });
+    expect(synthPlugin({ updateStrategy: { maxUnavailable: '25%' } }).byKind('DaemonSet').spec.updateStrategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxUnavailable: '25%' },
+    });
   });
 
   test('extraEnv wins over generated env; extraArgs become args', () => {
-    const ds = synthPlugin({ extraEnv: { NVIDIA_DRIVER_CAPABILITIES: 'all', LOG_LEVEL: 'debug' }, extraArgs: ['--metrics-port=9090'] }).byKind('DaemonSet');
+    const ds = synthPlugin({
+      extraEnv: { NVIDIA_DRIVER_CAPABILITIES: 'all', LOG_LEVEL: 'debug' },
+      extraArgs: ['--metrics-port=9090'],
+    }).byKind('DaemonSet');
     expect(envOf(ds)).toMatchObject({ NVIDIA_DRIVER_CAPABILITIES: 'all', LOG_LEVEL: 'debug' });
     expect(pluginContainer(ds).args).toEqual(['--metrics-port=9090']);
   });
 
   test('resources replace the defaults', () => {
     const { k8s } = require('cdk8s-plus-28');
-    const c = pluginContainer(synthPlugin({ resources: { limits: { memory: k8s.Quantity.fromString('300Mi') } } }).byKind('DaemonSet'));
+    const c = pluginContainer(
+      synthPlugin({ resources: { limits: { memory: k8s.Quantity.fromString('300Mi') } } }).byKind('DaemonSet'),
+    );
     expect(c.resources).toEqual({ limits: { memory: '300Mi' } });
   });
 });
@@ -371,45 +478,180 @@ describe('GpuDevicePlugin validation', () => {
   test.each<[string, any, RegExp]>([
     ['name not a DNS label', { name: 'GPU_Plugin' }, /^name must be a DNS-1123 label.*got "GPU_Plugin"/],
     ['namespace not a DNS label', { namespace: 'a'.repeat(64) }, /^namespace must be a DNS-1123 label/],
-    ['name that only looks like a chart value token', { name: '\u27e6cv:0\u27e7' }, /^name must be a DNS-1123 label: .*got "\u27e6cv:0\u27e7"/],
-    ['driver root that only looks like a chart value token', { nvidiaDriverRoot: '\u27e6cv:0\u27e7' }, /^nvidiaDriverRoot must be an absolute path/],
-    ['toleration with an unknown operator', { tolerations: [{ key: 'gpu', operator: 'In' }] }, /^tolerations\[0\]\.operator must be "Exists" or "Equal" \(got "In"\)/],
-    ['toleration without a key, operator Equal', { tolerations: [{ operator: 'Equal', value: 'gpu' }] }, /^tolerations\[0\] has no key, so its operator must be "Exists"/],
-    ['toleration Exists with a value', { tolerations: [{ key: 'gpu', operator: 'Exists', value: 'yes' }] }, /^tolerations\[0\]\.value must be left out with operator "Exists" \(got "yes"\)/],
-    ['toleration with an unknown effect', { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoEvict' }] }, /^tolerations\[0\]\.effect must be one of "NoSchedule", "PreferNoSchedule", "NoExecute"/],
-    ['tolerationSeconds without NoExecute', { tolerations: [{ operator: 'Exists' }, { key: 'gpu', operator: 'Exists', tolerationSeconds: 30 }] },
-      /^tolerations\[1\]\.tolerationSeconds applies only to effect "NoExecute"/],
-    ['toleration key that is no label key', { tolerations: [{ key: 'gpu node', operator: 'Exists' }] }, /^tolerations\[0\]\.key must be a label key: .*\(got "gpu node"\)/],
-    ['nodeSelector key that is no label key', { nodeSelector: { 'gpu type': 'a100' } }, /^nodeSelector key "gpu type" must be a label key/],
-    ['nodeSelector value that is no label value', { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA A100' } }, /^nodeSelector\["nvidia.com\/gpu.product"\] must be a label value: .*\(got "NVIDIA A100"\)/],
-    ['priorityClassName with an empty part', { priorityClassName: 'gpu..critical' }, /^priorityClassName must be a DNS-1123 subdomain: .*\(got "gpu..critical"\)/],
-    ['runtimeClassName in upper case', { runtimeClassName: 'NVIDIA' }, /^runtimeClassName must be a DNS-1123 subdomain: .*\(got "NVIDIA"\)/],
-    ['empty runtimeClassName', { runtimeClassName: '' }, /^runtimeClassName must be a DNS-1123 subdomain: .*\(got ""\)/],
-    ['extraEnv name with a space', { extraEnv: { 'LOG LEVEL': 'debug' } }, /^extraEnv holds the variable name "LOG LEVEL"; names must be letters, digits/],
+    [
+      'name that only looks like a chart value token',
+      { name: '\u27e6cv:0\u27e7' },
+      /^name must be a DNS-1123 label: .*got "\u27e6cv:0\u27e7"/,
+    ],
+    [
+      'driver root that only looks like a chart value token',
+      { nvidiaDriverRoot: '\u27e6cv:0\u27e7' },
+      /^nvidiaDriverRoot must be an absolute path/,
+    ],
+    [
+      'toleration with an unknown operator',
+      { tolerations: [{ key: 'gpu', operator: 'In' }] },
+      /^tolerations\[0\]\.operator must be "Exists" or "Equal" \(got "In"\)/,
+    ],
+    [
+      'toleration without a key, operator Equal',
+      { tolerations: [{ operator: 'Equal', value: 'gpu' }] },
+      /^tolerations\[0\] has no key, so its operator must be "Exists"/,
+    ],
+    [
+      'toleration Exists with a value',
+      { tolerations: [{ key: 'gpu', operator: 'Exists', value: 'yes' }] },
+      /^tolerations\[0\]\.value must be left out with operator "Exists" \(got "yes"\)/,
+    ],
+    [
+      'toleration with an unknown effect',
+      { tolerations: [{ key: 'gpu', operator: 'Exists', effect: 'NoEvict' }] },
+      /^tolerations\[0\]\.effect must be one of "NoSchedule", "PreferNoSchedule", "NoExecute"/,
+    ],
+    [
+      'tolerationSeconds without NoExecute',
+      { tolerations: [{ operator: 'Exists' }, { key: 'gpu', operator: 'Exists', tolerationSeconds: 30 }] },
+      /^tolerations\[1\]\.tolerationSeconds applies only to effect "NoExecute"/,
+    ],
+    [
+      'toleration key that is no label key',
+      { tolerations: [{ key: 'gpu node', operator: 'Exists' }] },
+      /^tolerations\[0\]\.key must be a label key: .*\(got "gpu node"\)/,
+    ],
+    [
+      'nodeSelector key that is no label key',
+      { nodeSelector: { 'gpu type': 'a100' } },
+      /^nodeSelector key "gpu type" must be a label key/,
+    ],
+    [
+      'nodeSelector value that is no label value',
+      { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA A100' } },
+      /^nodeSelector\["nvidia.com\/gpu.product"\] must be a label value: .*\(got "NVIDIA A100"\)/,
+    ],
+    [
+      'priorityClassName with an empty part',
+      { priorityClassName: 'gpu..critical' },
+      /^priorityClassName must be a DNS-1123 subdomain: .*\(got "gpu..critical"\)/,
+    ],
+    [
+      'runtimeClassName in upper case',
+      { runtimeClassName: 'NVIDIA' },
+      /^runtimeClassName must be a DNS-1123 subdomain: .*\(got "NVIDIA"\)/,
+    ],
+    [
+      'empty runtimeClassName',
+      { runtimeClassName: '' },
+      /^runtimeClassName must be a DNS-1123 subdomain: .*\(got ""\)/,
+    ],
+    [
+      'extraEnv name with a space',
+      { extraEnv: { 'LOG LEVEL': 'debug' } },
+      /^extraEnv holds the variable name "LOG LEVEL"; names must be letters, digits/,
+    ],
     ['extraEnv name starting with a digit', { extraEnv: { '1X': 'y' } }, /^extraEnv holds the variable name "1X"/],
-    ['negative memory limit', { resources: { limits: { memory: k8s.Quantity.fromString('-64Mi') } } }, /^resources.limits.memory must be a quantity ≥ 0 .*\(got "-64Mi"\)/],
-    ['CPU request in words', { resources: { limits: { memory: k8s.Quantity.fromString('192Mi') }, requests: { cpu: k8s.Quantity.fromString('lots') } } },
-      /^resources.requests.cpu must be a quantity ≥ 0 .*\(got "lots"\)/],
-    ['memory request above the limit', { resources: { limits: { memory: k8s.Quantity.fromString('192Mi') }, requests: { memory: k8s.Quantity.fromString('1Gi') } } },
-      /^resources.requests.memory must be at most resources.limits.memory \(got 1Gi > 192Mi\)/],
-    ['negative recovery', { health: { recoverySeconds: -1 } }, /health.recoverySeconds must be a whole number of seconds ≥ 0 \(got -1\)/],
-    ['recovery with NVIDIA image', { image: PluginImage.nvidia(), health: { recoverySeconds: 30 } }, /needs this project's plugin image/],
-    ['fractional skip XID', { health: { skipXids: [4.5] } }, /health.skipXids must hold whole XID numbers ≥ 1 \(got 4.5\)/],
-    ['bad maxUnavailable', { updateStrategy: { maxUnavailable: '0' } }, /maxUnavailable must be a whole number ≥ 1 or a percentage .*got "0"/],
-    ['maxUnavailable with OnDelete', { updateStrategy: { type: UpdateStrategyType.ON_DELETE, maxUnavailable: '1' } }, /applies only to RollingUpdate/],
+    [
+      'negative memory limit',
+      { resources: { limits: { memory: k8s.Quantity.fromString('-64Mi') } } },
+      /^resources.limits.memory must be a quantity ≥ 0 .*\(got "-64Mi"\)/,
+    ],
+    [
+      'CPU request in words',
+      {
+        resources: {
+          limits: { memory: k8s.Quantity.fromString('192Mi') },
+          requests: { cpu: k8s.Quantity.fromString('lots') },
+        },
+      },
+      /^resources.requests.cpu must be a quantity ≥ 0 .*\(got "lots"\)/,
+    ],
+    [
+      'memory request above the limit',
+      {
+        resources: {
+          limits: { memory: k8s.Quantity.fromString('192Mi') },
+          requests: { memory: k8s.Quantity.fromString('1Gi') },
+        },
+      },
+      /^resources.requests.memory must be at most resources.limits.memory \(got 1Gi > 192Mi\)/,
+    ],
+    [
+      'negative recovery',
+      { health: { recoverySeconds: -1 } },
+      /health.recoverySeconds must be a whole number of seconds ≥ 0 \(got -1\)/,
+    ],
+    [
+      'recovery with NVIDIA image',
+      { image: PluginImage.nvidia(), health: { recoverySeconds: 30 } },
+      /needs this project's plugin image/,
+    ],
+    [
+      'fractional skip XID',
+      { health: { skipXids: [4.5] } },
+      /health.skipXids must hold whole XID numbers ≥ 1 \(got 4.5\)/,
+    ],
+    [
+      'bad maxUnavailable',
+      { updateStrategy: { maxUnavailable: '0' } },
+      /maxUnavailable must be a whole number ≥ 1 or a percentage .*got "0"/,
+    ],
+    [
+      'maxUnavailable with OnDelete',
+      { updateStrategy: { type: UpdateStrategyType.ON_DELETE, maxUnavailable: '1' } },
+      /applies only to RollingUpdate/,
+    ],
     ['resources without memory limit', { resources: { requests: {} } }, /resources must set limits.memory/],
-    ['replicas 1', { timeSlicing: { resources: [{ replicas: 1 }] } }, /timeSlicing.resources\[0\].replicas must be a whole number ≥ 2 \(got 1\)/],
-    ['replicas 2.5', { mps: { resources: [{ replicas: 2.5 }] } }, /mps.resources\[0\].replicas must be a whole number ≥ 2 \(got 2.5\)/],
+    [
+      'replicas 1',
+      { timeSlicing: { resources: [{ replicas: 1 }] } },
+      /timeSlicing.resources\[0\].replicas must be a whole number ≥ 2 \(got 1\)/,
+    ],
+    [
+      'replicas 2.5',
+      { mps: { resources: [{ replicas: 2.5 }] } },
+      /mps.resources\[0\].replicas must be a whole number ≥ 2 \(got 2.5\)/,
+    ],
     ['empty sharing list', { timeSlicing: { resources: [] } }, /timeSlicing.resources must list at least one resource/],
-    ['MPS with MIG mixed', { migStrategy: MigStrategy.MIXED, mps: { resources: [{ replicas: 2 }] } }, /mps cannot be combined with migStrategy "mixed"/],
-    ['MIG resource without mixed', { timeSlicing: { resources: [{ resource: GpuResource.of('nvidia.com/mig-1g.10gb'), replicas: 2 }] } }, /is a MIG resource, which exists only with migStrategy "mixed"/],
-    ['non-NVIDIA resource', { timeSlicing: { resources: [{ resource: GpuResource.of('example.com/fpga'), replicas: 2 }] } }, /must be an NVIDIA resource .*example.com\/fpga/],
-    ['bad rename', { timeSlicing: { resources: [{ replicas: 2, rename: 'Shared GPU' }] } }, /rename must be a resource name .*got "Shared GPU"/],
-    ['bad device ref', { timeSlicing: { resources: [{ replicas: 2, devices: ['first'] }] } }, /devices entries must be GPU indices .*got "first"/],
-    ['duplicate advertised names', { timeSlicing: { resources: [{ replicas: 2 }] }, mps: { resources: [{ replicas: 2 }] } }, /both be advertised as "nvidia.com\/gpu"/],
+    [
+      'MPS with MIG mixed',
+      { migStrategy: MigStrategy.MIXED, mps: { resources: [{ replicas: 2 }] } },
+      /mps cannot be combined with migStrategy "mixed"/,
+    ],
+    [
+      'MIG resource without mixed',
+      { timeSlicing: { resources: [{ resource: GpuResource.of('nvidia.com/mig-1g.10gb'), replicas: 2 }] } },
+      /is a MIG resource, which exists only with migStrategy "mixed"/,
+    ],
+    [
+      'non-NVIDIA resource',
+      { timeSlicing: { resources: [{ resource: GpuResource.of('example.com/fpga'), replicas: 2 }] } },
+      /must be an NVIDIA resource .*example.com\/fpga/,
+    ],
+    [
+      'bad rename',
+      { timeSlicing: { resources: [{ replicas: 2, rename: 'Shared GPU' }] } },
+      /rename must be a resource name .*got "Shared GPU"/,
+    ],
+    [
+      'bad device ref',
+      { timeSlicing: { resources: [{ replicas: 2, devices: ['first'] }] } },
+      /devices entries must be GPU indices .*got "first"/,
+    ],
+    [
+      'duplicate advertised names',
+      { timeSlicing: { resources: [{ replicas: 2 }] }, mps: { resources: [{ replicas: 2 }] } },
+      /both be advertised as "nvidia.com\/gpu"/,
+    ],
     ['empty device list strategy', { deviceListStrategy: [] }, /deviceListStrategy must name at least one strategy/],
-    ['repeated device list strategy', { deviceListStrategy: [DeviceListStrategy.ENVVAR, DeviceListStrategy.ENVVAR] }, /lists "envvar" twice/],
-    ['relative driver root', { nvidiaDriverRoot: 'run/nvidia' }, /nvidiaDriverRoot must be an absolute path \(got "run\/nvidia"\)/],
+    [
+      'repeated device list strategy',
+      { deviceListStrategy: [DeviceListStrategy.ENVVAR, DeviceListStrategy.ENVVAR] },
+      /lists "envvar" twice/,
+    ],
+    [
+      'relative driver root',
+      { nvidiaDriverRoot: 'run/nvidia' },
+      /nvidiaDriverRoot must be an absolute path \(got "run\/nvidia"\)/,
+    ],
   ])('%s', (_name, props, message) => {
     expect(() => synthPlugin(props)).toThrow(message);
   });
@@ -417,7 +659,14 @@ describe('GpuDevicePlugin validation', () => {
   test.each<[string, any]>([
     ['an empty priorityClassName (no priority class)', { priorityClassName: '' }],
     ['a toleration for every taint', { tolerations: [{ operator: 'Exists' }] }],
-    ['a NoExecute toleration with seconds', { tolerations: [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 }] }],
+    [
+      'a NoExecute toleration with seconds',
+      {
+        tolerations: [
+          { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+        ],
+      },
+    ],
     ['an empty nodeSelector value', { nodeSelector: { 'nvidia.com/gpu.present': '' } }],
   ])('accepts %s', (_name, props) => {
     expect(() => synthPlugin(props)).not.toThrow();
@@ -425,7 +674,9 @@ describe('GpuDevicePlugin validation', () => {
 
   test('addToleration refuses a bad toleration, naming its position', () => {
     const plugin = new GpuDevicePlugin(new Chart(Testing.app(), 'test'), 'DevicePlugin');
-    expect(() => plugin.addToleration({ key: 'gpu', operator: 'Exists', value: 'x' })).toThrow(/^tolerations\[2\]\.value must be left out with operator "Exists"/);
+    expect(() => plugin.addToleration({ key: 'gpu', operator: 'Exists', value: 'x' })).toThrow(
+      /^tolerations\[2\]\.value must be left out with operator "Exists"/,
+    );
   });
 
   test('addEnv refuses a name Kubernetes rejects', () => {
@@ -453,12 +704,22 @@ describe('PluginImage', () => {
   test('the kind is inferred from the well-known repositories', () => {
     expect(PluginImage.fromReference('nvcr.io/nvidia/k8s-device-plugin:v0.20.0').kind).toBe(PluginImageKind.NVIDIA);
     expect(PluginImage.fromReference('ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0').kind).toBe(PluginImageKind.PROJECT);
-    expect(PluginImage.fromReference('registry.local/mirror/k8s-device-plugin:v0.20.0').kind).toBe(PluginImageKind.PROJECT);
+    expect(PluginImage.fromReference('registry.local/mirror/k8s-device-plugin:v0.20.0').kind).toBe(
+      PluginImageKind.PROJECT,
+    );
   });
 
   test.each([
-    ['nvcr.io/nvidia/k8s-device-plugin:v0.20.0', PluginImageKind.PROJECT, 'is NVIDIA\'s plugin but kind is "project": leave kind out (it is inferred from the repository) or set kind "nvidia"'],
-    ['ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0', PluginImageKind.NVIDIA, 'is this project\'s plugin but kind is "nvidia"'],
+    [
+      'nvcr.io/nvidia/k8s-device-plugin:v0.20.0',
+      PluginImageKind.PROJECT,
+      'is NVIDIA\'s plugin but kind is "project": leave kind out (it is inferred from the repository) or set kind "nvidia"',
+    ],
+    [
+      'ghcr.io/cdk8s-gpu/gpu-device-plugin:v1.0.0',
+      PluginImageKind.NVIDIA,
+      'is this project\'s plugin but kind is "nvidia"',
+    ],
   ])('a kind that contradicts the repository of %s is refused', (ref, kind, message) => {
     expect(() => PluginImage.fromReference(ref, kind)).toThrow(message);
   });

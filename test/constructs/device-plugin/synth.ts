@@ -11,7 +11,9 @@ export function synthPlugin(props: GpuDevicePluginProps = {}): { all: any[]; byK
     all,
     byKind: (kind: string) => {
       // The plugin's own objects; the MPS control daemon's DaemonSet is `mpsDaemonSet(all)`.
-      const found = all.filter(o => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/component'] !== 'mps-control-daemon');
+      const found = all.filter(
+        (o) => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/component'] !== 'mps-control-daemon',
+      );
       if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
       return found[0];
     },
@@ -30,5 +32,7 @@ export function envOf(ds: any): Record<string, string> {
 
 /** The MPS control daemon DaemonSet, or undefined when the plugin has none. */
 export function mpsDaemonSet(all: any[]): any {
-  return all.find(o => o.kind === 'DaemonSet' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'mps-control-daemon');
+  return all.find(
+    (o) => o.kind === 'DaemonSet' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'mps-control-daemon',
+  );
 }

@@ -50,7 +50,9 @@ export function validateK8sObjects(objs: any[]): void {
     const where = `object ${i} (${key} "${obj?.metadata?.name ?? '?'}")`;
     const Model = MODELS[key];
     if (!Model) {
-      problems.push(`${where}: no schema registered for ${key}; add it to MODELS in test/constructs/helpers/k8s-schema.ts (known: ${KNOWN_KINDS.join(', ')})`);
+      problems.push(
+        `${where}: no schema registered for ${key}; add it to MODELS in test/constructs/helpers/k8s-schema.ts (known: ${KNOWN_KINDS.join(', ')})`,
+      );
       return;
     }
     try {

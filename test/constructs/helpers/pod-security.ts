@@ -4,7 +4,14 @@
 // violation as a sentence, so a test can show all of them at once.
 
 const RESTRICTED_VOLUME_TYPES = new Set([
-  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
 ]);
 const SECCOMP_ALLOWED = new Set(['RuntimeDefault', 'Localhost']);
 
@@ -16,8 +23,9 @@ export function restrictedViolations(spec: any): string[] {
     if (spec[field] === true) out.push(`${field} must not be true`);
   }
   for (const volume of spec.volumes ?? []) {
-    const type = Object.keys(volume).find(k => k !== 'name');
-    if (!type || !RESTRICTED_VOLUME_TYPES.has(type)) out.push(`volume "${volume.name}" has type ${type}, which restricted does not allow`);
+    const type = Object.keys(volume).find((k) => k !== 'name');
+    if (!type || !RESTRICTED_VOLUME_TYPES.has(type))
+      out.push(`volume "${volume.name}" has type ${type}, which restricted does not allow`);
   }
   if (pod.runAsUser === 0) out.push('pod runAsUser must not be 0');
   if (pod.seccompProfile && !SECCOMP_ALLOWED.has(pod.seccompProfile.type)) {
@@ -33,7 +41,8 @@ export function restrictedViolations(spec: any): string[] {
     if (nonRoot !== true) out.push(`${where}: runAsNonRoot must be true (on the pod or the container)`);
     if (sc.runAsUser === 0) out.push(`${where}: runAsUser must not be 0`);
     const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
-    if (!seccomp || !SECCOMP_ALLOWED.has(seccomp)) out.push(`${where}: seccompProfile must be RuntimeDefault or Localhost (got ${seccomp})`);
+    if (!seccomp || !SECCOMP_ALLOWED.has(seccomp))
+      out.push(`${where}: seccompProfile must be RuntimeDefault or Localhost (got ${seccomp})`);
     const caps = sc.capabilities ?? {};
     if (!(caps.drop ?? []).includes('ALL')) out.push(`${where}: capabilities must drop ALL`);
     const added = (caps.add ?? []).filter((cap: string) => cap !== 'NET_BIND_SERVICE');

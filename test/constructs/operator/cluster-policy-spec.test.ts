@@ -1,7 +1,7 @@
 import { renderUpgradePolicy } from '../../../src/operator/cluster-policy-spec';
 
 describe('renderUpgradePolicy', () => {
-  test('fills NVIDIA\'s defaults so Git shows what the operator will do', () => {
+  test("fills NVIDIA's defaults so Git shows what the operator will do", () => {
     expect(renderUpgradePolicy({})).toEqual({
       autoUpgrade: true,
       maxParallelUpgrades: 1,
@@ -12,8 +12,12 @@ describe('renderUpgradePolicy', () => {
     });
   });
 
-  test('maps gpuPodDeletion to the CRD\'s podDeletion and keeps maxParallelUpgrades 0 (all at once)', () => {
-    const p = renderUpgradePolicy({ autoUpgrade: false, maxParallelUpgrades: 0, gpuPodDeletion: { force: true, timeoutSeconds: 60, deleteEmptyDir: true } });
+  test("maps gpuPodDeletion to the CRD's podDeletion and keeps maxParallelUpgrades 0 (all at once)", () => {
+    const p = renderUpgradePolicy({
+      autoUpgrade: false,
+      maxParallelUpgrades: 0,
+      gpuPodDeletion: { force: true, timeoutSeconds: 60, deleteEmptyDir: true },
+    });
     expect(p.autoUpgrade).toBe(false);
     expect(p.maxParallelUpgrades).toBe(0);
     expect(p.podDeletion).toEqual({ force: true, timeoutSeconds: 60, deleteEmptyDir: true });

@@ -1,7 +1,12 @@
 import * as YAML from 'yaml';
 import { DevicePluginConfig, GpuResource, MigStrategy, PluginImage, UpdateStrategyType } from '../../../src';
 import {
-  DcgmMetrics, DevicePluginProvider, GitOpsInstall, GpuOperatorRelease, GpuOperatorStack, GpuOperatorStackProps,
+  DcgmMetrics,
+  DevicePluginProvider,
+  GitOpsInstall,
+  GpuOperatorRelease,
+  GpuOperatorStack,
+  GpuOperatorStackProps,
 } from '../../../src/operator';
 import { validateK8sObjects } from '../helpers/k8s-schema';
 import { scope, synth } from './synth';
@@ -10,7 +15,9 @@ const CORE_KINDS = ['Namespace', 'ConfigMap', 'RuntimeClass', 'DaemonSet', 'Serv
 
 function stack(props: GpuOperatorStackProps = {}) {
   let construct: GpuOperatorStack | undefined;
-  const out = synth(s => { construct = new GpuOperatorStack(s, 'Gpu', props); });
+  const out = synth((s) => {
+    construct = new GpuOperatorStack(s, 'Gpu', props);
+  });
   return { out, construct: construct! };
 }
 
@@ -22,7 +29,7 @@ describe('GpuOperatorStack defaults', () => {
   });
 
   test('emits namespace, Flux install, ConfigMaps, ClusterPolicy, RuntimeClass and alerts', () => {
-    expect(out.all.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
+    expect(out.all.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/gpu-operator',
       'HelmRepository/nvidia',
       'HelmRelease/gpu-operator',
@@ -48,10 +55,13 @@ describe('GpuOperatorStack defaults', () => {
     const rc = out.one('RuntimeClass');
     expect(rc.apiVersion).toBe('node.k8s.io/v1');
     expect([rc.metadata.name, rc.handler]).toEqual(['nvidia', 'nvidia']);
-    expect(out.one('ClusterPolicy').spec.toolkit.env).toContainEqual({ name: 'CONTAINERD_RUNTIME_CLASS', value: 'nvidia' });
+    expect(out.one('ClusterPolicy').spec.toolkit.env).toContainEqual({
+      name: 'CONTAINERD_RUNTIME_CLASS',
+      value: 'nvidia',
+    });
   });
 
-  test('the HelmRelease keeps the chart\'s ClusterPolicy off', () => {
+  test("the HelmRelease keeps the chart's ClusterPolicy off", () => {
     expect(out.one('HelmRelease').spec.values.clusterPolicy).toEqual({ deployCR: false });
   });
 
@@ -63,16 +73,20 @@ describe('GpuOperatorStack defaults', () => {
   });
 
   test('core kinds are valid against the Kubernetes OpenAPI schema', () => {
-    expect(() => validateK8sObjects(out.all.filter(o => CORE_KINDS.includes(o.kind)))).not.toThrow();
+    expect(() => validateK8sObjects(out.all.filter((o) => CORE_KINDS.includes(o.kind)))).not.toThrow();
   });
 });
 
-describe('GpuOperatorStack with this project\'s device plugin', () => {
+describe("GpuOperatorStack with this project's device plugin", () => {
   const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }];
   const sliced = { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 2 }] } };
   const { out, construct } = stack({
     daemonsets: { tolerations, priorityClassName: 'gpu-node-critical', maxUnavailable: '20%' },
-    devicePlugin: { provider: DevicePluginProvider.PROJECT, configs: [{ name: 'sliced', config: sliced }], projectPlugin: { image: PluginImage.project('v9.9.9') } },
+    devicePlugin: {
+      provider: DevicePluginProvider.PROJECT,
+      configs: [{ name: 'sliced', config: sliced }],
+      projectPlugin: { image: PluginImage.project('v9.9.9') },
+    },
   });
   const ds = out.one('DaemonSet');
   const pod = ds.spec.template.spec;
@@ -81,14 +95,17 @@ describe('GpuOperatorStack with this project\'s device plugin', () => {
     expect(out.all).toMatchSnapshot();
   });
 
-  test('turns the operator\'s plugin off and emits no named configs ConfigMap', () => {
+  test("turns the operator's plugin off and emits no named configs ConfigMap", () => {
     expect(out.one('ClusterPolicy').spec.devicePlugin.enabled).toBe(false);
-    expect(out.ofKind('ConfigMap').map(c => c.metadata.name)).toEqual(['dcgm-exporter-metrics', 'gpu-device-plugin-config']);
+    expect(out.ofKind('ConfigMap').map((c) => c.metadata.name)).toEqual([
+      'dcgm-exporter-metrics',
+      'gpu-device-plugin-config',
+    ]);
     expect(construct.devicePlugin).toBeDefined();
   });
 
   test('runs a GpuDevicePlugin in the operator namespace without creating another namespace', () => {
-    expect(out.ofKind('Namespace').map(n => n.metadata.name)).toEqual(['gpu-operator']);
+    expect(out.ofKind('Namespace').map((n) => n.metadata.name)).toEqual(['gpu-operator']);
     expect(ds.metadata.namespace).toBe('gpu-operator');
     expect(out.one('ServiceAccount').metadata.namespace).toBe('gpu-operator');
     expect(pod.containers[0].image).toBe('ghcr.io/cdk8s-gpu/gpu-device-plugin:v9.9.9');
@@ -98,36 +115,57 @@ describe('GpuOperatorStack with this project\'s device plugin', () => {
     expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.deploy.device-plugin': 'true' });
   });
 
-  test('tolerates, prioritises and rolls out like the operator\'s operands', () => {
+  test("tolerates, prioritises and rolls out like the operator's operands", () => {
     expect(pod.tolerations).toEqual(tolerations);
     expect(pod.priorityClassName).toBe('gpu-node-critical');
     expect(ds.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '20%' } });
   });
 
-  test('uses the nvidia RuntimeClass and the operator\'s driver root', () => {
+  test("uses the nvidia RuntimeClass and the operator's driver root", () => {
     expect(pod.runtimeClassName).toBe('nvidia');
-    expect(pod.volumes).toContainEqual({ name: 'driver-root', hostPath: { path: '/run/nvidia/driver', type: 'Directory' } });
+    expect(pod.volumes).toContainEqual({
+      name: 'driver-root',
+      hostPath: { path: '/run/nvidia/driver', type: 'Directory' },
+    });
   });
 
-  test('its config file is the same DevicePluginConfig the operator\'s plugin would get', () => {
+  test("its config file is the same DevicePluginConfig the operator's plugin would get", () => {
     const file = out.one('ConfigMap', 'gpu-device-plugin-config').data['config.yaml'];
-    expect(file).toBe(new DevicePluginConfig({ ...sliced, migStrategy: MigStrategy.SINGLE, nvidiaDriverRoot: '/run/nvidia/driver' }).toYaml());
+    expect(file).toBe(
+      new DevicePluginConfig({
+        ...sliced,
+        migStrategy: MigStrategy.SINGLE,
+        nvidiaDriverRoot: '/run/nvidia/driver',
+      }).toYaml(),
+    );
   });
 
   test('core kinds (Namespace, ConfigMap, RuntimeClass, DaemonSet, ServiceAccount) are schema-valid', () => {
-    const core = out.all.filter(o => CORE_KINDS.includes(o.kind));
-    expect(core.map(o => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'DaemonSet', 'Namespace', 'RuntimeClass', 'ServiceAccount']);
+    const core = out.all.filter((o) => CORE_KINDS.includes(o.kind));
+    expect(core.map((o) => o.kind).sort()).toEqual([
+      'ConfigMap',
+      'ConfigMap',
+      'DaemonSet',
+      'Namespace',
+      'RuntimeClass',
+      'ServiceAccount',
+    ]);
     expect(() => validateK8sObjects(core)).not.toThrow();
   });
 
   test('with a pre-installed driver the plugin reads the driver from /', () => {
     const d = stack({ driver: { enabled: false }, devicePlugin: { provider: DevicePluginProvider.PROJECT } }).out;
-    expect(YAML.parse(d.one('ConfigMap', 'gpu-device-plugin-config').data['config.yaml']).flags.nvidiaDriverRoot).toBe('/');
+    expect(YAML.parse(d.one('ConfigMap', 'gpu-device-plugin-config').data['config.yaml']).flags.nvidiaDriverRoot).toBe(
+      '/',
+    );
     expect(d.one('DaemonSet').spec.template.spec.volumes.map((v: any) => v.name)).not.toContain('driver-root');
   });
 
   test('OnDelete operands give an OnDelete plugin', () => {
-    const d = stack({ daemonsets: { updateStrategy: UpdateStrategyType.ON_DELETE }, devicePlugin: { provider: DevicePluginProvider.PROJECT } }).out;
+    const d = stack({
+      daemonsets: { updateStrategy: UpdateStrategyType.ON_DELETE },
+      devicePlugin: { provider: DevicePluginProvider.PROJECT },
+    }).out;
     expect(d.one('DaemonSet').spec.updateStrategy).toEqual({ type: 'OnDelete' });
   });
 });
@@ -145,7 +183,7 @@ describe('GpuOperatorStack install modes', () => {
 
   test('NONE: no install objects; the ClusterPolicy has no Argo annotations', () => {
     const { out } = stack({ install: GitOpsInstall.NONE });
-    expect(out.all.some(o => ['HelmRepository', 'HelmRelease', 'Application'].includes(o.kind))).toBe(false);
+    expect(out.all.some((o) => ['HelmRepository', 'HelmRelease', 'Application'].includes(o.kind))).toBe(false);
     expect(out.one('ClusterPolicy').metadata.annotations).toBeUndefined();
   });
 
@@ -173,10 +211,14 @@ describe('GpuOperatorStack install modes', () => {
   test('Argo CD sync waves: Namespace -1, Application 0, ClusterPolicy 1', () => {
     const { out } = stack({ install: GitOpsInstall.ARGO_CD });
     const wave = (o: any) => o.metadata.annotations?.['argocd.argoproj.io/sync-wave'];
-    expect([wave(out.one('Namespace')), wave(out.one('Application')), wave(out.one('ClusterPolicy'))]).toEqual(['-1', '0', '1']);
+    expect([wave(out.one('Namespace')), wave(out.one('Application')), wave(out.one('ClusterPolicy'))]).toEqual([
+      '-1',
+      '0',
+      '1',
+    ]);
   });
 
-  test('prometheusOperator false: no PrometheusRule and the exporter\'s ServiceMonitor off', () => {
+  test("prometheusOperator false: no PrometheusRule and the exporter's ServiceMonitor off", () => {
     const { out } = stack({ prometheusOperator: false });
     expect(out.ofKind('PrometheusRule')).toEqual([]);
     expect(out.one('ClusterPolicy').spec.dcgmExporter.serviceMonitor.enabled).toBe(false);
@@ -192,10 +234,15 @@ describe('GpuOperatorStack install modes', () => {
 
 describe('GpuOperatorStack options', () => {
   test('an existing namespace and no RuntimeClass', () => {
-    const { out } = stack({ namespace: 'nvidia', createNamespace: false, createRuntimeClass: false, install: GitOpsInstall.NONE });
+    const { out } = stack({
+      namespace: 'nvidia',
+      createNamespace: false,
+      createRuntimeClass: false,
+      install: GitOpsInstall.NONE,
+    });
     expect(out.ofKind('Namespace')).toEqual([]);
     expect(out.ofKind('RuntimeClass')).toEqual([]);
-    expect(out.ofKind('ConfigMap').every(c => c.metadata.namespace === 'nvidia')).toBe(true);
+    expect(out.ofKind('ConfigMap').every((c) => c.metadata.namespace === 'nvidia')).toBe(true);
     expect(out.one('PrometheusRule').metadata.namespace).toBe('nvidia');
   });
 
@@ -219,33 +266,109 @@ describe('GpuOperatorStack options', () => {
 
 describe('GpuOperatorStack validation', () => {
   test.each<[string, GpuOperatorStackProps, RegExp]>([
-    ['chart settings without an install', { install: GitOpsInstall.NONE, chart: { nfd: false } }, /chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE/],
-    ['Flux with v25.10.1, whose chart always renders its own ClusterPolicy', { release: GpuOperatorRelease.V25_10_1 },
-      /install "flux" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch.*Use release GpuOperatorRelease.V26_7_0, or install: GitOpsInstall.NONE/],
-    ['Argo CD with v25.10.1 picked by chart.version', { install: GitOpsInstall.ARGO_CD, chart: { version: 'v25.10.1' } }, /install "argocd" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch/],
-    ['a chart version outside the release table', { chart: { version: 'v25.3.4' } }, /GPU Operator v25.3.4 is not in this library's release table \(v25.10.1, v26.7.0\)/],
-    ['chart.version and release disagreeing', { release: GpuOperatorRelease.V26_7_0, chart: { version: 'v25.10.1' } }, /chart.version "v25.10.1" and release v26.7.0 disagree/],
-    ['a moved kubelet root with this project\'s plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT }, hostPaths: { kubeletRootDir: '/data/kubelet' } },
-      /hostPaths.kubeletRootDir is "\/data\/kubelet", but this project's device plugin \(devicePlugin.provider PROJECT\) registers in \/var\/lib\/kubelet\/device-plugins/],
-    ['alerts with prometheusOperator false', { prometheusOperator: false, alerts: { enabled: true } }, /alerts.enabled is true, but prometheusOperator is false/],
-    ['a ServiceMonitor with prometheusOperator false', { prometheusOperator: false, dcgmExporter: { serviceMonitor: { enabled: true } } }, /dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false/],
-    ['alerts without the exporter', { dcgmExporter: { enabled: false } }, /alerts need the DCGM exporter's metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false/],
-    ['alerts without the ServiceMonitor', { dcgmExporter: { serviceMonitor: { enabled: false } } }, /alerts read the exporter through its ServiceMonitor/],
-    ['alerts with the built-in metrics', { dcgmExporter: { metrics: DcgmMetrics.builtIn() } }, /GpuDoubleBitEccError alert needs DCGM_FI_DEV_ECC_DBE_VOL_TOTAL/],
-    ['MPS with MIG mixed', { mig: { strategy: MigStrategy.MIXED }, devicePlugin: { configs: [{ name: 'mps', config: { mps: { resources: [{ replicas: 2 }] } } }] } }, /MPS, which NVIDIA's plugin does not support with mig.strategy "mixed"/],
-    ['a MIG strategy without the MIG manager', { migManager: { enabled: false } }, /mig.strategy "single" needs the MIG manager/],
-    ['a driver upgrade policy with the driver disabled', { driver: { enabled: false, upgradePolicy: {} } }, /driver.upgradePolicy applies only to a driver the operator installs/],
-    ['Flux settings with Argo CD', { install: GitOpsInstall.ARGO_CD, flux: {} }, /flux settings apply only with install GitOpsInstall.FLUX/],
+    [
+      'chart settings without an install',
+      { install: GitOpsInstall.NONE, chart: { nfd: false } },
+      /chart settings apply only when the stack installs the operator, but install is GitOpsInstall.NONE/,
+    ],
+    [
+      'Flux with v25.10.1, whose chart always renders its own ClusterPolicy',
+      { release: GpuOperatorRelease.V25_10_1 },
+      /install "flux" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch.*Use release GpuOperatorRelease.V26_7_0, or install: GitOpsInstall.NONE/,
+    ],
+    [
+      'Argo CD with v25.10.1 picked by chart.version',
+      { install: GitOpsInstall.ARGO_CD, chart: { version: 'v25.10.1' } },
+      /install "argocd" would install GPU Operator v25.10.1's chart, which has no clusterPolicy.deployCR switch/,
+    ],
+    [
+      'a chart version outside the release table',
+      { chart: { version: 'v25.3.4' } },
+      /GPU Operator v25.3.4 is not in this library's release table \(v25.10.1, v26.7.0\)/,
+    ],
+    [
+      'chart.version and release disagreeing',
+      { release: GpuOperatorRelease.V26_7_0, chart: { version: 'v25.10.1' } },
+      /chart.version "v25.10.1" and release v26.7.0 disagree/,
+    ],
+    [
+      "a moved kubelet root with this project's plugin",
+      { devicePlugin: { provider: DevicePluginProvider.PROJECT }, hostPaths: { kubeletRootDir: '/data/kubelet' } },
+      /hostPaths.kubeletRootDir is "\/data\/kubelet", but this project's device plugin \(devicePlugin.provider PROJECT\) registers in \/var\/lib\/kubelet\/device-plugins/,
+    ],
+    [
+      'alerts with prometheusOperator false',
+      { prometheusOperator: false, alerts: { enabled: true } },
+      /alerts.enabled is true, but prometheusOperator is false/,
+    ],
+    [
+      'a ServiceMonitor with prometheusOperator false',
+      { prometheusOperator: false, dcgmExporter: { serviceMonitor: { enabled: true } } },
+      /dcgmExporter.serviceMonitor.enabled is true, but prometheusOperator is false/,
+    ],
+    [
+      'alerts without the exporter',
+      { dcgmExporter: { enabled: false } },
+      /alerts need the DCGM exporter's metrics, but dcgmExporter.enabled is false; enable the exporter or set alerts.enabled to false/,
+    ],
+    [
+      'alerts without the ServiceMonitor',
+      { dcgmExporter: { serviceMonitor: { enabled: false } } },
+      /alerts read the exporter through its ServiceMonitor/,
+    ],
+    [
+      'alerts with the built-in metrics',
+      { dcgmExporter: { metrics: DcgmMetrics.builtIn() } },
+      /GpuDoubleBitEccError alert needs DCGM_FI_DEV_ECC_DBE_VOL_TOTAL/,
+    ],
+    [
+      'MPS with MIG mixed',
+      {
+        mig: { strategy: MigStrategy.MIXED },
+        devicePlugin: { configs: [{ name: 'mps', config: { mps: { resources: [{ replicas: 2 }] } } }] },
+      },
+      /MPS, which NVIDIA's plugin does not support with mig.strategy "mixed"/,
+    ],
+    [
+      'a MIG strategy without the MIG manager',
+      { migManager: { enabled: false } },
+      /mig.strategy "single" needs the MIG manager/,
+    ],
+    [
+      'a driver upgrade policy with the driver disabled',
+      { driver: { enabled: false, upgradePolicy: {} } },
+      /driver.upgradePolicy applies only to a driver the operator installs/,
+    ],
+    [
+      'Flux settings with Argo CD',
+      { install: GitOpsInstall.ARGO_CD, flux: {} },
+      /flux settings apply only with install GitOpsInstall.FLUX/,
+    ],
     // The project plugin gets the operands' tolerations and priority class: refused under the prop the user set.
-    ['a keyless Equal toleration for the project plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT }, daemonsets: { tolerations: [{ operator: 'Equal', value: 'x' }] } },
-      /^daemonsets.tolerations\[0\] has no key, so its operator must be "Exists"/],
-    ['a priority class with an empty part for the project plugin', { devicePlugin: { provider: DevicePluginProvider.PROJECT }, daemonsets: { priorityClassName: 'gpu..critical' } },
-      /^daemonsets.priorityClassName must be a DNS-1123 subdomain/],
+    [
+      'a keyless Equal toleration for the project plugin',
+      {
+        devicePlugin: { provider: DevicePluginProvider.PROJECT },
+        daemonsets: { tolerations: [{ operator: 'Equal', value: 'x' }] },
+      },
+      /^daemonsets.tolerations\[0\] has no key, so its operator must be "Exists"/,
+    ],
+    [
+      'a priority class with an empty part for the project plugin',
+      { devicePlugin: { provider: DevicePluginProvider.PROJECT }, daemonsets: { priorityClassName: 'gpu..critical' } },
+      /^daemonsets.priorityClassName must be a DNS-1123 subdomain/,
+    ],
   ])('rejects %s', (_what, props, message) => {
     expect(() => new GpuOperatorStack(scope(), 'Gpu', props)).toThrow(message);
   });
 
   test('with the ServiceMonitor off, naming the scrape job keeps the alerts', () => {
-    expect(() => new GpuOperatorStack(scope(), 'Gpu', { dcgmExporter: { serviceMonitor: { enabled: false } }, alerts: { exporterJob: 'gpu-metrics' } })).not.toThrow();
+    expect(
+      () =>
+        new GpuOperatorStack(scope(), 'Gpu', {
+          dcgmExporter: { serviceMonitor: { enabled: false } },
+          alerts: { exporterJob: 'gpu-metrics' },
+        }),
+    ).not.toThrow();
   });
 });

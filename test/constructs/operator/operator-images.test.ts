@@ -9,7 +9,9 @@ describe('OperandImage', () => {
 
   test('joins a digest with "@" (the operator does the same)', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(OperandImage.of('registry.local:5000/nvidia', 'driver', digest).reference).toBe(`registry.local:5000/nvidia/driver@${digest}`);
+    expect(OperandImage.of('registry.local:5000/nvidia', 'driver', digest).reference).toBe(
+      `registry.local:5000/nvidia/driver@${digest}`,
+    );
   });
 
   test('withVersion keeps repository and name', () => {
@@ -29,11 +31,23 @@ describe('OperandImage', () => {
 });
 
 describe('DefaultOperandImages', () => {
-  const all = Object.entries(DefaultOperandImages).filter(([, v]) => v instanceof OperandImage) as Array<[string, OperandImage]>;
+  const all = Object.entries(DefaultOperandImages).filter(([, v]) => v instanceof OperandImage) as Array<
+    [string, OperandImage]
+  >;
 
   test('lists every operand the stack deploys', () => {
-    expect(all.map(([k]) => k).sort()).toEqual(
-      ['DCGM', 'DCGM_EXPORTER', 'DEVICE_PLUGIN', 'DRIVER', 'DRIVER_MANAGER', 'GFD', 'MIG_MANAGER', 'OPERATOR', 'TOOLKIT', 'VALIDATOR']);
+    expect(all.map(([k]) => k).sort()).toEqual([
+      'DCGM',
+      'DCGM_EXPORTER',
+      'DEVICE_PLUGIN',
+      'DRIVER',
+      'DRIVER_MANAGER',
+      'GFD',
+      'MIG_MANAGER',
+      'OPERATOR',
+      'TOOLKIT',
+      'VALIDATOR',
+    ]);
   });
 
   test('pins every image to a version (digits in the tag, never latest)', () => {

@@ -2,16 +2,23 @@ import { GitOpsInstall, OperatorChartValues, OperatorInstall, OperatorInstallPro
 import { scope, synth } from './synth';
 
 const chart = new OperatorChartValues();
-const base: OperatorInstallProps = { mode: GitOpsInstall.FLUX, namespace: 'gpu-operator', chart, labels: { team: 'gpu' } };
+const base: OperatorInstallProps = {
+  mode: GitOpsInstall.FLUX,
+  namespace: 'gpu-operator',
+  chart,
+  labels: { team: 'gpu' },
+};
 
 describe('OperatorInstall with Flux', () => {
-  const out = synth(s => new OperatorInstall(s, 'Install', base));
+  const out = synth((s) => new OperatorInstall(s, 'Install', base));
   const repo = out.one('HelmRepository');
   const release = out.one('HelmRelease');
 
   test('emits a HelmRepository and a HelmRelease, nothing else', () => {
-    expect(out.all.map(o => `${o.apiVersion} ${o.kind}`)).toEqual([
-      'source.toolkit.fluxcd.io/v1 HelmRepository', 'helm.toolkit.fluxcd.io/v2 HelmRelease']);
+    expect(out.all.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual([
+      'source.toolkit.fluxcd.io/v1 HelmRepository',
+      'helm.toolkit.fluxcd.io/v2 HelmRelease',
+    ]);
   });
 
   test('HelmRepository: name nvidia in the operator namespace, NGC URL, hourly refresh', () => {
@@ -52,11 +59,24 @@ describe('OperatorInstall with Flux', () => {
   });
 
   test('the whole spec has no other fields', () => {
-    expect(Object.keys(release.spec).sort()).toEqual(['chart', 'install', 'interval', 'releaseName', 'upgrade', 'values']);
+    expect(Object.keys(release.spec).sort()).toEqual([
+      'chart',
+      'install',
+      'interval',
+      'releaseName',
+      'upgrade',
+      'values',
+    ]);
   });
 
   test('intervals and a separate Flux namespace (the release then targets the operator namespace)', () => {
-    const o = synth(s => new OperatorInstall(s, 'Install', { ...base, flux: { interval: '10m', repositoryInterval: '6h', namespace: 'flux-system' } }));
+    const o = synth(
+      (s) =>
+        new OperatorInstall(s, 'Install', {
+          ...base,
+          flux: { interval: '10m', repositoryInterval: '6h', namespace: 'flux-system' },
+        }),
+    );
     const r = o.one('HelmRelease');
     expect(r.metadata.namespace).toBe('flux-system');
     expect(r.spec.interval).toBe('10m');
@@ -67,12 +87,17 @@ describe('OperatorInstall with Flux', () => {
 });
 
 describe('OperatorInstall with Argo CD', () => {
-  const out = synth(s => new OperatorInstall(s, 'Install', { ...base, mode: GitOpsInstall.ARGO_CD }));
+  const out = synth((s) => new OperatorInstall(s, 'Install', { ...base, mode: GitOpsInstall.ARGO_CD }));
   const app = out.one('Application');
 
   test('emits one argoproj.io/v1alpha1 Application in the argocd namespace, in sync wave 0 (before the ClusterPolicy)', () => {
-    expect(out.all.map(o => `${o.apiVersion} ${o.kind}`)).toEqual(['argoproj.io/v1alpha1 Application']);
-    expect(app.metadata).toEqual({ name: 'gpu-operator', namespace: 'argocd', labels: { team: 'gpu' }, annotations: { 'argocd.argoproj.io/sync-wave': '0' } });
+    expect(out.all.map((o) => `${o.apiVersion} ${o.kind}`)).toEqual(['argoproj.io/v1alpha1 Application']);
+    expect(app.metadata).toEqual({
+      name: 'gpu-operator',
+      namespace: 'argocd',
+      labels: { team: 'gpu' },
+      annotations: { 'argocd.argoproj.io/sync-wave': '0' },
+    });
   });
 
   test('source: the gpu-operator chart from NGC at the pinned version with typed values', () => {
@@ -98,11 +123,19 @@ describe('OperatorInstall with Argo CD', () => {
   });
 
   test('options: namespace, project, destination, manual sync', () => {
-    const a = synth(s => new OperatorInstall(s, 'Install', {
-      ...base,
-      mode: GitOpsInstall.ARGO_CD,
-      argoCd: { namespace: 'gitops', project: 'platform', destinationServer: 'https://gpu-cluster.example:6443', automated: false },
-    })).one('Application');
+    const a = synth(
+      (s) =>
+        new OperatorInstall(s, 'Install', {
+          ...base,
+          mode: GitOpsInstall.ARGO_CD,
+          argoCd: {
+            namespace: 'gitops',
+            project: 'platform',
+            destinationServer: 'https://gpu-cluster.example:6443',
+            automated: false,
+          },
+        }),
+    ).one('Application');
     expect(a.metadata.namespace).toBe('gitops');
     expect(a.spec.project).toBe('platform');
     expect(a.spec.destination.server).toBe('https://gpu-cluster.example:6443');
@@ -113,7 +146,9 @@ describe('OperatorInstall with Argo CD', () => {
 describe('OperatorInstall with NONE', () => {
   test('emits nothing and has no resource', () => {
     let install: OperatorInstall | undefined;
-    const out = synth(s => { install = new OperatorInstall(s, 'Install', { ...base, mode: GitOpsInstall.NONE }); });
+    const out = synth((s) => {
+      install = new OperatorInstall(s, 'Install', { ...base, mode: GitOpsInstall.NONE });
+    });
     expect(out.all).toEqual([]);
     expect(install!.resource).toBeUndefined();
   });
@@ -121,12 +156,24 @@ describe('OperatorInstall with NONE', () => {
 
 describe('OperatorInstall validation', () => {
   test.each<[string, Partial<OperatorInstallProps>, RegExp]>([
-    ['an unknown mode', { mode: 'helm' as GitOpsInstall }, /mode must be one of "flux", "argocd", "none" \(got "helm"\)/],
-    ['flux settings with Argo CD', { mode: GitOpsInstall.ARGO_CD, flux: {} }, /flux settings apply only with install GitOpsInstall.FLUX \(install is "argocd"\)/],
+    [
+      'an unknown mode',
+      { mode: 'helm' as GitOpsInstall },
+      /mode must be one of "flux", "argocd", "none" \(got "helm"\)/,
+    ],
+    [
+      'flux settings with Argo CD',
+      { mode: GitOpsInstall.ARGO_CD, flux: {} },
+      /flux settings apply only with install GitOpsInstall.FLUX \(install is "argocd"\)/,
+    ],
     ['argoCd settings with Flux', { argoCd: {} }, /argoCd settings apply only with install GitOpsInstall.ARGO_CD/],
     ['a bad Flux interval', { flux: { interval: '1d' } }, /flux.interval must be a duration .*got "1d"/],
     ['a bad Flux namespace', { flux: { namespace: 'Flux' } }, /flux.namespace must be a DNS-1123 label/],
-    ['a destination that is not a URL', { mode: GitOpsInstall.ARGO_CD, argoCd: { destinationServer: 'in-cluster' } }, /argoCd.destinationServer must be the cluster's API URL/],
+    [
+      'a destination that is not a URL',
+      { mode: GitOpsInstall.ARGO_CD, argoCd: { destinationServer: 'in-cluster' } },
+      /argoCd.destinationServer must be the cluster's API URL/,
+    ],
   ])('rejects %s', (_what, override, message) => {
     expect(() => new OperatorInstall(scope(), 'Install', { ...base, ...override })).toThrow(message);
   });

@@ -16,7 +16,10 @@ function readmeExample(): any[] {
     devicePlugin: {
       configs: [
         { name: 'whole' },
-        { name: 'sliced-4', config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } } },
+        {
+          name: 'sliced-4',
+          config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } },
+        },
       ],
       defaultConfig: 'whole',
     },
@@ -28,17 +31,23 @@ function readmeExample(): any[] {
 
 describe('README GpuOperatorStack example', () => {
   const all = readmeExample();
-  const one = (kind: string, name?: string) => all.find(o => o.kind === kind && (!name || o.metadata.name === name));
+  const one = (kind: string, name?: string) => all.find((o) => o.kind === kind && (!name || o.metadata.name === name));
   const spec = one('ClusterPolicy').spec;
 
   test('synthesizes the objects the README lists, in order', () => {
-    expect(all.map(o => `${o.kind} ${o.metadata.name}`)).toEqual([
-      'Namespace gpu-operator', 'HelmRepository nvidia', 'HelmRelease gpu-operator', 'ConfigMap device-plugin-configs',
-      'ConfigMap dcgm-exporter-metrics', 'ClusterPolicy cluster-policy', 'RuntimeClass nvidia', 'PrometheusRule gpu-operator-alerts',
+    expect(all.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'Namespace gpu-operator',
+      'HelmRepository nvidia',
+      'HelmRelease gpu-operator',
+      'ConfigMap device-plugin-configs',
+      'ConfigMap dcgm-exporter-metrics',
+      'ClusterPolicy cluster-policy',
+      'RuntimeClass nvidia',
+      'PrometheusRule gpu-operator-alerts',
     ]);
   });
 
-  test('the HelmRelease pins chart v26.7.0 and keeps the chart\'s ClusterPolicy off', () => {
+  test("the HelmRelease pins chart v26.7.0 and keeps the chart's ClusterPolicy off", () => {
     expect(one('HelmRelease').spec.chart.spec.version).toBe('v26.7.0');
     expect(one('HelmRelease').spec.values.clusterPolicy).toEqual({ deployCR: false });
   });
@@ -50,7 +59,11 @@ describe('README GpuOperatorStack example', () => {
       { name: 'CONTAINERD_SOCKET', value: '/run/k3s/containerd/containerd.sock' },
       { name: 'CONTAINERD_RUNTIME_CLASS', value: 'nvidia' },
     ]);
-    expect(spec.driver.upgradePolicy).toMatchObject({ autoUpgrade: true, maxParallelUpgrades: 2, drain: { enable: true, timeoutSeconds: 600 } });
+    expect(spec.driver.upgradePolicy).toMatchObject({
+      autoUpgrade: true,
+      maxParallelUpgrades: 2,
+      drain: { enable: true, timeoutSeconds: 600 },
+    });
     expect(spec.dcgmExporter.serviceMonitor.additionalLabels).toEqual({ release: 'kube-prometheus-stack' });
     expect(spec.mig).toEqual({ strategy: 'none' });
   });

@@ -21,7 +21,10 @@ function script(args: string[], what: string): string {
 
 /** The unpacked chart directory of GPU Operator `version` (e.g. `v26.7.0`). */
 export function chartDir(version: string): string {
-  return script([join(REPO_ROOT, 'test', 'tools', 'peers.sh'), `gpu-operator-chart-${version}`], `test/tools/peers.sh gpu-operator-chart-${version}`);
+  return script(
+    [join(REPO_ROOT, 'test', 'tools', 'peers.sh'), `gpu-operator-chart-${version}`],
+    `test/tools/peers.sh gpu-operator-chart-${version}`,
+  );
 }
 
 /** The chart's default values.yaml, parsed. */
@@ -37,7 +40,10 @@ export function clusterPolicyCrd(version: string): any {
 /** Every template of the chart (not its subcharts), concatenated. */
 export function templatesText(version: string): string {
   const dir = join(chartDir(version), 'templates');
-  return readdirSync(dir).sort().map(f => readFileSync(join(dir, f), 'utf8')).join('\n');
+  return readdirSync(dir)
+    .sort()
+    .map((f) => readFileSync(join(dir, f), 'utf8'))
+    .join('\n');
 }
 
 let helmPath: string | undefined;
@@ -53,12 +59,19 @@ export function helmTemplate(version: string, values: object, namespace = 'gpu-o
   try {
     const file = join(dir, 'values.json');
     writeFileSync(file, JSON.stringify(values));
-    const r = spawnSync(helm(), ['template', 'gpu-operator', chartDir(version), '-f', file, '--namespace', namespace],
-      { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(helm(), ['template', 'gpu-operator', chartDir(version), '-f', file, '--namespace', namespace], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.status !== 0) {
-      throw new Error(`helm template of the real gpu-operator ${version} chart failed (exit ${r.status}): ${r.stderr.trim()}`);
+      throw new Error(
+        `helm template of the real gpu-operator ${version} chart failed (exit ${r.status}): ${r.stderr.trim()}`,
+      );
     }
-    return parseAllDocuments(r.stdout).map(d => d.toJS()).filter(o => o);
+    return parseAllDocuments(r.stdout)
+      .map((d) => d.toJS())
+      .filter((o) => o);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

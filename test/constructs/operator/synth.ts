@@ -16,12 +16,12 @@ export function synth(build: (scope: Construct) => void): Synth {
   const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
   build(chart);
   const all = Testing.synth(chart);
-  const ofKind = (kind: string) => all.filter(o => o.kind === kind);
+  const ofKind = (kind: string) => all.filter((o) => o.kind === kind);
   return {
     all,
     ofKind,
     one: (kind: string, name?: string) => {
-      const found = ofKind(kind).filter(o => name === undefined || o.metadata.name === name);
+      const found = ofKind(kind).filter((o) => name === undefined || o.metadata.name === name);
       if (found.length !== 1) {
         throw new Error(`expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length}`);
       }

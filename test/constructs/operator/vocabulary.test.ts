@@ -21,7 +21,11 @@ describe('ContainerdConfig', () => {
   });
 
   test.each([
-    ['etc/containerd/config.toml', '/run/containerd/containerd.sock', /configPath must be an absolute host path \(got "etc\/containerd\/config.toml"\)/],
+    [
+      'etc/containerd/config.toml',
+      '/run/containerd/containerd.sock',
+      /configPath must be an absolute host path \(got "etc\/containerd\/config.toml"\)/,
+    ],
     ['/etc/containerd/config.toml', 'containerd.sock', /socketPath must be an absolute host path/],
   ])('custom rejects relative paths (%s, %s)', (config, socket, message) => {
     expect(() => ContainerdConfig.custom(config, socket)).toThrow(message);

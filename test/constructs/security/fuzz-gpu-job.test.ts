@@ -14,22 +14,30 @@ const FUZZ_TIMEOUT_MS = 180_000;
 const gaps = KnownGaps.load();
 afterAll(cleanOutdir);
 
-test(`${RUNS} random GpuJob props synthesize a valid, restricted-by-default Job or name the bad prop`, () => {
-  const tally = runFuzz({
-    construct: 'GpuJob',
-    arbitrary: gpuJobSpec,
-    runs: RUNS,
-    build: (scope, spec) => buildGpuJob(scope, spec),
-    names: spec => propNames(spec, GPU_JOB_RENAME),
-    extra: (spec, objs) => leastPrivilegeProblems(objs, {
-      restrictedJobs: restrictedByDefault(spec),
-      jobTokenAllowed: spec.automountServiceAccountToken === true,
-    }),
-  }, gaps);
-  expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 5);
-  expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
-}, FUZZ_TIMEOUT_MS);
+test(
+  `${RUNS} random GpuJob props synthesize a valid, restricted-by-default Job or name the bad prop`,
+  () => {
+    const tally = runFuzz(
+      {
+        construct: 'GpuJob',
+        arbitrary: gpuJobSpec,
+        runs: RUNS,
+        build: (scope, spec) => buildGpuJob(scope, spec),
+        names: (spec) => propNames(spec, GPU_JOB_RENAME),
+        extra: (spec, objs) =>
+          leastPrivilegeProblems(objs, {
+            restrictedJobs: restrictedByDefault(spec),
+            jobTokenAllowed: spec.automountServiceAccountToken === true,
+          }),
+      },
+      gaps,
+    );
+    expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 5);
+    expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
+  },
+  FUZZ_TIMEOUT_MS,
+);
 
 test('every known GpuJob gap is still hit (remove the line once it is fixed)', () => {
-  expect(gaps.unused('GpuJob').map(g => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
+  expect(gaps.unused('GpuJob').map((g) => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
 });

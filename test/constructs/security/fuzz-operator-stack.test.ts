@@ -14,19 +14,26 @@ const FUZZ_TIMEOUT_MS = 180_000;
 const gaps = KnownGaps.load();
 afterAll(cleanOutdir);
 
-test(`${RUNS} random GpuOperatorStack props synthesize valid objects or name the bad prop`, () => {
-  const tally = runFuzz({
-    construct: 'GpuOperatorStack',
-    arbitrary: operatorStackSpec,
-    runs: RUNS,
-    build: (scope, spec) => buildOperatorStack(scope, spec),
-    names: spec => propNames(spec, OPERATOR_RENAME),
-    extra: (_spec, objs) => leastPrivilegeProblems(objs),
-  }, gaps);
-  expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 4);
-  expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
-}, FUZZ_TIMEOUT_MS);
+test(
+  `${RUNS} random GpuOperatorStack props synthesize valid objects or name the bad prop`,
+  () => {
+    const tally = runFuzz(
+      {
+        construct: 'GpuOperatorStack',
+        arbitrary: operatorStackSpec,
+        runs: RUNS,
+        build: (scope, spec) => buildOperatorStack(scope, spec),
+        names: (spec) => propNames(spec, OPERATOR_RENAME),
+        extra: (_spec, objs) => leastPrivilegeProblems(objs),
+      },
+      gaps,
+    );
+    expect(tally.counts.synthesized).toBeGreaterThan(RUNS / 4);
+    expect(tally.counts.refused).toBeGreaterThan(RUNS / 10);
+  },
+  FUZZ_TIMEOUT_MS,
+);
 
 test('every known GpuOperatorStack gap is still hit (remove the line once it is fixed)', () => {
-  expect(gaps.unused('GpuOperatorStack').map(g => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
+  expect(gaps.unused('GpuOperatorStack').map((g) => `line ${g.line}: ${g.pattern.source}`)).toEqual([]);
 });

@@ -18,13 +18,41 @@ function job(props: Partial<GpuJobProps>, build?: (j: GpuJob) => void): void {
 const REFUSED: Array<[string, () => void, string]> = [
   ['an empty image', () => job({ image: '' }), 'image must be a container image reference'],
   ['an image with a trailing space', () => job({ image: `${IMAGE} ` }), `(got "${IMAGE} ")`],
-  ['a container name that is not a DNS label', () => job({ containerName: 'Trainer_1' }), 'container name must be a DNS-1123 label'],
-  ['a sidecar name that is not a DNS label', () => job({}, j => j.addContainer({ name: 'log shipper', image: 'busybox:1.36' })), '(got "log shipper")'],
-  ['an env var name with a space', () => job({ envVariables: { 'MY VAR': EnvValue.fromValue('1') } }), 'envVariables of container "trainer" holds the variable name "MY VAR"'],
-  ['an env var name starting with a digit', () => job({ envVariables: { '1X': EnvValue.fromValue('1') } }), 'holds the variable name "1X"'],
-  ['a negative CPU request', () => job({ resources: { cpu: { request: Cpu.millis(-5) } } }), 'resources of container "trainer".cpu.request must be a finite amount ≥ 0 (got "-5m")'],
-  ['a NaN memory limit', () => job({ resources: { memory: { limit: Size.mebibytes(NaN) } } }), '.memory.limit must be a finite amount ≥ 0 (got "NaNMi")'],
-  ['a backoffLimit beyond 32 bits', () => job({ backoffLimit: 2 ** 31 }), 'backoffLimit must be at most 2147483647 (got 2147483648)'],
+  [
+    'a container name that is not a DNS label',
+    () => job({ containerName: 'Trainer_1' }),
+    'container name must be a DNS-1123 label',
+  ],
+  [
+    'a sidecar name that is not a DNS label',
+    () => job({}, (j) => j.addContainer({ name: 'log shipper', image: 'busybox:1.36' })),
+    '(got "log shipper")',
+  ],
+  [
+    'an env var name with a space',
+    () => job({ envVariables: { 'MY VAR': EnvValue.fromValue('1') } }),
+    'envVariables of container "trainer" holds the variable name "MY VAR"',
+  ],
+  [
+    'an env var name starting with a digit',
+    () => job({ envVariables: { '1X': EnvValue.fromValue('1') } }),
+    'holds the variable name "1X"',
+  ],
+  [
+    'a negative CPU request',
+    () => job({ resources: { cpu: { request: Cpu.millis(-5) } } }),
+    'resources of container "trainer".cpu.request must be a finite amount ≥ 0 (got "-5m")',
+  ],
+  [
+    'a NaN memory limit',
+    () => job({ resources: { memory: { limit: Size.mebibytes(NaN) } } }),
+    '.memory.limit must be a finite amount ≥ 0 (got "NaNMi")',
+  ],
+  [
+    'a backoffLimit beyond 32 bits',
+    () => job({ backoffLimit: 2 ** 31 }),
+    'backoffLimit must be at most 2147483647 (got 2147483648)',
+  ],
   ['a uid beyond 32 bits', () => job({ runAsUser: 2 ** 31 }), 'runAsUser must be at most 2147483647'],
 ];
 

@@ -10,19 +10,24 @@ import { synthPlugin } from '../device-plugin/synth';
 // every dist/ file and the plugin props that change its privileges.
 
 const DIST_DIR = path.resolve(__dirname, '..', '..', '..', 'dist');
-const DIST = fs.readdirSync(DIST_DIR).filter(f => f.endsWith('.k8s.yaml')).sort();
+const DIST = fs
+  .readdirSync(DIST_DIR)
+  .filter((f) => f.endsWith('.k8s.yaml'))
+  .sort();
 
 function distObjects(file: string): any[] {
-  return YAML.parseAllDocuments(fs.readFileSync(path.join(DIST_DIR, file), 'utf-8')).map(d => d.toJS()).filter(o => o);
+  return YAML.parseAllDocuments(fs.readFileSync(path.join(DIST_DIR, file), 'utf-8'))
+    .map((d) => d.toJS())
+    .filter((o) => o);
 }
 
-test.each(DIST)('dist/%s keeps to least privilege', file => {
+test.each(DIST)('dist/%s keeps to least privilege', (file) => {
   expect(leastPrivilegeProblems(distObjects(file))).toEqual([]);
 });
 
 test('no dist file holds an RBAC object', () => {
-  const kinds = DIST.flatMap(f => distObjects(f).map(o => o.kind));
-  expect(kinds.filter(k => /Role(Binding)?$/.test(k))).toEqual([]);
+  const kinds = DIST.flatMap((f) => distObjects(f).map((o) => o.kind));
+  expect(kinds.filter((k) => /Role(Binding)?$/.test(k))).toEqual([]);
 });
 
 const PRIVILEGE_PROPS: Array<[string, GpuDevicePluginProps, string[] | undefined]> = [
@@ -50,21 +55,87 @@ test('passDeviceSpecs is the only way to a privileged plugin container', () => {
 
 // The checker must be able to fail: each broken rule on a copy of the default objects.
 const BREAKS: Array<[string, (objs: any[]) => void, string]> = [
-  ['an API token mounted', o => { ds(o).spec.template.spec.automountServiceAccountToken = true; }, 'automountServiceAccountToken must be false'],
-  ['the ServiceAccount automounting', o => { kind(o, 'ServiceAccount').automountServiceAccountToken = true; }, 'ServiceAccount gpu-device-plugin/gpu-device-plugin: automountServiceAccountToken must be false'],
-  ['a ClusterRole', o => { o.push({ kind: 'ClusterRole', metadata: { name: 'x' } }); }, 'no RBAC is needed'],
-  ['a writable root filesystem', o => { sc(o).readOnlyRootFilesystem = false; }, 'readOnlyRootFilesystem must be true'],
-  ['a kept capability', o => { sc(o).capabilities = { drop: ['NET_RAW'] }; }, 'capabilities must drop ALL'],
-  ['an added capability the config does not need', o => { sc(o).capabilities.add = ['SYS_ADMIN']; }, 'adds capabilities SYS_ADMIN'],
-  ['privilege escalation', o => { delete sc(o).allowPrivilegeEscalation; }, 'allowPrivilegeEscalation must be false'],
-  ['privileged without passDeviceSpecs', o => { ds(o).spec.template.spec.containers[0].securityContext = { privileged: true }; }, 'privileged without passDeviceSpecs'],
-  ['an extra hostPath', o => { ds(o).spec.template.spec.volumes.push({ name: 'root', hostPath: { path: '/' } }); }, 'hostPath volume "root" (/) is not one the plugin needs'],
-  ['the host network', o => { ds(o).spec.template.spec.hostNetwork = true; }, 'hostNetwork must not be true'],
-  ['a namespace that is not privileged', o => { kind(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/warn'] = 'baseline'; }, 'pod-security.kubernetes.io/warn must be privileged (got baseline)'],
+  [
+    'an API token mounted',
+    (o) => {
+      ds(o).spec.template.spec.automountServiceAccountToken = true;
+    },
+    'automountServiceAccountToken must be false',
+  ],
+  [
+    'the ServiceAccount automounting',
+    (o) => {
+      kind(o, 'ServiceAccount').automountServiceAccountToken = true;
+    },
+    'ServiceAccount gpu-device-plugin/gpu-device-plugin: automountServiceAccountToken must be false',
+  ],
+  [
+    'a ClusterRole',
+    (o) => {
+      o.push({ kind: 'ClusterRole', metadata: { name: 'x' } });
+    },
+    'no RBAC is needed',
+  ],
+  [
+    'a writable root filesystem',
+    (o) => {
+      sc(o).readOnlyRootFilesystem = false;
+    },
+    'readOnlyRootFilesystem must be true',
+  ],
+  [
+    'a kept capability',
+    (o) => {
+      sc(o).capabilities = { drop: ['NET_RAW'] };
+    },
+    'capabilities must drop ALL',
+  ],
+  [
+    'an added capability the config does not need',
+    (o) => {
+      sc(o).capabilities.add = ['SYS_ADMIN'];
+    },
+    'adds capabilities SYS_ADMIN',
+  ],
+  [
+    'privilege escalation',
+    (o) => {
+      delete sc(o).allowPrivilegeEscalation;
+    },
+    'allowPrivilegeEscalation must be false',
+  ],
+  [
+    'privileged without passDeviceSpecs',
+    (o) => {
+      ds(o).spec.template.spec.containers[0].securityContext = { privileged: true };
+    },
+    'privileged without passDeviceSpecs',
+  ],
+  [
+    'an extra hostPath',
+    (o) => {
+      ds(o).spec.template.spec.volumes.push({ name: 'root', hostPath: { path: '/' } });
+    },
+    'hostPath volume "root" (/) is not one the plugin needs',
+  ],
+  [
+    'the host network',
+    (o) => {
+      ds(o).spec.template.spec.hostNetwork = true;
+    },
+    'hostNetwork must not be true',
+  ],
+  [
+    'a namespace that is not privileged',
+    (o) => {
+      kind(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/warn'] = 'baseline';
+    },
+    'pod-security.kubernetes.io/warn must be privileged (got baseline)',
+  ],
 ];
 
 function kind(objs: any[], k: string): any {
-  return objs.find(x => x.kind === k);
+  return objs.find((x) => x.kind === k);
 }
 function ds(objs: any[]): any {
   return kind(objs, 'DaemonSet');
@@ -80,8 +151,10 @@ test.each(BREAKS)('the checker reports %s', (_what, breakIt, message) => {
 });
 
 test('the checker reports a Job pod that fails restricted', () => {
-  const job = distObjects('gpu-job.k8s.yaml').find(o => o.kind === 'Job');
+  const job = distObjects('gpu-job.k8s.yaml').find((o) => o.kind === 'Job');
   job.spec.template.spec.securityContext.runAsNonRoot = false;
   job.spec.template.spec.containers[0].securityContext.runAsNonRoot = false;
-  expect(leastPrivilegeProblems([job]).join('\n')).toContain('restricted: container "trainer": runAsNonRoot must be true');
+  expect(leastPrivilegeProblems([job]).join('\n')).toContain(
+    'restricted: container "trainer": runAsNonRoot must be true',
+  );
 });

@@ -4,7 +4,7 @@ import { GpuResource, MigProfile } from '../../../src/common/gpu-resource';
 import { gpuResourcePatches, resolveGpuRequests } from '../../../src/workloads/gpu-container';
 import { GpuRequest } from '../../../src/workloads/gpu-request';
 
-const names = (requests: GpuRequest[]) => requests.map(r => `${r.resource.name}=${r.count}`);
+const names = (requests: GpuRequest[]) => requests.map((r) => `${r.resource.name}=${r.count}`);
 // JsonPatch keeps its operation private; its JSON form is the RFC 6902 operation.
 const ops = (patches: unknown[]) => JSON.parse(JSON.stringify(patches)).map((p: any) => p.operation);
 
@@ -20,7 +20,12 @@ describe('resolveGpuRequests', () => {
   });
 
   test('allows several MIG profiles, and whole GPUs next to shared replicas', () => {
-    expect(() => resolveGpuRequests('c', undefined, [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB), GpuRequest.mig(MigProfile.PROFILE_2_G_20_GB)])).not.toThrow();
+    expect(() =>
+      resolveGpuRequests('c', undefined, [
+        GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB),
+        GpuRequest.mig(MigProfile.PROFILE_2_G_20_GB),
+      ]),
+    ).not.toThrow();
     expect(() => resolveGpuRequests('c', 1, [GpuRequest.shared()])).not.toThrow();
   });
 });
@@ -30,18 +35,27 @@ describe('gpuResourcePatches', () => {
 
   test('adds the whole resources object when cdk8s-plus renders none', () => {
     const patches = ops(gpuResourcePatches(path, {}, [GpuRequest.gpus(2)]));
-    expect(patches).toEqual([{ op: 'add', path: `${path}/resources`, value: { limits: { 'nvidia.com/gpu': { value: 2 } } } }]);
+    expect(patches).toEqual([
+      { op: 'add', path: `${path}/resources`, value: { limits: { 'nvidia.com/gpu': { value: 2 } } } },
+    ]);
   });
 
   test('adds into existing limits with the / of the name escaped', () => {
-    const patches = ops(gpuResourcePatches(path, { cpu: { limit: Cpu.units(1) } }, [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)]));
-    expect(patches).toEqual([{ op: 'add', path: `${path}/resources/limits/nvidia.com~1mig-1g.10gb`, value: { value: 1 } }]);
+    const patches = ops(
+      gpuResourcePatches(path, { cpu: { limit: Cpu.units(1) } }, [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)]),
+    );
+    expect(patches).toEqual([
+      { op: 'add', path: `${path}/resources/limits/nvidia.com~1mig-1g.10gb`, value: { value: 1 } },
+    ]);
   });
 
   test('creates requests next to existing limits only for requests that ask for it', () => {
-    const patches = ops(gpuResourcePatches(path, { memory: { limit: Size.gibibytes(1) } }, [
-      GpuRequest.gpus(1), GpuRequest.shared({ count: 2, requests: 2 }),
-    ]));
+    const patches = ops(
+      gpuResourcePatches(path, { memory: { limit: Size.gibibytes(1) } }, [
+        GpuRequest.gpus(1),
+        GpuRequest.shared({ count: 2, requests: 2 }),
+      ]),
+    );
     expect(patches.map((p: any) => p.path)).toEqual([
       `${path}/resources/limits/nvidia.com~1gpu`,
       `${path}/resources/limits/nvidia.com~1gpu.shared`,

@@ -1,8 +1,16 @@
 // One test per GpuJobProps field: the effect each prop has on the synthesized Job.
 import { Duration, Size } from 'cdk8s';
 import {
-  Capability, Cpu, EnvValue, FsGroupChangePolicy, ImagePullPolicy, PersistentVolumeClaim, RestartPolicy, SeccompProfileType,
-  ServiceAccount, Volume,
+  Capability,
+  Cpu,
+  EnvValue,
+  FsGroupChangePolicy,
+  ImagePullPolicy,
+  PersistentVolumeClaim,
+  RestartPolicy,
+  SeccompProfileType,
+  ServiceAccount,
+  Volume,
 } from 'cdk8s-plus-28';
 import { GpuResource, MigProfile } from '../../../src/common/gpu-resource';
 import { GpuJob, GpuRequest } from '../../../src/workloads';
@@ -12,7 +20,10 @@ describe('GpuJobProps: the Job', () => {
   test('name sets metadata.name and the name/instance labels', () => {
     const job = synthJob({ name: 'resnet-50' });
     expect(job.metadata.name).toBe('resnet-50');
-    expect(job.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'resnet-50', 'app.kubernetes.io/instance': 'resnet-50' });
+    expect(job.metadata.labels).toMatchObject({
+      'app.kubernetes.io/name': 'resnet-50',
+      'app.kubernetes.io/instance': 'resnet-50',
+    });
   });
 
   test('namespace sets metadata.namespace', () => {
@@ -65,7 +76,13 @@ describe('GpuJobProps: the main container', () => {
   });
 
   test('args, workingDir and envVariables are passed through', () => {
-    const c = containerOf(synthJob({ args: ['--epochs', '3'], workingDir: '/workspace', envVariables: { NCCL_DEBUG: EnvValue.fromValue('INFO') } }));
+    const c = containerOf(
+      synthJob({
+        args: ['--epochs', '3'],
+        workingDir: '/workspace',
+        envVariables: { NCCL_DEBUG: EnvValue.fromValue('INFO') },
+      }),
+    );
     expect(c.args).toEqual(['--epochs', '3']);
     expect(c.workingDir).toBe('/workspace');
     expect(envOf(c)).toEqual({ NCCL_DEBUG: 'INFO', HOME: '/home/gpu-job' });
@@ -73,17 +90,31 @@ describe('GpuJobProps: the main container', () => {
 
   test('volumeMounts mount volumes into the main container', () => {
     const chart = newChart();
-    const data = Volume.fromPersistentVolumeClaim(chart, 'data', PersistentVolumeClaim.fromClaimName(chart, 'pvc', 'datasets'));
+    const data = Volume.fromPersistentVolumeClaim(
+      chart,
+      'data',
+      PersistentVolumeClaim.fromClaimName(chart, 'pvc', 'datasets'),
+    );
     new GpuJob(chart, 'train', { image: IMAGE, volumeMounts: [{ path: '/data', volume: data }] });
     const job = synthYaml(chart)[0];
-    expect(containerOf(job).volumeMounts).toEqual([{ mountPath: '/data', name: data.name }, { mountPath: '/home/gpu-job', name: 'gpu-job-home' }]);
+    expect(containerOf(job).volumeMounts).toEqual([
+      { mountPath: '/data', name: data.name },
+      { mountPath: '/home/gpu-job', name: 'gpu-job-home' },
+    ]);
     expect(podSpec(job).volumes.map((v: any) => v.name)).toEqual([data.name, 'gpu-job-home']);
   });
 
   test('resources add cpu and memory next to the GPU limit', () => {
-    const c = containerOf(synthJob({ resources: { cpu: { request: Cpu.units(8) }, memory: { request: Size.gibibytes(32), limit: Size.gibibytes(32) } } }));
+    const c = containerOf(
+      synthJob({
+        resources: {
+          cpu: { request: Cpu.units(8) },
+          memory: { request: Size.gibibytes(32), limit: Size.gibibytes(32) },
+        },
+      }),
+    );
     expect(c.resources).toEqual({
-      limits: { 'memory': '32768Mi', 'nvidia.com/gpu': 1 },
+      limits: { memory: '32768Mi', 'nvidia.com/gpu': 1 },
       requests: { cpu: '8', memory: '32768Mi' },
     });
   });
@@ -101,7 +132,12 @@ describe('GpuJobProps: GPUs', () => {
   test.each([
     ['a MIG profile', GpuRequest.mig(MigProfile.of('1g.10gb+me'), { count: 2 }), 'nvidia.com/mig-1g.10gb.me', 2],
     ['shared replicas', GpuRequest.shared(), 'nvidia.com/gpu.shared', 1],
-    ['renamed shared replicas', GpuRequest.shared({ resource: GpuResource.of('nvidia.com/a100-shared'), count: 4 }), 'nvidia.com/a100-shared', 4],
+    [
+      'renamed shared replicas',
+      GpuRequest.shared({ resource: GpuResource.of('nvidia.com/a100-shared'), count: 4 }),
+      'nvidia.com/a100-shared',
+      4,
+    ],
     ['any extended resource', GpuRequest.of(GpuResource.of('example.com/fpga'), { count: 1 }), 'example.com/fpga', 1],
   ])('gpuRequests with %s replaces the default GPU', (_what, request, resource, count) => {
     expect(containerOf(synthJob({ gpuRequests: [request] })).resources).toEqual({ limits: { [resource]: count } });
@@ -119,23 +155,32 @@ describe('GpuJobProps: GPUs', () => {
 
   test('gpuProducts require one of the GPU models by node affinity', () => {
     const spec = podSpec(synthJob({ gpuProducts: ['NVIDIA-H100-80GB-HBM3', 'NVIDIA-A100-SXM4-80GB'] }));
-    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
-      matchExpressions: [{ key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-H100-80GB-HBM3', 'NVIDIA-A100-SXM4-80GB'] }],
-    }]);
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      {
+        matchExpressions: [
+          { key: 'nvidia.com/gpu.product', operator: 'In', values: ['NVIDIA-H100-80GB-HBM3', 'NVIDIA-A100-SXM4-80GB'] },
+        ],
+      },
+    ]);
   });
 
   test('minGpuMemory requires at least that many MiB per GPU (Gt one less)', () => {
     const spec = podSpec(synthJob({ minGpuMemory: Size.gibibytes(40) }));
-    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([{
-      matchExpressions: [{ key: 'nvidia.com/gpu.memory', operator: 'Gt', values: ['40959'] }],
-    }]);
+    expect(spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+      {
+        matchExpressions: [{ key: 'nvidia.com/gpu.memory', operator: 'Gt', values: ['40959'] }],
+      },
+    ]);
   });
 
   test('gpuProducts and minGpuMemory are ANDed in one term', () => {
     const spec = podSpec(synthJob({ gpuProducts: ['Tesla-T4'], minGpuMemory: Size.mebibytes(15000) }));
     const terms = spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
     expect(terms).toHaveLength(1);
-    expect(terms[0].matchExpressions.map((e: any) => e.key)).toEqual(['nvidia.com/gpu.product', 'nvidia.com/gpu.memory']);
+    expect(terms[0].matchExpressions.map((e: any) => e.key)).toEqual([
+      'nvidia.com/gpu.product',
+      'nvidia.com/gpu.memory',
+    ]);
   });
 
   test('runtimeClassName sets the pod runtime class', () => {
@@ -148,7 +193,9 @@ describe('GpuJobProps: /dev/shm', () => {
   const noHome = { writableHome: false };
 
   test('sharedMemory mounts a memory-backed emptyDir at /dev/shm in every container', () => {
-    const job = synthJob({ ...noHome, sharedMemory: true }, j => j.addContainer({ name: 'logs', image: 'busybox:1.36' }));
+    const job = synthJob({ ...noHome, sharedMemory: true }, (j) =>
+      j.addContainer({ name: 'logs', image: 'busybox:1.36' }),
+    );
     expect(podSpec(job).volumes).toEqual([{ name: 'dshm', emptyDir: { medium: 'Memory' } }]);
     for (const name of ['trainer', 'logs']) {
       expect(containerOf(job, name).volumeMounts).toEqual([{ name: 'dshm', mountPath: '/dev/shm' }]);
@@ -161,31 +208,45 @@ describe('GpuJobProps: /dev/shm', () => {
   });
 
   test('sharedMemory false wins over a size limit', () => {
-    expect(podSpec(synthJob({ ...noHome, sharedMemory: false, sharedMemorySizeLimit: Size.gibibytes(1) })).volumes).toBeUndefined();
+    expect(
+      podSpec(synthJob({ ...noHome, sharedMemory: false, sharedMemorySizeLimit: Size.gibibytes(1) })).volumes,
+    ).toBeUndefined();
   });
 });
 
 describe('GpuJobProps: security', () => {
   test('runAsUser, runAsGroup and fsGroup set the pod ids', () => {
-    expect(podSpec(synthJob({ runAsUser: 1234, runAsGroup: 2345, fsGroup: 3456 })).securityContext)
-      .toMatchObject({ runAsUser: 1234, runAsGroup: 2345, fsGroup: 3456 });
+    expect(podSpec(synthJob({ runAsUser: 1234, runAsGroup: 2345, fsGroup: 3456 })).securityContext).toMatchObject({
+      runAsUser: 1234,
+      runAsGroup: 2345,
+      fsGroup: 3456,
+    });
   });
 
   test('runAsNonRoot false reaches the pod and every container, and allows uid 0', () => {
-    const job = synthJob({ runAsNonRoot: false, runAsUser: 0 }, j => j.addContainer({ name: 'logs', image: 'busybox:1.36' }));
+    const job = synthJob({ runAsNonRoot: false, runAsUser: 0 }, (j) =>
+      j.addContainer({ name: 'logs', image: 'busybox:1.36' }),
+    );
     expect(podSpec(job).securityContext).toMatchObject({ runAsNonRoot: false, runAsUser: 0 });
     expect(containerOf(job).securityContext.runAsNonRoot).toBe(false);
     expect(containerOf(job, 'logs').securityContext.runAsNonRoot).toBe(false);
   });
 
   test('fsGroupChangePolicy overrides OnRootMismatch', () => {
-    expect(podSpec(synthJob({ fsGroupChangePolicy: FsGroupChangePolicy.ALWAYS })).securityContext.fsGroupChangePolicy).toBe('Always');
+    expect(
+      podSpec(synthJob({ fsGroupChangePolicy: FsGroupChangePolicy.ALWAYS })).securityContext.fsGroupChangePolicy,
+    ).toBe('Always');
   });
 
   test('allowPrivilegeEscalation and readOnlyRootFilesystem reach every container', () => {
-    const job = synthJob({ allowPrivilegeEscalation: true, readOnlyRootFilesystem: true }, j => j.addContainer({ name: 'logs', image: 'busybox:1.36' }));
+    const job = synthJob({ allowPrivilegeEscalation: true, readOnlyRootFilesystem: true }, (j) =>
+      j.addContainer({ name: 'logs', image: 'busybox:1.36' }),
+    );
     for (const name of ['trainer', 'logs']) {
-      expect(containerOf(job, name).securityContext).toMatchObject({ allowPrivilegeEscalation: true, readOnlyRootFilesystem: true });
+      expect(containerOf(job, name).securityContext).toMatchObject({
+        allowPrivilegeEscalation: true,
+        readOnlyRootFilesystem: true,
+      });
     }
   });
 
@@ -195,7 +256,9 @@ describe('GpuJobProps: security', () => {
   });
 
   test('seccompProfile replaces RuntimeDefault', () => {
-    const c = containerOf(synthJob({ seccompProfile: { type: SeccompProfileType.LOCALHOST, localhostProfile: 'profiles/ml.json' } }));
+    const c = containerOf(
+      synthJob({ seccompProfile: { type: SeccompProfileType.LOCALHOST, localhostProfile: 'profiles/ml.json' } }),
+    );
     expect(c.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'profiles/ml.json' });
   });
 });

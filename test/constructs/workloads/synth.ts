@@ -16,7 +16,7 @@ export function newChart(): Chart {
  */
 export function synthYaml(chart: Chart): any[] {
   const app = chart.node.scope as App;
-  return YAML.parseAllDocuments(app.synthYaml()).map(d => d.toJS());
+  return YAML.parseAllDocuments(app.synthYaml()).map((d) => d.toJS());
 }
 
 /** Builds one GpuJob (with `build` for extra calls) and returns its synthesized Job. */
@@ -26,7 +26,7 @@ export function synthJob(props: Partial<GpuJobProps> = {}, build?: (job: GpuJob)
   build?.(job);
   const objs = synthYaml(chart);
   if (objs.length !== 1 || objs[0].kind !== 'Job') {
-    throw new Error(`expected one Job, got ${objs.map(o => o.kind).join(', ')}`);
+    throw new Error(`expected one Job, got ${objs.map((o) => o.kind).join(', ')}`);
   }
   return objs[0];
 }
@@ -40,7 +40,11 @@ export function podSpec(job: any): any {
 export function containerOf(job: any, name = 'trainer'): any {
   const found = podSpec(job).containers.find((c: any) => c.name === name);
   if (!found) {
-    throw new Error(`no container "${name}" in ${podSpec(job).containers.map((c: any) => c.name).join(', ')}`);
+    throw new Error(
+      `no container "${name}" in ${podSpec(job)
+        .containers.map((c: any) => c.name)
+        .join(', ')}`,
+    );
   }
   return found;
 }

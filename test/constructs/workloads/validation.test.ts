@@ -14,7 +14,11 @@ describe('workload validation helpers', () => {
     ['1.5 MiB', () => wholeMebibytes('p', Size.kibibytes(1536)), false],
     ['an image with a tag', () => requireImage('p', 'busybox:1.36'), true],
     ['an empty image', () => requireImage('p', ''), false],
-    ['resources with a CPU request in millis', () => requireResources('p', { cpu: { request: Cpu.millis(250) } }), true],
+    [
+      'resources with a CPU request in millis',
+      () => requireResources('p', { cpu: { request: Cpu.millis(250) } }),
+      true,
+    ],
     ['a negative CPU limit', () => requireResources('p', { cpu: { limit: Cpu.millis(-1) } }), false],
   ])('%s', (_what, check, ok) => {
     if (ok) {

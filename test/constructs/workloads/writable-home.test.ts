@@ -11,7 +11,7 @@ const HOME_MOUNT = { name: 'gpu-job-home', mountPath: '/home/gpu-job' };
 
 /** A job with one container of each kind: main, addGpuContainer, addContainer, addInitContainer. */
 function jobWithEveryKind(props: Partial<GpuJobProps> = {}): any {
-  return synthJob(props, j => {
+  return synthJob(props, (j) => {
     j.addGpuContainer({ name: 'worker', image: IMAGE });
     j.addContainer({ name: 'logs', image: 'busybox:1.36' });
     j.addInitContainer({ name: 'fetch', image: 'busybox:1.36' });
@@ -35,14 +35,14 @@ describe('GpuJob writable home, by default', () => {
   });
 
   test('mounts it at /home/gpu-job in every container, init and added ones included', () => {
-    expect(allContainers(job).map(c => [c.name, c.volumeMounts])).toEqual(
-      ['fetch', 'trainer', 'worker', 'logs'].map(name => [name, [HOME_MOUNT]]),
+    expect(allContainers(job).map((c) => [c.name, c.volumeMounts])).toEqual(
+      ['fetch', 'trainer', 'worker', 'logs'].map((name) => [name, [HOME_MOUNT]]),
     );
   });
 
   test('sets HOME=/home/gpu-job in every container', () => {
-    expect(allContainers(job).map(c => [c.name, envOf(c).HOME])).toEqual(
-      ['fetch', 'trainer', 'worker', 'logs'].map(name => [name, '/home/gpu-job']),
+    expect(allContainers(job).map((c) => [c.name, envOf(c).HOME])).toEqual(
+      ['fetch', 'trainer', 'worker', 'logs'].map((name) => [name, '/home/gpu-job']),
     );
   });
 
@@ -68,17 +68,29 @@ describe('GpuJob writable home, a HOME the container sets', () => {
   const mine = { HOME: EnvValue.fromValue('/workspace') };
   test.each<[string, () => any, string]>([
     ['the main container (envVariables prop)', () => synthJob({ envVariables: mine }), 'trainer'],
-    ['addGpuContainer', () => synthJob({}, j => j.addGpuContainer({ name: 'c', image: IMAGE, envVariables: mine })), 'c'],
-    ['addContainer', () => synthJob({}, j => j.addContainer({ name: 'c', image: 'busybox:1.36', envVariables: mine })), 'c'],
-    ['addInitContainer', () => synthJob({}, j => j.addInitContainer({ name: 'c', image: 'busybox:1.36', envVariables: mine })), 'c'],
+    [
+      'addGpuContainer',
+      () => synthJob({}, (j) => j.addGpuContainer({ name: 'c', image: IMAGE, envVariables: mine })),
+      'c',
+    ],
+    [
+      'addContainer',
+      () => synthJob({}, (j) => j.addContainer({ name: 'c', image: 'busybox:1.36', envVariables: mine })),
+      'c',
+    ],
+    [
+      'addInitContainer',
+      () => synthJob({}, (j) => j.addInitContainer({ name: 'c', image: 'busybox:1.36', envVariables: mine })),
+      'c',
+    ],
   ])('is kept in %s', (_where, build, name) => {
     const job = build();
-    const c = allContainers(job).find(x => x.name === name);
+    const c = allContainers(job).find((x) => x.name === name);
     expect(c.env.filter((e: any) => e.name === 'HOME')).toEqual([{ name: 'HOME', value: '/workspace' }]);
   });
 
   test('is kept when set later with container.env.addVariable', () => {
-    const job = synthJob({}, j => j.container.env.addVariable('HOME', EnvValue.fromValue('/scratch')));
+    const job = synthJob({}, (j) => j.container.env.addVariable('HOME', EnvValue.fromValue('/scratch')));
     expect(envOf(containerOf(job)).HOME).toBe('/scratch');
   });
 });
@@ -93,7 +105,11 @@ describe('GpuJob writable home, a volume the container mounts at /home/gpu-job',
     expect(containerOf(synthesized).volumeMounts).toEqual([{ name: 'own-home', mountPath: '/home/gpu-job' }]);
     expect(envOf(containerOf(synthesized)).HOME).toBe('/home/gpu-job');
     expect(containerOf(synthesized, 'logs').volumeMounts).toEqual([HOME_MOUNT]);
-    expect(podSpec(synthesized).volumes.map((v: any) => v.name).sort()).toEqual(['gpu-job-home', 'own-home']);
+    expect(
+      podSpec(synthesized)
+        .volumes.map((v: any) => v.name)
+        .sort(),
+    ).toEqual(['gpu-job-home', 'own-home']);
   });
 
   test('added later with container.mount() fails synth with what to do', () => {
@@ -101,8 +117,8 @@ describe('GpuJob writable home, a volume the container mounts at /home/gpu-job',
     const job = new GpuJob(chart, 'train', { image: IMAGE });
     job.container.mount('/home/gpu-job', Volume.fromEmptyDir(chart, 'Own', 'own-home'));
     expect(() => synthYaml(chart)).toThrow(
-      'container "trainer" mounts a second volume at /home/gpu-job, where writableHome mounts the job\'s home; '
-      + 'set writableHome: false to use your own volume there, or mount it elsewhere',
+      'container "trainer" mounts a second volume at /home/gpu-job, where writableHome mounts the job\'s home; ' +
+        'set writableHome: false to use your own volume there, or mount it elsewhere',
     );
   });
 });
@@ -132,7 +148,10 @@ describe('GpuJob writable home, on for other users', () => {
   test.each<[string, Partial<GpuJobProps>]>([
     ['another non-root uid', { runAsUser: 2000 }],
     ['a read-only root filesystem', { readOnlyRootFilesystem: true }],
-    ['root with a read-only root filesystem (/root is not writable)', { runAsNonRoot: false, runAsUser: 0, readOnlyRootFilesystem: true }],
+    [
+      'root with a read-only root filesystem (/root is not writable)',
+      { runAsNonRoot: false, runAsUser: 0, readOnlyRootFilesystem: true },
+    ],
     ['root that asks for it', { runAsNonRoot: false, runAsUser: 0, writableHome: true }],
   ])('%s gets the volume, the mount and HOME', (_what, props) => {
     const job = synthJob(props);

@@ -54,7 +54,17 @@ export function jobPod(name: string): any {
 }
 
 export function deleteJob(name: string): void {
-  kubectlOk(['-n', JOBS_NAMESPACE, 'delete', 'job', name, '--ignore-not-found', '--cascade=foreground', '--wait=true', '--timeout=60s']);
+  kubectlOk([
+    '-n',
+    JOBS_NAMESPACE,
+    'delete',
+    'job',
+    name,
+    '--ignore-not-found',
+    '--cascade=foreground',
+    '--wait=true',
+    '--timeout=60s',
+  ]);
 }
 
 /** The UUIDs in a log line `NVIDIA_VISIBLE_DEVICES=<a>,<b>`; [] when the variable is unset or empty. */

@@ -27,7 +27,9 @@ function readClusterEnv(): ClusterEnv {
   ].join('; ');
   const out = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
   if (out.status !== 0) throw new Error(`could not read the e2e cluster settings: ${out.stderr}`);
-  const [kubectl, kubeconfig, nodeName, pidsDir, busyboxImage, imagesDir, containerdSock] = out.stdout.trim().split('\n');
+  const [kubectl, kubeconfig, nodeName, pidsDir, busyboxImage, imagesDir, containerdSock] = out.stdout
+    .trim()
+    .split('\n');
   return { kubectl, kubeconfig, nodeName, pidsDir, busyboxImage, imagesDir, containerdSock };
 }
 
@@ -42,7 +44,11 @@ export interface RunResult {
 /** Runs a program; never throws, the caller decides what a failure means. */
 export function run(program: string, args: string[], input?: string, timeoutMs = 120000): RunResult {
   const out = spawnSync(program, args, { input, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-  return { code: out.status ?? -1, stdout: out.stdout ?? '', stderr: (out.stderr ?? '') + (out.error ? String(out.error) : '') };
+  return {
+    code: out.status ?? -1,
+    stdout: out.stdout ?? '',
+    stderr: (out.stderr ?? '') + (out.error ? String(out.error) : ''),
+  };
 }
 
 /** kubectl as cluster admin. */
@@ -78,7 +84,7 @@ export function nodeResource(field: 'capacity' | 'allocatable', resource: string
   return value === undefined ? undefined : Number(value);
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Polls `probe` until it returns something other than undefined/false, or throws after

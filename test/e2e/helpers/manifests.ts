@@ -17,9 +17,9 @@ export interface ManifestSource {
 export function distManifests(): ManifestSource[] {
   const dir = join(REPO_ROOT, 'dist');
   return readdirSync(dir)
-    .filter(f => f.endsWith('.yaml'))
+    .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map(f => ({ label: `dist/${f}`, render: () => readFileSync(join(dir, f), 'utf8') }));
+    .map((f) => ({ label: `dist/${f}`, render: () => readFileSync(join(dir, f), 'utf8') }));
 }
 
 let helmPath: string | undefined;
@@ -41,7 +41,9 @@ export function chartScenarios(): ManifestSource[] {
   for (const chart of readdirSync(charts).sort()) {
     const ci = join(charts, chart, 'ci');
     if (!existsSync(ci)) continue;
-    for (const values of readdirSync(ci).filter(f => f.endsWith('-values.yaml')).sort()) {
+    for (const values of readdirSync(ci)
+      .filter((f) => f.endsWith('-values.yaml'))
+      .sort()) {
       sources.push({
         label: `charts/${chart} ${basename(ci)}/${values}`,
         render: () => {

@@ -22,7 +22,10 @@ export type FakeTopology = '8gpu' | 'mig';
 
 /** Builds (or reuses) the plugin test image and imports it into containerd; returns its reference. */
 export function pluginImage(topology: FakeTopology): string {
-  const out = execFileSync('bash', [join(E2E_DIR, 'plugin-image.sh'), topology], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('bash', [join(E2E_DIR, 'plugin-image.sh'), topology], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return out.trim().split('\n').pop() ?? '';
 }
 
@@ -62,13 +65,19 @@ export function pluginPod(): string {
 /** The plugin's JSON log records (pino), oldest first. */
 export function pluginLogs(): Array<{ time: string; msg: string; [key: string]: unknown }> {
   const out = kubectl(['-n', PLUGIN_NAMESPACE, 'logs', pluginPod()]).stdout;
-  return out.split('\n').filter(l => l.startsWith('{')).map(l => JSON.parse(l));
+  return out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 }
 
 /** Waits until the node advertises exactly `count` of `resource` in capacity and allocatable. */
 export async function waitForResource(resource: string, count: number, timeoutMs: number): Promise<number> {
-  const { elapsedMs } = await waitFor(`node ${CLUSTER.nodeName} ${resource} = ${count}`, timeoutMs, () =>
-    nodeResource('allocatable', resource) === count && nodeResource('capacity', resource) === count);
+  const { elapsedMs } = await waitFor(
+    `node ${CLUSTER.nodeName} ${resource} = ${count}`,
+    timeoutMs,
+    () => nodeResource('allocatable', resource) === count && nodeResource('capacity', resource) === count,
+  );
   return elapsedMs;
 }
 
@@ -96,7 +105,7 @@ export interface Timing {
 
 /** Records one timing figure for test 8 (kept across the test files of one run). */
 export function recordTiming(name: string, ms: number, limitMs: number): void {
-  const all = readTimings().filter(t => t.name !== name);
+  const all = readTimings().filter((t) => t.name !== name);
   all.push({ name, ms, limitMs });
   mkdirSync(dirname(TIMINGS_FILE), { recursive: true });
   writeFileSync(TIMINGS_FILE, JSON.stringify(all, null, 2));

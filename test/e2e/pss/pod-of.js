@@ -11,8 +11,10 @@ if (!file || !kind || !namespace) {
   console.error('usage: node pod-of.js <file> <kind> <namespace> [pod]');
   process.exit(2);
 }
-const objects = YAML.parseAllDocuments(fs.readFileSync(file, 'utf-8')).map(d => d.toJS()).filter(o => o);
-const found = objects.filter(o => o.kind === kind);
+const objects = YAML.parseAllDocuments(fs.readFileSync(file, 'utf-8'))
+  .map((d) => d.toJS())
+  .filter((o) => o);
+const found = objects.filter((o) => o.kind === kind);
 if (found.length !== 1) {
   console.error(`pod-of.js: expected one ${kind} in ${file}, found ${found.length}`);
   process.exit(1);
@@ -26,9 +28,11 @@ if (asPod !== 'pod') {
 const template = obj.spec.template;
 const spec = { ...template.spec };
 delete spec.serviceAccountName;
-process.stdout.write(JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'Pod',
-  metadata: { name: `${obj.metadata.name}-pss`, namespace, labels: template.metadata?.labels ?? {} },
-  spec,
-}));
+process.stdout.write(
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${obj.metadata.name}-pss`, namespace, labels: template.metadata?.labels ?? {} },
+    spec,
+  }),
+);

@@ -63,7 +63,10 @@ export function gpuResource(): AdvertisedResource {
 }
 
 /** Two GPUs with 2 replicas each. */
-export function sharedResource(sharing: 'time-slicing' | 'mps', failRequestsGreaterThanOne: boolean): AdvertisedResource {
+export function sharedResource(
+  sharing: 'time-slicing' | 'mps',
+  failRequestsGreaterThanOne: boolean,
+): AdvertisedResource {
   return {
     name: 'nvidia.com/gpu.shared',
     socketName: 'nvidia-gpu.shared.sock',
@@ -125,6 +128,17 @@ export function inventory(): DeviceInventory {
     driverVersion: '550.54.15',
     cudaDriverVersion: 12040,
     gpus,
-    topology: { nvlinks: [[0, 12, 0], [12, 0, 0], [0, 0, 0]], pcie: [[0, 10, 50], [10, 0, 50], [50, 50, 0]] },
+    topology: {
+      nvlinks: [
+        [0, 12, 0],
+        [12, 0, 0],
+        [0, 0, 0],
+      ],
+      pcie: [
+        [0, 10, 50],
+        [10, 0, 50],
+        [50, 50, 0],
+      ],
+    },
   };
 }

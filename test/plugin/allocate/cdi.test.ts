@@ -6,10 +6,14 @@ describe('CDI names', () => {
   });
 
   it('keys the annotation by plugin name and response ID, devices comma-separated', () => {
-    expect(cdiAnnotations('cdi.k8s.io/', 'id-1', ['a/b=1', 'a/b=2'])).toEqual({ 'cdi.k8s.io/nvidia-device-plugin_id-1': 'a/b=1,a/b=2' });
+    expect(cdiAnnotations('cdi.k8s.io/', 'id-1', ['a/b=1', 'a/b=2'])).toEqual({
+      'cdi.k8s.io/nvidia-device-plugin_id-1': 'a/b=1,a/b=2',
+    });
   });
 
   it('replaces slashes in the response ID like container-device-interface does', () => {
-    expect(Object.keys(cdiAnnotations('cdi.k8s.io/', 'x/y', ['a/b=1']))).toEqual(['cdi.k8s.io/nvidia-device-plugin_x_y']);
+    expect(Object.keys(cdiAnnotations('cdi.k8s.io/', 'x/y', ['a/b=1']))).toEqual([
+      'cdi.k8s.io/nvidia-device-plugin_x_y',
+    ]);
   });
 });

@@ -9,9 +9,17 @@ describe('deviceSpecs', () => {
     const [d0] = gpuResource().devices;
     const specs = deviceSpecs([d0], '/run/nvidia/driver', [0], (p) => p === '/dev/nvidia-uvm-tools');
     expect(specs).toEqual([
-      { container_path: '/dev/nvidia-uvm-tools', host_path: '/run/nvidia/driver/dev/nvidia-uvm-tools', permissions: 'rw' },
+      {
+        container_path: '/dev/nvidia-uvm-tools',
+        host_path: '/run/nvidia/driver/dev/nvidia-uvm-tools',
+        permissions: 'rw',
+      },
       { container_path: '/dev/nvidia4', host_path: '/run/nvidia/driver/dev/nvidia4', permissions: 'rw' },
-      { container_path: '/dev/nvidia-caps-imex-channels/channel0', host_path: '/run/nvidia/driver/dev/nvidia-caps-imex-channels/channel0', permissions: 'rw' },
+      {
+        container_path: '/dev/nvidia-caps-imex-channels/channel0',
+        host_path: '/run/nvidia/driver/dev/nvidia-caps-imex-channels/channel0',
+        permissions: 'rw',
+      },
     ]);
   });
 

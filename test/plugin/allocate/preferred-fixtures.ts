@@ -3,7 +3,12 @@
  * tests. The reference below scores pairs with its own table and enumerates every subset
  * by bitmask; it shares no code with plugin/src/allocate so a bug there cannot hide here.
  */
-import { PcieLevel, type AdvertisedDevice, type AdvertisedResource, type GpuTopology } from '../../../plugin/src/devices/types.js';
+import {
+  PcieLevel,
+  type AdvertisedDevice,
+  type AdvertisedResource,
+  type GpuTopology,
+} from '../../../plugin/src/devices/types.js';
 
 export const { INTERNAL, SINGLE, MULTIPLE, HOSTBRIDGE, NODE, SYSTEM } = PcieLevel;
 
@@ -45,12 +50,26 @@ export function topology(
  * PCIe: GPU pairs (0,1) (2,3) (4,5) (6,7) share a switch, 0-3 and 4-7 share a CPU socket.
  */
 export function dgx1(): GpuTopology {
-  const nv1: Array<[number, number, number]> = [[0, 1], [0, 2], [1, 3], [2, 6], [3, 7], [4, 5], [4, 6], [5, 7]].map(
-    ([a, b]) => [a, b, 1],
-  );
-  const nv2: Array<[number, number, number]> = [[0, 3], [0, 4], [1, 2], [1, 5], [2, 3], [4, 7], [5, 6], [6, 7]].map(
-    ([a, b]) => [a, b, 2],
-  );
+  const nv1: Array<[number, number, number]> = [
+    [0, 1],
+    [0, 2],
+    [1, 3],
+    [2, 6],
+    [3, 7],
+    [4, 5],
+    [4, 6],
+    [5, 7],
+  ].map(([a, b]) => [a, b, 1]);
+  const nv2: Array<[number, number, number]> = [
+    [0, 3],
+    [0, 4],
+    [1, 2],
+    [1, 5],
+    [2, 3],
+    [4, 7],
+    [5, 6],
+    [6, 7],
+  ].map(([a, b]) => [a, b, 2]);
   return topology(8, [...nv1, ...nv2], (a, b) => {
     if (a >> 1 === b >> 1) return SINGLE;
     return a >> 2 === b >> 2 ? NODE : SYSTEM;

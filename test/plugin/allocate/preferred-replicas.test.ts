@@ -3,7 +3,12 @@ import type { SharedDevicesAllocationPolicy } from '../../../plugin/src/config/t
 import { migDevices, replicaId as r, replicated } from './preferred-fixtures.js';
 
 /** 4 GPUs × 4 replicas; `inUse` are held by other containers (absent from available). */
-function allocate(policy: SharedDevicesAllocationPolicy, inUse: string[], mustInclude: string[], size: number): string[] {
+function allocate(
+  policy: SharedDevicesAllocationPolicy,
+  inUse: string[],
+  mustInclude: string[],
+  size: number,
+): string[] {
   const resource = replicated(4, 4);
   const available = resource.devices.map((d) => d.id).filter((id) => !inUse.includes(id));
   return replicaAllocation(resource, available, mustInclude, size, policy);
@@ -44,7 +49,13 @@ describe('packed policy', () => {
     ['a free node fills the first GPU', [], [], 3, [r(0, 0), r(0, 1), r(0, 2)]],
     ['a GPU already in use is filled first', [r(2, 0)], [], 2, [r(2, 1), r(2, 2)]],
     ['the busiest GPU wins', [r(1, 0), r(3, 0), r(3, 1)], [], 2, [r(3, 2), r(3, 3)]],
-    ['when the busiest GPU is full, the next one starts', [r(2, 0), r(2, 1), r(2, 2)], [], 3, [r(2, 3), r(0, 0), r(0, 1)]],
+    [
+      'when the busiest GPU is full, the next one starts',
+      [r(2, 0), r(2, 1), r(2, 2)],
+      [],
+      3,
+      [r(2, 3), r(0, 0), r(0, 1)],
+    ],
     ['a must-include replica pulls the rest onto its GPU', [], [r(1, 0)], 3, [r(1, 0), r(1, 1), r(1, 2)]],
   ])('%s', (_name, inUse, mustInclude, size, expected) => {
     expect(allocate('packed', inUse, mustInclude, size)).toEqual(expected);
@@ -52,7 +63,13 @@ describe('packed policy', () => {
 
   test('packs 50 replicas onto one GPU with 100', () => {
     const resource = replicated(16, 100);
-    const answer = replicaAllocation(resource, resource.devices.map((d) => d.id), [], 50, 'packed');
+    const answer = replicaAllocation(
+      resource,
+      resource.devices.map((d) => d.id),
+      [],
+      50,
+      'packed',
+    );
     expect(new Set(answer.map((id) => id.split('::')[0])).size).toBe(1);
   });
 });

@@ -119,7 +119,13 @@ describe('whole GPUs: answer shape', () => {
   });
 
   test('the policy does not affect whole GPUs', () => {
-    const input = { resource: wholeGpus(8), topology: dgx1(), available: range(8).map(gpuId), mustInclude: [], size: 3 };
+    const input = {
+      resource: wholeGpus(8),
+      topology: dgx1(),
+      available: range(8).map(gpuId),
+      mustInclude: [],
+      size: 3,
+    };
     expect(preferredAllocation({ ...input, policy: 'packed' })).toEqual(
       preferredAllocation({ ...input, policy: 'distributed' }),
     );
@@ -133,7 +139,14 @@ describe('whole GPUs: answer shape', () => {
   test('inputs are not modified', () => {
     const available = [gpuId(3), gpuId(1), gpuId(2)];
     const mustInclude = [gpuId(2)];
-    preferredAllocation({ resource: wholeGpus(8), topology: dgx1(), available, mustInclude, size: 2, policy: 'packed' });
+    preferredAllocation({
+      resource: wholeGpus(8),
+      topology: dgx1(),
+      available,
+      mustInclude,
+      size: 2,
+      policy: 'packed',
+    });
     expect(available).toEqual([gpuId(3), gpuId(1), gpuId(2)]);
     expect(mustInclude).toEqual([gpuId(2)]);
   });
@@ -153,21 +166,60 @@ describe('which resources are topology-aware', () => {
 describe('invalid requests throw an Error naming the problem', () => {
   const resource = wholeGpus(4);
   const ids = range(4).map(gpuId);
-  const base = { resource, topology: dgx1(), available: ids, mustInclude: [] as string[], size: 2, policy: 'distributed' as const };
+  const base = {
+    resource,
+    topology: dgx1(),
+    available: ids,
+    mustInclude: [] as string[],
+    size: 2,
+    policy: 'distributed' as const,
+  };
 
   test.each([
     ['size 0', { size: 0 }, /size must be a whole number ≥ 1 \(got 0\)/],
     ['negative size', { size: -1 }, /got -1/],
     ['fractional size', { size: 1.5 }, /got 1\.5/],
     ['size above available', { size: 5 }, /size 5 is more than the 4 available devices/],
-    ['more must-include than size', { mustInclude: [ids[0], ids[1], ids[2]] }, new RegExp(`mustInclude has 3 devices, more than size 2: ${ids[0]}`)],
-    ['must-include not available', { available: ids.slice(1), mustInclude: [ids[0]] }, new RegExp(`not in available: ${ids[0]}`)],
-    ['duplicate in available', { available: [ids[0], ids[1], ids[0]] }, new RegExp(`available lists these device IDs more than once: ${ids[0]}$`)],
-    ['duplicate in must-include', { mustInclude: [ids[1], ids[1]] }, new RegExp(`mustInclude lists these device IDs more than once: ${ids[1]}$`)],
-    ['unknown ID in available', { available: [...ids, 'GPU-nope'] }, /available has device IDs this resource does not advertise: GPU-nope/],
-    ['unknown ID in must-include', { mustInclude: ['GPU-gone'] }, /mustInclude has device IDs this resource does not advertise: GPU-gone/],
-    ['a replica ID sent to the whole-GPU resource', { available: [`${ids[0]}::0`, ids[1]] }, /does not advertise: GPU-00000000-.*::0/],
-    ['unknown policy', { policy: 'spread' }, /unknown sharedDevicesAllocationPolicy "spread"; use one of distributed, packed/],
+    [
+      'more must-include than size',
+      { mustInclude: [ids[0], ids[1], ids[2]] },
+      new RegExp(`mustInclude has 3 devices, more than size 2: ${ids[0]}`),
+    ],
+    [
+      'must-include not available',
+      { available: ids.slice(1), mustInclude: [ids[0]] },
+      new RegExp(`not in available: ${ids[0]}`),
+    ],
+    [
+      'duplicate in available',
+      { available: [ids[0], ids[1], ids[0]] },
+      new RegExp(`available lists these device IDs more than once: ${ids[0]}$`),
+    ],
+    [
+      'duplicate in must-include',
+      { mustInclude: [ids[1], ids[1]] },
+      new RegExp(`mustInclude lists these device IDs more than once: ${ids[1]}$`),
+    ],
+    [
+      'unknown ID in available',
+      { available: [...ids, 'GPU-nope'] },
+      /available has device IDs this resource does not advertise: GPU-nope/,
+    ],
+    [
+      'unknown ID in must-include',
+      { mustInclude: ['GPU-gone'] },
+      /mustInclude has device IDs this resource does not advertise: GPU-gone/,
+    ],
+    [
+      'a replica ID sent to the whole-GPU resource',
+      { available: [`${ids[0]}::0`, ids[1]] },
+      /does not advertise: GPU-00000000-.*::0/,
+    ],
+    [
+      'unknown policy',
+      { policy: 'spread' },
+      /unknown sharedDevicesAllocationPolicy "spread"; use one of distributed, packed/,
+    ],
   ])('%s', (_name, override, message) => {
     expect(() => preferredAllocation({ ...base, ...(override as object) } as typeof base)).toThrow(message);
   });

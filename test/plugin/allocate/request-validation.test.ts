@@ -1,4 +1,9 @@
-import { hasReplicaSuffix, listIds, stripReplicaSuffix, validateAllocateRequest } from '../../../plugin/src/allocate/request-validation';
+import {
+  hasReplicaSuffix,
+  listIds,
+  stripReplicaSuffix,
+  validateAllocateRequest,
+} from '../../../plugin/src/allocate/request-validation';
 import { gpuResource, sharedResource, UUIDS } from './allocate-fixtures';
 
 const [U0, U1] = UUIDS;
@@ -18,11 +23,17 @@ describe('request validation helpers', () => {
   });
 
   it('returns one device per physical GPU in first-requested order', () => {
-    const devices = validateAllocateRequest(sharedResource('time-slicing', false), [`${U1}::0`, `${U0}::1`, `${U1}::1`]);
+    const devices = validateAllocateRequest(sharedResource('time-slicing', false), [
+      `${U1}::0`,
+      `${U0}::1`,
+      `${U1}::1`,
+    ]);
     expect(devices.map((d) => d.uuid)).toEqual([U1, U0]);
   });
 
   it('names every unknown ID once', () => {
-    expect(() => validateAllocateRequest(gpuResource(), ['GPU-x', 'GPU-x', 'GPU-y'])).toThrow('unknown device IDs: GPU-x, GPU-y;');
+    expect(() => validateAllocateRequest(gpuResource(), ['GPU-x', 'GPU-x', 'GPU-y'])).toThrow(
+      'unknown device IDs: GPU-x, GPU-y;',
+    );
   });
 });

@@ -5,7 +5,10 @@ import { config, gpuResource, inventory, MIG_UUID, migResource, UUIDS } from './
 
 const [U0, U1, U2] = UUIDS;
 
-function backend(resource = gpuResource(), preferred: PreferredAllocationFn = ({ available, size }) => available.slice(0, size)): ResourceBackend {
+function backend(
+  resource = gpuResource(),
+  preferred: PreferredAllocationFn = ({ available, size }) => available.slice(0, size),
+): ResourceBackend {
   return new ResourceBackend({ resource, config: config(), inventory: inventory(), preferred });
 }
 
@@ -55,7 +58,9 @@ describe('ResourceBackend', () => {
       calls.push(input);
       return [U1];
     });
-    expect(b.preferredAllocation({ available_deviceIDs: [U0, U1], must_include_deviceIDs: [U1], allocation_size: 1 })).toEqual([U1]);
+    expect(
+      b.preferredAllocation({ available_deviceIDs: [U0, U1], must_include_deviceIDs: [U1], allocation_size: 1 }),
+    ).toEqual([U1]);
     expect(calls[0]).toMatchObject({ available: [U0, U1], mustInclude: [U1], size: 1, policy: 'distributed' });
     expect(calls[0].topology).toEqual(inventory().topology);
   });
@@ -64,7 +69,8 @@ describe('ResourceBackend', () => {
     const b = backend(gpuResource(), () => {
       throw new Error('must-include device GPU-x is not available');
     });
-    const call = () => b.preferredAllocation({ available_deviceIDs: [U0], must_include_deviceIDs: ['GPU-x'], allocation_size: 1 });
+    const call = () =>
+      b.preferredAllocation({ available_deviceIDs: [U0], must_include_deviceIDs: ['GPU-x'], allocation_size: 1 });
     expect(call).toThrow(RequestError);
     expect(call).toThrow('GetPreferredAllocation for nvidia.com/gpu: must-include device GPU-x is not available');
   });

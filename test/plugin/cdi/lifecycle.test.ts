@@ -38,7 +38,13 @@ function startOurs(node: CdiNode, cdiDir: string, extraEnv: Record<string, strin
       '--metrics-port=0',
     ],
     {
-      env: { PATH: process.env.PATH, FAKE_NVML_CONFIG: node.configPath, GPU_DEVICE_PLUGIN_SYSFS_ROOT: node.sysfsRoot, GPU_DEVICE_PLUGIN_PROC_ROOT: node.procRoot, ...extraEnv },
+      env: {
+        PATH: process.env.PATH,
+        FAKE_NVML_CONFIG: node.configPath,
+        GPU_DEVICE_PLUGIN_SYSFS_ROOT: node.sysfsRoot,
+        GPU_DEVICE_PLUGIN_PROC_ROOT: node.procRoot,
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -72,23 +78,38 @@ describe('the plugin process', () => {
     const file = path.join(cdiDir, CDI_SPEC_NAME);
     try {
       // Signals are handled once the servers are up (the spec is written before).
-      await waitFor('the CDI spec and the servers', () => fs.existsSync(file) && /serving device plugin/.test(run.output()), run);
+      await waitFor(
+        'the CDI spec and the servers',
+        () => fs.existsSync(file) && /serving device plugin/.test(run.output()),
+        run,
+      );
       const first = JSON.parse(fs.readFileSync(file, 'utf8')) as { devices: Array<{ name: string }> };
       expect(first.devices.map((d) => d.name)).toEqual([gpuUuid(0), gpuUuid(1)].sort());
       expect(fs.statSync(file).mode & 0o777).toBe(0o644);
       // Nothing but the spec is left in the directory (the temporary file was renamed).
       expect(fs.readdirSync(cdiDir)).toEqual([CDI_SPEC_NAME]);
 
-      fs.writeFileSync(node.configFile, stringify({ version: 'v1', flags: { plugin: { deviceListStrategy: ['cdi-cri'], deviceIDStrategy: 'index' } } }));
+      fs.writeFileSync(
+        node.configFile,
+        stringify({ version: 'v1', flags: { plugin: { deviceListStrategy: ['cdi-cri'], deviceIDStrategy: 'index' } } }),
+      );
       run.child.kill('SIGHUP');
       await waitFor('the spec with index names', () => fs.readFileSync(file, 'utf8').includes('"name":"0"'), run);
-      expect((JSON.parse(fs.readFileSync(file, 'utf8')) as { devices: Array<{ name: string }> }).devices.map((d) => d.name)).toEqual(['0', '1']);
+      expect(
+        (JSON.parse(fs.readFileSync(file, 'utf8')) as { devices: Array<{ name: string }> }).devices.map((d) => d.name),
+      ).toEqual(['0', '1']);
 
-      fs.writeFileSync(node.configFile, stringify({ version: 'v1', flags: { plugin: { deviceListStrategy: ['envvar'] } } }));
+      fs.writeFileSync(
+        node.configFile,
+        stringify({ version: 'v1', flags: { plugin: { deviceListStrategy: ['envvar'] } } }),
+      );
       run.child.kill('SIGHUP');
       await waitFor('the spec to go when no CDI strategy is left', () => !fs.existsSync(file), run);
 
-      fs.writeFileSync(node.configFile, stringify({ version: 'v1', flags: { plugin: { deviceListStrategy: ['cdi-annotations'] } } }));
+      fs.writeFileSync(
+        node.configFile,
+        stringify({ version: 'v1', flags: { plugin: { deviceListStrategy: ['cdi-annotations'] } } }),
+      );
       run.child.kill('SIGHUP');
       await waitFor('the spec to come back', () => fs.existsSync(file), run);
     } finally {
@@ -111,14 +132,16 @@ describe('the plugin process', () => {
     }
   }, 60000);
 
-  test('a GPU without its device node: no spec, an error that says why, and the plugin serves on (as NVIDIA\'s)', async () => {
+  test("a GPU without its device node: no spec, an error that says why, and the plugin serves on (as NVIDIA's)", async () => {
     fs.rmSync(path.join(node.driverRoot, 'dev', 'nvidia1'));
     const cdiDir = path.join(node.dir, 'cdi');
     const run = startOurs(node, cdiDir, {});
     try {
       await waitFor('the plugin to serve', () => /serving device plugin/.test(run.output()), run);
       expect(fs.existsSync(path.join(cdiDir, CDI_SPEC_NAME))).toBe(false);
-      expect(run.output()).toContain(`no device node of ${gpuUuid(1)} (/dev/nvidia1) is a character device under the dev root ${node.driverRoot}`);
+      expect(run.output()).toContain(
+        `no device node of ${gpuUuid(1)} (/dev/nvidia1) is a character device under the dev root ${node.driverRoot}`,
+      );
       expect(run.output()).toContain('wrote no CDI spec: pods given CDI device names on this node will not start');
     } finally {
       run.child.kill('SIGTERM');
@@ -132,7 +155,9 @@ describe('the plugin process', () => {
     }
     const run = startOurs(node, path.join(node.dir, 'cdi'), {});
     expect(await run.exited).not.toBe(0);
-    expect(run.output()).toContain(`libcuda.so.550.54.15 (the CUDA driver library of driver 550.54.15) is in none of the library directories under the driver root ${node.driverRoot}`);
+    expect(run.output()).toContain(
+      `libcuda.so.550.54.15 (the CUDA driver library of driver 550.54.15) is in none of the library directories under the driver root ${node.driverRoot}`,
+    );
   }, 60000);
 });
 
@@ -171,7 +196,9 @@ describe('buildCdiSpec', () => {
     const spec = buildCdiSpec(inventory(), opts());
     const text = JSON.stringify(spec);
     expect(text).not.toContain(node.driverRoot);
-    expect(spec.devices[0].containerEdits.deviceNodes).toEqual([{ path: '/dev/nvidia0', major: 195, fileMode: 0o666, permissions: 'rwm' }]);
+    expect(spec.devices[0].containerEdits.deviceNodes).toEqual([
+      { path: '/dev/nvidia0', major: 195, fileMode: 0o666, permissions: 'rwm' },
+    ]);
     expect(spec.containerEdits.hooks![0].args.slice(0, 2)).toEqual(['nvidia-cdi-hook', 'create-symlinks']);
     expect(spec.containerEdits.hooks!.map((h) => h.args[1])).toEqual([
       'create-symlinks',
@@ -182,12 +209,18 @@ describe('buildCdiSpec', () => {
     ]);
     // libnvidia-gpucomp has no soname (an empty file): no link for it.
     expect(spec.containerEdits.hooks![0].args.filter((a) => a.includes('gpucomp'))).toEqual([]);
-    expect(spec.containerEdits.hooks![0].args).toContain('libnvidia-ml.so.1::/usr/lib/x86_64-linux-gnu/libnvidia-ml.so');
+    expect(spec.containerEdits.hooks![0].args).toContain(
+      'libnvidia-ml.so.1::/usr/lib/x86_64-linux-gnu/libnvidia-ml.so',
+    );
   });
 
   test('leaves out the hooks named in cdiDisableHooks, and all of them for "all"', () => {
     const some = buildCdiSpec(inventory(), { ...opts(), disabledHooks: ['update-ldcache', 'enable-cuda-compat'] });
-    expect(some.containerEdits.hooks!.map((h) => h.args[1])).toEqual(['create-symlinks', 'disable-device-node-modification', 'update-application-profile']);
+    expect(some.containerEdits.hooks!.map((h) => h.args[1])).toEqual([
+      'create-symlinks',
+      'disable-device-node-modification',
+      'update-application-profile',
+    ]);
     expect(buildCdiSpec(inventory(), { ...opts(), disabledHooks: ['all'] }).containerEdits.hooks).toBeUndefined();
   });
 
@@ -195,7 +228,9 @@ describe('buildCdiSpec', () => {
     const inv = inventory();
     inv.gpus[1].minor = 7;
     expect(() => buildCdiSpec(inv, opts())).toThrow(CdiSpecError);
-    expect(() => buildCdiSpec(inv, opts())).toThrow(`no device node of ${gpuUuid(1)} (/dev/nvidia7) is a character device under the dev root ${node.driverRoot}`);
+    expect(() => buildCdiSpec(inv, opts())).toThrow(
+      `no device node of ${gpuUuid(1)} (/dev/nvidia7) is a character device under the dev root ${node.driverRoot}`,
+    );
   });
 
   test('MIG-enabled GPUs get no whole-GPU entry', () => {

@@ -21,19 +21,29 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 interface Validation {
   specs: Array<{ kind: string; cdiVersion: string; minimumVersion: string; devices: string[] }>;
-  injected?: { linux?: { devices?: Array<{ path: string }> }; mounts?: Array<{ destination: string }>; hooks?: Record<string, unknown[]>; process?: { env?: string[] } };
+  injected?: {
+    linux?: { devices?: Array<{ path: string }> };
+    mounts?: Array<{ destination: string }>;
+    hooks?: Record<string, unknown[]>;
+    process?: { env?: string[] };
+  };
   errors: string[];
 }
 
 function validator(): string {
   try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'cdi-validate.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'cdi-validate.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .trim()
       .split('\n')
       .pop()!;
   } catch (err) {
     const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(`the CDI validator (tags.cncf.io/container-device-interface) could not be built, so the spec cannot be validated: ${stderr}`);
+    throw new Error(
+      `the CDI validator (tags.cncf.io/container-device-interface) could not be built, so the spec cannot be validated: ${stderr}`,
+    );
   }
 }
 
@@ -42,7 +52,9 @@ function validate(dir: string, devices: string[]): Validation {
     return JSON.parse(execFileSync(validator(), [dir, ...devices], { encoding: 'utf8' })) as Validation;
   } catch (err) {
     const out = String((err as { stdout?: string }).stdout ?? '');
-    throw new Error(`the CDI library rejected the spec in ${dir}:\n${out}${String((err as { stderr?: string }).stderr ?? '')}`);
+    throw new Error(
+      `the CDI library rejected the spec in ${dir}:\n${out}${String((err as { stderr?: string }).stderr ?? '')}`,
+    );
   }
 }
 
@@ -64,31 +76,37 @@ describe('whole GPUs', () => {
   test.each([
     ['cdi-cri', 'uuid'],
     ['cdi-annotations', 'index'],
-  ])('%s, deviceIDStrategy %s: the same spec as NVIDIA v0.20.0', async (listStrategy, idStrategy) => {
-    const opts = { deviceListStrategy: listStrategy, deviceIdStrategy: idStrategy };
-    const ours = await runUntilSpec('ours', node, opts);
-    const nvidia = await runUntilSpec('nvidia', node, opts);
-    expect(ours.spec).toEqual(nvidia.spec);
-    // Not a trivially equal pair: four devices, the control nodes, the libraries and hooks.
-    const devices = (ours.spec.devices as Array<{ name: string }>).map((d) => d.name);
-    expect(devices).toEqual(idStrategy === 'uuid' ? [0, 1, 2, 3].map(gpuUuid).sort() : ['0', '1', '2', '3']);
-    const common = ours.spec.containerEdits as { mounts: unknown[]; hooks: unknown[]; deviceNodes: unknown[] };
-    expect(common.deviceNodes).toHaveLength(4);
-    expect(common.mounts.length).toBeGreaterThanOrEqual(10);
-    expect(common.hooks).toHaveLength(5);
-    console.log(
-      `CDI spec ${listStrategy}/${idStrategy}: ours ${ours.text.length} bytes, built and written in ${ours.writeMs} ms, ` +
-        `on disk ${ours.ms.toFixed(0)} ms after spawn; ` +
-        `NVIDIA's ${nvidia.text.length} bytes, ${nvidia.ms.toFixed(0)} ms`,
-    );
-  }, 60000);
+  ])(
+    '%s, deviceIDStrategy %s: the same spec as NVIDIA v0.20.0',
+    async (listStrategy, idStrategy) => {
+      const opts = { deviceListStrategy: listStrategy, deviceIdStrategy: idStrategy };
+      const ours = await runUntilSpec('ours', node, opts);
+      const nvidia = await runUntilSpec('nvidia', node, opts);
+      expect(ours.spec).toEqual(nvidia.spec);
+      // Not a trivially equal pair: four devices, the control nodes, the libraries and hooks.
+      const devices = (ours.spec.devices as Array<{ name: string }>).map((d) => d.name);
+      expect(devices).toEqual(idStrategy === 'uuid' ? [0, 1, 2, 3].map(gpuUuid).sort() : ['0', '1', '2', '3']);
+      const common = ours.spec.containerEdits as { mounts: unknown[]; hooks: unknown[]; deviceNodes: unknown[] };
+      expect(common.deviceNodes).toHaveLength(4);
+      expect(common.mounts.length).toBeGreaterThanOrEqual(10);
+      expect(common.hooks).toHaveLength(5);
+      console.log(
+        `CDI spec ${listStrategy}/${idStrategy}: ours ${ours.text.length} bytes, built and written in ${ours.writeMs} ms, ` +
+          `on disk ${ours.ms.toFixed(0)} ms after spawn; ` +
+          `NVIDIA's ${nvidia.text.length} bytes, ${nvidia.ms.toFixed(0)} ms`,
+      );
+    },
+    60000,
+  );
 
   test('the driver root the host sees is what the spec names (nvidiaDriverRoot ≠ container driver root)', async () => {
     const opts = { hostDriverRoot: '/run/nvidia/driver' };
     const ours = await runUntilSpec('ours', node, opts);
     const nvidia = await runUntilSpec('nvidia', node, opts);
     expect(ours.spec).toEqual(nvidia.spec);
-    expect(JSON.stringify(ours.spec)).toContain('"hostPath":"/run/nvidia/driver/usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15"');
+    expect(JSON.stringify(ours.spec)).toContain(
+      '"hostPath":"/run/nvidia/driver/usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15"',
+    );
     expect(JSON.stringify(ours.spec)).not.toContain(node.driverRoot);
   }, 60000);
 
@@ -100,12 +118,27 @@ describe('whole GPUs', () => {
     const result = validate(dir, names);
     expect(result.errors).toEqual([]);
     expect(result.specs).toEqual([
-      expect.objectContaining({ kind: 'k8s.device-plugin.nvidia.com/gpu', cdiVersion: '0.5.0', minimumVersion: '0.5.0' }),
+      expect.objectContaining({
+        kind: 'k8s.device-plugin.nvidia.com/gpu',
+        cdiVersion: '0.5.0',
+        minimumVersion: '0.5.0',
+      }),
     ]);
     expect(result.specs[0].devices).toEqual([0, 1, 2, 3].map(gpuUuid).sort());
     const injectedNodes = (result.injected?.linux?.devices ?? []).map((d) => d.path).sort();
-    expect(injectedNodes).toEqual(['/dev/nvidia-modeset', '/dev/nvidia-uvm', '/dev/nvidia-uvm-tools', '/dev/nvidia0', '/dev/nvidia1', '/dev/nvidia2', '/dev/nvidia3', '/dev/nvidiactl']);
-    expect((result.injected?.mounts ?? []).map((m) => m.destination)).toContain('/usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15');
+    expect(injectedNodes).toEqual([
+      '/dev/nvidia-modeset',
+      '/dev/nvidia-uvm',
+      '/dev/nvidia-uvm-tools',
+      '/dev/nvidia0',
+      '/dev/nvidia1',
+      '/dev/nvidia2',
+      '/dev/nvidia3',
+      '/dev/nvidiactl',
+    ]);
+    expect((result.injected?.mounts ?? []).map((m) => m.destination)).toContain(
+      '/usr/lib/x86_64-linux-gnu/libcuda.so.550.54.15',
+    );
     expect(result.injected?.process?.env).toContain('NVIDIA_VISIBLE_DEVICES=void');
   }, 120000);
 
@@ -113,7 +146,9 @@ describe('whole GPUs', () => {
     const ours = await runUntilSpec('ours', node, {});
     const dir = fs.mkdtempSync(path.join(node.dir, 'validate-'));
     fs.writeFileSync(path.join(dir, CDI_SPEC_NAME), ours.text);
-    expect(() => validate(dir, ['k8s.device-plugin.nvidia.com/gpu=GPU-00000000-0000-4000-8000-000000000000'])).toThrow(/unresolvable CDI devices/);
+    expect(() => validate(dir, ['k8s.device-plugin.nvidia.com/gpu=GPU-00000000-0000-4000-8000-000000000000'])).toThrow(
+      /unresolvable CDI devices/,
+    );
   }, 120000);
 });
 

@@ -12,7 +12,11 @@ describe('parseArgv', () => {
     ['a boolean with =false', ['--pass-device-specs=false'], { passDeviceSpecs: 'false' }],
     ['an alias', ['--nvidia-driver-root=/a'], { nvidiaDriverRoot: '/a' }],
     ['the last of a repeated plain flag', ['--mig-strategy=single', '--mig-strategy=mixed'], { migStrategy: 'mixed' }],
-    ['a repeated list flag, accumulated', ['--device-list-strategy=envvar', '--device-list-strategy', 'cdi-cri'], { deviceListStrategy: 'envvar,cdi-cri' }],
+    [
+      'a repeated list flag, accumulated',
+      ['--device-list-strategy=envvar', '--device-list-strategy', 'cdi-cri'],
+      { deviceListStrategy: 'envvar,cdi-cri' },
+    ],
     ['a value that starts with a dash', ['--kubelet-socket', '-weird.sock'], { kubeletSocket: '-weird.sock' }],
     ['an empty value after =', ['--kubelet-socket='], { kubeletSocket: '' }],
     ['a value containing =', ['--cdi-annotation-prefix=a=b/'], { cdiAnnotationPrefix: 'a=b/' }],
@@ -28,7 +32,11 @@ describe('parseArgv', () => {
 
   test.each<[string, string[], RegExp]>([
     ['an unknown flag', ['--qqqq=x'], /^unknown flag --qqqq \(run with --help/],
-    ['a flag of another plugin, with the nearest of ours', ['--gpu-strategy=x'], /^unknown flag --gpu-strategy; did you mean --mig-strategy\?/],
+    [
+      'a flag of another plugin, with the nearest of ours',
+      ['--gpu-strategy=x'],
+      /^unknown flag --gpu-strategy; did you mean --mig-strategy\?/,
+    ],
     ['a mistyped flag', ['--device-id-stratgy=index'], /did you mean --device-id-strategy\?/],
     ['a missing value', ['--config-file'], /--config-file needs a value \(path\)/],
     ['a positional argument', ['run'], /unexpected argument "run"/],

@@ -100,7 +100,9 @@ sharing:
   });
 
   test('MPS honours an explicit failRequestsGreaterThanOne: false', () => {
-    const file = parse('sharing:\n  mps:\n    failRequestsGreaterThanOne: false\n    resources: [{name: gpu, replicas: 2}]\n');
+    const file = parse(
+      'sharing:\n  mps:\n    failRequestsGreaterThanOne: false\n    resources: [{name: gpu, replicas: 2}]\n',
+    );
     expect(file.sharing.mps?.failRequestsGreaterThanOne).toBe(false);
   });
 
@@ -140,7 +142,11 @@ imex:
         failOnInitError: false,
         nvidiaDriverRoot: '/run/nvidia/driver',
         mpsRoot: '/run/nvidia/mps',
-        plugin: { deviceListStrategy: ['envvar', 'cdi-cri'], deviceIDStrategy: 'index', sharedDevicesAllocationPolicy: 'packed' },
+        plugin: {
+          deviceListStrategy: ['envvar', 'cdi-cri'],
+          deviceIDStrategy: 'index',
+          sharedDevicesAllocationPolicy: 'packed',
+        },
       },
       sharing: {
         mps: {
@@ -195,12 +201,21 @@ imex:
 
   test('a resource name without the nvidia.com/ prefix gets it, as NVIDIA adds it', () => {
     const file = parse('sharing:\n  timeSlicing:\n    resources: [{name: gpu, rename: gpu-shared, replicas: 2}]\n');
-    expect(file.sharing.timeSlicing?.resources[0]).toMatchObject({ name: 'nvidia.com/gpu', rename: 'nvidia.com/gpu-shared' });
+    expect(file.sharing.timeSlicing?.resources[0]).toMatchObject({
+      name: 'nvidia.com/gpu',
+      rename: 'nvidia.com/gpu-shared',
+    });
   });
 
   test('MIG indices and both MIG UUID forms are valid devices', () => {
-    const devices = ['0:1', 'MIG-b1028956-cfa2-0990-bf4a-5da9abb51763', 'MIG-GPU-b1028956-cfa2-0990-bf4a-5da9abb51763/3/0'];
-    const file = parse(`sharing:\n  timeSlicing:\n    resources: [{name: gpu, replicas: 2, devices: ${JSON.stringify(devices)}}]\n`);
+    const devices = [
+      '0:1',
+      'MIG-b1028956-cfa2-0990-bf4a-5da9abb51763',
+      'MIG-GPU-b1028956-cfa2-0990-bf4a-5da9abb51763/3/0',
+    ];
+    const file = parse(
+      `sharing:\n  timeSlicing:\n    resources: [{name: gpu, replicas: 2, devices: ${JSON.stringify(devices)}}]\n`,
+    );
     expect(file.sharing.timeSlicing?.resources[0].devices).toEqual(devices);
   });
 });
@@ -214,7 +229,9 @@ describe('parseConfigFile: warnings for what is accepted but not used', () => {
   test('a device count is read as all devices, with a warning', () => {
     const file = parse('sharing:\n  timeSlicing:\n    resources: [{name: gpu, replicas: 2, devices: 2}]\n');
     expect(file.sharing.timeSlicing?.resources[0].devices).toBe('all');
-    expect(file.warnings).toEqual([expect.stringMatching(/sharing\.timeSlicing\.resources\[0\]\.devices is a count \(2\)/)]);
+    expect(file.warnings).toEqual([
+      expect.stringMatching(/sharing\.timeSlicing\.resources\[0\]\.devices is a count \(2\)/),
+    ]);
   });
 
   test('with both sharing modes set and MPS replicated, only MPS is kept', () => {
@@ -243,37 +260,131 @@ describe('parseConfigFile: errors name the file, line, field, value and rule', (
     [
       'a mistyped key, with a suggestion',
       'version: v1\nsharing:\n  timeSlicing:\n    renameByDefualt: true\n    resources: []\n',
-      [/line 4: unknown key sharing\.timeSlicing\.renameByDefualt; did you mean sharing\.timeSlicing\.renameByDefault\?/, /known keys here: renameByDefault, failRequestsGreaterThanOne, resources/],
+      [
+        /line 4: unknown key sharing\.timeSlicing\.renameByDefualt; did you mean sharing\.timeSlicing\.renameByDefault\?/,
+        /known keys here: renameByDefault, failRequestsGreaterThanOne, resources/,
+      ],
     ],
     ['an unknown top-level key', 'sharng: {}\n', [/line 1: unknown key sharng; did you mean sharing\?/]],
-    ['an unknown key with nothing close', 'flags:\n  zzzzzzzz: 1\n', [/unknown key flags\.zzzzzzzz \(known keys here: migStrategy/]],
+    [
+      'an unknown key with nothing close',
+      'flags:\n  zzzzzzzz: 1\n',
+      [/unknown key flags\.zzzzzzzz \(known keys here: migStrategy/],
+    ],
     [
       'replicas 0',
       'sharing:\n  timeSlicing:\n    resources:\n    - name: gpu\n      replicas: 0\n',
       [/line 5: sharing\.timeSlicing\.resources\[0\]\.replicas must be a whole number ≥ 1 \(got 0\)/],
     ],
-    ['replicas 1.5', 'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 1.5}]}}', [/replicas must be a whole number ≥ 1 \(got 1\.5\)/]],
-    ['replicas "two"', 'sharing: {mps: {resources: [{name: gpu, replicas: two}]}}', [/sharing\.mps\.resources\[0\]\.replicas must be a whole number ≥ 1 \(got "two"\)/]],
-    ['replicas missing', 'sharing: {mps: {resources: [{name: gpu}]}}', [/sharing\.mps\.resources\[0\]\.replicas is missing \(it must be a whole number ≥ 1\)/]],
-    ['an unknown MIG strategy', 'flags:\n  migStrategy: fancy\n', [/line 2: flags\.migStrategy must be one of none, single, mixed \(got "fancy"\)/]],
-    ['an unknown device list strategy in a list', 'flags: {plugin: {deviceListStrategy: [envvar, nvlink]}}', [/flags\.plugin\.deviceListStrategy must be one or more of envvar, volume-mounts, cdi-annotations, cdi-cri/, /"nvlink" is not one of them/]],
-    ['an empty device list strategy list', 'flags: {plugin: {deviceListStrategy: []}}', [/deviceListStrategy must be one or more of/, /got \[\]/]],
-    ['an unknown device ID strategy', 'flags: {plugin: {deviceIDStrategy: serial}}', [/flags\.plugin\.deviceIDStrategy must be one of uuid, index \(got "serial"\)/]],
-    ['an allocation policy not in any release', 'flags: {plugin: {sharedDevicesAllocationPolicy: spread}}', [/must be one of distributed, packed \(got "spread"\)/]],
-    ['tegra discovery', 'flags: {deviceDiscoveryStrategy: tegra}', [/flags\.deviceDiscoveryStrategy must be auto or nvml/, /tegra is not supported/]],
-    ['a boolean as a word that is not one', 'flags: {failOnInitError: maybe}', [/flags\.failOnInitError must be true or false \(got "maybe"\)/]],
-    ['a relative driver root', 'flags: {nvidiaDriverRoot: run/nvidia/driver}', [/flags\.nvidiaDriverRoot must be an absolute path/, /got "run\/nvidia\/driver"/]],
-    ['devices of the wrong type', 'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: [true]}]}}', [/resources\[0\]\.devices must be "all" or a list of GPU indices/, /got \[true\]/]],
-    ['devices as a string other than all', 'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: some}]}}', [/devices must be "all"/, /got "some"/]],
-    ['a malformed GPU UUID in devices', 'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: [GPU-xyz]}]}}', [/devices must be/, /got \["GPU-xyz"\]/]],
-    ['a negative count of devices', 'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: -1}]}}', [/devices must be/, /got -1/]],
-    ['an invalid resource name', 'sharing: {timeSlicing: {resources: [{name: NVIDIA.com/GPU, replicas: 2}]}}', [/resources\[0\]\.name must be a resource name like nvidia\.com\/gpu/, /got "NVIDIA\.com\/GPU"/]],
-    ['a resource name over 63 characters', `sharing: {timeSlicing: {resources: [{name: ${'g'.repeat(60)}, replicas: 2}]}}`, [/at most 63 characters/]],
+    [
+      'replicas 1.5',
+      'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 1.5}]}}',
+      [/replicas must be a whole number ≥ 1 \(got 1\.5\)/],
+    ],
+    [
+      'replicas "two"',
+      'sharing: {mps: {resources: [{name: gpu, replicas: two}]}}',
+      [/sharing\.mps\.resources\[0\]\.replicas must be a whole number ≥ 1 \(got "two"\)/],
+    ],
+    [
+      'replicas missing',
+      'sharing: {mps: {resources: [{name: gpu}]}}',
+      [/sharing\.mps\.resources\[0\]\.replicas is missing \(it must be a whole number ≥ 1\)/],
+    ],
+    [
+      'an unknown MIG strategy',
+      'flags:\n  migStrategy: fancy\n',
+      [/line 2: flags\.migStrategy must be one of none, single, mixed \(got "fancy"\)/],
+    ],
+    [
+      'an unknown device list strategy in a list',
+      'flags: {plugin: {deviceListStrategy: [envvar, nvlink]}}',
+      [
+        /flags\.plugin\.deviceListStrategy must be one or more of envvar, volume-mounts, cdi-annotations, cdi-cri/,
+        /"nvlink" is not one of them/,
+      ],
+    ],
+    [
+      'an empty device list strategy list',
+      'flags: {plugin: {deviceListStrategy: []}}',
+      [/deviceListStrategy must be one or more of/, /got \[\]/],
+    ],
+    [
+      'an unknown device ID strategy',
+      'flags: {plugin: {deviceIDStrategy: serial}}',
+      [/flags\.plugin\.deviceIDStrategy must be one of uuid, index \(got "serial"\)/],
+    ],
+    [
+      'an allocation policy not in any release',
+      'flags: {plugin: {sharedDevicesAllocationPolicy: spread}}',
+      [/must be one of distributed, packed \(got "spread"\)/],
+    ],
+    [
+      'tegra discovery',
+      'flags: {deviceDiscoveryStrategy: tegra}',
+      [/flags\.deviceDiscoveryStrategy must be auto or nvml/, /tegra is not supported/],
+    ],
+    [
+      'a boolean as a word that is not one',
+      'flags: {failOnInitError: maybe}',
+      [/flags\.failOnInitError must be true or false \(got "maybe"\)/],
+    ],
+    [
+      'a relative driver root',
+      'flags: {nvidiaDriverRoot: run/nvidia/driver}',
+      [/flags\.nvidiaDriverRoot must be an absolute path/, /got "run\/nvidia\/driver"/],
+    ],
+    [
+      'devices of the wrong type',
+      'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: [true]}]}}',
+      [/resources\[0\]\.devices must be "all" or a list of GPU indices/, /got \[true\]/],
+    ],
+    [
+      'devices as a string other than all',
+      'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: some}]}}',
+      [/devices must be "all"/, /got "some"/],
+    ],
+    [
+      'a malformed GPU UUID in devices',
+      'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: [GPU-xyz]}]}}',
+      [/devices must be/, /got \["GPU-xyz"\]/],
+    ],
+    [
+      'a negative count of devices',
+      'sharing: {timeSlicing: {resources: [{name: gpu, replicas: 2, devices: -1}]}}',
+      [/devices must be/, /got -1/],
+    ],
+    [
+      'an invalid resource name',
+      'sharing: {timeSlicing: {resources: [{name: NVIDIA.com/GPU, replicas: 2}]}}',
+      [/resources\[0\]\.name must be a resource name like nvidia\.com\/gpu/, /got "NVIDIA\.com\/GPU"/],
+    ],
+    [
+      'a resource name over 63 characters',
+      `sharing: {timeSlicing: {resources: [{name: ${'g'.repeat(60)}, replicas: 2}]}}`,
+      [/at most 63 characters/],
+    ],
     ['IMEX channel 1', 'imex: {channelIDs: [1]}', [/imex\.channelIDs must be \[\] or \[0\]/, /got \[1\]/]],
-    ['a section of the wrong type', 'flags: [migStrategy]\n', [/line 1: flags must be a mapping with keys migStrategy/, /got \["migStrategy"\]/]],
-    ['a file that is a list', '- version: v1\n', [/config file test\.yaml: must be a mapping with keys version, flags/]],
-    ['invalid YAML', 'version: v1\nflags:\n  migStrategy: [none\n', [/test\.yaml, line \d+ column \d+: not valid YAML or JSON/]],
-    ['a duplicate key', 'version: v1\nflags:\n  migStrategy: none\n  migStrategy: single\n', [/line 4 column 3: not valid YAML or JSON: Map keys must be unique/]],
+    [
+      'a section of the wrong type',
+      'flags: [migStrategy]\n',
+      [/line 1: flags must be a mapping with keys migStrategy/, /got \["migStrategy"\]/],
+    ],
+    [
+      'a file that is a list',
+      '- version: v1\n',
+      [/config file test\.yaml: must be a mapping with keys version, flags/],
+    ],
+    [
+      'invalid YAML',
+      'version: v1\nflags:\n  migStrategy: [none\n',
+      [/test\.yaml, line \d+ column \d+: not valid YAML or JSON/],
+    ],
+    [
+      'a duplicate key',
+      'version: v1\nflags:\n  migStrategy: none\n  migStrategy: single\n',
+      [/line 4 column 3: not valid YAML or JSON: Map keys must be unique/],
+    ],
     ['invalid JSON', '{\n  "version": "v1",\n  "flags": {,}\n}', [/line 3 column \d+: not valid JSON/]],
   ])('%s', (_name, text, patterns) => {
     const message = problem(text);
@@ -290,6 +401,8 @@ describe('parseConfigFile: errors name the file, line, field, value and rule', (
 
   test('two unknown keys in one section count as two problems', () => {
     const message = problem('name: x\ndescription: y\n');
-    expect(message).toMatch(/^config file test\.yaml has 2 problems:\n  - .*line 1: unknown key name .*\n  - .*line 2: unknown key description/);
+    expect(message).toMatch(
+      /^config file test\.yaml has 2 problems:\n  - .*line 1: unknown key name .*\n  - .*line 2: unknown key description/,
+    );
   });
 });

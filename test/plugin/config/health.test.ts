@@ -11,13 +11,41 @@ describe('healthFromEnv', () => {
   test.each<[string, NodeJS.ProcessEnv, { disabled: boolean; skipXids: number[]; enableXids: number[] }]>([
     ['nothing set: the default skip list', {}, { disabled: false, skipXids: DEFAULTS, enableXids: [] }],
     ['disable all', { DP_DISABLE_HEALTHCHECKS: 'all' }, { disabled: true, skipXids: DEFAULTS, enableXids: [] }],
-    ['disable xids (case-insensitive)', { DP_DISABLE_HEALTHCHECKS: 'XIDs' }, { disabled: true, skipXids: DEFAULTS, enableXids: [] }],
-    ['disable a list: added to the defaults', { DP_DISABLE_HEALTHCHECKS: '48, 62,,13' }, { disabled: false, skipXids: [13, 31, 43, 45, 48, 62, 68, 109], enableXids: [] }],
-    ['enable a default-skipped XID: removed from the skip list', { DP_ENABLE_HEALTHCHECKS: '31,79' }, { disabled: false, skipXids: [13, 43, 45, 68, 109], enableXids: [31, 79] }],
-    ['enable overrides disable for the same XID', { DP_DISABLE_HEALTHCHECKS: '48', DP_ENABLE_HEALTHCHECKS: '48' }, { disabled: false, skipXids: DEFAULTS, enableXids: [48] }],
-    ['enable all: every XID critical', { DP_ENABLE_HEALTHCHECKS: 'all' }, { disabled: false, skipXids: [], enableXids: [] }],
-    ['enable all beats disable all', { DP_DISABLE_HEALTHCHECKS: 'all', DP_ENABLE_HEALTHCHECKS: 'all' }, { disabled: false, skipXids: [], enableXids: [] }],
-    ['disable all with an enable list stays off, as in NVIDIA', { DP_DISABLE_HEALTHCHECKS: 'all', DP_ENABLE_HEALTHCHECKS: '48' }, { disabled: true, skipXids: DEFAULTS, enableXids: [48] }],
+    [
+      'disable xids (case-insensitive)',
+      { DP_DISABLE_HEALTHCHECKS: 'XIDs' },
+      { disabled: true, skipXids: DEFAULTS, enableXids: [] },
+    ],
+    [
+      'disable a list: added to the defaults',
+      { DP_DISABLE_HEALTHCHECKS: '48, 62,,13' },
+      { disabled: false, skipXids: [13, 31, 43, 45, 48, 62, 68, 109], enableXids: [] },
+    ],
+    [
+      'enable a default-skipped XID: removed from the skip list',
+      { DP_ENABLE_HEALTHCHECKS: '31,79' },
+      { disabled: false, skipXids: [13, 43, 45, 68, 109], enableXids: [31, 79] },
+    ],
+    [
+      'enable overrides disable for the same XID',
+      { DP_DISABLE_HEALTHCHECKS: '48', DP_ENABLE_HEALTHCHECKS: '48' },
+      { disabled: false, skipXids: DEFAULTS, enableXids: [48] },
+    ],
+    [
+      'enable all: every XID critical',
+      { DP_ENABLE_HEALTHCHECKS: 'all' },
+      { disabled: false, skipXids: [], enableXids: [] },
+    ],
+    [
+      'enable all beats disable all',
+      { DP_DISABLE_HEALTHCHECKS: 'all', DP_ENABLE_HEALTHCHECKS: 'all' },
+      { disabled: false, skipXids: [], enableXids: [] },
+    ],
+    [
+      'disable all with an enable list stays off, as in NVIDIA',
+      { DP_DISABLE_HEALTHCHECKS: 'all', DP_ENABLE_HEALTHCHECKS: '48' },
+      { disabled: true, skipXids: DEFAULTS, enableXids: [48] },
+    ],
   ])('%s', (_name, env, expected) => {
     expect(health(env)).toEqual({ ...expected, recoveryMs: 1000 });
   });
@@ -25,7 +53,11 @@ describe('healthFromEnv', () => {
   test('warns when an enable list cannot take effect because checks are off', () => {
     const warnings: string[] = [];
     health({ DP_DISABLE_HEALTHCHECKS: 'all', DP_ENABLE_HEALTHCHECKS: '48' }, warnings);
-    expect(warnings).toEqual([expect.stringMatching(/DP_DISABLE_HEALTHCHECKS=all turns health checks off, so DP_ENABLE_HEALTHCHECKS=48 has no effect/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /DP_DISABLE_HEALTHCHECKS=all turns health checks off, so DP_ENABLE_HEALTHCHECKS=48 has no effect/,
+      ),
+    ]);
   });
 
   test('does not warn in the ordinary cases', () => {

@@ -2,18 +2,59 @@ import { helpText } from '../../../plugin/src/config/help';
 import { OPTIONS } from '../../../plugin/src/config/options';
 
 const NVIDIA_FLAGS = [
-  'mig-strategy', 'fail-on-init-error', 'driver-root', 'nvidia-driver-root', 'dev-root', 'nvidia-dev-root',
-  'pass-device-specs', 'device-list-strategy', 'device-id-strategy', 'gdrcopy-enabled', 'gds-enabled',
-  'mofed-enabled', 'cdi-annotation-prefix', 'nvidia-cdi-hook-path', 'nvidia-ctk-path', 'driver-root-ctr-path',
-  'container-driver-root', 'mps-root', 'shared-devices-allocation-policy', 'device-discovery-strategy',
-  'imex-channel-ids', 'imex-required', 'config-file', 'kubelet-socket', 'cdi-feature-flags', 'cdi-disable-hooks',
+  'mig-strategy',
+  'fail-on-init-error',
+  'driver-root',
+  'nvidia-driver-root',
+  'dev-root',
+  'nvidia-dev-root',
+  'pass-device-specs',
+  'device-list-strategy',
+  'device-id-strategy',
+  'gdrcopy-enabled',
+  'gds-enabled',
+  'mofed-enabled',
+  'cdi-annotation-prefix',
+  'nvidia-cdi-hook-path',
+  'nvidia-ctk-path',
+  'driver-root-ctr-path',
+  'container-driver-root',
+  'mps-root',
+  'shared-devices-allocation-policy',
+  'device-discovery-strategy',
+  'imex-channel-ids',
+  'imex-required',
+  'config-file',
+  'kubelet-socket',
+  'cdi-feature-flags',
+  'cdi-disable-hooks',
 ];
 const NVIDIA_ENV = [
-  'MIG_STRATEGY', 'FAIL_ON_INIT_ERROR', 'NVIDIA_DRIVER_ROOT', 'NVIDIA_DEV_ROOT', 'PASS_DEVICE_SPECS',
-  'DEVICE_LIST_STRATEGY', 'DEVICE_ID_STRATEGY', 'GDRCOPY_ENABLED', 'GDS_ENABLED', 'MOFED_ENABLED',
-  'CDI_ANNOTATION_PREFIX', 'NVIDIA_CDI_HOOK_PATH', 'NVIDIA_CTK_PATH', 'DRIVER_ROOT_CTR_PATH', 'CONTAINER_DRIVER_ROOT',
-  'MPS_ROOT', 'SHARED_DEVICES_ALLOCATION_POLICY', 'DEVICE_DISCOVERY_STRATEGY', 'IMEX_CHANNEL_IDS', 'IMEX_REQUIRED',
-  'CONFIG_FILE', 'KUBELET_SOCKET', 'CDI_FEATURE_FLAGS', 'DP_DISABLE_HEALTHCHECKS', 'DP_ENABLE_HEALTHCHECKS',
+  'MIG_STRATEGY',
+  'FAIL_ON_INIT_ERROR',
+  'NVIDIA_DRIVER_ROOT',
+  'NVIDIA_DEV_ROOT',
+  'PASS_DEVICE_SPECS',
+  'DEVICE_LIST_STRATEGY',
+  'DEVICE_ID_STRATEGY',
+  'GDRCOPY_ENABLED',
+  'GDS_ENABLED',
+  'MOFED_ENABLED',
+  'CDI_ANNOTATION_PREFIX',
+  'NVIDIA_CDI_HOOK_PATH',
+  'NVIDIA_CTK_PATH',
+  'DRIVER_ROOT_CTR_PATH',
+  'CONTAINER_DRIVER_ROOT',
+  'MPS_ROOT',
+  'SHARED_DEVICES_ALLOCATION_POLICY',
+  'DEVICE_DISCOVERY_STRATEGY',
+  'IMEX_CHANNEL_IDS',
+  'IMEX_REQUIRED',
+  'CONFIG_FILE',
+  'KUBELET_SOCKET',
+  'CDI_FEATURE_FLAGS',
+  'DP_DISABLE_HEALTHCHECKS',
+  'DP_ENABLE_HEALTHCHECKS',
 ];
 const OWN = [
   ['device-plugin-path', 'DEVICE_PLUGIN_PATH', '/var/lib/kubelet/device-plugins'],
@@ -39,7 +80,11 @@ describe('helpText', () => {
 
   test.each(OWN)("lists this plugin's --%s with env %s and default %s in its own group", (flag, env, defaultText) => {
     const own = section(/own flags/);
-    const block = own.slice(own.indexOf(`  --${flag}`)).split('\n').slice(0, 3).join('\n');
+    const block = own
+      .slice(own.indexOf(`  --${flag}`))
+      .split('\n')
+      .slice(0, 3)
+      .join('\n');
     expect(block).toContain(`env ${env}`);
     expect(block).toContain(`default ${defaultText}`);
   });

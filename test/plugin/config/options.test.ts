@@ -1,4 +1,11 @@
-import { HELP_FLAGS, OPTIONS, allFlagNames, defaultSettings, helpFlag, optionForFlag } from '../../../plugin/src/config/options';
+import {
+  HELP_FLAGS,
+  OPTIONS,
+  allFlagNames,
+  defaultSettings,
+  helpFlag,
+  optionForFlag,
+} from '../../../plugin/src/config/options';
 
 describe('the option table', () => {
   test('no flag name or env var belongs to two options', () => {
@@ -36,9 +43,12 @@ describe('helpFlag: the one list of help spellings', () => {
   test.each(['--help=false', '-h=0'])('%s is a help flag that asks for none', (arg) => {
     expect(helpFlag(arg)).toBe('no-help');
   });
-  test.each(['--hel', '---help', 'help', '-', '--', '--log-level=help', '--helpful'])('%s is not a help flag', (arg) => {
-    expect(helpFlag(arg)).toBeUndefined();
-  });
+  test.each(['--hel', '---help', 'help', '-', '--', '--log-level=help', '--helpful'])(
+    '%s is not a help flag',
+    (arg) => {
+      expect(helpFlag(arg)).toBeUndefined();
+    },
+  );
   test('no option uses a help flag name', () => {
     for (const name of HELP_FLAGS) expect(optionForFlag(name)).toBeUndefined();
   });

@@ -14,7 +14,11 @@ describe('paths', () => {
 describe('configFileSchema', () => {
   test('registers the known keys of every section for suggestions', () => {
     expect(KNOWN_KEYS.get('')).toEqual(['version', 'flags', 'resources', 'sharing', 'imex']);
-    expect(KNOWN_KEYS.get('sharing.timeSlicing')).toEqual(['renameByDefault', 'failRequestsGreaterThanOne', 'resources']);
+    expect(KNOWN_KEYS.get('sharing.timeSlicing')).toEqual([
+      'renameByDefault',
+      'failRequestsGreaterThanOne',
+      'resources',
+    ]);
     expect(KNOWN_KEYS.get('sharing.mps.resources[]')).toEqual(['name', 'rename', 'devices', 'replicas']);
     expect(KNOWN_KEYS.get('flags.plugin')).toContain('sharedDevicesAllocationPolicy');
   });
@@ -32,6 +36,10 @@ describe('configFileSchema', () => {
   test('rejects an unknown key under flags.plugin', () => {
     const result = configFileSchema.safeParse({ flags: { plugin: { deviceListStrategyy: 'envvar' } } });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['deviceListStrategyy'], path: ['flags', 'plugin'] });
+    expect(result.error?.issues[0]).toMatchObject({
+      code: 'unrecognized_keys',
+      keys: ['deviceListStrategyy'],
+      path: ['flags', 'plugin'],
+    });
   });
 });

@@ -42,7 +42,10 @@ describe('summarizeConfig', () => {
     expect(off.health).toBe('off');
     expect(off.metrics).toBe('off');
     const forced = summarizeConfig(
-      loadConfig({ argv: ['--health-recovery-seconds=0', '--lost-gpu-check-ms=0'], env: { DP_ENABLE_HEALTHCHECKS: '31' } }),
+      loadConfig({
+        argv: ['--health-recovery-seconds=0', '--lost-gpu-check-ms=0'],
+        env: { DP_ENABLE_HEALTHCHECKS: '31' },
+      }),
     );
     expect(forced.health).toBe('skip XIDs [13,43,45,68,109], always critical [31], no recovery');
   });

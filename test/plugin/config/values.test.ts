@@ -24,8 +24,16 @@ function rule(call: () => unknown): string {
 
 describe('parseBool takes the words of Go strconv.ParseBool', () => {
   test.each([
-    ['true', true], ['TRUE', true], ['True', true], ['t', true], ['1', true],
-    ['false', false], ['FALSE', false], ['f', false], ['0', false], [' true ', true],
+    ['true', true],
+    ['TRUE', true],
+    ['True', true],
+    ['t', true],
+    ['1', true],
+    ['false', false],
+    ['FALSE', false],
+    ['f', false],
+    ['0', false],
+    [' true ', true],
   ])('%s → %s', (text, expected) => {
     expect(parseBool(text)).toBe(expected);
   });
@@ -54,7 +62,11 @@ describe('lists', () => {
 });
 
 describe('IMEX channels', () => {
-  test.each<[string, number[]]>([['', []], ['0', [0]], [' 0 ', [0]]])('%j → %j', (text, expected) => {
+  test.each<[string, number[]]>([
+    ['', []],
+    ['0', [0]],
+    [' 0 ', [0]],
+  ])('%j → %j', (text, expected) => {
     expect(parseImexChannelIDs(text)).toEqual(expected);
   });
 

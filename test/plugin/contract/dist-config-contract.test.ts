@@ -20,7 +20,7 @@ interface EmittedConfig {
 function emittedConfigs(): EmittedConfig[] {
   const out: EmittedConfig[] = [];
   for (const file of fs.readdirSync(DIST).sort()) {
-    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, file), 'utf-8')).map(d => d.toJSON());
+    const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, file), 'utf-8')).map((d) => d.toJSON());
     for (const o of docs) {
       if (o.kind !== 'ConfigMap') continue;
       for (const [key, text] of Object.entries<string>(o.data ?? {})) {
@@ -35,22 +35,27 @@ function emittedConfigs(): EmittedConfig[] {
 
 const configs = emittedConfigs();
 const byWhere = (pattern: RegExp) => {
-  const found = configs.filter(c => pattern.test(c.where));
-  if (found.length === 0) throw new Error(`no emitted config matches ${pattern}; found: ${configs.map(c => c.where).join(', ')}`);
+  const found = configs.filter((c) => pattern.test(c.where));
+  if (found.length === 0)
+    throw new Error(`no emitted config matches ${pattern}; found: ${configs.map((c) => c.where).join(', ')}`);
   return found;
 };
 
 test('dist/ holds the configs of every device plugin scenario and the operator stacks', () => {
-  const files = new Set(configs.map(c => c.where.split(' ')[0]));
+  const files = new Set(configs.map((c) => c.where.split(' ')[0]));
   expect([...files].sort()).toEqual([
-    'device-plugin-mig-mixed.k8s.yaml', 'device-plugin-nvidia-image.k8s.yaml', 'device-plugin-time-slicing.k8s.yaml',
-    'device-plugin.k8s.yaml', 'gpu-operator-project-plugin.k8s.yaml', 'gpu-operator.k8s.yaml',
+    'device-plugin-mig-mixed.k8s.yaml',
+    'device-plugin-nvidia-image.k8s.yaml',
+    'device-plugin-time-slicing.k8s.yaml',
+    'device-plugin.k8s.yaml',
+    'gpu-operator-project-plugin.k8s.yaml',
+    'gpu-operator.k8s.yaml',
   ]);
 });
 
-test.each(configs.map(c => [c.where, c] as const))('the plugin loads %s without warnings', (_where, c) => {
+test.each(configs.map((c) => [c.where, c] as const))('the plugin loads %s without warnings', (_where, c) => {
   const warnings: string[] = [];
-  const config = configFromFile(c.text, c.where, w => warnings.push(w));
+  const config = configFromFile(c.text, c.where, (w) => warnings.push(w));
   expect(config.version).toBe('v1');
   expect(warnings).toEqual([]);
 });
@@ -61,7 +66,7 @@ test.each([
 ])('%s advertises 8 whole GPUs as nvidia.com/gpu', (pattern, count) => {
   for (const c of byWhere(pattern)) {
     const resources = buildResources(configFromFile(c.text, c.where), inventory(gpus(8)));
-    expect(resources.map(r => [r.name, r.devices.length, r.sharing])).toEqual([['nvidia.com/gpu', count, 'none']]);
+    expect(resources.map((r) => [r.name, r.devices.length, r.sharing])).toEqual([['nvidia.com/gpu', count, 'none']]);
   }
 });
 
@@ -69,21 +74,29 @@ test('the time-slicing scenario advertises 4 replicas of each of 8 GPUs (32), wi
   const [c] = byWhere(/^device-plugin-time-slicing\.k8s\.yaml /);
   const [r] = buildResources(configFromFile(c.text, c.where), inventory(gpus(8)));
   expect([r.name, r.devices.length, r.sharing, r.replicas]).toEqual(['nvidia.com/gpu', 32, 'time-slicing', 4]);
-  expect(r.devices.every(d => /^GPU-[0-9a-f-]+::[0-3]$/.test(d.id))).toBe(true);
+  expect(r.devices.every((d) => /^GPU-[0-9a-f-]+::[0-3]$/.test(d.id))).toBe(true);
 });
 
 test('the MIG mixed scenario advertises one resource per MIG profile, and whole GPUs where MIG is off', () => {
   const [c] = byWhere(/^device-plugin-mig-mixed\.k8s\.yaml /);
-  const node = inventory([migGpu(0, ['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb']), ...gpus(1).map(g => ({ ...g, index: 1 }))]);
-  const names = buildResources(configFromFile(c.text, c.where), node).map(r => `${r.name}=${r.devices.length}`);
+  const node = inventory([
+    migGpu(0, ['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb']),
+    ...gpus(1).map((g) => ({ ...g, index: 1 })),
+  ]);
+  const names = buildResources(configFromFile(c.text, c.where), node).map((r) => `${r.name}=${r.devices.length}`);
   // GPU 1 has MIG off: with `mixed` it stays a whole nvidia.com/gpu, as NVIDIA's plugin does.
-  expect(names.sort()).toEqual(['nvidia.com/gpu=1', 'nvidia.com/mig-1g.10gb=2', 'nvidia.com/mig-2g.20gb=1', 'nvidia.com/mig-3g.40gb=1']);
+  expect(names.sort()).toEqual([
+    'nvidia.com/gpu=1',
+    'nvidia.com/mig-1g.10gb=2',
+    'nvidia.com/mig-2g.20gb=1',
+    'nvidia.com/mig-3g.40gb=1',
+  ]);
 });
 
 test("the operator's named configs all load, and the default one advertises whole GPUs", () => {
   for (const c of byWhere(/^gpu-operator(-project-plugin)?\.k8s\.yaml /)) {
     const resources = buildResources(configFromFile(c.text, c.where), inventory(gpus(2)));
     expect(resources.length).toBeGreaterThan(0);
-    expect(resources.every(r => r.name.startsWith('nvidia.com/'))).toBe(true);
+    expect(resources.every((r) => r.name.startsWith('nvidia.com/'))).toBe(true);
   }
 });

@@ -3,11 +3,20 @@ import type { AdvertisedDevice } from '../../../plugin/src/devices/types';
 import { gpu, gpus, inventory, mig, migGpu } from './inventory-fixtures';
 
 /** Resource name → device ids, for compact expectations. */
-const ids = (map: Map<string, AdvertisedDevice[]>) => Object.fromEntries([...map].map(([name, devices]) => [name, devices.map((d) => d.index)]));
+const ids = (map: Map<string, AdvertisedDevice[]>) =>
+  Object.fromEntries([...map].map(([name, devices]) => [name, devices.map((d) => d.index)]));
 
 describe('device entries', () => {
   test('a GPU is advertised by UUID with its index, minor and NUMA node', () => {
-    expect(gpuDevice(gpu(5))).toEqual({ id: gpu(5).uuid, uuid: gpu(5).uuid, index: '5', gpuIndex: 5, numaNode: 1, healthy: true, minor: 5 });
+    expect(gpuDevice(gpu(5))).toEqual({
+      id: gpu(5).uuid,
+      uuid: gpu(5).uuid,
+      index: '5',
+      gpuIndex: 5,
+      numaNode: 1,
+      healthy: true,
+      minor: 5,
+    });
   });
 
   test('a GPU without NUMA node has no numaNode key', () => {
@@ -17,22 +26,47 @@ describe('device entries', () => {
   test('a MIG device carries its parent’s minor and NUMA node and its own index', () => {
     const parent = migGpu(2, ['1g.10gb', '1g.10gb']);
     const d = migDevice(parent, parent.migDevices[1]);
-    expect(d).toEqual({ id: parent.migDevices[1].uuid, uuid: parent.migDevices[1].uuid, index: '2:1', gpuIndex: 2, numaNode: 0, healthy: true, minor: 2, mig: parent.migDevices[1] });
+    expect(d).toEqual({
+      id: parent.migDevices[1].uuid,
+      uuid: parent.migDevices[1].uuid,
+      index: '2:1',
+      gpuIndex: 2,
+      numaNode: 0,
+      healthy: true,
+      minor: 2,
+      mig: parent.migDevices[1],
+    });
   });
 });
 
 describe('migStrategy', () => {
   test.each([
     ['none: every GPU, MIG or not', 'none', [gpu(0), migGpu(1, ['1g.10gb'])], { 'nvidia.com/gpu': ['0', '1'] }],
-    ['single: MIG devices as nvidia.com/gpu', 'single', [migGpu(0, ['1g.10gb', '1g.10gb']), migGpu(1, ['1g.10gb'])], { 'nvidia.com/gpu': ['0:0', '0:1', '1:0'] }],
+    [
+      'single: MIG devices as nvidia.com/gpu',
+      'single',
+      [migGpu(0, ['1g.10gb', '1g.10gb']), migGpu(1, ['1g.10gb'])],
+      { 'nvidia.com/gpu': ['0:0', '0:1', '1:0'] },
+    ],
     ['single: whole GPUs when no GPU has MIG on', 'single', gpus(2), { 'nvidia.com/gpu': ['0', '1'] }],
     [
       'mixed: one resource per profile, whole GPUs stay nvidia.com/gpu',
       'mixed',
       [migGpu(0, ['3g.40gb', '2g.20gb', '1g.10gb', '1g.10gb']), gpu(1), migGpu(2, ['7g.80gb'])],
-      { 'nvidia.com/mig-3g.40gb': ['0:0'], 'nvidia.com/mig-2g.20gb': ['0:1'], 'nvidia.com/mig-1g.10gb': ['0:2', '0:3'], 'nvidia.com/gpu': ['1'], 'nvidia.com/mig-7g.80gb': ['2:0'] },
+      {
+        'nvidia.com/mig-3g.40gb': ['0:0'],
+        'nvidia.com/mig-2g.20gb': ['0:1'],
+        'nvidia.com/mig-1g.10gb': ['0:2', '0:3'],
+        'nvidia.com/gpu': ['1'],
+        'nvidia.com/mig-7g.80gb': ['2:0'],
+      },
     ],
-    ['mixed: +me becomes .me', 'mixed', [migGpu(0, ['1g.10gb+me', '1g.10gb'])], { 'nvidia.com/mig-1g.10gb.me': ['0:0'], 'nvidia.com/mig-1g.10gb': ['0:1'] }],
+    [
+      'mixed: +me becomes .me',
+      'mixed',
+      [migGpu(0, ['1g.10gb+me', '1g.10gb'])],
+      { 'nvidia.com/mig-1g.10gb.me': ['0:0'], 'nvidia.com/mig-1g.10gb': ['0:1'] },
+    ],
     ['any: a node without GPUs has no resources', 'mixed', [], {}],
   ] as const)('%s', (_what, strategy, list, expected) => {
     expect(ids(buildDeviceMap(strategy, inventory([...list])))).toEqual(expected);
@@ -51,8 +85,18 @@ describe('migStrategy', () => {
       [migGpu(0, ['3g.40gb', '1g.10gb']), migGpu(1, ['1g.10gb'])],
       /one MIG profile on the whole node, but found 3g\.40gb \(MIG 0:0\); 1g\.10gb \(MIG 0:1, 1:0\)\. .*migStrategy=mixed/,
     ],
-    ['single with MIG on and no MIG devices', 'single', [migGpu(0, [])], /MIG is enabled on GPU 0 \(GPU-[0-9a-f-]+\) but it has no MIG devices.*nvidia-smi/],
-    ['mixed with MIG on and no MIG devices', 'mixed', [gpu(0), migGpu(1, [])], /MIG is enabled on GPU 1 .* no MIG devices/],
+    [
+      'single with MIG on and no MIG devices',
+      'single',
+      [migGpu(0, [])],
+      /MIG is enabled on GPU 0 \(GPU-[0-9a-f-]+\) but it has no MIG devices.*nvidia-smi/,
+    ],
+    [
+      'mixed with MIG on and no MIG devices',
+      'mixed',
+      [gpu(0), migGpu(1, [])],
+      /MIG is enabled on GPU 1 .* no MIG devices/,
+    ],
     [
       'mixed with a compute-instance subdivision',
       'mixed',

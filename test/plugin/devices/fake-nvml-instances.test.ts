@@ -60,7 +60,12 @@ function load(spec: FakeNvmlSpec) {
     giProfile: f('nvmlDeviceGetGpuInstanceProfileInfo', [handle, 'uint', koffi.out(koffi.pointer(giProfileInfo))]),
     giById: f('nvmlDeviceGetGpuInstanceById', [handle, 'uint', outHandle]),
     giInfo: f('nvmlGpuInstanceGetInfo', [handle, koffi.out(koffi.pointer(giInfo))]),
-    ciProfile: f('nvmlGpuInstanceGetComputeInstanceProfileInfo', [handle, 'uint', 'uint', koffi.out(koffi.pointer(ciProfileInfo))]),
+    ciProfile: f('nvmlGpuInstanceGetComputeInstanceProfileInfo', [
+      handle,
+      'uint',
+      'uint',
+      koffi.out(koffi.pointer(ciProfileInfo)),
+    ]),
     ciById: f('nvmlGpuInstanceGetComputeInstanceById', [handle, 'uint', outHandle]),
     ciInfo: f('nvmlComputeInstanceGetInfo_v2', [handle, koffi.out(koffi.pointer(ciInfo))]),
   };
@@ -140,7 +145,9 @@ test('a GPU instance profile in use reports its MIG device: counts and the 64-bi
 
 test('profiles an A100 80GB lacks answer NOT_SUPPORTED, out-of-range ones INVALID_ARGUMENT, a GPU without MIG NOT_SUPPORTED', () => {
   const nvml = load(a100MigSpec());
-  const supported = Array.from({ length: 18 }, (_, p) => p).filter((p) => nvml.api.giProfile(nvml.gpu(0), p, {}) === SUCCESS);
+  const supported = Array.from({ length: 18 }, (_, p) => p).filter(
+    (p) => nvml.api.giProfile(nvml.gpu(0), p, {}) === SUCCESS,
+  );
   // 1g, 2g, 3g, 4g, 7g, 1g+me (REV1 = 7), 1g.20gb (REV2 = 9)
   expect(supported).toEqual([0, 1, 2, 3, 4, 7, 9]);
   expect(nvml.api.giProfile(nvml.gpu(0), 5, {})).toBe(NOT_SUPPORTED);
@@ -162,7 +169,9 @@ test('a GPU that is not MIG capable has no GPU instance profiles and no instance
 test('compute instance profiles fit inside their GPU instance; unknown instance IDs are NOT_FOUND', () => {
   const nvml = load(a100MigSpec());
   const { giHandle } = profileIdsOf(nvml, 0, 1, 3, 0); // the 2g.20gb instance
-  const offered = Array.from({ length: 9 }, (_, p) => p).filter((p) => nvml.api.ciProfile(giHandle, p, 0, {}) === SUCCESS);
+  const offered = Array.from({ length: 9 }, (_, p) => p).filter(
+    (p) => nvml.api.ciProfile(giHandle, p, 0, {}) === SUCCESS,
+  );
   expect(offered).toEqual([0, 1]); // 1c and 2c in a 2g instance
   const half: Out = {};
   expect(nvml.api.ciProfile(giHandle, 0, 0, half)).toBe(SUCCESS);

@@ -41,7 +41,10 @@ describe('readNumaNode', () => {
 
 describe('readMigMinors', () => {
   test('maps GPU-instance and compute-instance access files to their minors', () => {
-    write('driver/nvidia-caps/mig-minors', 'config 1\nmonitor 2\ngpu0/gi1/access 21\ngpu0/gi1/ci0/access 22\ngpu3/gi13/ci2/access 400\n');
+    write(
+      'driver/nvidia-caps/mig-minors',
+      'config 1\nmonitor 2\ngpu0/gi1/access 21\ngpu0/gi1/ci0/access 22\ngpu3/gi13/ci2/access 400\n',
+    );
     expect(readMigMinors(root)).toEqual(
       new Map([
         ['gpu0/gi1', 21],
@@ -65,10 +68,13 @@ describe('resolveNvmlLibrary', () => {
     expect(resolveNvmlLibrary('./lib/libnvidia-ml.so.1', root)).toBe('./lib/libnvidia-ml.so.1');
   });
 
-  test.each(['usr/lib64', 'usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib'])('finds a bare name under <driver root>/%s', (dir) => {
-    write(`${dir}/libnvidia-ml.so.1`, '');
-    expect(resolveNvmlLibrary('libnvidia-ml.so.1', root)).toBe(join(root, dir, 'libnvidia-ml.so.1'));
-  });
+  test.each(['usr/lib64', 'usr/lib/x86_64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib'])(
+    'finds a bare name under <driver root>/%s',
+    (dir) => {
+      write(`${dir}/libnvidia-ml.so.1`, '');
+      expect(resolveNvmlLibrary('libnvidia-ml.so.1', root)).toBe(join(root, dir, 'libnvidia-ml.so.1'));
+    },
+  );
 
   test('leaves a bare name it cannot find to the dynamic loader', () => {
     expect(resolveNvmlLibrary('libnvidia-ml.so.1', root)).toBe('libnvidia-ml.so.1');

@@ -46,17 +46,25 @@ export function inventory(gpus: Gpu[]): DeviceInventory {
     driverVersion: '550.54.15',
     cudaDriverVersion: 12040,
     gpus,
-    topology: { nvlinks: gpus.map(() => new Array<number>(n).fill(0)), pcie: gpus.map(() => new Array<number>(n).fill(50)) },
+    topology: {
+      nvlinks: gpus.map(() => new Array<number>(n).fill(0)),
+      pcie: gpus.map(() => new Array<number>(n).fill(50)),
+    },
   };
 }
 
 export const gpus = (n: number): Gpu[] => Array.from({ length: n }, (_, i) => gpu(i));
 
-export function sharing(resources: ReplicatedResources['resources'], over: Partial<ReplicatedResources> = {}): ReplicatedResources {
+export function sharing(
+  resources: ReplicatedResources['resources'],
+  over: Partial<ReplicatedResources> = {},
+): ReplicatedResources {
   return { renameByDefault: false, failRequestsGreaterThanOne: false, resources, ...over };
 }
 
 /** The allocate tests' config (the plugin's defaults with an MPS root) with this MIG strategy and sharing. */
-export function pluginConfig(over: { migStrategy?: PluginConfig['flags']['migStrategy']; sharing?: PluginConfig['sharing'] } = {}): PluginConfig {
+export function pluginConfig(
+  over: { migStrategy?: PluginConfig['flags']['migStrategy']; sharing?: PluginConfig['sharing'] } = {},
+): PluginConfig {
   return { ...config({ flags: { migStrategy: over.migStrategy ?? 'none' } }), sharing: over.sharing ?? {} };
 }

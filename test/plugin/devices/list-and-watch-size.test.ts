@@ -13,7 +13,11 @@ import {
 function serializedBytes(devices: Array<{ id: string; numaNode?: number }>): number {
   const serialize = devicePluginService().ListAndWatch.responseSerialize;
   const message = {
-    devices: devices.map((d) => ({ ID: d.id, health: 'Unhealthy', topology: d.numaNode === undefined ? null : { nodes: [{ ID: d.numaNode }] } })),
+    devices: devices.map((d) => ({
+      ID: d.id,
+      health: 'Unhealthy',
+      topology: d.numaNode === undefined ? null : { nodes: [{ ID: d.numaNode }] },
+    })),
   };
   return serialize(message).length;
 }
@@ -45,7 +49,8 @@ test.each([
   expect(varintLength(n)).toBe(len);
 });
 
-const replicas = (id: string, n: number, numaNode?: number) => Array.from({ length: n }, (_, i) => ({ id: `${id}::${i}`, numaNode }));
+const replicas = (id: string, n: number, numaNode?: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `${id}::${i}`, numaNode }));
 
 test.each([[1], [9], [10], [11], [100], [1234]])('replicatedBytes for %d replicas equals listing them', (n) => {
   expect(replicatedBytes({ id: uuid, numaNode: 1 }, n)).toBe(listAndWatchBytes(replicas(uuid, n, 1)));
@@ -61,7 +66,9 @@ test('maxReplicasWithin finds the largest count under the limit', () => {
 
 test('assertReplicasFit checks ten million replicas without building them', () => {
   const t0 = Date.now();
-  expect(() => assertReplicasFit('nvidia.com/gpu', 'sharing.timeSlicing.resources[0]', [{ id: uuid }], 10_000_000)).toThrow(
+  expect(() =>
+    assertReplicasFit('nvidia.com/gpu', 'sharing.timeSlicing.resources[0]', [{ id: uuid }], 10_000_000),
+  ).toThrow(
     /nvidia\.com\/gpu would list 10000000 devices .* \(\d+\.\d MiB\).*at most \d+ \(1 devices × 10000000 replicas now\)/,
   );
   expect(Date.now() - t0).toBeLessThan(500);
@@ -70,5 +77,7 @@ test('assertReplicasFit checks ten million replicas without building them', () =
 test('assertListFits accepts 4 MiB and refuses more', () => {
   const fits = replicas(uuid, 50_000);
   expect(() => assertListFits('nvidia.com/gpu', fits)).not.toThrow();
-  expect(() => assertListFits('nvidia.com/gpu', replicas(uuid, 80_000))).toThrow(/over the kubelet's 4 MiB gRPC message limit, .*Advertise fewer devices under it\./);
+  expect(() => assertListFits('nvidia.com/gpu', replicas(uuid, 80_000))).toThrow(
+    /over the kubelet's 4 MiB gRPC message limit, .*Advertise fewer devices under it\./,
+  );
 });

@@ -1,4 +1,10 @@
-import { formatMigProfile, migMemoryGb, migProfileFromAttributes, migResourceName, parseMigProfile } from '../../../plugin/src/devices/mig-profile';
+import {
+  formatMigProfile,
+  migMemoryGb,
+  migProfileFromAttributes,
+  migResourceName,
+  parseMigProfile,
+} from '../../../plugin/src/devices/mig-profile';
 import type { DeviceAttributes } from '../../../plugin/src/devices/nvml';
 
 const MiB = 1024 * 1024;

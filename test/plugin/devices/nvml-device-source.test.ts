@@ -10,7 +10,12 @@ let sources: NvmlDeviceSource[] = [];
 function sourceFor(spec: FakeNvmlSpec, extra: { eventWaitMs?: number } = {}) {
   const fake = useFakeNvml(spec);
   dirs.push(fake.dir);
-  const source = new NvmlDeviceSource({ libraryPath: fake.libraryPath, driverRoot: '/', sysfsRoot: fake.sysfsRoot, ...extra });
+  const source = new NvmlDeviceSource({
+    libraryPath: fake.libraryPath,
+    driverRoot: '/',
+    sysfsRoot: fake.sysfsRoot,
+    ...extra,
+  });
   sources.push(source);
   return { source, fake };
 }
@@ -93,7 +98,9 @@ describe('NvmlDeviceSource.watchHealth', () => {
   test('refuses to watch before discover', async () => {
     const { source } = sourceFor(defaultSpec(1));
     const inv = { driverVersion: '', cudaDriverVersion: 0, gpus: [], topology: { nvlinks: [], pcie: [] } };
-    await expect(source.watchHealth(inv, new AbortController().signal, () => undefined)).rejects.toThrow(/before discover/);
+    await expect(source.watchHealth(inv, new AbortController().signal, () => undefined)).rejects.toThrow(
+      /before discover/,
+    );
   });
 
   test('returns at once when the signal is already aborted', async () => {

@@ -12,7 +12,10 @@ afterEach(() => {
 });
 
 /** Discovers `spec` through the fake library, with NVML shut down again afterwards. */
-function discover(spec: FakeNvmlSpec, prepare: (dir: string) => void = () => undefined): { inv: DeviceInventory; warnings: string[] } {
+function discover(
+  spec: FakeNvmlSpec,
+  prepare: (dir: string) => void = () => undefined,
+): { inv: DeviceInventory; warnings: string[] } {
   const fake = useFakeNvml(spec);
   dirs.push(fake.dir);
   prepare(fake.dir);
@@ -20,7 +23,11 @@ function discover(spec: FakeNvmlSpec, prepare: (dir: string) => void = () => und
   const warnings: string[] = [];
   nvml.init();
   try {
-    const inv = discoverInventory(nvml, { sysfsRoot: fake.sysfsRoot, procRoot: join(fake.dir, 'proc'), warn: (_o, m) => warnings.push(m) });
+    const inv = discoverInventory(nvml, {
+      sysfsRoot: fake.sysfsRoot,
+      procRoot: join(fake.dir, 'proc'),
+      warn: (_o, m) => warnings.push(m),
+    });
     return { inv, warnings };
   } finally {
     nvml.shutdown();
@@ -68,7 +75,14 @@ describe('topology', () => {
 
   test('adds direct links and switch links together', () => {
     const spec = defaultSpec(2);
-    const { inv } = discover({ ...spec, nvlinks: [[0, 2], [2, 0]], nvswitchLinks: [4, 4] });
+    const { inv } = discover({
+      ...spec,
+      nvlinks: [
+        [0, 2],
+        [2, 0],
+      ],
+      nvswitchLinks: [4, 4],
+    });
     expect(inv.topology.nvlinks).toEqual([
       [0, 6],
       [6, 0],
@@ -127,9 +141,33 @@ describe('MIG', () => {
   test('names compute-instance subdivisions and media-extension instances', () => {
     const spec = a100MigSpec();
     spec.gpus[1].migDevices = [
-      { uuid: migUuid(1, 0), gpuInstanceId: 3, computeInstanceId: 0, gpuInstanceSlices: 2, computeInstanceSlices: 1, memoryMiB: 19968 },
-      { uuid: migUuid(1, 1), gpuInstanceId: 3, computeInstanceId: 1, gpuInstanceSlices: 2, computeInstanceSlices: 1, memoryMiB: 19968 },
-      { uuid: migUuid(1, 2), gpuInstanceId: 9, computeInstanceId: 0, gpuInstanceSlices: 1, computeInstanceSlices: 1, memoryMiB: 9856, ofas: 1, decoders: 1, jpegs: 1 },
+      {
+        uuid: migUuid(1, 0),
+        gpuInstanceId: 3,
+        computeInstanceId: 0,
+        gpuInstanceSlices: 2,
+        computeInstanceSlices: 1,
+        memoryMiB: 19968,
+      },
+      {
+        uuid: migUuid(1, 1),
+        gpuInstanceId: 3,
+        computeInstanceId: 1,
+        gpuInstanceSlices: 2,
+        computeInstanceSlices: 1,
+        memoryMiB: 19968,
+      },
+      {
+        uuid: migUuid(1, 2),
+        gpuInstanceId: 9,
+        computeInstanceId: 0,
+        gpuInstanceSlices: 1,
+        computeInstanceSlices: 1,
+        memoryMiB: 9856,
+        ofas: 1,
+        decoders: 1,
+        jpegs: 1,
+      },
     ];
     const { inv } = discover(spec);
     expect(inv.gpus[1].migDevices.map((m) => m.profile)).toEqual(['1c.2g.20gb', '1c.2g.20gb', '1g.10gb+me']);
@@ -152,7 +190,10 @@ describe('MIG', () => {
   test('reads GPU- and compute-instance capability minors from procfs', () => {
     const { inv } = discover(a100MigSpec(), (dir) => {
       mkdirSync(join(dir, 'proc', 'driver', 'nvidia-caps'), { recursive: true });
-      writeFileSync(join(dir, 'proc', 'driver', 'nvidia-caps', 'mig-minors'), 'config 1\nmonitor 2\ngpu1/gi0/access 12\ngpu1/gi0/ci0/access 13\n');
+      writeFileSync(
+        join(dir, 'proc', 'driver', 'nvidia-caps', 'mig-minors'),
+        'config 1\nmonitor 2\ngpu1/gi0/access 12\ngpu1/gi0/ci0/access 13\n',
+      );
     });
     expect(inv.gpus[1].migDevices[0]).toMatchObject({ gpuInstanceCapMinor: 12, computeInstanceCapMinor: 13 });
   });

@@ -3,7 +3,15 @@ import { discoverInventory } from '../../../plugin/src/devices/nvml-discovery';
 import { startHealthWatch } from '../../../plugin/src/devices/nvml-health-watch';
 import { Nvml } from '../../../plugin/src/devices/nvml';
 import type { HealthEvent } from '../../../plugin/src/devices/types';
-import { a100MigSpec, defaultSpec, gpuUuid, injectXid, migUuid, useFakeNvml, type FakeNvmlSpec } from '../helpers/fake-nvml';
+import {
+  a100MigSpec,
+  defaultSpec,
+  gpuUuid,
+  injectXid,
+  migUuid,
+  useFakeNvml,
+  type FakeNvmlSpec,
+} from '../helpers/fake-nvml';
 
 interface Running {
   events: Array<HealthEvent & { at: number }>;
@@ -66,7 +74,12 @@ test('reports an XID injected into the running library within 50 ms', async () =
   const injectedAt = Date.now();
   injectXid(w.eventsPath, gpuUuid(3), 79);
   await waitFor(() => w.events.length > 0);
-  expect(w.events[0]).toMatchObject({ uuid: gpuUuid(3), healthy: false, xid: 79, reason: 'XID 79 (GPU has fallen off the bus)' });
+  expect(w.events[0]).toMatchObject({
+    uuid: gpuUuid(3),
+    healthy: false,
+    xid: 79,
+    reason: 'XID 79 (GPU has fallen off the bus)',
+  });
   expect(w.events[0].at - injectedAt).toBeLessThan(50);
 });
 

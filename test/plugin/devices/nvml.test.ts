@@ -1,6 +1,14 @@
 import { rmSync } from 'node:fs';
 import { Nvml, NvmlError, NvmlEventType, NvmlReturn, NO_INSTANCE } from '../../../plugin/src/devices/nvml';
-import { a100MigSpec, defaultSpec, gpuUuid, injectXid, migUuid, useFakeNvml, type FakeNvmlSpec } from '../helpers/fake-nvml';
+import {
+  a100MigSpec,
+  defaultSpec,
+  gpuUuid,
+  injectXid,
+  migUuid,
+  useFakeNvml,
+  type FakeNvmlSpec,
+} from '../helpers/fake-nvml';
 
 let dirs: string[] = [];
 let open: Nvml[] = [];
@@ -26,7 +34,12 @@ describe('struct layouts', () => {
     const spec = defaultSpec(1);
     spec.gpus[0].pciBusId = '00000001:A3:1F.0';
     const { nvml } = nvmlFor(spec);
-    expect(nvml.pciInfo(nvml.handleByIndex(0))).toEqual({ domain: 1, bus: 0xa3, device: 0x1f, busId: '00000001:A3:1F.0' });
+    expect(nvml.pciInfo(nvml.handleByIndex(0))).toEqual({
+      domain: 1,
+      bus: 0xa3,
+      device: 0x1f,
+      busId: '00000001:A3:1F.0',
+    });
   });
 
   test('nvmlDeviceAttributes_t: every count and the 64-bit memory size', () => {
@@ -75,7 +88,13 @@ describe('struct layouts', () => {
     injectXid(eventsPath, migUuid(0, 1), 94);
     const e = await nvml.eventSetWait(set, 1000);
     nvml.eventSetFree(set);
-    expect(e).toEqual({ device: gpu, eventType: NvmlEventType.XID_CRITICAL, eventData: 94, gpuInstanceId: 3, computeInstanceId: 0 });
+    expect(e).toEqual({
+      device: gpu,
+      eventType: NvmlEventType.XID_CRITICAL,
+      eventData: 94,
+      gpuInstanceId: 3,
+      computeInstanceId: 0,
+    });
   });
 });
 
@@ -109,7 +128,11 @@ describe('return codes', () => {
     const { nvml } = nvmlFor(a100MigSpec());
     expect(nvml.handleByUuid(gpuUuid(1))).toBe(nvml.handleByIndex(1));
     const mig = nvml.handleByUuid(migUuid(0, 3))!;
-    expect([nvml.isMigDeviceHandle(mig), nvml.parentOfMigDevice(mig), nvml.gpuInstanceId(mig)]).toEqual([true, nvml.handleByIndex(0), 10]);
+    expect([nvml.isMigDeviceHandle(mig), nvml.parentOfMigDevice(mig), nvml.gpuInstanceId(mig)]).toEqual([
+      true,
+      nvml.handleByIndex(0),
+      10,
+    ]);
   });
 
   test('resolves an event wait that times out as undefined', async () => {
@@ -127,6 +150,11 @@ describe('return codes', () => {
     injectXid(eventsPath, '*', 79);
     const e = await nvml.eventSetWait(set, 1000);
     nvml.eventSetFree(set);
-    expect(e).toMatchObject({ device: null, eventData: 79, gpuInstanceId: NO_INSTANCE, computeInstanceId: NO_INSTANCE });
+    expect(e).toMatchObject({
+      device: null,
+      eventData: 79,
+      gpuInstanceId: NO_INSTANCE,
+      computeInstanceId: NO_INSTANCE,
+    });
   });
 });

@@ -34,7 +34,12 @@ test.each([
     ],
   ],
 ] as const)('migStrategy=%s names resources and sockets as NVIDIA', (strategy, timeSlicing, expected) => {
-  const list = strategy === 'single' ? [migGpu(0, ['1g.10gb', '1g.10gb'])] : strategy === 'mixed' ? [migGpu(0, ['1g.10gb+me', '1g.10gb'])] : gpus(2);
+  const list =
+    strategy === 'single'
+      ? [migGpu(0, ['1g.10gb', '1g.10gb'])]
+      : strategy === 'mixed'
+        ? [migGpu(0, ['1g.10gb+me', '1g.10gb'])]
+        : gpus(2);
   const resources = buildResources(pluginConfig({ migStrategy: strategy, sharing: { timeSlicing } }), inventory(list));
   expect(resources.map((r) => [r.name, r.socketName])).toEqual(expected);
 });
@@ -44,7 +49,8 @@ test('an idle node (no GPUs) advertises nothing', () => {
 });
 
 describe('the 4 MiB ListAndWatch limit', () => {
-  const timeSliced = (replicas: number) => pluginConfig({ sharing: { timeSlicing: sharing([{ name: 'nvidia.com/gpu', devices: 'all', replicas }]) } });
+  const timeSliced = (replicas: number) =>
+    pluginConfig({ sharing: { timeSlicing: sharing([{ name: 'nvidia.com/gpu', devices: 'all', replicas }]) } });
 
   test('refuses a replica count whose device list exceeds it, saying the size and the fix', () => {
     expect(() => buildResources(timeSliced(100_000), inventory(gpus(8)))).toThrow(

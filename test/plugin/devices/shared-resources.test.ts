@@ -9,7 +9,9 @@ function groups(sharingConfig: Sharing, list = gpus(4), strategy: MigStrategy = 
 
 /** name → [sharing, replicas, fail>1, device ids] */
 const summary = (gs: ResourceGroup[]) =>
-  Object.fromEntries(gs.map((g) => [g.name, [g.sharing, g.replicas, g.failRequestsGreaterThanOne, g.devices.map((d) => d.id)]]));
+  Object.fromEntries(
+    gs.map((g) => [g.name, [g.sharing, g.replicas, g.failRequestsGreaterThanOne, g.devices.map((d) => d.id)]]),
+  );
 
 const U = (i: number) => gpu(i).uuid;
 const R = (i: number, n: number) => replicaId(U(i), n);
@@ -71,9 +73,16 @@ describe('time-slicing', () => {
     const list = [migGpu(0, ['1g.10gb', '1g.10gb', '3g.40gb'])];
     const ts = sharing([{ name: 'nvidia.com/mig-1g.10gb', devices: ['0:1'], replicas: 2 }], { renameByDefault: true });
     const s = summary(groups({ timeSlicing: ts }, list, 'mixed'));
-    expect(Object.keys(s)).toEqual(['nvidia.com/mig-3g.40gb', 'nvidia.com/mig-1g.10gb', 'nvidia.com/mig-1g.10gb.shared']);
+    expect(Object.keys(s)).toEqual([
+      'nvidia.com/mig-3g.40gb',
+      'nvidia.com/mig-1g.10gb',
+      'nvidia.com/mig-1g.10gb.shared',
+    ]);
     expect(s['nvidia.com/mig-1g.10gb'][3]).toEqual([list[0].migDevices[0].uuid]);
-    expect(s['nvidia.com/mig-1g.10gb.shared'][3]).toEqual([replicaId(list[0].migDevices[1].uuid, 0), replicaId(list[0].migDevices[1].uuid, 1)]);
+    expect(s['nvidia.com/mig-1g.10gb.shared'][3]).toEqual([
+      replicaId(list[0].migDevices[1].uuid, 0),
+      replicaId(list[0].migDevices[1].uuid, 1),
+    ]);
   });
 
   test('ignores a resource this node does not have', () => {
@@ -84,7 +93,9 @@ describe('time-slicing', () => {
 
 describe('MPS', () => {
   test('always refuses more than one replica per request, whatever the flag says', () => {
-    const mps = sharing([{ name: 'nvidia.com/gpu', devices: 'all', replicas: 2 }], { failRequestsGreaterThanOne: false });
+    const mps = sharing([{ name: 'nvidia.com/gpu', devices: 'all', replicas: 2 }], {
+      failRequestsGreaterThanOne: false,
+    });
     expect(summary(groups({ mps }, gpus(1)))).toEqual({ 'nvidia.com/gpu': ['mps', 2, true, [R(0, 0), R(0, 1)]] });
   });
 
@@ -98,11 +109,19 @@ describe('MPS', () => {
 test.each([
   [
     'time-slicing and MPS together',
-    { timeSlicing: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }]), mps: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }]) },
+    {
+      timeSlicing: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }]),
+      mps: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }]),
+    },
     'none',
     /sharing\.timeSlicing and sharing\.mps are both set/,
   ],
-  ['MPS with migStrategy=mixed', { mps: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }]) }, 'mixed', /sharing\.mps cannot be used with migStrategy=mixed/],
+  [
+    'MPS with migStrategy=mixed',
+    { mps: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }]) },
+    'mixed',
+    /sharing\.mps cannot be used with migStrategy=mixed/,
+  ],
   [
     'a device that is not on the node',
     { timeSlicing: sharing([{ name: 'nvidia.com/gpu', rename: 'x', devices: [7], replicas: 2 }]) },
@@ -117,11 +136,21 @@ test.each([
   ],
   [
     'the same resource twice',
-    { timeSlicing: sharing([{ name: 'gpu', devices: 'all', replicas: 2 }, { name: 'nvidia.com/gpu', devices: 'all', replicas: 3 }]) },
+    {
+      timeSlicing: sharing([
+        { name: 'gpu', devices: 'all', replicas: 2 },
+        { name: 'nvidia.com/gpu', devices: 'all', replicas: 3 },
+      ]),
+    },
     'none',
     /resources\[1\]: nvidia\.com\/gpu is listed twice/,
   ],
-  ['zero replicas', { timeSlicing: sharing([{ name: 'gpu', devices: 'all', replicas: 0 }]) }, 'none', /resources\[0\]\.replicas must be a whole number ≥ 1 \(got 0\)/],
+  [
+    'zero replicas',
+    { timeSlicing: sharing([{ name: 'gpu', devices: 'all', replicas: 0 }]) },
+    'none',
+    /resources\[0\]\.replicas must be a whole number ≥ 1 \(got 0\)/,
+  ],
   [
     'a rename onto another resource',
     { timeSlicing: sharing([{ name: 'nvidia.com/mig-1g.10gb', rename: 'mig-3g.40gb', devices: 'all', replicas: 2 }]) },

@@ -25,21 +25,24 @@ describe('plugin process under fuzzed Allocate requests', () => {
 
   it('answers huge requests (long IDs, thousands of IDs, over 4 MiB) with a status or the devices', async () => {
     const { fuzz, ids, advertised } = suite;
-    const huge = fc.oneof(
-      fc.array(longId(50_000, 1_100_000), { minLength: 1, maxLength: 4 }),
-      manyIds(fuzz.ids, 1000, 110_000),
-      fc.tuple(manyIds(fuzz.ids, 1000, 20_000), ids.wrong, fc.nat()).map(([list, wrong, at]) => {
-        const copy: WireString[] = [...list];
-        copy.splice(at % (copy.length + 1), 0, wrong);
-        return copy;
-      }),
-    ).map((list) => {
-      const containers = [{ ids: list }];
-      return { method: 'Allocate' as const, bytes: encodeAllocate(containers), containers };
-    });
+    const huge = fc
+      .oneof(
+        fc.array(longId(50_000, 1_100_000), { minLength: 1, maxLength: 4 }),
+        manyIds(fuzz.ids, 1000, 110_000),
+        fc.tuple(manyIds(fuzz.ids, 1000, 20_000), ids.wrong, fc.nat()).map(([list, wrong, at]) => {
+          const copy: WireString[] = [...list];
+          copy.splice(at % (copy.length + 1), 0, wrong);
+          return copy;
+        }),
+      )
+      .map((list) => {
+        const containers = [{ ids: list }];
+        return { method: 'Allocate' as const, bytes: encodeAllocate(containers), containers };
+      });
     let oversized = 0;
     await fuzzBatches(suite, 'huge', { of: huge, numRuns: 12, batch: 4 }, (req, answer) => {
-      if (req.bytes.length <= MAX_REQUEST_BYTES) checkAllocateAnswer(expectedVisible(advertised, req.containers), answer);
+      if (req.bytes.length <= MAX_REQUEST_BYTES)
+        checkAllocateAnswer(expectedVisible(advertised, req.containers), answer);
       else oversized++;
     });
     // The generators must really reach past grpc's limit, or RESOURCE_EXHAUSTED went untested.
@@ -52,7 +55,11 @@ describe('plugin process under fuzzed Allocate requests', () => {
   // made grpc-js's encodeURI throw, and the caller got UNKNOWN "Unknown error".
   it.each([
     ['a megabyte-long unknown ID', ['x'.repeat(1_000_000)], /unknown device IDs: x{80}… \(1000000 characters\)/],
-    ['thirty long IDs of astral characters', Array.from({ length: 30 }, (_, i) => '\u{1F600}'.repeat(20_000) + i), /unknown device IDs: \u{1F600}{40}/u],
+    [
+      'thirty long IDs of astral characters',
+      Array.from({ length: 30 }, (_, i) => '\u{1F600}'.repeat(20_000) + i),
+      /unknown device IDs: \u{1F600}{40}/u,
+    ],
   ])('answers %s with INVALID_ARGUMENT and a short message naming it', async (_name, list, message) => {
     const answer = await suite.fuzz.call('Allocate', encodeAllocate([{ ids: list }]));
     expect(answer).toMatchObject({ code: 3, details: expect.stringMatching(message) });

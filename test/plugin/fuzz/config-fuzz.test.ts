@@ -42,24 +42,46 @@ function ruleBreaks(config: PluginConfig): string[] {
   };
   check(['none', 'single', 'mixed'].includes(flags.migStrategy), `migStrategy ${flags.migStrategy}`);
   check(flags.plugin.deviceListStrategy.length > 0, 'empty deviceListStrategy');
-  for (const s of flags.plugin.deviceListStrategy) check(['envvar', 'volume-mounts', 'cdi-annotations', 'cdi-cri'].includes(s), `deviceListStrategy ${s}`);
+  for (const s of flags.plugin.deviceListStrategy)
+    check(['envvar', 'volume-mounts', 'cdi-annotations', 'cdi-cri'].includes(s), `deviceListStrategy ${s}`);
   check(['uuid', 'index'].includes(flags.plugin.deviceIDStrategy), `deviceIDStrategy ${flags.plugin.deviceIDStrategy}`);
-  check(['distributed', 'packed'].includes(flags.plugin.sharedDevicesAllocationPolicy), `policy ${flags.plugin.sharedDevicesAllocationPolicy}`);
-  for (const [name, value] of [['nvidiaDriverRoot', flags.nvidiaDriverRoot], ['nvidiaDevRoot', flags.nvidiaDevRoot], ['mpsRoot', flags.mpsRoot]]) {
+  check(
+    ['distributed', 'packed'].includes(flags.plugin.sharedDevicesAllocationPolicy),
+    `policy ${flags.plugin.sharedDevicesAllocationPolicy}`,
+  );
+  for (const [name, value] of [
+    ['nvidiaDriverRoot', flags.nvidiaDriverRoot],
+    ['nvidiaDevRoot', flags.nvidiaDevRoot],
+    ['mpsRoot', flags.mpsRoot],
+  ]) {
     check(value === '' || value.startsWith('/'), `${name} ${JSON.stringify(value)} is not absolute`);
   }
-  for (const b of [flags.failOnInitError, flags.gdrcopyEnabled, flags.gdsEnabled, flags.mofedEnabled, flags.plugin.passDeviceSpecs, imex.required]) {
+  for (const b of [
+    flags.failOnInitError,
+    flags.gdrcopyEnabled,
+    flags.gdsEnabled,
+    flags.mofedEnabled,
+    flags.plugin.passDeviceSpecs,
+    imex.required,
+  ]) {
     check(typeof b === 'boolean', `boolean flag is ${JSON.stringify(b)}`);
   }
-  check(imex.channelIDs.every((id) => id === 0), `imex channels ${JSON.stringify(imex.channelIDs)}`);
+  check(
+    imex.channelIDs.every((id) => id === 0),
+    `imex channels ${JSON.stringify(imex.channelIDs)}`,
+  );
   for (const [mode, replicated] of Object.entries(sharing) as Array<[string, ReplicatedResources | undefined]>) {
     for (const r of replicated?.resources ?? []) {
       check(Number.isInteger(r.replicas) && r.replicas >= 1, `${mode} replicas ${r.replicas}`);
       check(RESOURCE_NAME.test(r.name) && r.name.length <= 63, `${mode} resource name ${JSON.stringify(r.name)}`);
       if (r.rename !== undefined) check(RESOURCE_NAME.test(r.rename), `${mode} rename ${JSON.stringify(r.rename)}`);
-      check(r.devices === 'all' || (Array.isArray(r.devices) && r.devices.length > 0), `${mode} devices ${JSON.stringify(r.devices)}`);
+      check(
+        r.devices === 'all' || (Array.isArray(r.devices) && r.devices.length > 0),
+        `${mode} devices ${JSON.stringify(r.devices)}`,
+      );
     }
-    if (mode === 'mps' && replicated?.resources.some((r) => r.replicas > 1)) check(flags.mpsRoot !== '', 'MPS sharing without an MPS root');
+    if (mode === 'mps' && replicated?.resources.some((r) => r.replicas > 1))
+      check(flags.mpsRoot !== '', 'MPS sharing without an MPS root');
   }
   return problems;
 }
@@ -85,7 +107,8 @@ describe('config file loader under random files', () => {
     );
     counter.add('configFromFile', LOADER_RUNS);
     // Both outcomes must be common, or one half of the oracle went untested.
-    const total = (suffix: string): number => [...outcomes].filter(([k]) => k.endsWith(suffix)).reduce((n, [, v]) => n + v, 0);
+    const total = (suffix: string): number =>
+      [...outcomes].filter(([k]) => k.endsWith(suffix)).reduce((n, [, v]) => n + v, 0);
     expect(total('accepted')).toBeGreaterThan(100);
     expect(total('refused')).toBeGreaterThan(100);
   });
@@ -94,11 +117,22 @@ describe('config file loader under random files', () => {
 // Found by this fuzz: yaml parses these without an error, then throws a ReferenceError
 // while building the data; the command printed "unexpected error" and a stack trace.
 describe('config file loader on YAML aliases', () => {
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)].join('\n');
+  const bomb = [
+    'a: &a [x, x, x, x, x, x, x, x, x]',
+    ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`),
+  ].join('\n');
 
   it.each([
-    ['an alias with no anchor', 'version: v1\nflags: *nope\n', /not valid YAML: Unresolved alias.*nope; define each anchor \(&name\) before an alias/],
-    ['an alias with no anchor in JSON', '{"version":"v1","sharing":*afalse}', /not valid YAML: Unresolved alias.*afalse/],
+    [
+      'an alias with no anchor',
+      'version: v1\nflags: *nope\n',
+      /not valid YAML: Unresolved alias.*nope; define each anchor \(&name\) before an alias/,
+    ],
+    [
+      'an alias with no anchor in JSON',
+      '{"version":"v1","sharing":*afalse}',
+      /not valid YAML: Unresolved alias.*afalse/,
+    ],
     ['an alias bomb', bomb, /not valid YAML: Excessive alias count.*; write the values out/],
   ])('refuses %s with a ConfigError naming the file', (_name, text, message) => {
     expect(() => configFromFile(text, SOURCE)).toThrow(ConfigError);
@@ -152,10 +186,18 @@ describe('plugin process with a bad config file', () => {
   });
 
   it.each([
-    ['a file that does not exist', (): string => path.join(dir, 'missing.yaml'), /cannot be read \(ENOENT\); check --config-file\/CONFIG_FILE/],
+    [
+      'a file that does not exist',
+      (): string => path.join(dir, 'missing.yaml'),
+      /cannot be read \(ENOENT\); check --config-file\/CONFIG_FILE/,
+    ],
     ['a directory', (): string => dir, /cannot be read \(EISDIR\); check --config-file\/CONFIG_FILE/],
     ['a binary (the NVML library)', (): string => buildFakeNvml(), /config file .*libnvidia-ml\.so\.1/],
-    ['YAML with an alias that has no anchor', (): string => writeFile('alias.yaml', 'version: v1\nflags: *nope\n'), /alias\.yaml: not valid YAML: Unresolved alias/],
+    [
+      'YAML with an alias that has no anchor',
+      (): string => writeFile('alias.yaml', 'version: v1\nflags: *nope\n'),
+      /alias\.yaml: not valid YAML: Unresolved alias/,
+    ],
   ])('exits 1 naming %s as the config file', async (_name, file, message) => {
     const { code, stderr, stdout } = await runWith(file());
     expect(code).toBe(1);

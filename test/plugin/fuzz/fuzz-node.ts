@@ -83,7 +83,8 @@ function rawCall(client: PluginClient, method: Method, bytes: Buffer): Promise<A
       (b: Buffer) => b,
       bytes,
       { deadline: Date.now() + CALL_TIMEOUT_MS },
-      (err, res) => resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, response: res as Buffer }),
+      (err, res) =>
+        resolve(err ? { code: err.code, details: err.details } : { code: grpc.status.OK, response: res as Buffer }),
     );
   });
 }
@@ -129,7 +130,9 @@ export function expectProperAnswer(method: Method, bytes: Buffer, answer: Answer
   }
   if (!decodable(method, bytes)) {
     if (answer.code !== UNDECODABLE.code || !('details' in answer) || answer.details !== UNDECODABLE.details) {
-      throw new Error(`${context}; expected ${codeName(UNDECODABLE.code)} "${UNDECODABLE.details}" for bytes that do not decode`);
+      throw new Error(
+        `${context}; expected ${codeName(UNDECODABLE.code)} "${UNDECODABLE.details}" for bytes that do not decode`,
+      );
     }
     return answer;
   }
@@ -226,7 +229,10 @@ export function fuzzSuite(title: string, spec: FakeNvmlSpec, resource: string, c
     await started?.fuzz.stop();
   });
   const get = (): NonNullable<typeof started> => {
-    if (!started) throw new Error(`the ${title} plugin is not running: read the suite inside a test, after its beforeAll started it`);
+    if (!started)
+      throw new Error(
+        `the ${title} plugin is not running: read the suite inside a test, after its beforeAll started it`,
+      );
     return started;
   };
   return {

@@ -73,7 +73,11 @@ export function manyIds(real: readonly string[], min: number, max: number): fc.A
 /** A long ID: up to `max` characters, ASCII or astral (two UTF-16 units, four UTF-8 bytes). */
 export function longId(min: number, max: number): fc.Arbitrary<string> {
   return fc
-    .tuple(fc.noBias(fc.integer({ min, max })), fc.constantFrom('x', 'é', '\u{1F600}', 'GPU-'), fc.string({ maxLength: 3 }))
+    .tuple(
+      fc.noBias(fc.integer({ min, max })),
+      fc.constantFrom('x', 'é', '\u{1F600}', 'GPU-'),
+      fc.string({ maxLength: 3 }),
+    )
     .map(([n, unit, tail]) => unit.repeat(Math.ceil(n / unit.length)) + tail);
 }
 

@@ -18,7 +18,10 @@ export function physical(id: string): string {
  * container entry, each names at least one device and every ID is advertised. Each
  * container then sees its physical devices once each, in the order first named.
  */
-export function expectedVisible(advertised: ReadonlySet<string>, containers: readonly WireContainerAllocate[]): string[] | undefined {
+export function expectedVisible(
+  advertised: ReadonlySet<string>,
+  containers: readonly WireContainerAllocate[],
+): string[] | undefined {
   if (containers.length === 0) return undefined;
   const visible: string[] = [];
   for (const c of containers) {
@@ -32,10 +35,12 @@ export function expectedVisible(advertised: ReadonlySet<string>, containers: rea
 /** Checks an Allocate answer against expectedVisible. */
 export function checkAllocateAnswer(expected: string[] | undefined, answer: Answer): void {
   if (expected === undefined) {
-    if (answer.code !== grpc.status.INVALID_ARGUMENT) throw new Error(`invalid Allocate answered ${grpc.status[answer.code]}, not INVALID_ARGUMENT`);
+    if (answer.code !== grpc.status.INVALID_ARGUMENT)
+      throw new Error(`invalid Allocate answered ${grpc.status[answer.code]}, not INVALID_ARGUMENT`);
     return;
   }
-  if (answer.code !== grpc.status.OK) throw new Error(`valid Allocate refused: ${(answer as { details: string }).details}`);
+  if (answer.code !== grpc.status.OK)
+    throw new Error(`valid Allocate refused: ${(answer as { details: string }).details}`);
   const res = decodeResponse<AllocateResponse>('Allocate', (answer as { response: Buffer }).response);
   const got = res.container_responses.map((r) => r.envs.NVIDIA_VISIBLE_DEVICES);
   expect(got).toEqual(expected);
@@ -60,7 +65,10 @@ export function preferredEntryValid(advertised: ReadonlySet<string>, c: WireCont
   );
 }
 
-export function preferredValid(advertised: ReadonlySet<string>, containers: readonly WireContainerPreferred[]): boolean {
+export function preferredValid(
+  advertised: ReadonlySet<string>,
+  containers: readonly WireContainerPreferred[],
+): boolean {
   return containers.length > 0 && containers.every((c) => preferredEntryValid(advertised, c));
 }
 
@@ -68,15 +76,23 @@ export function preferredValid(advertised: ReadonlySet<string>, containers: read
  * A valid request gets, per container, `size` distinct IDs out of available that include
  * every must-include ID; an invalid one gets INVALID_ARGUMENT.
  */
-export function checkPreferredAnswer(advertised: ReadonlySet<string>, containers: readonly WireContainerPreferred[], answer: Answer): void {
+export function checkPreferredAnswer(
+  advertised: ReadonlySet<string>,
+  containers: readonly WireContainerPreferred[],
+  answer: Answer,
+): void {
   if (!preferredValid(advertised, containers)) {
     if (answer.code !== grpc.status.INVALID_ARGUMENT) {
       throw new Error(`invalid GetPreferredAllocation answered ${grpc.status[answer.code]}, not INVALID_ARGUMENT`);
     }
     return;
   }
-  if (answer.code !== grpc.status.OK) throw new Error(`valid GetPreferredAllocation refused: ${(answer as { details: string }).details}`);
-  const res = decodeResponse<PreferredAllocationResponse>('GetPreferredAllocation', (answer as { response: Buffer }).response);
+  if (answer.code !== grpc.status.OK)
+    throw new Error(`valid GetPreferredAllocation refused: ${(answer as { details: string }).details}`);
+  const res = decodeResponse<PreferredAllocationResponse>(
+    'GetPreferredAllocation',
+    (answer as { response: Buffer }).response,
+  );
   expect(res.container_responses).toHaveLength(containers.length);
   containers.forEach((c, i) => {
     const got = res.container_responses[i].deviceIDs;

@@ -27,7 +27,11 @@ describe('plugin process under fuzzed GetPreferredAllocation requests', () => {
   });
 
   it('answers huge requests (thousands of IDs, very long IDs, over 4 MiB) with a status or a pick', async () => {
-    const huge = hugePreferred(suite.ids).map((c) => ({ method: 'GetPreferredAllocation' as const, bytes: encodePreferred(c), containers: c }));
+    const huge = hugePreferred(suite.ids).map((c) => ({
+      method: 'GetPreferredAllocation' as const,
+      bytes: encodePreferred(c),
+      containers: c,
+    }));
     await fuzzBatches(suite, 'huge', { of: huge, numRuns: 12, batch: 4 }, (req, answer) => {
       if (req.bytes.length <= MAX_REQUEST_BYTES) checkPreferredAnswer(suite.advertised, req.containers, answer);
     });

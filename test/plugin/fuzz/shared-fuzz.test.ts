@@ -34,8 +34,11 @@ describe('plugin process under fuzzed requests for time-sliced replicas', () => 
   });
 
   it('answers random GetPreferredAllocation requests with a consistent pick, or INVALID_ARGUMENT', async () => {
-    await fuzzBatches(suite, 'GetPreferredAllocation', { of: preferredRequest(suite.ids), numRuns: 40 }, (req, answer) =>
-      checkPreferredAnswer(suite.advertised, req.containers, answer),
+    await fuzzBatches(
+      suite,
+      'GetPreferredAllocation',
+      { of: preferredRequest(suite.ids), numRuns: 40 },
+      (req, answer) => checkPreferredAnswer(suite.advertised, req.containers, answer),
     );
   });
 

@@ -67,7 +67,11 @@ describe('plugin sockets', () => {
   it('re-creates its sockets with the same mode after a kubelet restart', async () => {
     const before = n.stub.registrations.length;
     await n.stub.restart();
-    await n.stub.waitFor('every resource to register again', () => n.stub.registrations.length >= before + RESOURCES.length, 30000);
+    await n.stub.waitFor(
+      'every resource to register again',
+      () => n.stub.registrations.length >= before + RESOURCES.length,
+      30000,
+    );
     await n.stub.waitForResources(RESOURCES, 30000);
     expect(pluginSocketModes(n.stub.dir)).toEqual(EXPECTED);
   });

@@ -38,7 +38,9 @@ function runPlugin(env: Record<string, string>, options: { uid?: number; timeout
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`the plugin did not exit within ${options.timeoutMs ?? 15000} ms; stdout:\n${stdout.slice(-2000)}`));
+      reject(
+        new Error(`the plugin did not exit within ${options.timeoutMs ?? 15000} ms; stdout:\n${stdout.slice(-2000)}`),
+      );
     }, options.timeoutMs ?? 15000);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -75,7 +77,12 @@ describe('device-plugins directory (--device-plugin-path)', () => {
   it('refuses a directory that does not exist, and does not create it', async () => {
     const missing = path.join(dir, 'no-such-dir');
     const run = await runPlugin({ ...node.env, DEVICE_PLUGIN_PATH: missing });
-    expectRefusal(run, new RegExp(`device plugin directory ${escape(missing)} cannot be used \\(ENOENT\\)`), /check that the kubelet runs on this node/, /--device-plugin-path \(DEVICE_PLUGIN_PATH\)/);
+    expectRefusal(
+      run,
+      new RegExp(`device plugin directory ${escape(missing)} cannot be used \\(ENOENT\\)`),
+      /check that the kubelet runs on this node/,
+      /--device-plugin-path \(DEVICE_PLUGIN_PATH\)/,
+    );
     expect(fs.existsSync(missing)).toBe(false);
   });
 
@@ -83,7 +90,10 @@ describe('device-plugins directory (--device-plugin-path)', () => {
     const file = path.join(dir, 'a-file');
     fs.writeFileSync(file, '');
     const run = await runPlugin({ ...node.env, DEVICE_PLUGIN_PATH: file });
-    expectRefusal(run, new RegExp(`device plugin directory ${escape(file)} is not a directory; set --device-plugin-path`));
+    expectRefusal(
+      run,
+      new RegExp(`device plugin directory ${escape(file)} is not a directory; set --device-plugin-path`),
+    );
   });
 
   it('refuses a directory the plugin cannot write to', async () => {
@@ -93,7 +103,11 @@ describe('device-plugins directory (--device-plugin-path)', () => {
     // Root ignores mode bits: run as nobody there; otherwise take the write bit away.
     fs.chmodSync(readOnly, asRoot ? 0o755 : 0o555);
     const run = await runPlugin({ ...node.env, DEVICE_PLUGIN_PATH: readOnly }, asRoot ? { uid: NOBODY } : {});
-    expectRefusal(run, new RegExp(`device plugin directory ${escape(readOnly)} is not writable \\(EACCES\\)`), /mount the directory read-write/);
+    expectRefusal(
+      run,
+      new RegExp(`device plugin directory ${escape(readOnly)} is not writable \\(EACCES\\)`),
+      /mount the directory read-write/,
+    );
     expect(fs.readdirSync(readOnly)).toEqual([]);
   });
 });

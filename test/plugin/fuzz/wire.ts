@@ -84,8 +84,14 @@ export function encodeContainerAllocate(c: WireContainerAllocate, extras: readon
 }
 
 /** AllocateRequest { repeated ContainerAllocateRequest container_requests = 1; } */
-export function encodeAllocate(containers: readonly WireContainerAllocate[], extras: readonly WireExtra[] = []): Buffer {
-  return Buffer.concat([...containers.map((c) => lengthDelimited(1, encodeContainerAllocate(c))), ...extras.map(extraField)]);
+export function encodeAllocate(
+  containers: readonly WireContainerAllocate[],
+  extras: readonly WireExtra[] = [],
+): Buffer {
+  return Buffer.concat([
+    ...containers.map((c) => lengthDelimited(1, encodeContainerAllocate(c))),
+    ...extras.map(extraField),
+  ]);
 }
 
 /**
@@ -102,8 +108,14 @@ export function encodeContainerPreferred(c: WireContainerPreferred): Buffer {
 }
 
 /** PreferredAllocationRequest { repeated ContainerPreferredAllocationRequest container_requests = 1; } */
-export function encodePreferred(containers: readonly WireContainerPreferred[], extras: readonly WireExtra[] = []): Buffer {
-  return Buffer.concat([...containers.map((c) => lengthDelimited(1, encodeContainerPreferred(c))), ...extras.map(extraField)]);
+export function encodePreferred(
+  containers: readonly WireContainerPreferred[],
+  extras: readonly WireExtra[] = [],
+): Buffer {
+  return Buffer.concat([
+    ...containers.map((c) => lengthDelimited(1, encodeContainerPreferred(c))),
+    ...extras.map(extraField),
+  ]);
 }
 
 /** PreStartContainerRequest { repeated string devices_ids = 1; } */

@@ -36,7 +36,11 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(sys, { recursive: true, force: true }));
 
 /** A PCI function in the fake sysfs; `vgpu` puts the "VF" vendor capability in a 256-byte config. */
-function pciDevice(name: string, cls: string, opts: { vendor?: string; configBytes?: number; vgpu?: boolean } = {}): void {
+function pciDevice(
+  name: string,
+  cls: string,
+  opts: { vendor?: string; configBytes?: number; vgpu?: boolean } = {},
+): void {
   const dir = path.join(sys, 'bus', 'pci', 'devices', name);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'class'), `${cls}\n`);
@@ -63,7 +67,8 @@ test('gpu.mode: compute for 3D controllers, graphics for VGA, unknown when mixed
 });
 
 test('vgpu.present: true with the "VF" signature, false without, no label when the config space is cut short', () => {
-  const present = () => gfdLabels(inventory([]), config, { machineTypeFile: '', sysfsRoot: sys })['nvidia.com/vgpu.present'];
+  const present = () =>
+    gfdLabels(inventory([]), config, { machineTypeFile: '', sysfsRoot: sys })['nvidia.com/vgpu.present'];
   pciDevice('0000:00:02.0', '0x060400', { vendor: '0x8086' });
   expect(present()).toBe('false');
   pciDevice('0000:07:00.0', '0x030200');
@@ -78,9 +83,17 @@ test('vgpu.present: true with the "VF" signature, false without, no label when t
 test('machine type from the DMI file, "unknown" when it cannot be read; versions split as GFD does', () => {
   const file = path.join(sys, 'product_name');
   fs.writeFileSync(file, 'ProLiant XL675d Gen10 Plus (P19725-B21)\n');
-  const labels = gfdLabels(inventory(['00000000:07:00.0']), config, { machineTypeFile: file, sysfsRoot: sys, timestamp: 1700000000 });
+  const labels = gfdLabels(inventory(['00000000:07:00.0']), config, {
+    machineTypeFile: file,
+    sysfsRoot: sys,
+    timestamp: 1700000000,
+  });
   expect(labels['nvidia.com/gpu.machine']).toBe('ProLiant-XL675d-Gen10-Plus-P19725-B21');
-  expect(gfdLabels(inventory(['00000000:07:00.0']), config, { machineTypeFile: path.join(sys, 'none'), sysfsRoot: sys })['nvidia.com/gpu.machine']).toBe('unknown');
+  expect(
+    gfdLabels(inventory(['00000000:07:00.0']), config, { machineTypeFile: path.join(sys, 'none'), sysfsRoot: sys })[
+      'nvidia.com/gpu.machine'
+    ],
+  ).toBe('unknown');
   expect(labels['nvidia.com/cuda.driver-version.revision']).toBe('15');
   expect(labels['nvidia.com/cuda.runtime-version.full']).toBe('12.8');
   expect(labels['nvidia.com/gpu.product']).toBe('NVIDIA-H100-80GB-HBM3');
@@ -96,12 +109,19 @@ test('no GPUs: no GPU labels at all', () => {
 test('a driver version that is not X.Y[.Z] is an error naming it', () => {
   const inv = inventory(['00000000:07:00.0']);
   inv.driverVersion = '570';
-  expect(() => gfdLabels(inv, config, { machineTypeFile: '', sysfsRoot: sys })).toThrow('driver version "570" from NVML does not match X.Y[.Z]');
+  expect(() => gfdLabels(inv, config, { machineTypeFile: '', sysfsRoot: sys })).toThrow(
+    'driver version "570" from NVML does not match X.Y[.Z]',
+  );
 });
 
 test('sanitise and archFamily follow GFD', () => {
   expect(sanitise('  NVIDIA  GeForce RTX 4090 (rev a1) ')).toBe('NVIDIA-GeForce-RTX-4090-rev-a1');
-  expect([archFamily(7, 0), archFamily(7, 5), archFamily(8, 6), archFamily(8, 9), archFamily(12, 0), archFamily(4, 0)]).toEqual([
-    'volta', 'turing', 'ampere', 'ada-lovelace', 'blackwell', 'undefined',
-  ]);
+  expect([
+    archFamily(7, 0),
+    archFamily(7, 5),
+    archFamily(8, 6),
+    archFamily(8, 9),
+    archFamily(12, 0),
+    archFamily(4, 0),
+  ]).toEqual(['volta', 'turing', 'ampere', 'ada-lovelace', 'blackwell', 'undefined']);
 });

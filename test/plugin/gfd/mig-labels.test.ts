@@ -19,7 +19,7 @@ beforeAll(() => {
 }, 180000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-test('mixed: one label set per MIG profile with NVML\'s attributes; the MIG-enabled parents without sharing', async () => {
+test("mixed: one label set per MIG profile with NVML's attributes; the MIG-enabled parents without sharing", async () => {
   const { labels } = await ourLabels(nvml, { config: { version: 'v1', flags: { migStrategy: 'mixed' } } });
   expect(labels['nvidia.com/mig.strategy']).toBe('mixed');
   expect(labels['nvidia.com/gpu.count']).toBe('2');
@@ -43,12 +43,15 @@ test('mixed: one label set per MIG profile with NVML\'s attributes; the MIG-enab
   expect(labels['nvidia.com/mig-1g.10gb.count']).toBe('2');
 }, 60000);
 
-test('single: the one MIG profile becomes nvidia.com/gpu, attributes included, the parent\'s family kept', async () => {
+test("single: the one MIG profile becomes nvidia.com/gpu, attributes included, the parent's family kept", async () => {
   const spec = a100MigSpec();
   const oneG = spec.gpus[0].migDevices!.slice(2); // the two 1g.10gb devices
   spec.gpus[0].migDevices = oneG;
   spec.gpus[1].migDevices = [{ ...oneG[0], uuid: migUuid(1, 0), slot: 0 }];
-  const single: NvmlUnderTest = { library: nvml.library, env: { FAKE_NVML_CONFIG: writeFakeNvmlConfig(path.join(dir, 'single'), spec).configPath } };
+  const single: NvmlUnderTest = {
+    library: nvml.library,
+    env: { FAKE_NVML_CONFIG: writeFakeNvmlConfig(path.join(dir, 'single'), spec).configPath },
+  };
   const { labels } = await ourLabels(single, { config: { version: 'v1', flags: { migStrategy: 'single' } } });
   expect(labels['nvidia.com/mig.strategy']).toBe('single');
   expect(labels['nvidia.com/gpu.product']).toBe('NVIDIA-A100-SXM4-80GB-MIG-1g.10gb');

@@ -6,8 +6,23 @@
  * Both binaries come from ../shared/peers (test/tools/peers.sh); without them this fails.
  */
 import * as path from 'node:path';
-import { a100MigSpec, buildFakeNvml, defaultSpec, migUuid, writeFakeNvmlConfig, type FakeNvmlSpec } from '../helpers/fake-nvml';
-import { mockNvml, nvidiaGfdBinary, nvidiaLabels, ourLabels, type GfdOptions, type Labels, type NvmlUnderTest } from '../../parity/gfd-run';
+import {
+  a100MigSpec,
+  buildFakeNvml,
+  defaultSpec,
+  migUuid,
+  writeFakeNvmlConfig,
+  type FakeNvmlSpec,
+} from '../helpers/fake-nvml';
+import {
+  mockNvml,
+  nvidiaGfdBinary,
+  nvidiaLabels,
+  ourLabels,
+  type GfdOptions,
+  type Labels,
+  type NvmlUnderTest,
+} from '../../parity/gfd-run';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,7 +35,11 @@ function withoutTimestamp(labels: Labels): Labels {
   return rest;
 }
 
-async function compare(name: string, nvml: NvmlUnderTest, opts: GfdOptions = {}): Promise<{ ours: Labels; nvidia: Labels }> {
+async function compare(
+  name: string,
+  nvml: NvmlUnderTest,
+  opts: GfdOptions = {},
+): Promise<{ ours: Labels; nvidia: Labels }> {
   const nvidia = nvidiaLabels(nvml, opts).labels;
   const oursRun = await ourLabels(nvml, opts);
   const ts = Number(oursRun.labels['nvidia.com/gfd.timestamp']);
@@ -32,7 +51,9 @@ async function compare(name: string, nvml: NvmlUnderTest, opts: GfdOptions = {})
     delete expected[key];
   }
   expect(ours).toEqual(expected);
-  console.log(`GFD labels ${name}: ${Object.keys(ours).length} compared, all equal; NVIDIA-only: ${(NOT_WRITTEN[name] ?? []).join(', ') || 'none'}`);
+  console.log(
+    `GFD labels ${name}: ${Object.keys(ours).length} compared, all equal; NVIDIA-only: ${(NOT_WRITTEN[name] ?? []).join(', ') || 'none'}`,
+  );
   return { ours, nvidia };
 }
 
@@ -45,16 +66,23 @@ beforeAll(() => {
 }, 900000);
 
 describe("NVIDIA's mock NVML profiles", () => {
-  test.each(['a100', 'h100', 't4', 'l40s', 'b200', 'gb200', 'gb300'])('%s: the labels of NVIDIA v0.20.0 GFD', async (profile) => {
-    const { ours } = await compare(profile, mockNvml(profile));
-    expect(ours['nvidia.com/gpu.product']).toMatch(/^NVIDIA-/);
-    expect(Number(ours['nvidia.com/gpu.memory'])).toBeGreaterThan(0);
-  }, 90000);
+  test.each(['a100', 'h100', 't4', 'l40s', 'b200', 'gb200', 'gb300'])(
+    '%s: the labels of NVIDIA v0.20.0 GFD',
+    async (profile) => {
+      const { ours } = await compare(profile, mockNvml(profile));
+      expect(ours['nvidia.com/gpu.product']).toMatch(/^NVIDIA-/);
+      expect(Number(ours['nvidia.com/gpu.memory'])).toBeGreaterThan(0);
+    },
+    90000,
+  );
 });
 
 describe('sharing configs (mock A100 profile)', () => {
   test('time-slicing, 4 replicas: product gets -SHARED, strategy time-slicing', async () => {
-    const config = { version: 'v1', sharing: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } } };
+    const config = {
+      version: 'v1',
+      sharing: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', replicas: 4 }] } },
+    };
     const { ours } = await compare('a100-time-slicing', mockNvml('a100'), { config });
     expect(ours['nvidia.com/gpu.product']).toBe('NVIDIA-A100-SXM4-40GB-SHARED');
     expect(ours['nvidia.com/gpu.replicas']).toBe('4');
@@ -62,13 +90,21 @@ describe('sharing configs (mock A100 profile)', () => {
   }, 90000);
 
   test('time-slicing with renameByDefault: no -SHARED suffix', async () => {
-    const config = { version: 'v1', sharing: { timeSlicing: { renameByDefault: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } } };
+    const config = {
+      version: 'v1',
+      sharing: { timeSlicing: { renameByDefault: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } },
+    };
     const { ours } = await compare('a100-renamed', mockNvml('a100'), { config });
     expect(ours['nvidia.com/gpu.product']).toBe('NVIDIA-A100-SXM4-40GB');
   }, 90000);
 
   test('a per-resource rename (which NVIDIA ignores, ours honours) is the one documented difference', async () => {
-    const config = { version: 'v1', sharing: { timeSlicing: { resources: [{ name: 'nvidia.com/gpu', rename: 'nvidia.com/gpu.small', replicas: 2 }] } } };
+    const config = {
+      version: 'v1',
+      sharing: {
+        timeSlicing: { resources: [{ name: 'nvidia.com/gpu', rename: 'nvidia.com/gpu.small', replicas: 2 }] },
+      },
+    };
     const nvidia = nvidiaLabels(mockNvml('a100'), { config }).labels;
     const ours = withoutTimestamp((await ourLabels(mockNvml('a100'), { config })).labels);
     expect(nvidia['nvidia.com/gpu.product']).toBe('NVIDIA-A100-SXM4-40GB-SHARED');
@@ -76,14 +112,20 @@ describe('sharing configs (mock A100 profile)', () => {
   }, 90000);
 
   test('MPS, 2 replicas: mps.capable true', async () => {
-    const config = { version: 'v1', flags: { mpsRoot: '/run/nvidia/mps' }, sharing: { mps: { resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } } };
+    const config = {
+      version: 'v1',
+      flags: { mpsRoot: '/run/nvidia/mps' },
+      sharing: { mps: { resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } },
+    };
     const { ours } = await compare('a100-mps', mockNvml('a100'), { config, machine: 'DGX A100' });
     expect(ours['nvidia.com/mps.capable']).toBe('true');
     expect(ours['nvidia.com/gpu.machine']).toBe('DGX-A100');
   }, 90000);
 
   test('mig strategy single on GPUs without MIG: only the strategy label is added', async () => {
-    const { ours } = await compare('a100-mig-single', mockNvml('a100'), { config: { version: 'v1', flags: { migStrategy: 'single' } } });
+    const { ours } = await compare('a100-mig-single', mockNvml('a100'), {
+      config: { version: 'v1', flags: { migStrategy: 'single' } },
+    });
     expect(ours['nvidia.com/mig.strategy']).toBe('single');
   }, 90000);
 });
@@ -118,7 +160,11 @@ describe('our fake NVML', () => {
   test.each([
     ['single', oneProfile],
     ['mixed', a100MigSpec],
-  ])('MIG strategy %s on A100s with MIG devices', async (migStrategy, spec) => {
-    await compare(`fake-mig-${migStrategy}`, fake(spec()), { config: { version: 'v1', flags: { migStrategy } } });
-  }, 90000);
+  ])(
+    'MIG strategy %s on A100s with MIG devices',
+    async (migStrategy, spec) => {
+      await compare(`fake-mig-${migStrategy}`, fake(spec()), { config: { version: 'v1', flags: { migStrategy } } });
+    },
+    90000,
+  );
 });

@@ -15,7 +15,12 @@ async function run(targets: LostGpuTarget[], ms: number, intervalMs = 5) {
   const events: HealthEvent[] = [];
   const warnings: string[] = [];
   const abort = new AbortController();
-  const done = runLostGpuCheck(targets, (e) => events.push(e), { intervalMs, describe: (c) => `code ${c}`, warn: (_o, m) => warnings.push(m) }, abort.signal);
+  const done = runLostGpuCheck(
+    targets,
+    (e) => events.push(e),
+    { intervalMs, describe: (c) => `code ${c}`, warn: (_o, m) => warnings.push(m) },
+    abort.signal,
+  );
   await new Promise((r) => setTimeout(r, ms));
   abort.abort();
   await done;
@@ -26,7 +31,9 @@ test('a GPU that NVML answers GPU_IS_LOST for is reported Unhealthy for good, on
   const a = gpu('GPU-a');
   const b = gpu('GPU-b', 2);
   const { events } = await run([a, b], 100);
-  expect(events).toEqual([{ uuid: 'GPU-b', healthy: false, permanent: true, reason: expect.stringContaining('GPU_IS_LOST') }]);
+  expect(events).toEqual([
+    { uuid: 'GPU-b', healthy: false, permanent: true, reason: expect.stringContaining('GPU_IS_LOST') },
+  ]);
   expect(b.probes).toBe(3);
   expect(a.probes).toBeGreaterThan(5);
 });
@@ -62,10 +69,15 @@ test('the first probe comes one interval after the start, which bounds the delay
   const t0 = performance.now();
   const events: HealthEvent[] = [];
   const abort = new AbortController();
-  const done = runLostGpuCheck([a], (e) => {
-    events.push(e);
-    abort.abort();
-  }, { intervalMs: 50, describe: String, warn: () => undefined }, abort.signal);
+  const done = runLostGpuCheck(
+    [a],
+    (e) => {
+      events.push(e);
+      abort.abort();
+    },
+    { intervalMs: 50, describe: String, warn: () => undefined },
+    abort.signal,
+  );
   await done;
   const elapsed = performance.now() - t0;
   expect(events).toHaveLength(1);

@@ -144,7 +144,14 @@ export function defaultSpec(gpuCount = 8): FakeNvmlSpec {
  */
 export function a100MigSpec(): FakeNvmlSpec {
   const spec = defaultSpec(2);
-  const mig = (gpu: number, slot: number, gi: number, slices: number, memoryMiB: number, extra: Partial<FakeMigSpec> = {}): FakeMigSpec => ({
+  const mig = (
+    gpu: number,
+    slot: number,
+    gi: number,
+    slices: number,
+    memoryMiB: number,
+    extra: Partial<FakeMigSpec> = {},
+  ): FakeMigSpec => ({
     uuid: migUuid(gpu, slot),
     slot,
     gpuInstanceId: gi,
@@ -177,7 +184,12 @@ export function writeFakeNvmlConfig(dir: string, spec: FakeNvmlSpec): FakeNvmlFi
   const eventsPath = join(dir, 'fake-nvml.events');
   const sysfsRoot = join(dir, 'sys');
   const line = (kind: string, fields: Record<string, string | number | undefined>): string =>
-    [kind, ...Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`)].join('\t');
+    [
+      kind,
+      ...Object.entries(fields)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${v}`),
+    ].join('\t');
 
   const lines: string[] = ['# written by test/plugin/helpers/fake-nvml.ts'];
   if (spec.initResult !== undefined) lines.push(line('init', { result: spec.initResult }));

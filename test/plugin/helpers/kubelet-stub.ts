@@ -148,7 +148,9 @@ export class KubeletStub {
     server.addService(registrationService(), handlers);
     fs.rmSync(this.socketPath, { force: true });
     await new Promise<void>((resolve, reject) =>
-      server.bindAsync(unixTarget(this.socketPath), grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve())),
+      server.bindAsync(unixTarget(this.socketPath), grpc.ServerCredentials.createInsecure(), (err) =>
+        err ? reject(err) : resolve(),
+      ),
     );
     this.server = server;
   }
@@ -156,7 +158,9 @@ export class KubeletStub {
   private async handleRegister(request: RegisterRequest): Promise<void> {
     this.registrations.push(request);
     if (request.version !== 'v1beta1') {
-      throw new Error(`requested API version "${request.version}" is not supported by kubelet. Supported version is v1beta1`);
+      throw new Error(
+        `requested API version "${request.version}" is not supported by kubelet. Supported version is v1beta1`,
+      );
     }
     if (this.rejectWith) throw new Error(this.rejectWith);
     const name = request.resource_name;
@@ -210,7 +214,10 @@ export class KubeletStub {
   /** A client on a resource's registered endpoint (closed by stop()). */
   client(resourceName: string): PluginClient {
     const state = this.resources.get(resourceName);
-    if (!state) throw new Error(`${resourceName} is not registered; registered: ${[...this.resources.keys()].join(', ') || 'none'}`);
+    if (!state)
+      throw new Error(
+        `${resourceName} is not registered; registered: ${[...this.resources.keys()].join(', ') || 'none'}`,
+      );
     const client = new PluginClient(path.join(this.dir, state.registration.endpoint));
     this.extraClients.push(client);
     return client;

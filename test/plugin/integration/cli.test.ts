@@ -5,7 +5,17 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { defaultSpec } from '../helpers/fake-nvml';
-import { BIN, buildPlugin, fakeNode, freePort, httpGet, PluginProcess, REPO_ROOT, startNode, waitForHttp } from './plugin-process';
+import {
+  BIN,
+  buildPlugin,
+  fakeNode,
+  freePort,
+  httpGet,
+  PluginProcess,
+  REPO_ROOT,
+  startNode,
+  waitForHttp,
+} from './plugin-process';
 
 jest.setTimeout(60000);
 
@@ -57,9 +67,14 @@ describe('gpu-device-plugin --help', () => {
 describe('gpu-device-plugin idling with --fail-on-init-error=false and no HTTP port', () => {
   /** Starts the plugin, checks it is still up after `aliveMs`, then SIGTERM must give exit 0. */
   async function staysUpThenStops(env: Record<string, string>, aliveMs = 4000): Promise<PluginProcess> {
-    const plugin = PluginProcess.start(['--fail-on-init-error=false', '--metrics-port=0'], { LOG_LEVEL: 'info', ...env });
+    const plugin = PluginProcess.start(['--fail-on-init-error=false', '--metrics-port=0'], {
+      LOG_LEVEL: 'info',
+      ...env,
+    });
     await plugin.waitForLog('idling', 15000).catch(async (err) => {
-      throw new Error(`${(err as Error).message}\nexit: ${JSON.stringify(plugin.running ? 'running' : await plugin.exited)}`);
+      throw new Error(
+        `${(err as Error).message}\nexit: ${JSON.stringify(plugin.running ? 'running' : await plugin.exited)}`,
+      );
     });
     await new Promise((r) => setTimeout(r, aliveMs));
     expect(plugin.running).toBe(true);
@@ -121,7 +136,11 @@ describe('gpu-device-plugin on a node without a GPU driver', () => {
   it('exits 1 with failOnInitError=true, saying how to let it idle', async () => {
     const dir = fs.mkdtempSync('/tmp/nogpu-');
     const node = fakeNode(dir, { initResult: 9, gpus: [] });
-    const plugin = PluginProcess.start([], { ...node.env, METRICS_PORT: String(await freePort()), DEVICE_PLUGIN_PATH: dir });
+    const plugin = PluginProcess.start([], {
+      ...node.env,
+      METRICS_PORT: String(await freePort()),
+      DEVICE_PLUGIN_PATH: dir,
+    });
     expect((await plugin.exited).code).toBe(1);
     expect(plugin.stderr).toContain('failOnInitError');
     fs.rmSync(dir, { recursive: true, force: true });
@@ -133,9 +152,13 @@ describe('gpu-device-plugin HTTP endpoints', () => {
     const n = await startNode(defaultSpec(2), { rejectRegistrations: 'not now' });
     try {
       await n.stub.waitFor('a refused registration', () => n.stub.registerCount('nvidia.com/gpu') > 0, 30000);
-      await expect(waitForHttp(n.port, '/readyz', 503)).resolves.toMatchObject({ body: 'not registered with the kubelet yet: nvidia.com/gpu\n' });
+      await expect(waitForHttp(n.port, '/readyz', 503)).resolves.toMatchObject({
+        body: 'not registered with the kubelet yet: nvidia.com/gpu\n',
+      });
       n.stub.rejectWith = undefined;
-      await expect(waitForHttp(n.port, '/readyz', 200, 20000)).resolves.toMatchObject({ body: 'registered with the kubelet: nvidia.com/gpu\n' });
+      await expect(waitForHttp(n.port, '/readyz', 200, 20000)).resolves.toMatchObject({
+        body: 'registered with the kubelet: nvidia.com/gpu\n',
+      });
     } finally {
       await n.stop();
     }

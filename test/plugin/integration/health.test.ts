@@ -32,7 +32,12 @@ describe('plugin process: health', () => {
   it('sends a critical XID to the kubelet as Unhealthy and keeps the others Healthy', async () => {
     injectXid(n.node.eventsPath, gpuUuid(3), 79);
     await n.stub.waitFor('GPU 3 to turn Unhealthy', () => health(gpuUuid(3)) === 'Unhealthy');
-    expect(n.stub.latest(GPU)?.map((d) => d.health).sort()).toEqual(['Healthy', 'Healthy', 'Unhealthy', 'Unhealthy']);
+    expect(
+      n.stub
+        .latest(GPU)
+        ?.map((d) => d.health)
+        .sort(),
+    ).toEqual(['Healthy', 'Healthy', 'Unhealthy', 'Unhealthy']);
   });
 
   it('shows the unhealthy devices in /metrics', async () => {

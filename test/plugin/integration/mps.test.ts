@@ -63,7 +63,7 @@ describe('MPS: the plugin waits for the control daemon', () => {
     expect(ready.body).toContain('waiting for the MPS control daemon (nvidia.com/gpu)');
   });
 
-  it('the daemon subcommand starts nvidia-cuda-mps-control -d per MPS resource with NVIDIA\'s layout and limits', async () => {
+  it("the daemon subcommand starts nvidia-cuda-mps-control -d per MPS resource with NVIDIA's layout and limits", async () => {
     daemon = PluginProcess.start(['mps-control-daemon'], { ...n.node.env, ...mpsEnv() });
     await daemon.waitForLog('MPS control daemons ready', 20000);
     const pipeDir = path.join(mpsRoot, GPU, 'pipe');
@@ -83,7 +83,7 @@ describe('MPS: the plugin waits for the control daemon', () => {
     expect(fakeDaemonRunning(pipeDir)).toBe(true);
   });
 
-  it('the plugin then registers the MPS replicas and a pod\'s Allocate gets the pipe directory', async () => {
+  it("the plugin then registers the MPS replicas and a pod's Allocate gets the pipe directory", async () => {
     await n.stub.waitForResources([GPU], 20000);
     await n.plugin.waitForLog('MPS control daemon is ready');
     // It asked the daemon, as NVIDIA's AssertHealthy does.
@@ -128,7 +128,12 @@ describe('MPS: errors for people', () => {
 
   it('a plugin stopped while it waits exits 0', async () => {
     const root = path.join(work, 'mps-never');
-    const p = PluginProcess.start([], { ...n.node.env, ...mpsEnv(), GPU_DEVICE_PLUGIN_MPS_CONTAINER_ROOT: root, DEVICE_PLUGIN_PATH: n.stub.dir });
+    const p = PluginProcess.start([], {
+      ...n.node.env,
+      ...mpsEnv(),
+      GPU_DEVICE_PLUGIN_MPS_CONTAINER_ROOT: root,
+      DEVICE_PLUGIN_PATH: n.stub.dir,
+    });
     await p.waitForLog('waiting for the MPS control daemon');
     expect(await p.stop()).toEqual({ code: 0, signal: null });
   });

@@ -27,7 +27,11 @@ function newestMtime(p: string): number {
 
 function sourcesMtime(): number {
   const plugin = path.join(REPO_ROOT, 'plugin');
-  return Math.max(newestMtime(path.join(plugin, 'src')), newestMtime(path.join(plugin, 'proto')), newestMtime(path.join(plugin, 'tsconfig.json')));
+  return Math.max(
+    newestMtime(path.join(plugin, 'src')),
+    newestMtime(path.join(plugin, 'proto')),
+    newestMtime(path.join(plugin, 'tsconfig.json')),
+  );
 }
 
 function upToDate(): boolean {
@@ -53,8 +57,10 @@ export function buildPlugin(): void {
       break;
     } catch {
       // Another worker builds; a lock older than 5 min was left by a killed run.
-      if (fs.existsSync(LOCK) && Date.now() - fs.statSync(LOCK).mtimeMs > 300_000) fs.rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${LOCK}; remove it if no test run is building the plugin`);
+      if (fs.existsSync(LOCK) && Date.now() - fs.statSync(LOCK).mtimeMs > 300_000)
+        fs.rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${LOCK}; remove it if no test run is building the plugin`);
       sleepSync(200);
     }
   }
@@ -62,7 +68,10 @@ export function buildPlugin(): void {
     if (upToDate()) return;
     const started = new Date();
     const tsc = require.resolve('typescript/lib/tsc.js');
-    execFileSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'plugin', 'tsconfig.json')], { cwd: REPO_ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'plugin', 'tsconfig.json')], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
     // Stamp with the start time: a source edited during the build still counts as newer.
     fs.writeFileSync(STAMP, '');
     fs.utimesSync(STAMP, started, started);
@@ -167,8 +176,12 @@ export class PluginProcess {
     for (;;) {
       const found = this.logged(text)[0];
       if (found) return found;
-      if (!this.running) throw new Error(`plugin exited (${JSON.stringify(this.exit)}) before logging "${text}"; stderr: ${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`plugin did not log "${text}" within ${timeoutMs} ms; log:\n${this.stdout.slice(-3000)}`);
+      if (!this.running)
+        throw new Error(
+          `plugin exited (${JSON.stringify(this.exit)}) before logging "${text}"; stderr: ${this.stderr}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`plugin did not log "${text}" within ${timeoutMs} ms; log:\n${this.stdout.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -236,7 +249,12 @@ export async function startNode(
 }
 
 /** Polls a GET until it answers `status`; returns that answer. */
-export async function waitForHttp(port: number, pathname: string, status: number, timeoutMs = 10000): Promise<{ status: number; body: string }> {
+export async function waitForHttp(
+  port: number,
+  pathname: string,
+  status: number,
+  timeoutMs = 10000,
+): Promise<{ status: number; body: string }> {
   const deadline = Date.now() + timeoutMs;
   let last: { status: number; body: string } | undefined;
   while (Date.now() < deadline) {

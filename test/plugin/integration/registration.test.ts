@@ -45,7 +45,10 @@ describe('plugin process: registration and ListAndWatch', () => {
   });
 
   it('answers the kubelet’s GetDevicePluginOptions with preferred allocation available', () => {
-    expect(n.stub.resources.get(GPU)?.options).toEqual({ pre_start_required: false, get_preferred_allocation_available: true });
+    expect(n.stub.resources.get(GPU)?.options).toEqual({
+      pre_start_required: false,
+      get_preferred_allocation_available: true,
+    });
   });
 
   it('lists the whole GPUs as Healthy with their NUMA nodes', () => {

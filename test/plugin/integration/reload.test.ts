@@ -64,7 +64,10 @@ describe('plugin process: bad config at start', () => {
   it('exits 1 with the field and the value on stderr', async () => {
     const dir = fs.mkdtempSync('/tmp/bad-');
     const node = fakeNode(dir, defaultSpec(1));
-    const plugin = PluginProcess.start(['--mig-strategy', 'sideways'], { ...node.env, METRICS_PORT: String(await freePort()) });
+    const plugin = PluginProcess.start(['--mig-strategy', 'sideways'], {
+      ...node.env,
+      METRICS_PORT: String(await freePort()),
+    });
     const exit = await plugin.exited;
     expect(exit.code).toBe(1);
     expect(plugin.stderr).toMatch(/mig-strategy/);

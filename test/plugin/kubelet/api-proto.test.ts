@@ -25,7 +25,11 @@ const scalar = (f: FieldDescriptor): string => f.type.replace('TYPE_', '').toLow
 
 /** `name:type=number`, `[]` for repeated, maps as `map<key,value>`. */
 function fields(message: string): string[] {
-  const type = (definition[`v1beta1.${message}`] as unknown as { type: { field: FieldDescriptor[]; nestedType: NestedDescriptor[] } }).type;
+  const type = (
+    definition[`v1beta1.${message}`] as unknown as {
+      type: { field: FieldDescriptor[]; nestedType: NestedDescriptor[] };
+    }
+  ).type;
   return type.field.map((f) => {
     const entry = type.nestedType.find((n) => n.name === f.typeName && n.options?.mapEntry);
     if (entry) return `${f.name}:map<${scalar(entry.field[0])},${scalar(entry.field[1])}>=${f.number}`;
@@ -39,7 +43,10 @@ describe('api.proto messages', () => {
     ['Empty', []],
     ['PreStartContainerResponse', []],
     ['DevicePluginOptions', ['pre_start_required:bool=1', 'get_preferred_allocation_available:bool=2']],
-    ['RegisterRequest', ['version:string=1', 'endpoint:string=2', 'resource_name:string=3', 'options:DevicePluginOptions=4']],
+    [
+      'RegisterRequest',
+      ['version:string=1', 'endpoint:string=2', 'resource_name:string=3', 'options:DevicePluginOptions=4'],
+    ],
     ['ListAndWatchResponse', ['devices:Device=1[]']],
     ['Device', ['ID:string=1', 'health:string=2', 'topology:TopologyInfo=3']],
     ['TopologyInfo', ['nodes:NUMANode=1[]']],
@@ -73,15 +80,21 @@ describe('api.proto messages', () => {
   });
 
   it('declares every message at the top level of package v1beta1 (maps aside)', () => {
-    const messages = Object.keys(definition).filter((k) => !k.endsWith('Entry') && (definition[k] as { format?: string }).format?.includes('DescriptorProto'));
+    const messages = Object.keys(definition).filter(
+      (k) => !k.endsWith('Entry') && (definition[k] as { format?: string }).format?.includes('DescriptorProto'),
+    );
     expect(messages.every((k) => /^v1beta1\.[A-Za-z]+$/.test(k))).toBe(true);
     expect(messages).toHaveLength(20);
   });
 });
 
 describe('api.proto services', () => {
-  const methods = (service: Record<string, { path: string; requestStream: boolean; responseStream: boolean }>): string[] =>
-    Object.values(service).map((m) => `${m.path}${m.requestStream ? ' client-stream' : ''}${m.responseStream ? ' server-stream' : ''}`);
+  const methods = (
+    service: Record<string, { path: string; requestStream: boolean; responseStream: boolean }>,
+  ): string[] =>
+    Object.values(service).map(
+      (m) => `${m.path}${m.requestStream ? ' client-stream' : ''}${m.responseStream ? ' server-stream' : ''}`,
+    );
 
   it('serves Registration/Register (unary) for the kubelet side', () => {
     expect(methods(registrationService())).toEqual(['/v1beta1.Registration/Register']);
@@ -99,8 +112,12 @@ describe('api.proto services', () => {
 
   it('round-trips a NUMA node ID (int64) as a number', () => {
     const method = devicePluginService().ListAndWatch;
-    const bytes = method.responseSerialize({ devices: [{ ID: 'GPU-a', health: 'Healthy', topology: { nodes: [{ ID: 1 }] } }] });
-    expect(method.responseDeserialize(bytes)).toEqual({ devices: [{ ID: 'GPU-a', health: 'Healthy', topology: { nodes: [{ ID: 1 }] } }] });
+    const bytes = method.responseSerialize({
+      devices: [{ ID: 'GPU-a', health: 'Healthy', topology: { nodes: [{ ID: 1 }] } }],
+    });
+    expect(method.responseDeserialize(bytes)).toEqual({
+      devices: [{ ID: 'GPU-a', health: 'Healthy', topology: { nodes: [{ ID: 1 }] } }],
+    });
   });
 
   it('decodes an empty message with every field present (defaults)', () => {

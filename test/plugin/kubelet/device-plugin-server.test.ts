@@ -60,7 +60,11 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function openStream(): { messages: ListAndWatchResponse[]; ended: Promise<void>; stream: grpc.ClientReadableStream<ListAndWatchResponse> } {
+function openStream(): {
+  messages: ListAndWatchResponse[];
+  ended: Promise<void>;
+  stream: grpc.ClientReadableStream<ListAndWatchResponse>;
+} {
   const messages: ListAndWatchResponse[] = [];
   const stream = client.raw.ListAndWatch({});
   stream.on('data', (m: ListAndWatchResponse) => messages.push(m));
@@ -111,7 +115,10 @@ describe('DevicePluginServer', () => {
   });
 
   it('answers GetDevicePluginOptions with preferred allocation on and PreStart off', async () => {
-    await expect(client.options()).resolves.toEqual({ pre_start_required: false, get_preferred_allocation_available: true });
+    await expect(client.options()).resolves.toEqual({
+      pre_start_required: false,
+      get_preferred_allocation_available: true,
+    });
   });
 
   it('sends the full device list with NUMA topology as soon as ListAndWatch opens', async () => {

@@ -8,7 +8,10 @@ import { KubeletStub, silentLogger } from '../helpers/kubelet-stub';
 
 class Backend implements DevicePluginBackend {
   list: ApiDevice[];
-  constructor(readonly resourceName: string, ids: string[]) {
+  constructor(
+    readonly resourceName: string,
+    ids: string[],
+  ) {
     this.list = ids.map((ID) => ({ ID, health: 'Healthy', topology: { nodes: [{ ID: 0 }] } }));
   }
   devices(): ApiDevice[] {
@@ -147,7 +150,9 @@ describe('PluginManager', () => {
     await manager.start(resources());
     await stub.waitForResources([GPU, MIG]);
     const migState = stub.resources.get(MIG)!;
-    await manager.replace([{ socketName: 'nvidia-gpu.shared.sock', backend: new Backend('nvidia.com/gpu.shared', ['GPU-a::0']) }]);
+    await manager.replace([
+      { socketName: 'nvidia-gpu.shared.sock', backend: new Backend('nvidia.com/gpu.shared', ['GPU-a::0']) },
+    ]);
     await stub.waitForResources(['nvidia.com/gpu.shared']);
     await stub.waitFor('the MIG stream to end', () => migState.streamEnded);
     expect(migState.lists.at(-1)).toEqual([]);

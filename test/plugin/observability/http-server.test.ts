@@ -27,7 +27,10 @@ describe('HttpServer', () => {
   });
 
   it('answers /readyz with 503 and the reason while not ready', async () => {
-    await expect(get('/readyz')).resolves.toMatchObject({ status: 503, body: 'not registered with the kubelet yet: nvidia.com/gpu\n' });
+    await expect(get('/readyz')).resolves.toMatchObject({
+      status: 503,
+      body: 'not registered with the kubelet yet: nvidia.com/gpu\n',
+    });
   });
 
   it('answers /readyz with 200 once ready', async () => {
@@ -44,7 +47,10 @@ describe('HttpServer', () => {
   });
 
   it('answers an unknown path with 404 naming the known ones', async () => {
-    await expect(get('/nope')).resolves.toMatchObject({ status: 404, body: 'no such path /nope; try /healthz, /readyz or /metrics\n' });
+    await expect(get('/nope')).resolves.toMatchObject({
+      status: 404,
+      body: 'no such path /nope; try /healthz, /readyz or /metrics\n',
+    });
   });
 
   it('refuses other methods than GET and HEAD', async () => {

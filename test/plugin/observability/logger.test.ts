@@ -1,7 +1,10 @@
 import { Writable } from 'node:stream';
 import { createLogger, type LogLevel } from '../../../plugin/src/observability/logger';
 
-function capture(level: LogLevel = 'info'): { lines: () => Array<Record<string, unknown>>; logger: ReturnType<typeof createLogger> } {
+function capture(level: LogLevel = 'info'): {
+  lines: () => Array<Record<string, unknown>>;
+  logger: ReturnType<typeof createLogger>;
+} {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -26,7 +29,12 @@ describe('createLogger', () => {
     const { logger, lines } = capture();
     logger.warn({ resource: 'nvidia.com/gpu' }, 'device marked Unhealthy');
     const [line] = lines();
-    expect(line).toMatchObject({ level: 'warn', component: 'gpu-device-plugin', resource: 'nvidia.com/gpu', msg: 'device marked Unhealthy' });
+    expect(line).toMatchObject({
+      level: 'warn',
+      component: 'gpu-device-plugin',
+      resource: 'nvidia.com/gpu',
+      msg: 'device marked Unhealthy',
+    });
     expect(line.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
   });
 

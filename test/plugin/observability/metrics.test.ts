@@ -23,13 +23,17 @@ describe('PluginMetrics', () => {
     metrics.registrations.inc({ resource: 'nvidia.com/gpu', result: 'success' });
     const { body } = await metrics.render();
     expect(body).toContain('gpu_device_plugin_allocations_total{resource="nvidia.com/gpu"} 1');
-    expect(body).toContain('gpu_device_plugin_allocation_errors_total{resource="nvidia.com/gpu",call="Allocate",code="INVALID_ARGUMENT"} 1');
+    expect(body).toContain(
+      'gpu_device_plugin_allocation_errors_total{resource="nvidia.com/gpu",call="Allocate",code="INVALID_ARGUMENT"} 1',
+    );
     expect(body).toContain('gpu_device_plugin_registrations_total{resource="nvidia.com/gpu",result="success"} 1');
   });
 
   it('includes the default process metrics unless turned off', async () => {
     expect((await new PluginMetrics().render()).body).toContain('process_cpu_seconds_total');
-    expect((await new PluginMetrics({ defaultMetrics: false }).render()).body).not.toContain('process_cpu_seconds_total');
+    expect((await new PluginMetrics({ defaultMetrics: false }).render()).body).not.toContain(
+      'process_cpu_seconds_total',
+    );
   });
 
   it('keeps two instances apart (no global registry)', async () => {
@@ -40,6 +44,8 @@ describe('PluginMetrics', () => {
   });
 
   it('renders in the Prometheus text format', async () => {
-    expect((await new PluginMetrics({ defaultMetrics: false }).render()).contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect((await new PluginMetrics({ defaultMetrics: false }).render()).contentType).toMatch(
+      /^text\/plain; version=0\.0\.4/,
+    );
   });
 });

@@ -8,9 +8,18 @@ function record(over: Partial<ParityRecord> = {}): ParityRecord {
   return {
     scenario: 's',
     resources: [
-      { name: 'nvidia.com/gpu', endpoint: 'nvidia-gpu.sock', version: 'v1beta1', registerOptions: options, options, devices: [{ ID: 'GPU-a', health: 'Healthy', numa: [0] }] },
+      {
+        name: 'nvidia.com/gpu',
+        endpoint: 'nvidia-gpu.sock',
+        version: 'v1beta1',
+        registerOptions: options,
+        options,
+        devices: [{ ID: 'GPU-a', health: 'Healthy', numa: [0] }],
+      },
     ],
-    allocate: [{ resource: 'nvidia.com/gpu', ids: ['GPU-a'], response: [{ envs: { NVIDIA_VISIBLE_DEVICES: 'GPU-a' } }] }],
+    allocate: [
+      { resource: 'nvidia.com/gpu', ids: ['GPU-a'], response: [{ envs: { NVIDIA_VISIBLE_DEVICES: 'GPU-a' } }] },
+    ],
     ...over,
   };
 }
@@ -20,12 +29,29 @@ test('identical records have no differences', () => {
 });
 
 test.each([
-  ['a device NUMA node', (r: ParityRecord) => (r.resources[0].devices[0].numa = null), 'resources[nvidia.com/gpu].devices[GPU-a].numa'],
+  [
+    'a device NUMA node',
+    (r: ParityRecord) => (r.resources[0].devices[0].numa = null),
+    'resources[nvidia.com/gpu].devices[GPU-a].numa',
+  ],
   ['an endpoint', (r: ParityRecord) => (r.resources[0].endpoint = 'x.sock'), 'resources[nvidia.com/gpu].endpoint'],
   ['a device missing', (r: ParityRecord) => (r.resources[0].devices = []), 'resources[nvidia.com/gpu].devices[GPU-a]'],
-  ['an env value', (r: ParityRecord) => (r.allocate[0].response = [{ envs: { NVIDIA_VISIBLE_DEVICES: '0' } }]), 'allocate[0].response[0].envs.NVIDIA_VISIBLE_DEVICES'],
-  ['an extra field', (r: ParityRecord) => (r.allocate[0].response![0].cdi_devices = ['k=v']), 'allocate[0].response[0].cdi_devices'],
-  ['a refusal instead of a response', (r: ParityRecord) => (r.allocate[0] = { ...r.allocate[0], response: undefined, error: { code: 'UNKNOWN', message: 'no' } }), 'allocate[0].outcome'],
+  [
+    'an env value',
+    (r: ParityRecord) => (r.allocate[0].response = [{ envs: { NVIDIA_VISIBLE_DEVICES: '0' } }]),
+    'allocate[0].response[0].envs.NVIDIA_VISIBLE_DEVICES',
+  ],
+  [
+    'an extra field',
+    (r: ParityRecord) => (r.allocate[0].response![0].cdi_devices = ['k=v']),
+    'allocate[0].response[0].cdi_devices',
+  ],
+  [
+    'a refusal instead of a response',
+    (r: ParityRecord) =>
+      (r.allocate[0] = { ...r.allocate[0], response: undefined, error: { code: 'UNKNOWN', message: 'no' } }),
+    'allocate[0].outcome',
+  ],
 ])('reports %s by its path', (_what, change, path) => {
   const theirs = record();
   change(theirs);

@@ -47,11 +47,11 @@ describe.each(MOCK_PROFILES.map((p) => [p] as const))('mock NVML profile %s', (p
     }
   });
 
-  test('resources, device IDs, health and Allocate answers equal NVIDIA\'s, apart from documented differences', () => {
+  test("resources, device IDs, health and Allocate answers equal NVIDIA's, apart from documented differences", () => {
     expect(describeDiffs(unexplained(compareRecords(ours.record, nvidia.record)))).toBe('');
   });
 
-  test('GetPreferredAllocation: ours is the optimum for the topology NVML reports, and never worse than NVIDIA\'s', () => {
+  test("GetPreferredAllocation: ours is the optimum for the topology NVML reports, and never worse than NVIDIA's", () => {
     const n = topo.uuids.length;
     expect(ours.preferred.length).toBeGreaterThan(0);
     for (const [i, mine] of ours.preferred.entries()) {
@@ -59,7 +59,11 @@ describe.each(MOCK_PROFILES.map((p) => [p] as const))('mock NVML profile %s', (p
       const what = `size ${mine.size}, must-include ${JSON.stringify(mine.must)}`;
       expect({ what, error: mine.error }).toEqual({ what, error: undefined });
       expect({ what, error: theirs.error }).toEqual({ what, error: undefined });
-      expect({ what, size: mine.picked!.length, hasMust: mine.must.every((g) => mine.picked!.includes(g)) }).toEqual({ what, size: mine.size, hasMust: true });
+      expect({ what, size: mine.picked!.length, hasMust: mine.must.every((g) => mine.picked!.includes(g)) }).toEqual({
+        what,
+        size: mine.size,
+        hasMust: true,
+      });
       const best = optimum(topo.topology, n, mine.size, mine.must);
       expect({ what, score: setScore(topo.topology, mine.picked!) }).toEqual({ what, score: best });
       expect(setScore(topo.topology, theirs.picked!)).toBeLessThanOrEqual(best);
@@ -68,7 +72,13 @@ describe.each(MOCK_PROFILES.map((p) => [p] as const))('mock NVML profile %s', (p
 });
 
 /** The device list the stub last received, as `H`/`U` per GPU in profile order. */
-async function healthAfter(kind: PluginKind, profile: 'h100' | 'a100', failures: Record<number, MockFailure>, waitMs: number, env: Record<string, string> = {}) {
+async function healthAfter(
+  kind: PluginKind,
+  profile: 'h100' | 'a100',
+  failures: Record<number, MockFailure>,
+  waitMs: number,
+  env: Record<string, string> = {},
+) {
   const node = createMockNode(profile, { failures });
   const plugin = await startOnMock(kind, node, env);
   const t0 = performance.now();
@@ -76,11 +86,14 @@ async function healthAfter(kind: PluginKind, profile: 'h100' | 'a100', failures:
   try {
     const deadline = t0 + waitMs;
     while (performance.now() < deadline) {
-      for (const d of plugin.stub.latest(GPU) ?? []) if (d.health === 'Unhealthy' && !marked.has(d.ID)) marked.set(d.ID, performance.now() - t0);
+      for (const d of plugin.stub.latest(GPU) ?? [])
+        if (d.health === 'Unhealthy' && !marked.has(d.ID)) marked.set(d.ID, performance.now() - t0);
       await new Promise((r) => setTimeout(r, 10));
     }
     const latest = plugin.stub.latest(GPU) ?? [];
-    const health = node.gpus.map((g) => (latest.find((d) => d.ID === g.uuid)?.health === 'Unhealthy' ? 'U' : 'H')).join('');
+    const health = node.gpus
+      .map((g) => (latest.find((d) => d.ID === g.uuid)?.health === 'Unhealthy' ? 'U' : 'H'))
+      .join('');
     return { health, marked, output: plugin.output() };
   } finally {
     await plugin.stop();
@@ -88,7 +101,7 @@ async function healthAfter(kind: PluginKind, profile: 'h100' | 'a100', failures:
   }
 }
 
-describe('failure injection on NVIDIA\'s mock NVML', () => {
+describe("failure injection on NVIDIA's mock NVML", () => {
   const xid48: Record<number, MockFailure> = { 2: { mode: 'ecc_uncorrectable', xid: { code: 48 } } };
 
   test('a critical XID (48, ecc_uncorrectable on H100 GPU 2) marks that GPU, and only it, Unhealthy in our ListAndWatch', async () => {
@@ -103,7 +116,10 @@ describe('failure injection on NVIDIA\'s mock NVML', () => {
   }, 30000);
 
   // Two GPUs that fail after 3 guarded NVML calls, and no event ever arrives.
-  const lost: Record<number, MockFailure> = { 2: { mode: 'lost', after_calls: 3 }, 5: { mode: 'fallen_off_bus', after_calls: 3 } };
+  const lost: Record<number, MockFailure> = {
+    2: { mode: 'lost', after_calls: 3 },
+    5: { mode: 'fallen_off_bus', after_calls: 3 },
+  };
 
   test('lost and fallen_off_bus GPUs (GPU_IS_LOST, no event) are Unhealthy in our ListAndWatch within the stated bound, with the default check interval', async () => {
     // Default --lost-gpu-check-ms=2000. Discovery makes the first guarded call, so the mock
@@ -114,7 +130,7 @@ describe('failure injection on NVIDIA\'s mock NVML', () => {
     expect(r.output).toMatch(/GPU_IS_LOST/);
   }, 30000);
 
-  test('--lost-gpu-check-ms=0 turns the check off: the lost GPUs stay Healthy, as with NVIDIA\'s plugin', async () => {
+  test("--lost-gpu-check-ms=0 turns the check off: the lost GPUs stay Healthy, as with NVIDIA's plugin", async () => {
     const r = await healthAfter('ours', 'a100', lost, 1500, { LOST_GPU_CHECK_MS: '0' });
     expect(r.health).toBe('HHHHHHHH');
   }, 30000);

@@ -31,9 +31,17 @@ sharing:
 
 function peer(name: string): string {
   try {
-    return execFileSync('bash', [path.join(REPO, 'test', 'tools', 'peers.sh', ), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').pop()!;
+    return execFileSync('bash', [path.join(REPO, 'test', 'tools', 'peers.sh'), name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
   } catch (err) {
-    throw new Error(`NVIDIA's ${name} is needed to compare the MPS daemons and could not be built: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`);
+    throw new Error(
+      `NVIDIA's ${name} is needed to compare the MPS daemons and could not be built: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -71,13 +79,21 @@ async function waitFor(what: string, check: () => boolean, log: () => string, ti
   }
 }
 
-function setup(name: string): { dir: string; root: string; fake: FakeMpsControl; smiRecord: string; env: Record<string, string> } {
+function setup(name: string): {
+  dir: string;
+  root: string;
+  fake: FakeMpsControl;
+  smiRecord: string;
+  env: Record<string, string>;
+} {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mps-parity-${name}-`));
   const nvml = writeFakeNvmlConfig(dir, defaultSpec(2));
   fs.writeFileSync(path.join(dir, 'config.yaml'), CONFIG);
   const fake = writeFakeMpsControl(dir);
   const smiRecord = path.join(dir, 'nvidia-smi-calls');
-  fs.writeFileSync(path.join(fake.binDir, 'nvidia-smi'), `#!/bin/bash\necho "$*" >> ${JSON.stringify(smiRecord)}\n`, { mode: 0o755 });
+  fs.writeFileSync(path.join(fake.binDir, 'nvidia-smi'), `#!/bin/bash\necho "$*" >> ${JSON.stringify(smiRecord)}\n`, {
+    mode: 0o755,
+  });
   const root = path.join(dir, 'mps');
   fs.mkdirSync(root);
   return {
@@ -100,9 +116,15 @@ async function runDaemon(name: string, start: (s: ReturnType<typeof setup>) => C
   let log = '';
   child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   try {
-    await waitFor(`${name}: ${s.root}/.ready`, () => fs.existsSync(path.join(s.root, '.ready')), () => log);
+    await waitFor(
+      `${name}: ${s.root}/.ready`,
+      () => fs.existsSync(path.join(s.root, '.ready')),
+      () => log,
+    );
     const treeRunning = tree(s.root);
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
@@ -136,18 +158,24 @@ beforeAll(async () => {
     ),
   );
   ours = await runDaemon('ours', (s) => {
-    const p = PluginProcess.start(['mps-control-daemon'], { ...s.env, NVML_LIBRARY_PATH: library, GPU_DEVICE_PLUGIN_MPS_CONTAINER_ROOT: s.root });
+    const p = PluginProcess.start(['mps-control-daemon'], {
+      ...s.env,
+      NVML_LIBRARY_PATH: library,
+      GPU_DEVICE_PLUGIN_MPS_CONTAINER_ROOT: s.root,
+    });
     return p.child;
   });
 });
 
-describe('MPS control daemon: ours and NVIDIA\'s on the same node', () => {
+describe("MPS control daemon: ours and NVIDIA's on the same node", () => {
   it('make the same nvidia-cuda-mps-control calls, with the same env, in the same order', () => {
     // NVIDIA's sees its root (bound from a temporary directory) at /mps.
     expect(normalizedCalls(nvidia, '/mps').length).toBeGreaterThan(0);
     // NVIDIA's sets the pinned memory limits from a Go map: their order varies between runs.
     const sortLimits = (calls: any[]) => {
-      const limits = calls.filter((c) => c.input.startsWith('set_default_device_pinned_mem_limit')).sort((a, b) => a.input.localeCompare(b.input));
+      const limits = calls
+        .filter((c) => c.input.startsWith('set_default_device_pinned_mem_limit'))
+        .sort((a, b) => a.input.localeCompare(b.input));
       let i = 0;
       return calls.map((c) => (c.input.startsWith('set_default_device_pinned_mem_limit') ? limits[i++] : c));
     };
@@ -165,8 +193,10 @@ describe('MPS control daemon: ours and NVIDIA\'s on the same node', () => {
     expect(ours.treeStopped).toEqual(nvidia.treeStopped);
   });
 
-  it('documented difference: NVIDIA\'s sets EXCLUSIVE_PROCESS compute mode through nvidia-smi; ours does not', () => {
-    expect(nvidia.smiCalls).toEqual(expect.arrayContaining([expect.stringMatching(/-c EXCLUSIVE_PROCESS$/), expect.stringMatching(/-c DEFAULT$/)]));
+  it("documented difference: NVIDIA's sets EXCLUSIVE_PROCESS compute mode through nvidia-smi; ours does not", () => {
+    expect(nvidia.smiCalls).toEqual(
+      expect.arrayContaining([expect.stringMatching(/-c EXCLUSIVE_PROCESS$/), expect.stringMatching(/-c DEFAULT$/)]),
+    );
     expect(ours.smiCalls).toEqual([]);
   });
 });

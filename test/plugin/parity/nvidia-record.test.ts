@@ -4,7 +4,11 @@ import type { ParityRecord } from '../../parity/record';
 import { scenario } from '../../parity/scenarios';
 
 test('a record is written with sorted keys, two-space indentation and a final newline', () => {
-  const record = { scenario: 's', resources: [], allocate: [{ resource: 'r', ids: ['b', 'a'], response: [{ envs: { B: '1', A: '2' } }] }] } as ParityRecord;
+  const record = {
+    scenario: 's',
+    resources: [],
+    allocate: [{ resource: 'r', ids: ['b', 'a'], response: [{ envs: { B: '1', A: '2' } }] }],
+  } as ParityRecord;
   const text = serialiseRecord(record);
   expect(text.endsWith('}\n')).toBe(true);
   expect(text.indexOf('"allocate"')).toBeLessThan(text.indexOf('"resources"'));
@@ -21,7 +25,9 @@ test('a committed record reads back to the same canonical text', () => {
 });
 
 test('a scenario without a captured record fails and says to run parity:record', () => {
-  expect(() => readNvidiaRecord({ ...scenario('default'), name: 'no-such-scenario' })).toThrow(/no captured NVIDIA record .*npm run parity:record/);
+  expect(() => readNvidiaRecord({ ...scenario('default'), name: 'no-such-scenario' })).toThrow(
+    /no captured NVIDIA record .*npm run parity:record/,
+  );
 });
 
 test('a record captured for other Allocate calls than the scenario makes is refused', () => {

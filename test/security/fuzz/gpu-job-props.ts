@@ -9,14 +9,27 @@ import { Cpu, EnvValue, ImagePullPolicy, RestartPolicy } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GpuResource, MigProfile } from '../../../src';
 import { GpuJob, GpuJobProps, GpuRequest } from '../../../src/workloads';
-import { absPath, count, dnsLabel, envName, imageRef, labelValue, mostly, optional, plain, subdomainField } from './primitives';
+import {
+  absPath,
+  count,
+  dnsLabel,
+  envName,
+  imageRef,
+  labelValue,
+  mostly,
+  optional,
+  plain,
+  subdomainField,
+} from './primitives';
 
 const requestSpec = fc.record({
   kind: fc.constantFrom('gpus', 'mig', 'shared', 'of'),
   count: optional(count(1, 8)),
   requests: optional(count(1, 8)),
   profile: mostly(fc.constantFrom('1g.10gb', '3g.40gb', '1g.10gb+me')),
-  resource: mostly(fc.constantFrom('nvidia.com/gpu', 'nvidia.com/gpu.shared', 'nvidia.com/a100-shared', 'example.com/fpga')),
+  resource: mostly(
+    fc.constantFrom('nvidia.com/gpu', 'nvidia.com/gpu.shared', 'nvidia.com/a100-shared', 'example.com/fpga'),
+  ),
 });
 
 const sizeMib = optional(count(1, 65536));
@@ -28,51 +41,58 @@ const extraContainer = fc.record({
   gpus: optional(count(1, 4)),
 });
 
-export const gpuJobSpec = fc.record({
-  id: mostly(dnsLabel),
-  name: optional(mostly(dnsLabel)),
-  namespace: optional(mostly(dnsLabel)),
-  image: mostly(imageRef),
-  containerName: optional(mostly(dnsLabel)),
-  command: optional(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 })),
-  args: optional(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 })),
-  workingDir: optional(mostly(absPath)),
-  envVariables: optional(fc.dictionary(mostly(envName), fc.string({ maxLength: 10 }), { maxKeys: 3 })),
-  cpuMillis: optional(count(1, 64000)),
-  memoryMib: sizeMib,
-  imagePullPolicy: optional(fc.constantFrom(...Object.values(ImagePullPolicy))),
-  gpus: optional(count(1, 8)),
-  gpuRequests: optional(fc.array(requestSpec, { maxLength: 3 })),
-  gpuProducts: optional(fc.array(mostly(labelValue), { maxLength: 3 })),
-  minGpuMemoryMib: sizeMib,
-  runtimeClassName: optional(subdomainField),
-  sharedMemory: optional(fc.boolean()),
-  sharedMemorySizeLimitMib: sizeMib,
-  backoffLimit: optional(count(0, 10)),
-  activeDeadlineSeconds: optional(count(1, 86400)),
-  ttlAfterFinishedSeconds: optional(count(0, 86400)),
-  restartPolicy: optional(fc.constantFrom(...Object.values(RestartPolicy))),
-  automountServiceAccountToken: optional(fc.boolean()),
-  component: optional(mostly(labelValue)),
-  version: optional(mostly(labelValue)),
-  runAsNonRoot: optional(fc.boolean()),
-  runAsUser: optional(count(0, 65535)),
-  runAsGroup: optional(count(0, 65535)),
-  fsGroup: optional(count(0, 65535)),
-  allowPrivilegeEscalation: optional(fc.boolean()),
-  readOnlyRootFilesystem: optional(fc.boolean()),
-  extraContainers: optional(fc.array(extraContainer, { maxLength: 2 })),
-}, { requiredKeys: ['id', 'image'] });
+export const gpuJobSpec = fc.record(
+  {
+    id: mostly(dnsLabel),
+    name: optional(mostly(dnsLabel)),
+    namespace: optional(mostly(dnsLabel)),
+    image: mostly(imageRef),
+    containerName: optional(mostly(dnsLabel)),
+    command: optional(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 })),
+    args: optional(fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 })),
+    workingDir: optional(mostly(absPath)),
+    envVariables: optional(fc.dictionary(mostly(envName), fc.string({ maxLength: 10 }), { maxKeys: 3 })),
+    cpuMillis: optional(count(1, 64000)),
+    memoryMib: sizeMib,
+    imagePullPolicy: optional(fc.constantFrom(...Object.values(ImagePullPolicy))),
+    gpus: optional(count(1, 8)),
+    gpuRequests: optional(fc.array(requestSpec, { maxLength: 3 })),
+    gpuProducts: optional(fc.array(mostly(labelValue), { maxLength: 3 })),
+    minGpuMemoryMib: sizeMib,
+    runtimeClassName: optional(subdomainField),
+    sharedMemory: optional(fc.boolean()),
+    sharedMemorySizeLimitMib: sizeMib,
+    backoffLimit: optional(count(0, 10)),
+    activeDeadlineSeconds: optional(count(1, 86400)),
+    ttlAfterFinishedSeconds: optional(count(0, 86400)),
+    restartPolicy: optional(fc.constantFrom(...Object.values(RestartPolicy))),
+    automountServiceAccountToken: optional(fc.boolean()),
+    component: optional(mostly(labelValue)),
+    version: optional(mostly(labelValue)),
+    runAsNonRoot: optional(fc.boolean()),
+    runAsUser: optional(count(0, 65535)),
+    runAsGroup: optional(count(0, 65535)),
+    fsGroup: optional(count(0, 65535)),
+    allowPrivilegeEscalation: optional(fc.boolean()),
+    readOnlyRootFilesystem: optional(fc.boolean()),
+    extraContainers: optional(fc.array(extraContainer, { maxLength: 2 })),
+  },
+  { requiredKeys: ['id', 'image'] },
+);
 
 export type GpuJobSpec = typeof gpuJobSpec extends fc.Arbitrary<infer T> ? T : never;
 
 function request(r: any): GpuRequest {
   const options = { count: r.count, requests: r.requests };
   switch (r.kind) {
-    case 'gpus': return GpuRequest.gpus(r.count ?? 1);
-    case 'mig': return GpuRequest.mig(MigProfile.of(r.profile), options);
-    case 'shared': return GpuRequest.shared({ ...options, resource: GpuResource.of(r.resource) });
-    default: return GpuRequest.of(GpuResource.of(r.resource), options);
+    case 'gpus':
+      return GpuRequest.gpus(r.count ?? 1);
+    case 'mig':
+      return GpuRequest.mig(MigProfile.of(r.profile), options);
+    case 'shared':
+      return GpuRequest.shared({ ...options, resource: GpuResource.of(r.resource) });
+    default:
+      return GpuRequest.of(GpuResource.of(r.resource), options);
   }
 }
 
@@ -99,12 +119,23 @@ export function buildGpuJob(scope: Construct, fuzzed: GpuJobSpec): GpuJob {
   const spec = plain(fuzzed);
   const props: GpuJobProps = {
     ...(spec as any),
-    envVariables: spec.envVariables === undefined ? undefined
-      : Object.fromEntries(Object.entries(spec.envVariables).map(([k, v]) => [k, EnvValue.fromValue(v)])),
-    resources: spec.cpuMillis === undefined && spec.memoryMib === undefined ? undefined : {
-      cpu: spec.cpuMillis === undefined ? undefined : { request: userValue('resources', spec.cpuMillis, Cpu.millis)! },
-      memory: spec.memoryMib === undefined ? undefined : { request: mib('resources', spec.memoryMib), limit: mib('resources', spec.memoryMib) },
-    },
+    envVariables:
+      spec.envVariables === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(spec.envVariables).map(([k, v]) => [k, EnvValue.fromValue(v)])),
+    resources:
+      spec.cpuMillis === undefined && spec.memoryMib === undefined
+        ? undefined
+        : {
+            cpu:
+              spec.cpuMillis === undefined
+                ? undefined
+                : { request: userValue('resources', spec.cpuMillis, Cpu.millis)! },
+            memory:
+              spec.memoryMib === undefined
+                ? undefined
+                : { request: mib('resources', spec.memoryMib), limit: mib('resources', spec.memoryMib) },
+          },
     gpuRequests: spec.gpuRequests?.map(request),
     minGpuMemory: mib('minGpuMemory', spec.minGpuMemoryMib),
     sharedMemorySizeLimit: mib('sharedMemorySizeLimit', spec.sharedMemorySizeLimitMib),
@@ -122,8 +153,16 @@ export function buildGpuJob(scope: Construct, fuzzed: GpuJobSpec): GpuJob {
 
 /** Prop names an error may cite for the fuzzer's own keys. */
 export const GPU_JOB_RENAME: { [key: string]: string } = {
-  id: 'name|id', cpuMillis: 'resources', memoryMib: 'resources', minGpuMemoryMib: 'minGpuMemory',
-  sharedMemorySizeLimitMib: 'sharedMemorySizeLimit', activeDeadlineSeconds: 'activeDeadline',
-  ttlAfterFinishedSeconds: 'ttlAfterFinished', extraContainers: '', method: '', kind: 'GpuRequest',
-  profile: 'MIG profile', resource: 'resource name',
+  id: 'name|id',
+  cpuMillis: 'resources',
+  memoryMib: 'resources',
+  minGpuMemoryMib: 'minGpuMemory',
+  sharedMemorySizeLimitMib: 'sharedMemorySizeLimit',
+  activeDeadlineSeconds: 'activeDeadline',
+  ttlAfterFinishedSeconds: 'ttlAfterFinished',
+  extraContainers: '',
+  method: '',
+  kind: 'GpuRequest',
+  profile: 'MIG profile',
+  resource: 'resource name',
 };

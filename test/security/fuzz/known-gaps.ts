@@ -23,10 +23,10 @@ export function parseGaps(text: string, file = GAPS_FILE): KnownGap[] {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const parts = line.split(' | ');
-    if (parts.length !== 3 || parts.some(p => p.trim() === '')) {
+    if (parts.length !== 3 || parts.some((p) => p.trim() === '')) {
       throw new Error(`${file}:${i + 1}: expected "<construct> | <regex> | <reason>" (got "${line}")`);
     }
-    const [construct, source, reason] = parts.map(p => p.trim());
+    const [construct, source, reason] = parts.map((p) => p.trim());
     let pattern: RegExp;
     try {
       pattern = new RegExp(source);
@@ -53,7 +53,7 @@ export class KnownGaps {
   public excuse(construct: string, problems: string[]): string[] {
     const unknown: string[] = [];
     for (const p of problems) {
-      const gap = this.gaps.find(g => g.construct === construct && g.pattern.test(p));
+      const gap = this.gaps.find((g) => g.construct === construct && g.pattern.test(p));
       if (gap) this.hits.set(gap, (this.hits.get(gap) ?? 0) + 1);
       else unknown.push(p);
     }
@@ -62,12 +62,13 @@ export class KnownGaps {
 
   /** Gaps of `construct` that excused nothing in this run. */
   public unused(construct: string): KnownGap[] {
-    return this.gaps.filter(g => g.construct === construct && !this.hits.has(g));
+    return this.gaps.filter((g) => g.construct === construct && !this.hits.has(g));
   }
 
   /** `line N (hits): pattern` for each gap of `construct`, for the test log. */
   public summary(construct: string): string[] {
-    return this.gaps.filter(g => g.construct === construct)
-      .map(g => `line ${g.line}: ${this.hits.get(g) ?? 0} problems /${g.pattern.source}/`);
+    return this.gaps
+      .filter((g) => g.construct === construct)
+      .map((g) => `line ${g.line}: ${this.hits.get(g) ?? 0} problems /${g.pattern.source}/`);
   }
 }

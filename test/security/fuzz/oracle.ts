@@ -21,7 +21,7 @@ export type Outcome = { readonly synthesized: any[] } | { readonly refused: Erro
 
 /** Tallies of a fuzz run, printed at the end so the log shows how much was tried. */
 export class Tally {
-  public readonly counts: { [v in Verdict]: number } = { 'synthesized': 0, 'refused': 0, 'known-gap': 0 };
+  public readonly counts: { [v in Verdict]: number } = { synthesized: 0, refused: 0, 'known-gap': 0 };
   public add(v: Verdict): void {
     this.counts[v]++;
   }
@@ -29,9 +29,11 @@ export class Tally {
     return this.counts.synthesized + this.counts.refused + this.counts['known-gap'];
   }
   public line(what: string, ms: number): string {
-    return `fuzz ${what}: ${this.total} cases: ${this.counts.synthesized} synthesized and valid, `
-      + `${this.counts.refused} refused naming a prop, ${this.counts['known-gap']} invalid only in declared known gaps `
-      + `(test/security/fuzz-known-gaps.txt), in ${(ms / 1000).toFixed(1)} s`;
+    return (
+      `fuzz ${what}: ${this.total} cases: ${this.counts.synthesized} synthesized and valid, ` +
+      `${this.counts.refused} refused naming a prop, ${this.counts['known-gap']} invalid only in declared known gaps ` +
+      `(test/security/fuzz-known-gaps.txt), in ${(ms / 1000).toFixed(1)} s`
+    );
   }
 }
 
@@ -46,7 +48,7 @@ export function synthesizeOrThrow(build: (scope: Construct) => void): Outcome {
     const app = new App({ outdir: OUTDIR });
     const chart = new Chart(app, 'fuzz', { disableResourceNameHashes: true });
     build(chart);
-    const errors = app.node.findAll().flatMap(c => c.node.validate().map(e => `[${c.node.path}] ${e}`));
+    const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
     if (errors.length > 0) {
       throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     }
@@ -60,7 +62,9 @@ export function synthesizeOrThrow(build: (scope: Construct) => void): Outcome {
 export function synthesizeYaml(build: (scope: Construct) => void): any[] {
   const app = new App({ outdir: OUTDIR });
   build(new Chart(app, 'fuzz', { disableResourceNameHashes: true }));
-  return YAML.parseAllDocuments(app.synthYaml()).map(d => d.toJS()).filter(o => o);
+  return YAML.parseAllDocuments(app.synthYaml())
+    .map((d) => d.toJS())
+    .filter((o) => o);
 }
 
 /**
@@ -68,9 +72,13 @@ export function synthesizeYaml(build: (scope: Construct) => void): any[] {
  * the fuzzer's own keys (e.g. `mig` for a MigProfile built in the case) to what an error
  * about them says (alternatives separated by '|'); a key renamed to '' is left out.
  */
-export function propNames(spec: unknown, rename: { [key: string]: string } = {}, out: Set<string> = new Set()): Set<string> {
+export function propNames(
+  spec: unknown,
+  rename: { [key: string]: string } = {},
+  out: Set<string> = new Set(),
+): Set<string> {
   if (Array.isArray(spec)) {
-    spec.forEach(v => propNames(v, rename, out));
+    spec.forEach((v) => propNames(v, rename, out));
   } else if (spec !== null && typeof spec === 'object') {
     for (const [k, v] of Object.entries(spec)) {
       if (v === undefined) continue;
@@ -94,12 +102,13 @@ function namesWord(message: string, name: string): boolean {
 /** Each complaint of the Kubernetes schema, one line per field, prefixed with the object. */
 function schemaProblems(objects: any[]): string[] {
   const out: string[] = [];
-  for (const o of objects.filter(x => KNOWN.has(`${x.apiVersion}/${x.kind}`))) {
+  for (const o of objects.filter((x) => KNOWN.has(`${x.apiVersion}/${x.kind}`))) {
     try {
       validateK8sObjects([o]);
     } catch (e) {
       const detail = (e as Error).message.split('): ').slice(1).join('): ');
-      for (const field of detail.split(/, (?=data\/)/)) out.push(`${o.kind} "${o.metadata?.name}": schema: ${field.trim()}`);
+      for (const field of detail.split(/, (?=data\/)/))
+        out.push(`${o.kind} "${o.metadata?.name}": schema: ${field.trim()}`);
     }
   }
   return out;
@@ -114,14 +123,21 @@ export type Verdict = 'refused' | 'synthesized' | 'known-gap';
  * Kubernetes schema of every known kind, the apiserver's own rules and `extra` checks, or
  * breaks them only in ways `gaps` declares for `construct`.
  */
-export function judge(construct: string, outcome: Outcome, names: Set<string>, gaps: KnownGaps,
-  extra: (objs: any[]) => string[] = () => []): Verdict {
+export function judge(
+  construct: string,
+  outcome: Outcome,
+  names: Set<string>,
+  gaps: KnownGaps,
+  extra: (objs: any[]) => string[] = () => [],
+): Verdict {
   if ('refused' in outcome) {
     const e = outcome.refused;
     if (!(e instanceof Error) || e.constructor !== Error) {
-      throw new Error(`crashed instead of refusing: ${e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : String(e)}`);
+      throw new Error(
+        `crashed instead of refusing: ${e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : String(e)}`,
+      );
     }
-    if (![...names].some(n => namesWord(e.message, n))) {
+    if (![...names].some((n) => namesWord(e.message, n))) {
       throw new Error(`refused without naming a prop (given ${[...names].join(', ')}): ${e.message}`);
     }
     return 'refused';
@@ -130,7 +146,12 @@ export function judge(construct: string, outcome: Outcome, names: Set<string>, g
 }
 
 /** Output alone: valid, invalid only in declared gaps, or a thrown list of the problems. */
-export function judgeObjects(construct: string, objects: any[], gaps: KnownGaps, extra: (objs: any[]) => string[] = () => []): Verdict {
+export function judgeObjects(
+  construct: string,
+  objects: any[],
+  gaps: KnownGaps,
+  extra: (objs: any[]) => string[] = () => [],
+): Verdict {
   const problems = [...schemaProblems(objects), ...semanticProblems(objects), ...extra(objects)];
   if (problems.length === 0) return 'synthesized';
   const unknown = gaps.excuse(construct, problems);
@@ -142,7 +163,7 @@ export function judgeObjects(construct: string, objects: any[], gaps: KnownGaps,
 
 /** True when `message` names `name` as a word (case-insensitive). */
 export function namesProp(message: string, names: Set<string>): boolean {
-  return [...names].some(n => namesWord(message, n));
+  return [...names].some((n) => namesWord(message, n));
 }
 
 /** Removes the shared output directory (nothing should be there; this is belt and braces). */

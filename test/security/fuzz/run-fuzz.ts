@@ -35,13 +35,18 @@ export function fuzzSeed(): number {
 export function runFuzz<S>(target: FuzzTarget<S>, gaps: KnownGaps): Tally {
   const tally = new Tally();
   const start = Date.now();
-  fc.assert(fc.property(target.arbitrary, spec => {
-    const outcome = synthesizeOrThrow(scope => target.build(scope, spec));
-    tally.add(judge(target.construct, outcome, target.names(spec), gaps, objs => target.extra?.(spec, objs) ?? []));
-  }), { numRuns: target.runs, seed: fuzzSeed() });
-  console.log([
-    tally.line(`${target.construct} (seed ${fuzzSeed()})`, Date.now() - start),
-    ...gaps.summary(target.construct).map(s => `  known gap ${s}`),
-  ].join('\n'));
+  fc.assert(
+    fc.property(target.arbitrary, (spec) => {
+      const outcome = synthesizeOrThrow((scope) => target.build(scope, spec));
+      tally.add(judge(target.construct, outcome, target.names(spec), gaps, (objs) => target.extra?.(spec, objs) ?? []));
+    }),
+    { numRuns: target.runs, seed: fuzzSeed() },
+  );
+  console.log(
+    [
+      tally.line(`${target.construct} (seed ${fuzzSeed()})`, Date.now() - start),
+      ...gaps.summary(target.construct).map((s) => `  known gap ${s}`),
+    ].join('\n'),
+  );
   return tally;
 }
