@@ -87,8 +87,15 @@ restart_kubelet() {
   start_kubelet
 }
 
+# containerd 2 with CDI (Debian's 1.6 has none), built once by test/tools/containerd.sh;
+# its runc shim sits beside it and is found on PATH.
+containerd_bin_dir() {
+  bash "$E2E_ROOT/test/tools/containerd.sh"
+}
+
 start_node() {
-  start containerd containerd --config "$CONF/containerd.toml"
+  local ctrd_dir; ctrd_dir=$(containerd_bin_dir)
+  PATH="$ctrd_dir:$PATH" start containerd "$ctrd_dir/containerd" --config "$CONF/containerd.toml"
   wait_for containerd 60 ctr --address "$CONTAINERD_SOCK" version
   "$here/images.sh"
   start_kubelet

@@ -23,6 +23,12 @@ CONF="$E2E_WORK/conf"
 LOGS="$E2E_WORK/logs"
 PIDS="$E2E_WORK/pids"
 CONTAINERD_SOCK="$E2E_WORK/run/containerd.sock"
+# containerd 2's root and state (test/tools/containerd.sh builds it): apart from the
+# containerd/ directory that Debian's containerd 1.6 used, so the two never share a metadata
+# database (images are imported again, once).
+CONTAINERD_DIR="$E2E_WORK/containerd2"
+# Where containerd's CRI plugin reads CDI specs: the device plugin DaemonSet's CDI hostPath.
+CDI_SPEC_DIR=/var/run/cdi
 KUBELET_ROOT="$E2E_WORK/kubelet"
 KUBECONFIG_ADMIN="$CONF/admin.kubeconfig"
 # containerd's registry host configs (hosts.toml per host:port), e.g. the release test's registry.

@@ -109,6 +109,6 @@ down() {
   if ! live_process kubelet; then
     rm -rf /var/log/pods/* /var/log/containers/*
   fi
-  rm -rf "$E2E_WORK/etcd" "$KUBELET_ROOT" "$E2E_WORK/cni" "$E2E_WORK/run" "$E2E_WORK/containerd/state"
+  rm -rf "$E2E_WORK/etcd" "$KUBELET_ROOT" "$E2E_WORK/cni" "$E2E_WORK/run" "$E2E_WORK/containerd/state" "$CONTAINERD_DIR/state"
   if $purge; then rm -rf "$E2E_WORK"; echo "cluster: down, state purged"; else echo "cluster: down"; fi
 }
