@@ -12,7 +12,14 @@ import * as fs from 'node:fs';
 import { DeviceListStrategy } from '../../src';
 import { createFakeDriverRoot, FAKE_DRIVER_VERSION, type FakeDriverRoot } from './helpers/fake-driver';
 import { deleteJob, ensureJobsNamespace, gpuJobYaml, jobLogs, runJob, waitJobComplete } from './helpers/jobs';
-import { deployPlugin, ensureDefaultPlugin, pluginImage, synthDevicePlugin, waitForResource } from './helpers/plugin';
+import {
+  deployPlugin,
+  ensureDefaultPlugin,
+  labelGpuNode,
+  pluginImage,
+  synthDevicePlugin,
+  waitForResource,
+} from './helpers/plugin';
 import { waitFor } from './helpers/kube';
 
 const SPEC_FILE = '/var/run/cdi/k8s.device-plugin.nvidia.com-gpu.json';
@@ -107,6 +114,7 @@ function expectSpecApplied(seen: Seen, gpus: number): void {
 }
 
 beforeAll(() => {
+  labelGpuNode();
   ensureJobsNamespace();
   driver = createFakeDriverRoot('cdi-driver');
 });
