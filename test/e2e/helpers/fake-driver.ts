@@ -30,7 +30,8 @@ const CONTAINER_DRIVER_ROOT = '/driver-root';
  * in CUDA_MPS_PIPE_DIRECTORY and writes control.log in CUDA_MPS_LOG_DIRECTORY; without
  * arguments it reads one command from stdin. Every call is appended to
  * `<pipe dir>/../fake-mps-control.calls` (argv, the two variables, the command), which the
- * daemon manager does not remove on stop.
+ * daemon manager does not remove on stop. While `<pipe dir>/../hold` exists, `-d` waits (at
+ * most 25 s), so a test can keep the daemon from becoming ready.
  */
 export const FAKE_MPS_CONTROL = `#!${CONTAINER_DRIVER_ROOT}/usr/bin/busybox sh
 bb=${CONTAINER_DRIVER_ROOT}/usr/bin/busybox
@@ -39,6 +40,10 @@ cmd=""
 [ "$#" -eq 0 ] && cmd=$($bb cat)
 echo "argv=[$*] CUDA_MPS_PIPE_DIRECTORY=$CUDA_MPS_PIPE_DIRECTORY CUDA_MPS_LOG_DIRECTORY=$CUDA_MPS_LOG_DIRECTORY stdin=[$cmd]" >> "$calls"
 if [ "$1" = "-d" ]; then
+  # A test holds the start back while <pipe dir>/../hold exists (25 s at most: the daemon
+  # manager gives -d 30 s).
+  n=0
+  while [ -e "$CUDA_MPS_PIPE_DIRECTORY/../hold" ] && [ "$n" -lt 125 ]; do $bb sleep 0.2; n=$((n + 1)); done
   [ -d "$CUDA_MPS_PIPE_DIRECTORY" ] || { echo "pipe directory $CUDA_MPS_PIPE_DIRECTORY is missing" >&2; exit 1; }
   [ -p "$CUDA_MPS_PIPE_DIRECTORY/control" ] || $bb mkfifo -m 0666 "$CUDA_MPS_PIPE_DIRECTORY/control"
   echo "[$($bb date -u)] fake control daemon started" >> "$CUDA_MPS_LOG_DIRECTORY/control.log"
