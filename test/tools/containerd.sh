@@ -25,7 +25,11 @@ out="${go_tool_repo_root}/.cache/tools/${name}/bin"
 ldflags="-s -w -X github.com/containerd/containerd/v2/version.Version=${version} -X github.com/containerd/containerd/v2/version.Package=github.com/containerd/containerd/v2"
 recipe="$(cd "${src}" && { cat go.mod go.sum tools.go; echo "${ldflags} CGO_ENABLED=0 -trimpath"; } | sha256sum | cut -d' ' -f1)"
 
-ready() { go_tool_ready "${name}" "${recipe}" && [[ -x "${out}/containerd" && -x "${out}/containerd-shim-runc-v2" ]]; }
+# Built and stamped with this recipe (go_tool_stamp writes .cache/tools/bin/.NAME-version).
+ready() {
+  local stamp="${go_tool_bin_dir}/.${name}-version"
+  [[ -x "${out}/containerd" && -x "${out}/containerd-shim-runc-v2" && -f "${stamp}" && "$(cat "${stamp}")" == "${recipe}" ]]
+}
 
 if ! ready; then
   go_tool_lock "${name}"
