@@ -466,7 +466,6 @@ describe('GpuDevicePlugin props', () => {
   });
 
   test('resources replace the defaults', () => {
-    const { k8s } = require('cdk8s-plus-28');
     const c = pluginContainer(
       synthPlugin({ resources: { limits: { memory: k8s.Quantity.fromString('300Mi') } } }).byKind('DaemonSet'),
     );
