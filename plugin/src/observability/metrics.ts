@@ -34,11 +34,3 @@ export const NO_METRICS: Metrics = Object.freeze({
   forgetResource: () => undefined,
   render: async () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: '' }),
 });
-
-/** prom-client metrics (with Node's default ones) when served, else NO_METRICS. */
-export function createMetrics(served: boolean): Metrics {
-  if (!served) return NO_METRICS;
-  // Loaded here, not imported at the top, so a plugin without /metrics never loads it.
-  const { PluginMetrics } = require('./prom-metrics.js') as typeof import('./prom-metrics.js');
-  return new PluginMetrics();
-}
