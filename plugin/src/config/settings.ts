@@ -10,7 +10,7 @@ import type {
   RuntimeOptions,
   SharedDevicesAllocationPolicy,
 } from './types.js';
-import type { DiscoveryStrategy } from './values.js';
+import type { DiscoveryStrategy } from './rules.js';
 
 export interface Settings {
   migStrategy: MigStrategy;
