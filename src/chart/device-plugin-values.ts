@@ -4,6 +4,7 @@ import {
   MigStrategy,
   SharedAllocationPolicy,
 } from '../device-plugin/plugin-config';
+import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
 import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { constructDefaults } from './construct-defaults';
@@ -216,7 +217,7 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   health: group('GPU health checking through NVML XID events.', {
     disabled: bool('Turn health checking off entirely.', false),
     skipXids: leaf(
-      "XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (13, 31, 43, 45, 68, 109).",
+      `XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (${DEFAULT_SKIP_XIDS.join(', ')}).`,
       [],
       S.xidList,
       'list of int',
