@@ -3,7 +3,7 @@ import { requireKnownKeys } from '../common/validation';
 import { DEVICE_PLUGIN_CONFIG_KEYS } from '../device-plugin/config-keys';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import { checkEnum, checkLabelValue } from './checks';
-import { NamedDevicePluginConfig } from './cluster-policy-props';
+import { NamedDevicePluginConfig } from '../device-plugin/named-configs';
 
 /** Name of the config used when no configs are given. */
 export const DEFAULT_PLUGIN_CONFIG_NAME = 'default';
