@@ -313,9 +313,6 @@ export class GpuDevicePlugin extends Construct {
       // API server. Named configs: the pod spec mounts the token (it reads its own Node).
       automountServiceAccountToken: false,
     });
-    if (this.named) {
-      this.nodeReaderRole = this.renderNodeReader();
-    }
     const configData = this.named
       ? Object.fromEntries(this.configNames.map((n, i) => [n, this.allConfigs[i].toYaml()]))
       : { 'config.yaml': this.config.toYaml() };
@@ -330,6 +327,9 @@ export class GpuDevicePlugin extends Construct {
       metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
       data: configData,
     });
+    if (this.named) {
+      this.nodeReaderRole = this.renderNodeReader();
+    }
     this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
       spec: {

@@ -23,13 +23,13 @@ describe('GpuDevicePlugin with named configs', () => {
   const ds = byKind('DaemonSet');
   const pod = ds.spec.template.spec;
 
-  test('valid Kubernetes objects: namespace, service account, RBAC, config map, daemon set', () => {
+  test("valid Kubernetes objects: namespace, service account, config map, RBAC, daemon set (Helm's order)", () => {
     expect(all.map((o) => o.kind)).toEqual([
       'Namespace',
       'ServiceAccount',
+      'ConfigMap',
       'ClusterRole',
       'ClusterRoleBinding',
-      'ConfigMap',
       'DaemonSet',
     ]);
     validateK8sObjects(all);
