@@ -188,6 +188,26 @@ export class DevicePluginConfig {
     this.validate();
   }
 
+  /**
+   * The props that give this config again, as one object: GpuOperatorStack passes a config to
+   * GpuDevicePlugin with it. Every prop is listed (the compiler checks it), defaults resolved.
+   */
+  public toProps(): DevicePluginConfigProps {
+    const props: { readonly [K in keyof Required<DevicePluginConfigProps>]: DevicePluginConfigProps[K] } = {
+      migStrategy: this.migStrategy,
+      deviceListStrategy: this.deviceListStrategy,
+      deviceIdStrategy: this.deviceIdStrategy,
+      failOnInitError: this.failOnInitError,
+      passDeviceSpecs: this.passDeviceSpecs,
+      nvidiaDriverRoot: this.nvidiaDriverRoot,
+      sharedAllocationPolicy: this.sharedAllocationPolicy,
+      timeSlicing: this.timeSlicing,
+      mps: this.mps,
+      mpsRoot: this.mpsRoot,
+    };
+    return props;
+  }
+
   /** True when time-slicing or MPS shares at least one resource. */
   public get sharesDevices(): boolean {
     return (this.timeSlicing?.resources.length ?? 0) + (this.mps?.resources.length ?? 0) > 0;

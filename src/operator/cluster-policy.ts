@@ -68,6 +68,8 @@ export class ClusterPolicy extends Construct {
   public readonly pluginConfigNames: string[];
   /** The default device plugin config (undefined when no plugin runs). */
   public readonly defaultPluginConfig?: DevicePluginConfig;
+  /** Name of the default device plugin config (undefined when no plugin runs). */
+  public readonly defaultPluginConfigName?: string;
   /** Every device plugin config, in the order of pluginConfigNames (empty when no plugin runs). */
   public readonly pluginConfigs: DevicePluginConfig[];
   /** Whether the DCGM exporter runs. */
@@ -192,6 +194,7 @@ export class ClusterPolicy extends Construct {
     const configs = this.resolvePluginConfigs(plugin, sharedPolicyPlugin);
     this.pluginConfigNames = configs?.names ?? [];
     this.defaultPluginConfig = configs?.get(configs.defaultName);
+    this.defaultPluginConfigName = configs?.defaultName;
     this.pluginConfigs = this.pluginConfigNames.map((name) => configs!.get(name));
 
     const exporter = props.dcgmExporter ?? {};
@@ -335,11 +338,6 @@ export class ClusterPolicy extends Construct {
     if (plugin.projectPlugin && !project) {
       throw new Error(
         'devicePlugin.projectPlugin applies only with provider DevicePluginProvider.PROJECT; set the provider or remove projectPlugin',
-      );
-    }
-    if (project && (plugin.configs?.length ?? 0) > 1) {
-      throw new Error(
-        `devicePlugin.provider PROJECT runs one config on every node, but ${plugin.configs!.length} configs are given (${plugin.configs!.map((c) => c.name).join(', ')}); keep one, or use the operator's plugin, which switches configs per node label`,
       );
     }
     return new NamedPluginConfigs(

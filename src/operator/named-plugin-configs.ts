@@ -2,7 +2,7 @@ import { Yaml } from 'cdk8s';
 import { requireKnownKeys, requireLabelValue, requireOneOf } from '../common/validation';
 import { DEVICE_PLUGIN_CONFIG_KEYS } from '../device-plugin/config-keys';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
-import { NamedDevicePluginConfig } from './cluster-policy-props';
+import { NamedDevicePluginConfig } from '../device-plugin/named-configs';
 
 /** Name of the config used when no configs are given. */
 export const DEFAULT_PLUGIN_CONFIG_NAME = 'default';
