@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the e2e cluster runs on: etcd, containerd (for its `ctr`, which
-# imports the images; the node itself runs containerd 2 from test/tools/containerd.sh), runc, the CNI plugins, umoci to build OCI images offline from a root
-# filesystem, busybox-static for that root filesystem, and the network tools kubelet and
-# the CNI bridge plugin call. Idempotent: asks apt only for what is missing.
+# imports the images; the node itself runs containerd 2 from test/tools/containerd.sh), runc,
+# the CNI plugins, umoci to build OCI images offline from a root filesystem, busybox-static
+# for that root filesystem, and the network tools kubelet and the CNI bridge plugin call. Idempotent: asks apt only for what is missing.
 set -euo pipefail
 
 packages=(etcd-server containerd runc containernetworking-plugins umoci busybox-static
