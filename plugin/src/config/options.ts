@@ -3,7 +3,7 @@
  * env vars, default, config-file path and one line of meaning. argv.ts, load.ts and
  * help.ts all read this table, so a flag cannot exist without its help line.
  *
- * The table is also the one declaration of each option's type: `Settings` (settings.ts) is
+ * The table is also the one declaration of each option's type: `Settings` (below) is
  * derived from it, and the config-file mapping (file.ts) from each `filePath`, which must name a
  * field of the file schema (schema.ts) whose value fits the option (the compiler checks both).
  */
