@@ -201,6 +201,11 @@ export class GpuDevicePlugin extends Construct {
    * config (or the first one when none is named).
    */
   public readonly config: DevicePluginConfig;
+  /**
+   * Every config the pods may run: the one config, or each named config in the order of
+   * configNames. Pod settings (capabilities, mounts) cover them all.
+   */
+  public readonly allConfigs: DevicePluginConfig[];
   /** Names of the named configs, in the order given; empty in single-config mode. */
   public readonly configNames: string[];
   /** The default named config, when one is named. */
@@ -220,8 +225,6 @@ export class GpuDevicePlugin extends Construct {
   public readonly mpsControlDaemon?: ApiObject;
 
   private readonly labels: { [key: string]: string };
-  /** Every config the pods may run (one, or each named config): pod settings cover them all. */
-  private readonly allConfigs: DevicePluginConfig[];
   private readonly fallbackStrategies?: FallbackStrategy[];
   private readonly env: { [key: string]: string };
   private readonly args: string[];
