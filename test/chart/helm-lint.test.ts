@@ -32,10 +32,13 @@ describe.each(CI_SCENARIOS.map((s) => [s.name] as const))('ci/%s-values.yaml', (
     const createsNamespace = (scenario.values.namespace as { create?: boolean } | undefined)?.create ?? true;
     // MPS adds the MPS control daemon's DaemonSet; named configs the node-reader RBAC.
     const mps = (scenario.values.mps as { enabled?: boolean } | undefined)?.enabled ? ['DaemonSet'] : [];
-    const named = Object.keys((scenario.values.config as { map?: object } | undefined)?.map ?? {}).length > 0;
+    const config = (scenario.values.config ?? {}) as { map?: object; name?: string };
+    const named = Object.keys(config.map ?? {}).length > 0 || !!config.name;
     const rbac = named ? ['ClusterRole', 'ClusterRoleBinding'] : [];
+    // config.name: the configs are in an existing ConfigMap.
+    const configMap = config.name ? [] : ['ConfigMap'];
     expect(kinds).toEqual(
-      [...(createsNamespace ? ['Namespace'] : []), ...rbac, 'ConfigMap', 'DaemonSet', ...mps, 'ServiceAccount'].sort(),
+      [...(createsNamespace ? ['Namespace'] : []), ...rbac, ...configMap, 'DaemonSet', ...mps, 'ServiceAccount'].sort(),
     );
   });
 });

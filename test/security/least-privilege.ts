@@ -102,7 +102,11 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
     if (pod[f] === true) out.push(`${at}: ${f} must not be true`);
   }
   const configs = pluginConfigs(objects, ds);
-  if (!configs || configs.length === 0) out.push(`${at}: no ConfigMap with config.yaml (or named configs) is mounted`);
+  // Named configs from an existing ConfigMap (chart config.name): the files are not among the
+  // objects, so SYS_ADMIN (what MIG or volume-mounts need) is the most that is accepted.
+  const external = namedConfigs(ds) && configs === undefined;
+  if (!external && (!configs || configs.length === 0))
+    out.push(`${at}: no ConfigMap with config.yaml (or named configs) is mounted`);
   const flagsOf = (config: any) => config?.flags ?? {};
   const listsOf = (config: any): string[] => [flagsOf(config).plugin?.deviceListStrategy ?? []].flat();
   const hostPaths = new Map<string, string>();
@@ -137,9 +141,11 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
     if (sc.seccompProfile?.type !== 'RuntimeDefault') out.push(`${cat}: seccompProfile must be RuntimeDefault`);
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`${cat}: capabilities must drop ALL`);
     const added: string[] = sc.capabilities?.add ?? [];
-    const needsSysAdmin = (configs ?? []).some(
-      (c) => (flagsOf(c).migStrategy ?? 'none') !== 'none' || listsOf(c).includes('volume-mounts'),
-    );
+    const needsSysAdmin =
+      external ||
+      (configs ?? []).some(
+        (c) => (flagsOf(c).migStrategy ?? 'none') !== 'none' || listsOf(c).includes('volume-mounts'),
+      );
     const allowed = needsSysAdmin ? ['SYS_ADMIN'] : [];
     const extra = added.filter((cap) => !allowed.includes(cap));
     if (extra.length > 0) out.push(`${cat}: adds capabilities ${extra.join(', ')} that this config does not need`);
