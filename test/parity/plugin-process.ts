@@ -96,6 +96,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Node flags before our plugin's script (e.g. the image's --max-semi-space-size=1); ours only. */
   nodeArgs?: string[];
+  /** The node binary that runs our plugin (the bench: the image's Node); default: this process's. */
+  nodeBinary?: string;
 }
 
 export interface RunningPlugin {
@@ -115,7 +117,7 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
   const common: NodeJS.ProcessEnv = { PATH: process.env.PATH, FAKE_NVML_CONFIG: node.configPath, ...opts.env };
   if (opts.kind === 'ours') {
     return {
-      file: process.execPath,
+      file: opts.nodeBinary ?? process.execPath,
       args: [
         ...(opts.nodeArgs ?? []),
         ourBin,
