@@ -186,17 +186,18 @@ mklayer() {
   rm -f "$2.list"
 }
 
-# The plugin, compiled from source into a clean directory (no stale files of an older build),
-# then bundled into one file with its JavaScript dependencies (plugin/scripts/bundle.js): the
+# The plugin, compiled from source, then bundled into one file with its JavaScript
+# dependencies (plugin/scripts/bundle.js): the
 # image ships lib/bundle/gpu-device-plugin.js, proto/ and package.json, and the entrypoint runs
 # the bundle.
 echo "image: compiling plugin/ (tsc) and bundling it (esbuild)" >&2
+# tsc writes plugin/lib as `npm run build:plugin` does: the bundle holds only the modules bin/
+# requires, all compiled now, and its module paths are relative to the repository, so the image
+# gets the same bytes as the bundle the tests start, on any machine.
 app="$work/plugin/opt/gpu-device-plugin/plugin"
-compiled="$work/compiled/plugin"
-mkdir -p "$app" "$compiled"
-nice -n 10 npx tsc -p plugin/tsconfig.json --outDir "$compiled/lib" --sourceMap false --declaration false >&2
-cp -r plugin/bin "$compiled/"
-node plugin/scripts/bundle.js "$compiled" "$app/lib/bundle/gpu-device-plugin.js" >&2
+mkdir -p "$app"
+nice -n 10 npx tsc -p plugin/tsconfig.json >&2
+node plugin/scripts/bundle.js plugin "$app/lib/bundle/gpu-device-plugin.js" >&2
 cp -r plugin/package.json plugin/proto "$app/"
 mklayer "$work/plugin" "$work/plugin.tar"
 

@@ -38,6 +38,9 @@ esbuild
     target: 'node20',
     format: 'cjs',
     external: EXTERNAL,
+    // Module paths inside the bundle are relative to this directory: the repository root, so
+    // the same sources give the same bytes wherever the checkout or the output is.
+    absWorkingDir: path.resolve(__dirname, '..', '..'),
     // The dependencies are those of this checkout, wherever PLUGIN_DIR is (the image build
     // compiles into a temporary directory).
     nodePaths: [path.resolve(__dirname, '..', '..', 'node_modules'), path.resolve(__dirname, '..', 'node_modules')],
