@@ -26,6 +26,11 @@ export interface LoadInput {
    * modes set, …). Config loading itself never logs.
    */
   warn?: (message: string) => void;
+  /**
+   * With --config-dir: the config file the config manager selected for this node (null =
+   * none, built-in defaults). Read instead of --config-file.
+   */
+  selectedConfigFile?: string | null;
 }
 
 /** Where a setting came from, for messages about settings combined from several sources. */
@@ -41,7 +46,11 @@ export function loadConfig(input: LoadInput): PluginConfig {
   const flagValues = parseArgv(input.argv);
   const flagLayer = parseLayer(flagValues, (value) => value.label);
   const envLayer = parseLayer(envValues(input.env), (value) => value.label);
-  const configFile = flagLayer.settings.configFile ?? envLayer.settings.configFile;
+  checkConfigDir(flagLayer, envLayer);
+  const configFile =
+    input.selectedConfigFile !== undefined
+      ? (input.selectedConfigFile ?? undefined)
+      : (flagLayer.settings.configFile ?? envLayer.settings.configFile);
   const file = configFile === undefined ? undefined : readConfigFile(configFile);
   file?.warnings.forEach(warn);
   return build([flagLayer, envLayer, fileLayer(file)], file, input.env, warn);
@@ -55,6 +64,29 @@ export function configFromFile(text: string, source: string, warn?: (message: st
   const file = parseConfigFile(text, source);
   file.warnings.forEach(warn ?? (() => undefined));
   return build([fileLayer(file)], file, {}, warn ?? (() => undefined));
+}
+
+/**
+ * --config-dir (named configs chosen by the node label) and --config-file (one config)
+ * exclude each other; --config-dir needs this node's name to find its label.
+ */
+function checkConfigDir(flags: Layer, env: Layer): void {
+  const origin = (key: SettingKey): string | undefined => flags.origins[key] ?? env.origins[key];
+  const dir = origin('configDir');
+  if (dir === undefined) return;
+  const file = origin('configFile');
+  if (file !== undefined) {
+    throw new ConfigError(
+      `${file} and ${dir} were both given: use one. Drop ${file} to select a config per node from the ` +
+        `directory by the node label, or drop ${dir} to run every node with the one file`,
+    );
+  }
+  if ((flags.settings.nodeName ?? env.settings.nodeName) === undefined) {
+    throw new ConfigError(
+      `${dir} needs this node's name to read its config label: set --node-name or NODE_NAME ` +
+        '(in a DaemonSet, from the downward API: env NODE_NAME valueFrom fieldRef spec.nodeName)',
+    );
+  }
 }
 
 interface Layer {
@@ -169,7 +201,19 @@ function build(
       devicePluginPath: settings.devicePluginPath,
       kubeletSocket: settings.kubeletSocket,
       nvmlLibrary: settings.nvmlLibrary,
-      ...(settings.configFile !== undefined ? { configFile: resolve(settings.configFile) } : {}),
+      ...(configFileUsed(settings, file) !== undefined ? { configFile: configFileUsed(settings, file) } : {}),
+      ...(settings.configDir !== undefined
+        ? {
+            configManager: {
+              dir: settings.configDir,
+              ...(settings.defaultConfig !== undefined ? { defaultConfig: settings.defaultConfig } : {}),
+              fallbackStrategies: settings.fallbackStrategies,
+              nodeName: settings.nodeName as string,
+              nodeLabel: settings.nodeLabel,
+              ...(settings.kubeconfig !== undefined ? { kubeconfig: settings.kubeconfig } : {}),
+            },
+          }
+        : {}),
       metricsPort: settings.metricsPort,
       metricsBindAddress: settings.metricsBindAddress,
       logLevel: settings.logLevel,
@@ -179,6 +223,12 @@ function build(
       gfdMachineTypeFile: settings.gfdMachineTypeFile,
     },
   };
+}
+
+/** The file the values came from: --config-file, or the config the manager selected. */
+function configFileUsed(settings: Settings, file: ConfigFile | undefined): string | undefined {
+  if (settings.configDir !== undefined) return file ? resolve(file.source) : undefined;
+  return settings.configFile !== undefined ? resolve(settings.configFile) : undefined;
 }
 
 const replicatedAtAll = (r: ReplicatedResources | undefined): boolean =>

@@ -10,7 +10,7 @@ import type {
   RuntimeOptions,
   SharedDevicesAllocationPolicy,
 } from './types.js';
-import type { DiscoveryStrategy } from './values.js';
+import type { DiscoveryStrategy, FallbackStrategy } from './values.js';
 
 export interface Settings {
   migStrategy: MigStrategy;
@@ -44,6 +44,13 @@ export interface Settings {
   gfdMachineTypeFile: string;
   kubeletSocket: string;
   configFile: string | undefined;
+  /** Directory of named configs (one file per config), selected by the node label. */
+  configDir: string | undefined;
+  defaultConfig: string | undefined;
+  fallbackStrategies: FallbackStrategy[];
+  nodeName: string | undefined;
+  nodeLabel: string;
+  kubeconfig: string | undefined;
   devicePluginPath: string;
   nvmlLibrary: string;
   metricsPort: number;
