@@ -12,7 +12,7 @@ import { resolveNvmlLibrary } from './devices/host-files.js';
 import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js';
 import { buildResources } from './devices/resources.js';
 import { HealthMonitor } from './health/health-monitor.js';
-import { PluginRuntime, type RuntimeDeps } from './main.js';
+import { PluginRuntime, type RuntimeDeps } from './runtime.js';
 import { KubeConfigError, resolveConnection } from './configmgr/kube-client.js';
 import { ConfigManager, NoConfigError } from './configmgr/manager.js';
 import { MPS_HELP, MPS_SUBCOMMAND, runMpsControlDaemon } from './mps/command.js';

@@ -5,7 +5,7 @@ import {
   SharedAllocationPolicy,
 } from '../device-plugin/plugin-config';
 import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { constructDefaults } from './construct-defaults';
 import * as S from './k8s-schemas';
 import { Fields, GroupField, JsonSchema, LeafField } from './values-model';

@@ -14,7 +14,7 @@ import {
   requireTolerations,
 } from '../common/validation';
 import { requireUniqueObjectNames } from '../common/unique-names';
-import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
+import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './gpu-device-plugin-props';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
 

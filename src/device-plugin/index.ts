@@ -1,4 +1,4 @@
 export * from './gpu-device-plugin';
-export * from './options';
+export * from './gpu-device-plugin-props';
 export * from './plugin-config';
 export * from './plugin-image';

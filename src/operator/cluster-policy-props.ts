@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { HealthCheckOptions, UpdateStrategyType } from '../device-plugin/options';
+import { HealthCheckOptions, UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { DevicePluginConfigProps, MigStrategy } from '../device-plugin/plugin-config';
 import { PluginImage } from '../device-plugin/plugin-image';
 import { DcgmMetrics } from './dcgm-metrics';

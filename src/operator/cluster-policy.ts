@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { standardLabels } from '../common/labels';
 import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireTolerations } from '../common/validation';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import { checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration, promDurationMs } from './checks';
 import { ClusterPolicyProps, DevicePluginSettings } from './cluster-policy-props';

@@ -4,7 +4,7 @@ import { standardLabels } from '../common/labels';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { requireDnsLabel, requireOneOf } from '../common/validation';
 import { GpuDevicePlugin } from '../device-plugin/gpu-device-plugin';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { OperatorChartOptions, OperatorChartValues } from './chart-values';
 import { ClusterPolicy } from './cluster-policy';
 import { ClusterPolicyProps } from './cluster-policy-props';

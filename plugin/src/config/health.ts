@@ -15,7 +15,7 @@
 import { ConfigError } from './errors.js';
 import { HEALTH_ENV } from './options.js';
 import type { HealthConfig } from './types.js';
-import { DEFAULT_SKIP_XIDS, splitList } from './values.js';
+import { DEFAULT_SKIP_XIDS, splitList } from './rules.js';
 
 interface XidList {
   all: boolean;

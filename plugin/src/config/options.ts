@@ -22,7 +22,7 @@ import {
   parseImexChannelIDs,
   parseWholeNumber,
   splitList,
-} from './values.js';
+} from './rules.js';
 
 export type OptionGroup = 'nvidia' | 'own';
 

@@ -10,7 +10,7 @@ import type {
   RuntimeOptions,
   SharedDevicesAllocationPolicy,
 } from './types.js';
-import type { DiscoveryStrategy, FallbackStrategy } from './values.js';
+import type { DiscoveryStrategy, FallbackStrategy } from './rules.js';
 
 export interface Settings {
   migStrategy: MigStrategy;

@@ -8,7 +8,7 @@
  * warning and the node gets the choice it would have without it, and keeps advertising.
  */
 import { readdirSync } from 'node:fs';
-import type { FallbackStrategy } from '../config/values.js';
+import type { FallbackStrategy } from '../config/rules.js';
 
 /** The config named by NVIDIA's `named` fallback. */
 export const NAMED_FALLBACK = 'default';

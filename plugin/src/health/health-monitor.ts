@@ -8,7 +8,7 @@
  * never recover while the plugin runs.
  */
 import type { HealthConfig } from '../config/types.js';
-import type { HealthEvent } from '../devices/types.js';
+import type { HealthEvent } from './health-event.js';
 
 /** XID 79: GPU has fallen off the bus. */
 export const XID_FELL_OFF_BUS = 79;
