@@ -143,10 +143,11 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   // lifecycle step.
   let startSettled!: () => void;
   let reloads: Promise<void> = new Promise<void>((resolve) => (startSettled = resolve));
-  let runtime: PluginRuntime | undefined;
+  // Set once the runtime exists; the config manager may ask for a reload before (it waits).
+  const started: { runtime?: PluginRuntime } = {};
   const requestReload = (): void => {
     reloads = reloads
-      .then(() => runtime?.reload())
+      .then(() => started.runtime?.reload())
       .catch((err: unknown) => logger.error({ err: errorText(err) }, 'reload failed'));
   };
 
@@ -173,7 +174,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
   logger.info({ config: summarizeConfig(config) }, 'starting gpu-device-plugin');
 
-  runtime = new PluginRuntime({
+  const runtime = new PluginRuntime({
     config,
     logger,
     deps: defaultDeps(env),
@@ -189,6 +190,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     mpsRoot: mpsContainerRoot(env),
     searchPath: env.PATH,
   });
+  started.runtime = runtime;
   // Signal handlers go in before the start begins: a SIGTERM or SIGHUP that arrives while
   // NVML loads would otherwise kill the process with node's default action.
   const stopping = waitForStop(() => {
