@@ -13,8 +13,20 @@ import tseslint from 'typescript-eslint';
 
 export default defineConfig(
   {
-    // Built or generated output and the shared build cache: not source.
-    ignores: ['**/node_modules/', '.cache/', 'lib/', 'plugin/lib/', 'out/', 'dist/', 'charts/', 'coverage/'],
+    // Built or generated output, build folders of tests and the shared build cache (as in .gitignore).
+    ignores: [
+      '**/node_modules/',
+      '.cache/',
+      'lib/',
+      'plugin/lib/',
+      'out/',
+      'dist/',
+      'charts/',
+      'coverage/',
+      'test/.build/',
+      'test/fixtures/fake-nvml/build/',
+      '.device/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

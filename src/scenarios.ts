@@ -37,6 +37,22 @@ export const SCENARIOS: Scenario[] = [
       }),
   },
   {
+    name: 'device-plugin-named-configs',
+    description:
+      'Named configs picked per node by the label nvidia.com/device-plugin.config: whole GPUs by default, sliced-4 time-slices each GPU 4 ways.',
+    build: (chart) =>
+      new GpuDevicePlugin(chart, 'DevicePlugin', {
+        configs: [
+          {
+            name: 'sliced-4',
+            config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } },
+          },
+          { name: 'whole' },
+        ],
+        defaultConfig: 'whole',
+      }),
+  },
+  {
     name: 'device-plugin-mig-mixed',
     description: 'MIG devices advertised per profile (nvidia.com/mig-1g.10gb, …).',
     build: (chart) => new GpuDevicePlugin(chart, 'DevicePlugin', { migStrategy: MigStrategy.MIXED }),

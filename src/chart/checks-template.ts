@@ -1,4 +1,5 @@
 import { LIBRARY_VERSION, NVIDIA_DEVICE_PLUGIN_VERSION } from '../common/version';
+import { CONFIG_NODE_LABEL, FallbackStrategy } from '../device-plugin/named-configs';
 import { MigStrategy } from '../device-plugin/plugin-config';
 import { nvidiaValuesCheckTemplate } from './nvidia-values';
 import { NVIDIA_IMAGE_REPOSITORY, PROJECT_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
@@ -18,26 +19,93 @@ export interface ValueCheck {
 
 const q = (s: string) => JSON.stringify(s);
 
+// Run once per config the pods may run (the top-level values, or each merged config.map
+// entry): `$c` is the config, `$at` the prefix of its keys in messages (empty, or
+// `config.map.<name>.`), argument 1 of every printf.
 function sharingChecks(key: 'timeSlicing' | 'mps'): ValueCheck[] {
-  const v = `.Values.${key}`;
+  const v = `$c.${key}`;
   return [
     {
       mistake: `${key}.resources without ${key}.enabled`,
       template: `{{- if and (not ${v}.enabled) ${v}.resources }}
-{{- fail (printf ${q(`${key}.resources lists %d resource(s) but ${key}.enabled is false, so nothing would be shared: set ${key}.enabled=true, or remove ${key}.resources`)} (len ${v}.resources)) }}
+{{- fail (printf ${q(`%[1]s${key}.resources lists %[2]d resource(s) but %[1]s${key}.enabled is false, so nothing would be shared: set %[1]s${key}.enabled=true, or remove %[1]s${key}.resources`)} $at (len ${v}.resources)) }}
 {{- end }}`,
     },
     {
       mistake: `${key}.enabled with no resources`,
       template: `{{- if and ${v}.enabled (not ${v}.resources) }}
-{{- fail ${q(`${key}.enabled=true needs at least one entry in ${key}.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]`)} }}
+{{- fail (printf ${q(`%[1]s${key}.enabled=true needs at least one entry in %[1]s${key}.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]`)} $at) }}
 {{- end }}`,
     },
     {
       mistake: `a MIG resource in ${key}.resources without migStrategy mixed`,
       template: `{{- range $i, $r := ${v}.resources }}
-{{- if and (hasPrefix "nvidia.com/mig-" $r.name) (ne $.Values.migStrategy "${MigStrategy.MIXED}") }}
-{{- fail (printf ${q(`${key}.resources[%d].name %q is a MIG resource, which nodes advertise only with migStrategy=mixed (got migStrategy=%q): set migStrategy=mixed, or share nvidia.com/gpu`)} $i $r.name $.Values.migStrategy) }}
+{{- if and (hasPrefix "nvidia.com/mig-" $r.name) (ne $c.migStrategy "${MigStrategy.MIXED}") }}
+{{- fail (printf ${q(`%[1]s${key}.resources[%[2]d].name %[3]q is a MIG resource, which nodes advertise only with migStrategy=mixed (got %[1]smigStrategy=%[4]q): set migStrategy=mixed, or share nvidia.com/gpu`)} $at $i $r.name $c.migStrategy) }}
+{{- end }}
+{{- end }}`,
+    },
+  ];
+}
+
+/** Checks of each config the pods may run, wrapped in one loop over them. */
+function perConfigChecks(chart: string): ValueCheck {
+  const inner = [...sharingChecks('timeSlicing'), ...sharingChecks('mps')]
+    .map((c) => `{{- /* ${c.mistake} */}}\n${c.template}`)
+    .join('\n');
+  return {
+    mistake: 'time-slicing and MPS mistakes, in the top-level config or any config.map entry',
+    template: `{{- range $item := include "${chart}.configList" . | fromJsonArray }}
+{{- $c := $item.config }}
+{{- $at := $item.at }}
+${inner}
+{{- end }}`,
+  };
+}
+
+/** Mistakes with named configs (config.*), each refused with what to change. */
+function namedConfigChecks(): ValueCheck[] {
+  const map = '.Values.config.map';
+  return [
+    {
+      mistake: 'config.default without config.map',
+      template: `{{- if and .Values.config.default (not ${map}) }}
+{{- fail (printf ${q('config.default=%q names a config, but config.map is empty: add the configs under config.map, or remove config.default')} .Values.config.default) }}
+{{- end }}`,
+    },
+    {
+      mistake: 'config.default not in config.map',
+      template: `{{- if and ${map} .Values.config.default (not (hasKey ${map} .Values.config.default)) }}
+{{- fail (printf ${q('config.default=%q is not a key of config.map (%s): add it, or name one of them')} .Values.config.default (keys ${map} | sortAlpha | join ", ")) }}
+{{- end }}`,
+    },
+    {
+      mistake: 'no config for nodes without the label',
+      template: `{{- if and ${map} (not .Values.config.default) }}
+{{- $fb := .Values.config.fallbackStrategies }}
+{{- if not (or (and (has "${FallbackStrategy.NAMED}" $fb) (hasKey ${map} "default")) (and (has "${FallbackStrategy.SINGLE}" $fb) (eq (len ${map}) 1)) (has "${FallbackStrategy.EMPTY}" $fb)) }}
+{{- fail (printf ${q(`a node without the ${CONFIG_NODE_LABEL} label would get no config: config.default is empty, config.fallbackStrategies is [%s] and config.map has %s; set config.default to one of them, name one config "default" (fallback named), or add "empty" to config.fallbackStrategies`)} (join ", " $fb) (keys ${map} | sortAlpha | join ", ")) }}
+{{- end }}
+{{- end }}`,
+    },
+    {
+      mistake: 'MPS with config.map',
+      template: `{{- if ${map} }}
+{{- if .Values.mps.enabled }}
+{{- fail ${q('mps.enabled=true cannot be combined with config.map: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in config.map, or install a release without config.map for the MPS nodes')} }}
+{{- end }}
+{{- range $name, $entry := ${map} }}
+{{- if and $entry (kindIs "map" $entry.mps) $entry.mps.enabled }}
+{{- fail (printf ${q('config.map.%s.mps.enabled=true: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in config.map, or install a release without config.map for the MPS nodes')} $name) }}
+{{- end }}
+{{- end }}
+{{- end }}`,
+    },
+    {
+      mistake: 'a config.map entry with its own nvidiaDriverRoot',
+      template: `{{- range $name, $entry := ${map} }}
+{{- if and $entry (hasKey $entry "nvidiaDriverRoot") (ne $entry.nvidiaDriverRoot $.Values.nvidiaDriverRoot) }}
+{{- fail (printf ${q('config.map.%s.nvidiaDriverRoot=%q differs from nvidiaDriverRoot=%q, but one pod mounts one driver root whatever config its node selects: set nvidiaDriverRoot at the top level only')} $name $entry.nvidiaDriverRoot $.Values.nvidiaDriverRoot) }}
 {{- end }}
 {{- end }}`,
     },
@@ -76,8 +144,8 @@ export function valueChecks(chart: string): ValueCheck[] {
 {{- fail ${q(`image.tag "latest" floats, so nodes could run different plugins: pin a release tag (e.g. image.tag=v${LIBRARY_VERSION}) or set image.digest`)} }}
 {{- end }}`,
     },
-    ...sharingChecks('timeSlicing'),
-    ...sharingChecks('mps'),
+    ...namedConfigChecks(),
+    perConfigChecks(chart),
     {
       mistake: 'podAnnotations replacing the config hash',
       template: `{{- if hasKey .Values.podAnnotations "cdk8s-gpu.io/config-sha256" }}

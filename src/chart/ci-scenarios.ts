@@ -34,6 +34,44 @@ export const CI_SCENARIOS: CiScenario[] = [
     dist: 'device-plugin-time-slicing',
   },
   {
+    name: 'named-configs',
+    description:
+      'Named configs picked per node by the label nvidia.com/device-plugin.config: whole GPUs by default, sliced-4 time-slices each GPU 4 ways.',
+    values: {
+      config: {
+        map: {
+          'sliced-4': {
+            timeSlicing: { enabled: true, resources: [{ name: GpuResource.NVIDIA_GPU.name, replicas: 4 }] },
+          },
+          whole: {},
+        },
+        default: 'whole',
+      },
+    },
+    dist: 'device-plugin-named-configs',
+  },
+  {
+    name: 'named-configs-mig-fallback',
+    description:
+      "Named configs over top-level values (GPU Operator driver root, packed replicas), one with MIG mixed (the pod gets SYS_ADMIN for it), one with CDI; unlabelled nodes take the config named default (fallback named), or the plugin's built-in config.",
+    values: {
+      nvidiaDriverRoot: '/run/nvidia/driver',
+      sharedAllocationPolicy: 'packed',
+      timeSlicing: { renameByDefault: true },
+      config: {
+        map: {
+          default: {},
+          'mig-mixed': { migStrategy: 'mixed' },
+          cdi: { deviceListStrategy: ['cdi-cri'], deviceIdStrategy: 'index' },
+          'shared-2': {
+            timeSlicing: { enabled: true, resources: [{ name: GpuResource.NVIDIA_GPU.name, replicas: 2 }] },
+          },
+        },
+        fallbackStrategies: ['named', 'empty'],
+      },
+    },
+  },
+  {
     name: 'mig-mixed',
     description: 'MIG devices advertised per profile (nvidia.com/mig-1g.10gb, …).',
     values: { migStrategy: 'mixed' },

@@ -1,3 +1,5 @@
+import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
+import { CONFIG_VALUE_KEYS } from './device-plugin-values';
 /**
  * The named templates that write the plugin's config file (NVIDIA's `version: v1`) from the
  * chart values. The text must equal `DevicePluginConfig.toYaml()` byte for byte: the
@@ -15,45 +17,158 @@
 export const NEEDS_QUOTES_RE =
   '^([0-9]+|[0-9][0-9_]*(:[0-5]?[0-9])+|([0-9][0-9_]*)?(\\.[0-9_]*)?[eE][-+]?[0-9]+|y|n|yes|no|on|off|true|false|null)$';
 
+/**
+ * What the pod needs for one config `$c`, as GpuDevicePlugin decides it. With named configs a
+ * node may switch to any of them without a restart, so the pod gets what any of them needs.
+ */
+export const CONFIG_NEEDS = {
+  mig: `ne $c.migStrategy "${MigStrategy.NONE}"`,
+  privileged: '$c.passDeviceSpecs',
+  sysAdmin: `or (ne $c.migStrategy "${MigStrategy.NONE}") (has "${DeviceListStrategy.VOLUME_MOUNTS}" $c.deviceListStrategy)`,
+  cdi: `or (has "${DeviceListStrategy.CDI_ANNOTATIONS}" $c.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" $c.deviceListStrategy)`,
+};
+
+/** A condition on what any config the pods may run needs (a key of CONFIG_NEEDS). */
+export function needs(chart: string, what: keyof typeof CONFIG_NEEDS): string {
+  return `(include "${chart}.needs" . | fromJson).${what}`;
+}
+
+/** The named-config helpers, for `templates/_config.tpl`. */
+export function namedConfigTemplates(chart: string): string {
+  const t = (name: string) => `${chart}.${name}`;
+  const keys = CONFIG_VALUE_KEYS.map((k) => `"${k}"`).join(' ');
+  const needsInit = Object.keys(CONFIG_NEEDS)
+    .map((k) => `"${k}" false`)
+    .join(' ');
+  const needsSets = Object.entries(CONFIG_NEEDS)
+    .map(([k, cond]) => `{{- if ${cond} }}{{ $_ := set $needs "${k}" true }}{{ end }}`)
+    .join('\n');
+  return `
+{{/* Named configs are in use: config.map is set (non-empty when so). */}}
+{{- define "${t('named')}" -}}
+{{- if .Values.config.map }}true{{ end }}
+{{- end }}
+
+{{/*
+A config.map entry laid over the top-level config values (argument: list top entry), as JSON:
+a key the entry sets replaces the top-level one; groups (timeSlicing, mps) merge key by key.
+*/}}
+{{- define "${t('mergedConfig')}" -}}
+{{- $base := index . 0 }}
+{{- $entry := index . 1 | default dict }}
+{{- $out := dict }}
+{{- range $key := list ${keys} }}
+{{- $v := index $base $key }}
+{{- if hasKey $entry $key }}
+{{- $e := index $entry $key }}
+{{- if and (kindIs "map" $v) (kindIs "map" $e) }}
+{{- $m := deepCopy $v }}
+{{- range $k, $x := $e }}{{ $_ := set $m $k $x }}{{ end }}
+{{- $v = $m }}
+{{- else }}
+{{- $v = $e }}
+{{- end }}
+{{- end }}
+{{- $_ := set $out $key $v }}
+{{- end }}
+{{- toJson $out }}
+{{- end }}
+
+{{/*
+Every config the pods may run, as a JSON list of {name, at, config}: each config.map entry
+(by name) over the top-level values, or the top-level values alone. "at" prefixes keys in errors.
+*/}}
+{{- define "${t('configList')}" -}}
+{{- $top := pick .Values ${keys} }}
+{{- $list := list }}
+{{- if .Values.config.map }}
+{{- range $name, $entry := .Values.config.map }}
+{{- $list = append $list (dict "name" $name "at" (printf "config.map.%s." $name) "config" (include "${t('mergedConfig')}" (list $top $entry) | fromJson)) }}
+{{- end }}
+{{- else }}
+{{- $list = append $list (dict "name" "" "at" "" "config" $top) }}
+{{- end }}
+{{- toJson $list }}
+{{- end }}
+
+{{/* What the pod needs to run any of its configs, as JSON booleans. */}}
+{{- define "${t('needs')}" -}}
+{{- $needs := dict ${needsInit} }}
+{{- range (include "${t('configList')}" . | fromJsonArray) }}
+{{- $c := .config }}
+${needsSets}
+{{- end }}
+{{- toJson $needs }}
+{{- end }}
+
+{{/* The ConfigMap's data: config.yaml, or one file per named config (by name). */}}
+{{- define "${t('configData')}" -}}
+{{- if include "${t('named')}" . }}
+{{- $data := dict }}
+{{- range (include "${t('configList')}" . | fromJsonArray) }}
+{{- $_ := set $data .name (include "${t('config')}" .config) }}
+{{- end }}
+{{- toYaml $data }}
+{{- else }}
+{{- toYaml (dict "config.yaml" (include "${t('config')}" .Values)) }}
+{{- end }}
+{{- end }}
+
+{{/* The pods' config hash: of the one file, or of every named file ("--- <name>" and the file, by name). */}}
+{{- define "${t('configHash')}" -}}
+{{- if include "${t('named')}" . }}
+{{- $text := "" }}
+{{- range (include "${t('configList')}" . | fromJsonArray) }}
+{{- $text = printf "%s--- %s\\n%s" $text .name (include "${t('config')}" .config) }}
+{{- end }}
+{{- $text | sha256sum }}
+{{- else }}
+{{- include "${t('config')}" .Values | sha256sum }}
+{{- end }}
+{{- end }}
+`;
+}
+
 /** The config file and its helpers, for `templates/_config.tpl`. */
 export function configTemplates(chart: string): string {
   const t = (name: string) => `${chart}.${name}`;
   return `{{/*
-The plugin config file, as GpuDevicePlugin writes it (DevicePluginConfig.toYaml()).
+The plugin config file, as GpuDevicePlugin writes it (DevicePluginConfig.toYaml()), of one
+config's values (the top-level ones, or a merged config.map entry).
 Ends with one newline, like the file cdk8s writes, so its sha256 matches too.
 */}}
 {{- define "${t('config')}" -}}
 version: v1
 flags:
-  migStrategy: {{ .Values.migStrategy }}
-  failOnInitError: {{ .Values.failOnInitError }}
-  nvidiaDriverRoot: {{ .Values.nvidiaDriverRoot }}
+  migStrategy: {{ .migStrategy }}
+  failOnInitError: {{ .failOnInitError }}
+  nvidiaDriverRoot: {{ .nvidiaDriverRoot }}
   plugin:
-    passDeviceSpecs: {{ .Values.passDeviceSpecs }}
-    {{- if eq (len .Values.deviceListStrategy) 1 }}
-    deviceListStrategy: {{ first .Values.deviceListStrategy }}
+    passDeviceSpecs: {{ .passDeviceSpecs }}
+    {{- if eq (len .deviceListStrategy) 1 }}
+    deviceListStrategy: {{ first .deviceListStrategy }}
     {{- else }}
     deviceListStrategy:
-      {{- range .Values.deviceListStrategy }}
+      {{- range .deviceListStrategy }}
       - {{ . }}
       {{- end }}
     {{- end }}
-    deviceIDStrategy: {{ .Values.deviceIdStrategy }}
-    {{- if or .Values.timeSlicing.enabled .Values.mps.enabled }}
-    sharedDevicesAllocationPolicy: {{ .Values.sharedAllocationPolicy }}
+    deviceIDStrategy: {{ .deviceIdStrategy }}
+    {{- if or .timeSlicing.enabled .mps.enabled }}
+    sharedDevicesAllocationPolicy: {{ .sharedAllocationPolicy }}
     {{- end }}
-  {{- if .Values.mps.enabled }}
-  mpsRoot: {{ .Values.mps.root }}
+  {{- if .mps.enabled }}
+  mpsRoot: {{ .mps.root }}
   {{- end }}
-{{- if or .Values.timeSlicing.enabled .Values.mps.enabled }}
+{{- if or .timeSlicing.enabled .mps.enabled }}
 sharing:
-  {{- if .Values.timeSlicing.enabled }}
+  {{- if .timeSlicing.enabled }}
   timeSlicing:
-    {{- include "${t('configSharing')}" .Values.timeSlicing | nindent 4 }}
+    {{- include "${t('configSharing')}" .timeSlicing | nindent 4 }}
   {{- end }}
-  {{- if .Values.mps.enabled }}
+  {{- if .mps.enabled }}
   mps:
-    {{- include "${t('configSharing')}" .Values.mps | nindent 4 }}
+    {{- include "${t('configSharing')}" .mps | nindent 4 }}
   {{- end }}
 {{- end }}
 {{ end }}
@@ -84,5 +199,5 @@ resources:
 {{- define "${t('yamlString')}" -}}
 {{- if regexMatch "${NEEDS_QUOTES_RE.replace(/\\/g, '\\\\')}" . }}{{ quote . }}{{ else }}{{ . }}{{ end }}
 {{- end }}
-`;
+${namedConfigTemplates(chart)}`;
 }

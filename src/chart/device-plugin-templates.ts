@@ -2,8 +2,9 @@ import { ChartValue } from '../common/value';
 import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
+import { PLUGIN_CONFIG_DIR } from '../device-plugin/gpu-device-plugin';
 import { checksTemplate } from './checks-template';
-import { configTemplates } from './config-template';
+import { configTemplates, needs } from './config-template';
 import { ObjectJson, constructDefaults, objectOfKind, podSpecOf, synthesizePlugin } from './construct-defaults';
 import { helpersTemplate } from './helpers-template';
 import { renderTemplate } from './template-writer';
@@ -23,10 +24,13 @@ const include = (name: string) => `include "${CHART_NAME}.${name}" .`;
  */
 export const CONDITIONS = {
   projectImage: `eq (${include('imageKind')}) "${PluginImageKind.PROJECT}"`,
-  privileged: '.Values.passDeviceSpecs',
-  sysAdmin: `or (ne .Values.migStrategy "${MigStrategy.NONE}") (has "${DeviceListStrategy.VOLUME_MOUNTS}" .Values.deviceListStrategy)`,
-  driverRoot: `or (ne .Values.nvidiaDriverRoot "/") (has "${DeviceListStrategy.CDI_ANNOTATIONS}" .Values.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" .Values.deviceListStrategy)`,
-  cdi: `or (has "${DeviceListStrategy.CDI_ANNOTATIONS}" .Values.deviceListStrategy) (has "${DeviceListStrategy.CDI_CRI}" .Values.deviceListStrategy)`,
+  // Over every config the pods may run (one, or each named config): see CONFIG_NEEDS.
+  privileged: needs(CHART_NAME, 'privileged'),
+  sysAdmin: needs(CHART_NAME, 'sysAdmin'),
+  // Every named config has the top-level driver root (a check refuses another).
+  driverRoot: `or (ne .Values.nvidiaDriverRoot "/") ${needs(CHART_NAME, 'cdi')}`,
+  cdi: needs(CHART_NAME, 'cdi'),
+  named: include('named'),
   gfd: '.Values.gfd.enabled',
   mps: '.Values.mps.enabled',
   onDelete: `eq .Values.updateStrategy.type "${UpdateStrategyType.ON_DELETE}"`,
@@ -64,6 +68,7 @@ export function devicePluginTemplates(): TemplateFile[] {
   daemonSet.spec.selector.matchLabels = { [ChartValue.block(include('selectorLabels'))]: null };
   bindConfigMap(objectOfKind(bound, 'ConfigMap'));
   bindDaemonSet(daemonSet, variants);
+  bound.push(...nodeReader());
 
   const files: TemplateFile[] = bound.map((obj) => {
     // Every template runs the checks first: Helm stops at the first template that fails, in
@@ -71,10 +76,13 @@ export function devicePluginTemplates(): TemplateFile[] {
     // message before an expression fails on them with a less helpful one.
     const body = renderTemplate(obj);
     const checked = `{{- ${include('validate')} }}\n`;
-    const text =
+    const condition =
       obj.kind === 'Namespace'
-        ? `${checked}{{- if ${CONDITIONS.createNamespace} }}\n${body}{{- end }}\n`
-        : `${checked}${body}`;
+        ? CONDITIONS.createNamespace
+        : obj.kind.startsWith('ClusterRole')
+          ? CONDITIONS.named
+          : '';
+    const text = condition ? `${checked}{{- if ${condition} }}\n${body}{{- end }}\n` : `${checked}${body}`;
     return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
   });
   files.push({
@@ -86,12 +94,36 @@ export function devicePluginTemplates(): TemplateFile[] {
       baseEnv: envMap(podSpecOf(synthesizePlugin().objects).containers[0].env),
       migEnv: addedEnv(podSpecOf(synthesizePlugin().objects), variants.mig),
       gfdEnv: addedEnv(podSpecOf(synthesizePlugin().objects), variants.gfd),
+      migCondition: needs(CHART_NAME, 'mig'),
+      namedCondition: `${CONDITIONS.named}`,
+      configDir: PLUGIN_CONFIG_DIR,
     }),
   });
   files.push({ path: 'templates/_config.tpl', text: configTemplates(CHART_NAME) });
   files.push(mpsControlDaemonTemplate());
   files.push({ path: 'templates/_checks.tpl', text: checksTemplate(CHART_NAME) });
   return files;
+}
+
+/**
+ * The ClusterRole and ClusterRoleBinding that GpuDevicePlugin adds with named configs, names
+ * and labels bound to values; rendered only while config.map is set.
+ */
+function nodeReader(): ObjectJson[] {
+  const all = synthesizePlugin({
+    name: ChartValue.expr(include('fullname')),
+    namespace: ChartValue.expr(include('namespace')),
+    configs: [{ name: 'default' }],
+  }).objects;
+  const objects = all.filter((o) => o.kind.startsWith('ClusterRole'));
+  if (objects.length !== 2) {
+    throw new Error(
+      `GpuDevicePlugin with configs synthesized ${objects.length} ClusterRole objects (expected a ClusterRole and its binding); update the chart toolkit`,
+    );
+  }
+  const standard = objectOfKind(all, 'ServiceAccount').metadata.labels;
+  for (const obj of objects) obj.metadata.labels = spliceLabels(obj.metadata.labels, standard);
+  return objects;
 }
 
 const MPS_COMPONENT = 'mps-control-daemon';
@@ -140,7 +172,7 @@ function mpsControlDaemonTemplate(): TemplateFile {
   daemonSet.spec.template.metadata.labels = version(daemonSet.spec.template.metadata.labels);
   const annotations = daemonSet.spec.template.metadata.annotations;
   expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'MPS pod annotations');
-  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
+  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(include('configHash'));
   const rolling = daemonSet.spec.updateStrategy;
   rolling.rollingUpdate.maxUnavailable = ChartValue.expr(
     `include "${CHART_NAME}.int" .Values.updateStrategy.maxUnavailable`,
@@ -219,7 +251,7 @@ function synthesizeVariants() {
 
 function bindConfigMap(configMap: ObjectJson): void {
   expectKeys(configMap.data, ['config.yaml'], 'ConfigMap data');
-  configMap.data['config.yaml'] = ChartValue.text(include('config'));
+  configMap.data = ChartValue.block(include('configData'));
 }
 
 function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
@@ -227,7 +259,7 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   const container = spec.containers[0];
   const annotations = daemonSet.spec.template.metadata.annotations;
   expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'pod annotations');
-  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(`${include('config')} | sha256sum`);
+  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(include('configHash'));
   // toYaml of an empty map is "{}": splice nothing then.
   daemonSet.spec.template.metadata.annotations = {
     [ChartValue.block('ternary "" (toYaml .Values.podAnnotations) (empty .Values.podAnnotations)')]: null,
@@ -258,6 +290,8 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
     'the default pod settings',
   );
   spec.hostNetwork = ChartValue.when('.Values.hostNetwork', true);
+  expectEqual(spec.automountServiceAccountToken, false, 'the token mount of a single-config plugin');
+  spec.automountServiceAccountToken = ChartValue.choose([{ condition: CONDITIONS.named, value: true }], false);
   spec.imagePullSecrets = ChartValue.when(
     '.Values.imagePullSecrets',
     ChartValue.block('toYaml .Values.imagePullSecrets'),

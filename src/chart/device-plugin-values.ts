@@ -4,11 +4,16 @@ import {
   MigStrategy,
   SharedAllocationPolicy,
 } from '../device-plugin/plugin-config';
+import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
+import { CONFIG_NODE_LABEL, DEFAULT_FALLBACK_STRATEGIES, FallbackStrategy } from '../device-plugin/named-configs';
 import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { constructDefaults } from './construct-defaults';
+import { K8S_PATTERNS } from '../common/validation';
 import * as S from './k8s-schemas';
-import { Fields, GroupField, JsonSchema, LeafField } from './values-model';
+import { Fields, GroupField, JsonSchema, LeafField, schemaOf } from './values-model';
+
+const K8S_LABEL_NAME = K8S_PATTERNS.labelName;
 
 /** One shared resource, as in the plugin config's `sharing.*.resources`. */
 export interface SharedResourceValues {
@@ -24,6 +29,42 @@ export interface SharingValues {
   renameByDefault: boolean;
   failRequestsGreaterThanOne: boolean;
   resources: SharedResourceValues[];
+}
+
+/**
+ * The values that make up one plugin config (DevicePluginConfigProps): the top-level ones, and
+ * the keys a `config.map` entry may set. values-props.ts maps them to the props with a table
+ * the compiler holds to DevicePluginConfigProps.
+ */
+export const CONFIG_VALUE_KEYS = [
+  'migStrategy',
+  'deviceListStrategy',
+  'deviceIdStrategy',
+  'failOnInitError',
+  'passDeviceSpecs',
+  'nvidiaDriverRoot',
+  'sharedAllocationPolicy',
+  'timeSlicing',
+  'mps',
+] as const;
+
+/** One plugin config as chart values. */
+export type ConfigValues = Pick<DevicePluginValues, (typeof CONFIG_VALUE_KEYS)[number]>;
+
+/** A `config.map` entry: any keys of a config, laid over the top-level ones (groups key by key). */
+export type ConfigEntryValues = {
+  [K in keyof ConfigValues]?: ConfigValues[K] extends unknown[]
+    ? ConfigValues[K]
+    : ConfigValues[K] extends object
+      ? Partial<ConfigValues[K]>
+      : ConfigValues[K];
+};
+
+/** Named configs, under NVIDIA's value names. */
+export interface NamedConfigValues {
+  map: { [name: string]: ConfigEntryValues };
+  default: string;
+  fallbackStrategies: string[];
 }
 
 /** The chart's values: one key per GpuDevicePlugin prop (grouped where the props nest). */
@@ -46,6 +87,7 @@ export interface DevicePluginValues {
   sharedAllocationPolicy: string;
   timeSlicing: SharingValues;
   mps: SharingValues & { root: string };
+  config: NamedConfigValues;
   health: { disabled: boolean; skipXids: number[]; enableXids: number[]; recoverySeconds: number | null };
   nodeSelector: { [key: string]: string };
   affinity: { [key: string]: unknown };
@@ -91,6 +133,9 @@ function sharing(what: string, failDefault: boolean): Fields<SharingValues> {
 }
 
 const d = constructDefaults();
+
+// Entries get the schema of the config keys, set below once the fields exist.
+const CONFIG_MAP_SCHEMA: JsonSchema = { type: 'object', propertyNames: { pattern: `^${K8S_LABEL_NAME}$` } };
 
 /** The values model of the gpu-device-plugin chart, defaults taken from GpuDevicePlugin. */
 export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
@@ -213,10 +258,33 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
     ...sharing('MPS', d.mpsFailRequestsGreaterThanOne),
     root: leaf("Host directory for the MPS daemon's pipes and logs.", d.config.mpsRoot, S.absolutePath, 'string'),
   }),
+  config: group(
+    `Named configs, one picked per node by the node label \`${CONFIG_NODE_LABEL}=<name>\` (NVIDIA's value names). The plugin watches its own Node (a ClusterRole with get/list/watch on nodes is added) and applies a label change without a pod restart.`,
+    {
+      map: leaf(
+        'Named configs: each entry is a config in the typed keys above (migStrategy, deviceListStrategy, deviceIdStrategy, failOnInitError, passDeviceSpecs, nvidiaDriverRoot, sharedAllocationPolicy, timeSlicing, mps), laid over the top-level values (an entry sets only what differs; timeSlicing key by key). Empty: one config from the top-level values.',
+        {},
+        CONFIG_MAP_SCHEMA,
+        'map of config',
+      ),
+      default: leaf(
+        'The config of nodes without the label (a key of config.map); empty: config.fallbackStrategies decide.',
+        '',
+        S.labelValue,
+        'string',
+      ),
+      fallbackStrategies: leaf(
+        'What a node without the label gets when config.default is empty, tried in order: `named` (the config named `default`), `single` (the only config), `empty` (built-in defaults).',
+        [...DEFAULT_FALLBACK_STRATEGIES],
+        { type: 'array', uniqueItems: true, items: enumOf(FallbackStrategy) },
+        'list of string',
+      ),
+    },
+  ),
   health: group('GPU health checking through NVML XID events.', {
     disabled: bool('Turn health checking off entirely.', false),
     skipXids: leaf(
-      "XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (13, 31, 43, 45, 68, 109).",
+      `XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (${DEFAULT_SKIP_XIDS.join(', ')}).`,
       [],
       S.xidList,
       'list of int',
@@ -303,3 +371,23 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
  * instead (src/chart/checks-template.ts).
  */
 export const DEVICE_PLUGIN_RULES: JsonSchema[] = [];
+
+/**
+ * The schema of one config.map entry: the top-level config keys' own schemas, none required
+ * (an entry is laid over the top-level values), deviceListStrategy a list only.
+ */
+export function configEntrySchema(): JsonSchema {
+  const fields = Object.fromEntries(CONFIG_VALUE_KEYS.map((k) => [k, DEVICE_PLUGIN_FIELDS[k]])) as Fields<ConfigValues>;
+  const schema = withoutRequired(schemaOf(fields));
+  const properties = schema.properties as Record<string, JsonSchema>;
+  for (const group of ['timeSlicing', 'mps']) properties[group] = withoutRequired(properties[group]);
+  properties.deviceListStrategy = { ...properties.deviceListStrategy, type: 'array' };
+  return schema;
+}
+
+function withoutRequired(schema: JsonSchema): JsonSchema {
+  const { required: _required, ...rest } = schema;
+  return rest;
+}
+
+CONFIG_MAP_SCHEMA.additionalProperties = configEntrySchema();

@@ -14,6 +14,12 @@ export interface HelpersInput {
   readonly migEnv: Record<string, string>;
   /** Environment variables the construct adds with gpuFeatureDiscovery, by name. */
   readonly gfdEnv: Record<string, string>;
+  /** Condition under which the MIG variables are set (any config the pods may run has MIG on). */
+  readonly migCondition: string;
+  /** Condition under which named configs are in use. */
+  readonly namedCondition: string;
+  /** The config directory the plugin reads named configs from. */
+  readonly configDir: string;
 }
 
 /** `templates/_helpers.tpl`: names, labels, the image reference and the container env. */
@@ -90,7 +96,7 @@ monitoring, the GFD feature file, the health settings, then extraEnv (which wins
 */}}
 {{- define "${t('env')}" -}}
 {{- $env := dict ${dict(input.baseEnv)} }}
-{{- if ne .Values.migStrategy "none" }}
+{{- if ${input.migCondition} }}
 ${migSets}
 {{- end }}
 {{- if .Values.gfd.enabled }}
@@ -107,12 +113,24 @@ ${gfdSets}
 {{- if not (kindIs "invalid" .Values.health.recoverySeconds) }}
 {{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (include "${t('int')}" .Values.health.recoverySeconds) }}
 {{- end }}
+{{- $named := ${input.namedCondition} }}
+{{- if $named }}
+{{- $_ := unset $env "CONFIG_FILE" }}
+{{- $_ := set $env "CONFIG_DIR" ${goString(input.configDir)} }}
+{{- with .Values.config.default }}
+{{- $_ := set $env "DEFAULT_CONFIG" . }}
+{{- end }}
+{{- $_ := set $env "FALLBACK_STRATEGIES" (join "," .Values.config.fallbackStrategies) }}
+{{- end }}
 {{- range $name, $value := .Values.extraEnv }}
 {{- $_ := set $env $name $value }}
 {{- end }}
 {{- $list := list }}
 {{- range $name := keys $env | sortAlpha }}
 {{- $list = append $list (dict "name" $name "value" (get $env $name)) }}
+{{- end }}
+{{- if and $named (not (hasKey $env "NODE_NAME")) }}
+{{- $list = append $list (dict "name" "NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) }}
 {{- end }}
 {{- toYaml $list }}
 {{- end }}

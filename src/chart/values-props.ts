@@ -2,15 +2,23 @@ import { k8s } from 'cdk8s-plus-28';
 import { GpuResource } from '../common/gpu-resource';
 import { GpuDevicePluginProps } from '../device-plugin/gpu-device-plugin';
 import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
+import { FallbackStrategy } from '../device-plugin/named-configs';
 import {
   DeviceIdStrategy,
   DeviceListStrategy,
+  DevicePluginConfigProps,
   MigStrategy,
   SharedAllocationPolicy,
   SharingOptions,
 } from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
-import { DevicePluginValues, SharingValues } from './device-plugin-values';
+import {
+  CONFIG_VALUE_KEYS,
+  ConfigEntryValues,
+  ConfigValues,
+  DevicePluginValues,
+  SharingValues,
+} from './device-plugin-values';
 
 /** The chart's name (also GpuDevicePlugin's default object name). */
 export const CHART_NAME = 'gpu-device-plugin';
@@ -55,6 +63,47 @@ export function fullname(
 }
 
 /**
+ * Each config prop from the chart values of one config. Keyed by every prop of
+ * DevicePluginConfigProps: a new prop without a chart value fails to compile here.
+ */
+const CONFIG_PROPS: {
+  readonly [K in keyof Required<DevicePluginConfigProps>]: (v: ConfigValues) => DevicePluginConfigProps[K];
+} = {
+  migStrategy: (v) => v.migStrategy as MigStrategy,
+  deviceListStrategy: (v) => v.deviceListStrategy as DeviceListStrategy[],
+  deviceIdStrategy: (v) => v.deviceIdStrategy as DeviceIdStrategy,
+  failOnInitError: (v) => v.failOnInitError,
+  passDeviceSpecs: (v) => v.passDeviceSpecs,
+  nvidiaDriverRoot: (v) => v.nvidiaDriverRoot,
+  sharedAllocationPolicy: (v) => v.sharedAllocationPolicy as SharedAllocationPolicy,
+  timeSlicing: (v) => sharingOptions(v.timeSlicing),
+  mps: (v) => sharingOptions(v.mps),
+  mpsRoot: (v) => v.mps.root,
+};
+
+/** The config props of one config's chart values, as one object. */
+export function configProps(values: ConfigValues): DevicePluginConfigProps {
+  return Object.fromEntries(
+    Object.entries(CONFIG_PROPS).map(([key, prop]) => [key, (prop as (v: ConfigValues) => unknown)(values)]),
+  );
+}
+
+/**
+ * A config.map entry laid over the top-level config values, as the chart's `mergedConfig`
+ * helper does it: a key the entry sets replaces the top-level one, groups (timeSlicing, mps)
+ * key by key.
+ */
+export function mergedConfig(values: ConfigValues, entry: ConfigEntryValues): ConfigValues {
+  const out: Record<string, unknown> = {};
+  for (const key of CONFIG_VALUE_KEYS) {
+    const base: unknown = values[key];
+    const over: unknown = (entry ?? {})[key];
+    out[key] = over === undefined ? base : isPlainObject(base) && isPlainObject(over) ? { ...base, ...over } : over;
+  }
+  return out as unknown as ConfigValues;
+}
+
+/**
  * The GpuDevicePlugin props that give the same objects as the chart with `values`
  * (complete values, i.e. already coalesced with the defaults).
  */
@@ -67,16 +116,7 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     namespace: values.namespace.name || release.namespace,
     createNamespace: values.namespace.create,
     image: PluginImage.fromReference(reference, (image.kind || undefined) as PluginImageKind | undefined),
-    migStrategy: values.migStrategy as MigStrategy,
-    deviceListStrategy: values.deviceListStrategy as DeviceListStrategy[],
-    deviceIdStrategy: values.deviceIdStrategy as DeviceIdStrategy,
-    failOnInitError: values.failOnInitError,
-    passDeviceSpecs: values.passDeviceSpecs,
-    nvidiaDriverRoot: values.nvidiaDriverRoot,
-    sharedAllocationPolicy: values.sharedAllocationPolicy as SharedAllocationPolicy,
-    timeSlicing: sharingOptions(values.timeSlicing),
-    mps: sharingOptions(values.mps),
-    mpsRoot: values.mps.root,
+    ...namedOrSingle(values),
     gpuFeatureDiscovery: values.gfd.enabled,
     health: {
       disabled: health.disabled,
@@ -108,6 +148,18 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
     securityContext:
       Object.keys(values.securityContext).length > 0 ? (values.securityContext as k8s.SecurityContext) : undefined,
     hostNetwork: values.hostNetwork,
+  };
+}
+
+// config.map set: named configs (each entry over the top-level values, by name as Helm
+// iterates a map); else the top-level values are the one config.
+function namedOrSingle(values: DevicePluginValues): Partial<GpuDevicePluginProps> {
+  const names = Object.keys(values.config.map).sort();
+  if (names.length === 0) return configProps(values);
+  return {
+    configs: names.map((name) => ({ name, config: configProps(mergedConfig(values, values.config.map[name])) })),
+    defaultConfig: values.config.default || undefined,
+    fallbackStrategies: values.config.fallbackStrategies as FallbackStrategy[],
   };
 }
 

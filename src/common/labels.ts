@@ -8,6 +8,17 @@ export const MANAGED_BY = 'cdk8s-gpu';
 /**
  * Options for the recommended Kubernetes labels.
  */
+/**
+ * Pod Security labels of a Namespace the constructs create for node agents: the device plugin
+ * mounts hostPaths and may run privileged (passDeviceSpecs), the operator's operands do both,
+ * and only the `privileged` level admits them.
+ */
+export const PRIVILEGED_NAMESPACE_LABELS: { readonly [key: string]: string } = {
+  'pod-security.kubernetes.io/enforce': 'privileged',
+  'pod-security.kubernetes.io/audit': 'privileged',
+  'pod-security.kubernetes.io/warn': 'privileged',
+};
+
 export interface StandardLabelsOptions {
   /** `app.kubernetes.io/name`. */
   readonly name: string;

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { selectorLabels, standardLabels } from '../common/labels';
+import { PRIVILEGED_NAMESPACE_LABELS, selectorLabels, standardLabels } from '../common/labels';
 import {
   isLabelName,
   requireDnsLabel,
@@ -13,7 +13,10 @@ import {
   requireResourceRequirements,
   requireTolerations,
 } from '../common/validation';
+import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { requireUniqueObjectNames } from '../common/unique-names';
+import { DEVICE_PLUGIN_CONFIG_KEYS } from './config-keys';
+import { FallbackStrategy, NamedDevicePluginConfig, resolveNamedConfigs } from './named-configs';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './gpu-device-plugin-props';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
@@ -22,8 +25,10 @@ import { PluginImage, PluginImageKind } from './plugin-image';
 export const DEVICE_PLUGIN_DIR = '/var/lib/kubelet/device-plugins';
 /** Port of the plugin's /healthz, /readyz and /metrics endpoints. */
 export const PLUGIN_HEALTH_PORT = 8080;
-/** Where the config file is mounted in the plugin container. */
-export const PLUGIN_CONFIG_PATH = '/config/config.yaml';
+/** Where the config ConfigMap is mounted in the plugin container. */
+export const PLUGIN_CONFIG_DIR = '/config';
+/** Where the config file is mounted in the plugin container (single-config mode). */
+export const PLUGIN_CONFIG_PATH = `${PLUGIN_CONFIG_DIR}/config.yaml`;
 /** node-feature-discovery's directory of local feature files (nfd-worker's default). */
 export const NFD_FEATURES_DIR = '/etc/kubernetes/node-feature-discovery/features.d';
 /** The file the plugin writes GPU Feature Discovery labels into (NVIDIA's GFD default). */
@@ -32,11 +37,35 @@ export const GFD_FEATURE_FILE = `${NFD_FEATURES_DIR}/gfd`;
 export const CONTAINER_DRIVER_ROOT = '/driver-root';
 /** Where the plugin and the MPS control daemon see the host's MPS root (NVIDIA's layout). */
 export const MPS_CONTAINER_ROOT = '/mps';
-/** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults). */
-export const DEFAULT_SKIPPED_XIDS = [13, 31, 43, 45, 68, 109];
+/** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults): the plugin's DEFAULT_SKIP_XIDS. */
+export const DEFAULT_SKIPPED_XIDS: number[] = [...DEFAULT_SKIP_XIDS];
 
 /** Properties of a GpuDevicePlugin. */
 export interface GpuDevicePluginProps extends DevicePluginConfigProps {
+  /**
+   * Named configs, one picked per node by the node label `nvidia.com/device-plugin.config=<name>`
+   * (NVIDIA's config manager convention): some node pools get whole GPUs, others time-slicing,
+   * from one DaemonSet. The plugin watches its own Node and applies a label change without a
+   * pod restart; an unset label gives `defaultConfig`, else the `fallbackStrategies`; an unknown
+   * name gives the default with a warning. Replaces the single-config props (migStrategy,
+   * timeSlicing, …), which must then be left out: set them in each config instead.
+   *
+   * Adds a ClusterRole with get/list/watch on nodes (bound to the plugin's ServiceAccount, whose
+   * token is then mounted): the plugin reads its own Node's labels.
+   * @default - one config, from the single-config props
+   */
+  readonly configs?: NamedDevicePluginConfig[];
+  /**
+   * The config of nodes without the `nvidia.com/device-plugin.config` label (one of `configs`).
+   * @default - none: the fallbackStrategies decide
+   */
+  readonly defaultConfig?: string;
+  /**
+   * What a node without the label gets when defaultConfig is not set, tried in order
+   * (NVIDIA's `config.fallbackStrategies`). Only with configs.
+   * @default [FallbackStrategy.NAMED, FallbackStrategy.SINGLE]
+   */
+  readonly fallbackStrategies?: FallbackStrategy[];
   /**
    * Base name of every object (DaemonSet, ServiceAccount, ConfigMap `<name>-config`).
    * @default 'gpu-device-plugin'
@@ -168,8 +197,17 @@ export class GpuDevicePlugin extends Construct {
   public readonly namespace: string;
   /** The image the DaemonSet runs. */
   public readonly image: PluginImage;
-  /** The validated plugin config written to the ConfigMap. */
+  /**
+   * The validated plugin config written to the ConfigMap; with named configs, the default
+   * config (or the first one when none is named).
+   */
   public readonly config: DevicePluginConfig;
+  /** Names of the named configs, in the order given; empty in single-config mode. */
+  public readonly configNames: string[];
+  /** The default named config, when one is named. */
+  public readonly defaultConfig?: string;
+  /** The ClusterRole that lets the plugin read its Node (named configs only). */
+  public readonly nodeReaderRole?: ApiObject;
   /** Name of the ConfigMap holding the config file. */
   public readonly configMapName: string;
   /** The DaemonSet object. */
@@ -183,6 +221,9 @@ export class GpuDevicePlugin extends Construct {
   public readonly mpsControlDaemon?: ApiObject;
 
   private readonly labels: { [key: string]: string };
+  /** Every config the pods may run (one, or each named config): pod settings cover them all. */
+  private readonly allConfigs: DevicePluginConfig[];
+  private readonly fallbackStrategies?: FallbackStrategy[];
   private readonly env: { [key: string]: string };
   private readonly args: string[];
   private readonly tolerations: k8s.Toleration[];
@@ -192,7 +233,29 @@ export class GpuDevicePlugin extends Construct {
     this.name = props.name ?? 'gpu-device-plugin';
     this.namespace = props.namespace ?? 'gpu-device-plugin';
     this.image = props.image ?? PluginImage.project();
-    this.config = new DevicePluginConfig(props);
+    if (props.configs !== undefined) {
+      const mixed = DEVICE_PLUGIN_CONFIG_KEYS.filter((k) => (props as Record<string, unknown>)[k] !== undefined);
+      if (mixed.length > 0) {
+        throw new Error(
+          `configs cannot be combined with the single-config props ${mixed.join(', ')}: with named configs every setting belongs to a config; move ${mixed.join(', ')} into each entry's config, or leave configs out`,
+        );
+      }
+      const named = resolveNamedConfigs(props.configs, props.defaultConfig, props.fallbackStrategies);
+      this.configNames = named.names;
+      this.allConfigs = named.configs;
+      this.defaultConfig = named.defaultName;
+      this.fallbackStrategies = named.fallbackStrategies;
+      this.config = named.configs[named.defaultName ? named.names.indexOf(named.defaultName) : 0];
+    } else {
+      for (const key of ['defaultConfig', 'fallbackStrategies'] as const) {
+        if (props[key] !== undefined) {
+          throw new Error(`${key} applies only with configs (named configs); add configs or remove ${key}`);
+        }
+      }
+      this.config = new DevicePluginConfig(props);
+      this.configNames = [];
+      this.allConfigs = [this.config];
+    }
     this.configMapName = `${this.name}-config`;
     requireDnsLabel('name', this.name);
     requireDnsLabel('namespace', this.namespace);
@@ -236,25 +299,34 @@ export class GpuDevicePlugin extends Construct {
           name: this.namespace,
           labels: {
             ...this.labels,
-            // The plugin mounts a hostPath and may run privileged (passDeviceSpecs): only the
-            // `privileged` Pod Security level admits it.
-            'pod-security.kubernetes.io/enforce': 'privileged',
-            'pod-security.kubernetes.io/audit': 'privileged',
-            'pod-security.kubernetes.io/warn': 'privileged',
+            ...PRIVILEGED_NAMESPACE_LABELS,
           },
         },
       });
     }
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
-      // The plugin talks only to the kubelet over a unix socket, never to the API server.
+      // Single config: the plugin talks only to the kubelet over a unix socket, never to the
+      // API server. Named configs: the pod spec mounts the token (it reads its own Node).
       automountServiceAccountToken: false,
     });
-    const configYaml = this.config.toYaml();
+    const configData = this.named
+      ? Object.fromEntries(this.configNames.map((n, i) => [n, this.allConfigs[i].toYaml()]))
+      : { 'config.yaml': this.config.toYaml() };
+    // What the pods' config hash covers: the one file, or every named file (by name, sorted).
+    const configYaml = this.named
+      ? Object.keys(configData)
+          .sort()
+          .map((n) => `--- ${n}\n${configData[n]}`)
+          .join('')
+      : configData['config.yaml'];
     new k8s.KubeConfigMap(this, 'ConfigMap', {
       metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
-      data: { 'config.yaml': configYaml },
+      data: configData,
     });
+    if (this.named) {
+      this.nodeReaderRole = this.renderNodeReader();
+    }
     this.daemonSet = new k8s.KubeDaemonSet(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: this.labels },
       spec: {
@@ -278,6 +350,41 @@ export class GpuDevicePlugin extends Construct {
         ? 'set namespace to another one, or createNamespace: false on all but one of the plugins sharing it'
         : 'set name (or namespace) to another value on one of them',
     );
+  }
+
+  /** True with named configs (configs set): the plugin follows its node's config label. */
+  private get named(): boolean {
+    return this.configNames.length > 0;
+  }
+
+  /** True when any config the pods may run has MIG on. */
+  private get anyMig(): boolean {
+    return this.allConfigs.some((c) => c.migStrategy !== MigStrategy.NONE);
+  }
+
+  /** True when any config the pods may run hands devices over as CDI devices. */
+  private get anyCdi(): boolean {
+    return this.allConfigs.some((c) => c.usesCdi);
+  }
+
+  /**
+   * The ClusterRole and ClusterRoleBinding that let the plugin read its own Node's config label.
+   * Cluster-scoped because Nodes are: a Role cannot grant access to them, and resourceNames
+   * cannot name the many nodes of a DaemonSet, so get/list/watch on nodes is the least there is
+   * (the plugin itself lists and watches only `metadata.name=<its node>`).
+   */
+  private renderNodeReader(): ApiObject {
+    const roleName = `${this.name}-node-reader`;
+    const role = new k8s.KubeClusterRole(this, 'NodeReader', {
+      metadata: { name: roleName, labels: this.labels },
+      rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }],
+    });
+    new k8s.KubeClusterRoleBinding(this, 'NodeReaderBinding', {
+      metadata: { name: roleName, labels: this.labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+      subjects: [{ kind: 'ServiceAccount', name: this.name, namespace: this.namespace }],
+    });
+    return role;
   }
 
   /**
@@ -312,9 +419,16 @@ export class GpuDevicePlugin extends Construct {
       // Let the NVIDIA container runtime hand the plugin every GPU and NVML itself.
       NVIDIA_VISIBLE_DEVICES: 'all',
       NVIDIA_DRIVER_CAPABILITIES: 'compute,utility',
-      CONFIG_FILE: PLUGIN_CONFIG_PATH,
     };
-    if (this.config.migStrategy !== MigStrategy.NONE) {
+    if (this.named) {
+      // The plugin picks one file of the directory by its node's label (NODE_NAME, below).
+      env.CONFIG_DIR = PLUGIN_CONFIG_DIR;
+      if (this.defaultConfig !== undefined) env.DEFAULT_CONFIG = this.defaultConfig;
+      env.FALLBACK_STRATEGIES = this.fallbackStrategies!.join(',');
+    } else {
+      env.CONFIG_FILE = PLUGIN_CONFIG_PATH;
+    }
+    if (this.anyMig) {
       env.NVIDIA_MIG_MONITOR_DEVICES = 'all';
     }
     if (this.gpuFeatureDiscovery) {
@@ -361,13 +475,14 @@ export class GpuDevicePlugin extends Construct {
       { name: 'device-plugins', mountPath: DEVICE_PLUGIN_DIR },
       { name: 'config', mountPath: '/config', readOnly: true },
     ];
-    if (this.config.nvidiaDriverRoot !== '/' || this.config.usesCdi) {
+    // Every named config has the same driver root (resolveNamedConfigs checks it).
+    if (this.config.nvidiaDriverRoot !== '/' || this.anyCdi) {
       // A containerized driver (GPU Operator) lives under its own root; NVML is found there.
       // The CDI spec lists the driver's device nodes, libraries and binaries, read here.
       volumes.push({ name: 'driver-root', hostPath: { path: this.config.nvidiaDriverRoot, type: 'Directory' } });
       mounts.push({ name: 'driver-root', mountPath: CONTAINER_DRIVER_ROOT, readOnly: true });
     }
-    if (this.config.usesCdi) {
+    if (this.anyCdi) {
       volumes.push({ name: 'cdi-root', hostPath: { path: '/var/run/cdi', type: 'DirectoryOrCreate' } });
       mounts.push({ name: 'cdi-root', mountPath: '/var/run/cdi' });
     }
@@ -386,9 +501,7 @@ export class GpuDevicePlugin extends Construct {
       image: this.image.reference,
       imagePullPolicy: props.imagePullPolicy ?? 'IfNotPresent',
       args: this.args.length > 0 ? [...this.args] : undefined,
-      env: Object.keys(this.env)
-        .sort()
-        .map((name) => ({ name, value: this.env[name] })),
+      env: this.renderEnv(),
       ports: projectImage ? [{ name: 'metrics', containerPort: PLUGIN_HEALTH_PORT, protocol: 'TCP' }] : undefined,
       // NVIDIA's image has no health endpoint, so probes exist only for ours.
       livenessProbe: projectImage ? httpProbe('/healthz', 10, 3) : undefined,
@@ -402,7 +515,8 @@ export class GpuDevicePlugin extends Construct {
     };
     return {
       serviceAccountName: this.name,
-      automountServiceAccountToken: false,
+      // Named configs: the plugin watches its own Node (the ClusterRole above); else no token.
+      automountServiceAccountToken: this.named,
       priorityClassName: props.priorityClassName ?? 'system-node-critical',
       runtimeClassName: props.runtimeClassName,
       hostNetwork: props.hostNetwork ? true : undefined,
@@ -502,17 +616,26 @@ export class GpuDevicePlugin extends Construct {
     });
   }
 
+  /** The container env: the variables sorted by name, then NODE_NAME from the downward API. */
+  private renderEnv(): k8s.EnvVar[] {
+    const env: k8s.EnvVar[] = Object.keys(this.env)
+      .sort()
+      .map((name) => ({ name, value: this.env[name] }));
+    if (this.named && !('NODE_NAME' in this.env)) {
+      env.push({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+    }
+    return env;
+  }
+
   private renderSecurityContext(): k8s.SecurityContext {
-    if (this.config.passDeviceSpecs) {
+    // With named configs a node may switch to any of them without a restart: cover them all.
+    if (this.allConfigs.some((c) => c.passDeviceSpecs)) {
       // Device specs name /dev/nvidia* nodes the kubelet passes through; reading them all
       // needs a privileged container (NVIDIA's compat-with-cpumanager manifest does the same).
       return { privileged: true, readOnlyRootFilesystem: true };
     }
     const add: string[] = [];
-    if (
-      this.config.migStrategy !== MigStrategy.NONE ||
-      this.config.deviceListStrategy.includes(DeviceListStrategy.VOLUME_MOUNTS)
-    ) {
+    if (this.anyMig || this.allConfigs.some((c) => c.deviceListStrategy.includes(DeviceListStrategy.VOLUME_MOUNTS))) {
       // MIG: reading /proc/driver/nvidia/capabilities and the GI/CI capability devices needs
       // CAP_SYS_ADMIN; NVIDIA's chart adds it for volume-mounts as well.
       add.push('SYS_ADMIN');

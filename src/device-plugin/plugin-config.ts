@@ -1,7 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
-import { requireKnownKeys, requireOneOf } from '../common/validation';
-import { ChartValue } from '../common/value';
+import { requireAbsolutePath, requireKnownKeys, requireOneOf } from '../common/validation';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
 export enum MigStrategy {
@@ -189,6 +188,26 @@ export class DevicePluginConfig {
     this.validate();
   }
 
+  /**
+   * The props that give this config again, as one object: GpuOperatorStack passes a config to
+   * GpuDevicePlugin with it. Every prop is listed (the compiler checks it), defaults resolved.
+   */
+  public toProps(): DevicePluginConfigProps {
+    const props: { readonly [K in keyof Required<DevicePluginConfigProps>]: DevicePluginConfigProps[K] } = {
+      migStrategy: this.migStrategy,
+      deviceListStrategy: this.deviceListStrategy,
+      deviceIdStrategy: this.deviceIdStrategy,
+      failOnInitError: this.failOnInitError,
+      passDeviceSpecs: this.passDeviceSpecs,
+      nvidiaDriverRoot: this.nvidiaDriverRoot,
+      sharedAllocationPolicy: this.sharedAllocationPolicy,
+      timeSlicing: this.timeSlicing,
+      mps: this.mps,
+      mpsRoot: this.mpsRoot,
+    };
+    return props;
+  }
+
   /** True when time-slicing or MPS shares at least one resource. */
   public get sharesDevices(): boolean {
     return (this.timeSlicing?.resources.length ?? 0) + (this.mps?.resources.length ?? 0) > 0;
@@ -284,9 +303,7 @@ export class DevicePluginConfig {
       ['mpsRoot', this.mpsRoot],
     ] as const) {
       // A chart value is checked by the chart's values.schema.json when Helm renders it.
-      if (!ChartValue.isUnresolved(value) && !value.startsWith('/')) {
-        throw new Error(`${field} must be an absolute path (got "${value}")`);
-      }
+      requireAbsolutePath(field, value);
     }
     if (this.mps && this.migStrategy === MigStrategy.MIXED) {
       throw new Error(

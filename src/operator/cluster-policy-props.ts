@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { HealthCheckOptions, UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
-import { DevicePluginConfigProps, MigStrategy } from '../device-plugin/plugin-config';
+import { MigStrategy } from '../device-plugin/plugin-config';
+import { NamedDevicePluginConfig } from '../device-plugin/named-configs';
 import { PluginImage } from '../device-plugin/plugin-image';
 import { DcgmMetrics } from './dcgm-metrics';
 import { MigLayout } from './mig-layouts';
@@ -67,18 +68,6 @@ export interface DaemonSetsSettings {
    * @default - none (the operator's defaults)
    */
   readonly podSecurityContext?: k8s.PodSecurityContext;
-}
-
-/** A named device plugin config; nodes pick one with `nvidia.com/device-plugin.config=<name>`. */
-export interface NamedDevicePluginConfig {
-  /** The config's name (a node label value), e.g. `time-sliced-4`. */
-  readonly name: string;
-  /**
-   * The config. migStrategy defaults to the stack's mig.strategy and nvidiaDriverRoot to
-   * where the operator's driver lives.
-   * @default - whole GPUs, no sharing
-   */
-  readonly config?: DevicePluginConfigProps;
 }
 
 /** This project's plugin when it replaces the operator's. */

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { standardLabels } from '../common/labels';
+import { PRIVILEGED_NAMESPACE_LABELS, standardLabels } from '../common/labels';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { requireDnsLabel, requireOneOf } from '../common/validation';
 import { GpuDevicePlugin } from '../device-plugin/gpu-device-plugin';
@@ -135,9 +135,7 @@ export class GpuOperatorStack extends Construct {
           annotations: this.install === GitOpsInstall.ARGO_CD ? { 'argocd.argoproj.io/sync-wave': '-1' } : undefined,
           labels: {
             ...labels('namespace'),
-            'pod-security.kubernetes.io/enforce': 'privileged',
-            'pod-security.kubernetes.io/audit': 'privileged',
-            'pod-security.kubernetes.io/warn': 'privileged',
+            ...PRIVILEGED_NAMESPACE_LABELS,
           },
         },
       });
@@ -210,24 +208,23 @@ export class GpuOperatorStack extends Construct {
       );
     }
     const project = props.devicePlugin?.projectPlugin ?? {};
-    const config = policy.defaultPluginConfig!;
+    // The same configs as the operator's plugin would get, from the same model, passed whole:
+    // one config as the plugin's own props, several as named configs picked per node label.
+    const names = policy.pluginConfigNames;
+    const configProps =
+      names.length === 1
+        ? policy.defaultPluginConfig!.toProps()
+        : {
+            configs: names.map((name, i) => ({ name, config: policy.pluginConfigs[i].toProps() })),
+            defaultConfig: policy.defaultPluginConfigName,
+          };
     return new GpuDevicePlugin(this, 'DevicePlugin', {
       namespace: this.namespace,
       createNamespace: false,
       image: project.image,
       health: project.health,
       resources: project.resources,
-      // Same config as the operator's plugin would get, from the same model.
-      migStrategy: config.migStrategy,
-      deviceListStrategy: config.deviceListStrategy,
-      deviceIdStrategy: config.deviceIdStrategy,
-      failOnInitError: config.failOnInitError,
-      passDeviceSpecs: config.passDeviceSpecs,
-      nvidiaDriverRoot: config.nvidiaDriverRoot,
-      sharedAllocationPolicy: config.sharedAllocationPolicy,
-      timeSlicing: config.timeSlicing,
-      mps: config.mps,
-      mpsRoot: config.mpsRoot,
+      ...configProps,
       // Run where the operator would run its own plugin: it labels GPU nodes with this, and
       // sets it to paused-for-mig-change while the MIG manager repartitions a node.
       nodeSelector: { [DEVICE_PLUGIN_DEPLOY_LABEL]: 'true' },

@@ -11,6 +11,7 @@ import {
   synthFromValues,
   writeValues,
 } from './helm';
+import { firstOfKind } from '../helpers/k8s-objects';
 
 // No silent mistakes: combinations of values that used to install something other than what
 // the user meant (or failed with "'not' failed") are refused by real helm, by `helm template`
@@ -86,6 +87,50 @@ const CASES: Array<[string, object, string]> = [
     { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' }, gfd: { enabled: true } },
     "gfd.enabled=true needs this project's image (NVIDIA's plugin writes no GPU Feature Discovery labels): set gfd.enabled=false, or use this project's image",
   ],
+  [
+    'config.default without config.map',
+    { config: { default: 'whole' } },
+    'config.default="whole" names a config, but config.map is empty: add the configs under config.map, or remove config.default',
+  ],
+  [
+    'config.default that is not in config.map',
+    { config: { map: { whole: {}, 'sliced-4': {} }, default: 'sliced-8' } },
+    'config.default="sliced-8" is not a key of config.map (sliced-4, whole): add it, or name one of them',
+  ],
+  [
+    'named configs with no config for unlabelled nodes (NVIDIA: named needs a "default" entry, single one entry)',
+    { config: { map: { whole: {}, 'sliced-4': {} } } },
+    'a node without the nvidia.com/device-plugin.config label would get no config: config.default is empty, config.fallbackStrategies is [named, single] and config.map has sliced-4, whole; set config.default to one of them, name one config "default" (fallback named), or add "empty" to config.fallbackStrategies',
+  ],
+  [
+    'MPS at the top level with config.map',
+    { mps: { enabled: true, resources: gpu4 }, config: { map: { whole: {} } } },
+    'mps.enabled=true cannot be combined with config.map: named configs do not support MPS yet',
+  ],
+  [
+    'MPS in a config.map entry',
+    { config: { map: { whole: {}, mps: { mps: { enabled: true, resources: gpu4 } } }, default: 'whole' } },
+    'config.map.mps.mps.enabled=true: named configs do not support MPS yet',
+  ],
+  [
+    'a config.map entry with another driver root',
+    { config: { map: { op: { nvidiaDriverRoot: '/run/nvidia/driver' } } } },
+    'config.map.op.nvidiaDriverRoot="/run/nvidia/driver" differs from nvidiaDriverRoot="/", but one pod mounts one driver root whatever config its node selects: set nvidiaDriverRoot at the top level only',
+  ],
+  [
+    'time-slicing resources without enabled in a config.map entry (the key named with its entry)',
+    { config: { map: { sliced: { timeSlicing: { resources: gpu4 } } } } },
+    'config.map.sliced.timeSlicing.resources lists 1 resource(s) but config.map.sliced.timeSlicing.enabled is false, so nothing would be shared: set config.map.sliced.timeSlicing.enabled=true, or remove config.map.sliced.timeSlicing.resources',
+  ],
+  [
+    'a MIG resource in a config.map entry whose migStrategy is not mixed',
+    {
+      config: {
+        map: { mig: { timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/mig-1g.10gb', replicas: 2 }] } } },
+      },
+    },
+    'config.map.mig.timeSlicing.resources[0].name "nvidia.com/mig-1g.10gb" is a MIG resource, which nodes advertise only with migStrategy=mixed (got config.map.mig.migStrategy="none")',
+  ],
 ];
 
 describe.each(CASES)('%s', (what, values, message) => {
@@ -113,7 +158,7 @@ describe.each(CASES)('%s', (what, values, message) => {
 test("NVIDIA's repository without image.kind runs without probes, as the construct infers it", () => {
   const values = { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' } };
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-inferred', values)]);
-  const container = fromHelm.find((o) => o.kind === 'DaemonSet').spec.template.spec.containers[0];
+  const container = firstOfKind(fromHelm, 'DaemonSet').spec.template.spec.containers[0];
   expect([container.livenessProbe, container.readinessProbe, container.ports]).toEqual([
     undefined,
     undefined,
@@ -125,7 +170,7 @@ test("NVIDIA's repository without image.kind runs without probes, as the constru
 test("a mirror of NVIDIA's image with image.kind nvidia is accepted (no well-known repository to contradict)", () => {
   const values = { image: { kind: 'nvidia', repository: 'registry.local/mirror/k8s-device-plugin', tag: 'v0.20.0' } };
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-mirror', values)]);
-  expect(fromHelm.find((o) => o.kind === 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+  expect(firstOfKind(fromHelm, 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
 });
 
 test('the floating tag latest with a digest is pinned, so it is accepted', () => {

@@ -70,8 +70,12 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-/** Folder of a module: its first path segment under plugin/src, `.` for the top-level files. */
-const folderOf = (module: string): string => (module.includes(sep) ? module.split(sep)[0] : '.');
+/**
+ * Folder of a module: its first path segment under plugin/src. A top-level file is a node of
+ * its own: the entry points (cli.ts, runtime.ts) import every folder, and every folder may
+ * import constants.ts.
+ */
+const folderOf = (module: string): string => (module.includes(sep) ? module.split(sep)[0] : module);
 
 function folderGraph(graph: Map<string, string[]>): { graph: Map<string, string[]>; via: Map<string, string> } {
   const folders = new Map<string, Set<string>>();

@@ -14,9 +14,6 @@ PluginImage.fromReference infers it.
 {{/* Refuses combinations of values the construct refuses, with a message that says what to change. */}}
 {{- define "gpu-device-plugin.validate" -}}
 {{- /* a value of NVIDIA's chart whose name or shape differs here */}}
-{{- if hasKey .Values "config" }}
-{{- fail "config is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported yet: one config per release, written from this chart's typed values (migStrategy, timeSlicing, mps, …); install one release per node pool with a nodeSelector for per-node configs" }}
-{{- end }}
 {{- if hasKey .Values "compatWithCPUManager" }}
 {{- fail "compatWithCPUManager is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set passDeviceSpecs=true (device specs for the static CPU manager policy; makes the container privileged)" }}
 {{- end }}
@@ -69,32 +66,69 @@ PluginImage.fromReference infers it.
 {{- if and (eq .Values.image.tag "latest") (not .Values.image.digest) }}
 {{- fail "image.tag \"latest\" floats, so nodes could run different plugins: pin a release tag (e.g. image.tag=v0.1.0) or set image.digest" }}
 {{- end }}
+{{- /* config.default without config.map */}}
+{{- if and .Values.config.default (not .Values.config.map) }}
+{{- fail (printf "config.default=%q names a config, but config.map is empty: add the configs under config.map, or remove config.default" .Values.config.default) }}
+{{- end }}
+{{- /* config.default not in config.map */}}
+{{- if and .Values.config.map .Values.config.default (not (hasKey .Values.config.map .Values.config.default)) }}
+{{- fail (printf "config.default=%q is not a key of config.map (%s): add it, or name one of them" .Values.config.default (keys .Values.config.map | sortAlpha | join ", ")) }}
+{{- end }}
+{{- /* no config for nodes without the label */}}
+{{- if and .Values.config.map (not .Values.config.default) }}
+{{- $fb := .Values.config.fallbackStrategies }}
+{{- if not (or (and (has "named" $fb) (hasKey .Values.config.map "default")) (and (has "single" $fb) (eq (len .Values.config.map) 1)) (has "empty" $fb)) }}
+{{- fail (printf "a node without the nvidia.com/device-plugin.config label would get no config: config.default is empty, config.fallbackStrategies is [%s] and config.map has %s; set config.default to one of them, name one config \"default\" (fallback named), or add \"empty\" to config.fallbackStrategies" (join ", " $fb) (keys .Values.config.map | sortAlpha | join ", ")) }}
+{{- end }}
+{{- end }}
+{{- /* MPS with config.map */}}
+{{- if .Values.config.map }}
+{{- if .Values.mps.enabled }}
+{{- fail "mps.enabled=true cannot be combined with config.map: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in config.map, or install a release without config.map for the MPS nodes" }}
+{{- end }}
+{{- range $name, $entry := .Values.config.map }}
+{{- if and $entry (kindIs "map" $entry.mps) $entry.mps.enabled }}
+{{- fail (printf "config.map.%s.mps.enabled=true: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in config.map, or install a release without config.map for the MPS nodes" $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- /* a config.map entry with its own nvidiaDriverRoot */}}
+{{- range $name, $entry := .Values.config.map }}
+{{- if and $entry (hasKey $entry "nvidiaDriverRoot") (ne $entry.nvidiaDriverRoot $.Values.nvidiaDriverRoot) }}
+{{- fail (printf "config.map.%s.nvidiaDriverRoot=%q differs from nvidiaDriverRoot=%q, but one pod mounts one driver root whatever config its node selects: set nvidiaDriverRoot at the top level only" $name $entry.nvidiaDriverRoot $.Values.nvidiaDriverRoot) }}
+{{- end }}
+{{- end }}
+{{- /* time-slicing and MPS mistakes, in the top-level config or any config.map entry */}}
+{{- range $item := include "gpu-device-plugin.configList" . | fromJsonArray }}
+{{- $c := $item.config }}
+{{- $at := $item.at }}
 {{- /* timeSlicing.resources without timeSlicing.enabled */}}
-{{- if and (not .Values.timeSlicing.enabled) .Values.timeSlicing.resources }}
-{{- fail (printf "timeSlicing.resources lists %d resource(s) but timeSlicing.enabled is false, so nothing would be shared: set timeSlicing.enabled=true, or remove timeSlicing.resources" (len .Values.timeSlicing.resources)) }}
+{{- if and (not $c.timeSlicing.enabled) $c.timeSlicing.resources }}
+{{- fail (printf "%[1]stimeSlicing.resources lists %[2]d resource(s) but %[1]stimeSlicing.enabled is false, so nothing would be shared: set %[1]stimeSlicing.enabled=true, or remove %[1]stimeSlicing.resources" $at (len $c.timeSlicing.resources)) }}
 {{- end }}
 {{- /* timeSlicing.enabled with no resources */}}
-{{- if and .Values.timeSlicing.enabled (not .Values.timeSlicing.resources) }}
-{{- fail "timeSlicing.enabled=true needs at least one entry in timeSlicing.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]" }}
+{{- if and $c.timeSlicing.enabled (not $c.timeSlicing.resources) }}
+{{- fail (printf "%[1]stimeSlicing.enabled=true needs at least one entry in %[1]stimeSlicing.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]" $at) }}
 {{- end }}
 {{- /* a MIG resource in timeSlicing.resources without migStrategy mixed */}}
-{{- range $i, $r := .Values.timeSlicing.resources }}
-{{- if and (hasPrefix "nvidia.com/mig-" $r.name) (ne $.Values.migStrategy "mixed") }}
-{{- fail (printf "timeSlicing.resources[%d].name %q is a MIG resource, which nodes advertise only with migStrategy=mixed (got migStrategy=%q): set migStrategy=mixed, or share nvidia.com/gpu" $i $r.name $.Values.migStrategy) }}
+{{- range $i, $r := $c.timeSlicing.resources }}
+{{- if and (hasPrefix "nvidia.com/mig-" $r.name) (ne $c.migStrategy "mixed") }}
+{{- fail (printf "%[1]stimeSlicing.resources[%[2]d].name %[3]q is a MIG resource, which nodes advertise only with migStrategy=mixed (got %[1]smigStrategy=%[4]q): set migStrategy=mixed, or share nvidia.com/gpu" $at $i $r.name $c.migStrategy) }}
 {{- end }}
 {{- end }}
 {{- /* mps.resources without mps.enabled */}}
-{{- if and (not .Values.mps.enabled) .Values.mps.resources }}
-{{- fail (printf "mps.resources lists %d resource(s) but mps.enabled is false, so nothing would be shared: set mps.enabled=true, or remove mps.resources" (len .Values.mps.resources)) }}
+{{- if and (not $c.mps.enabled) $c.mps.resources }}
+{{- fail (printf "%[1]smps.resources lists %[2]d resource(s) but %[1]smps.enabled is false, so nothing would be shared: set %[1]smps.enabled=true, or remove %[1]smps.resources" $at (len $c.mps.resources)) }}
 {{- end }}
 {{- /* mps.enabled with no resources */}}
-{{- if and .Values.mps.enabled (not .Values.mps.resources) }}
-{{- fail "mps.enabled=true needs at least one entry in mps.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]" }}
+{{- if and $c.mps.enabled (not $c.mps.resources) }}
+{{- fail (printf "%[1]smps.enabled=true needs at least one entry in %[1]smps.resources, e.g. [{name: nvidia.com/gpu, replicas: 4}]" $at) }}
 {{- end }}
 {{- /* a MIG resource in mps.resources without migStrategy mixed */}}
-{{- range $i, $r := .Values.mps.resources }}
-{{- if and (hasPrefix "nvidia.com/mig-" $r.name) (ne $.Values.migStrategy "mixed") }}
-{{- fail (printf "mps.resources[%d].name %q is a MIG resource, which nodes advertise only with migStrategy=mixed (got migStrategy=%q): set migStrategy=mixed, or share nvidia.com/gpu" $i $r.name $.Values.migStrategy) }}
+{{- range $i, $r := $c.mps.resources }}
+{{- if and (hasPrefix "nvidia.com/mig-" $r.name) (ne $c.migStrategy "mixed") }}
+{{- fail (printf "%[1]smps.resources[%[2]d].name %[3]q is a MIG resource, which nodes advertise only with migStrategy=mixed (got %[1]smigStrategy=%[4]q): set migStrategy=mixed, or share nvidia.com/gpu" $at $i $r.name $c.migStrategy) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- /* podAnnotations replacing the config hash */}}

@@ -66,7 +66,7 @@ monitoring, the GFD feature file, the health settings, then extraEnv (which wins
 */}}
 {{- define "gpu-device-plugin.env" -}}
 {{- $env := dict "CONFIG_FILE" "/config/config.yaml" "NVIDIA_DRIVER_CAPABILITIES" "compute,utility" "NVIDIA_VISIBLE_DEVICES" "all" }}
-{{- if ne .Values.migStrategy "none" }}
+{{- if (include "gpu-device-plugin.needs" . | fromJson).mig }}
 {{- $_ := set $env "NVIDIA_MIG_MONITOR_DEVICES" "all" }}
 {{- end }}
 {{- if .Values.gfd.enabled }}
@@ -83,12 +83,24 @@ monitoring, the GFD feature file, the health settings, then extraEnv (which wins
 {{- if not (kindIs "invalid" .Values.health.recoverySeconds) }}
 {{- $_ := set $env "HEALTH_RECOVERY_SECONDS" (include "gpu-device-plugin.int" .Values.health.recoverySeconds) }}
 {{- end }}
+{{- $named := include "gpu-device-plugin.named" . }}
+{{- if $named }}
+{{- $_ := unset $env "CONFIG_FILE" }}
+{{- $_ := set $env "CONFIG_DIR" "/config" }}
+{{- with .Values.config.default }}
+{{- $_ := set $env "DEFAULT_CONFIG" . }}
+{{- end }}
+{{- $_ := set $env "FALLBACK_STRATEGIES" (join "," .Values.config.fallbackStrategies) }}
+{{- end }}
 {{- range $name, $value := .Values.extraEnv }}
 {{- $_ := set $env $name $value }}
 {{- end }}
 {{- $list := list }}
 {{- range $name := keys $env | sortAlpha }}
 {{- $list = append $list (dict "name" $name "value" (get $env $name)) }}
+{{- end }}
+{{- if and $named (not (hasKey $env "NODE_NAME")) }}
+{{- $list = append $list (dict "name" "NODE_NAME" "valueFrom" (dict "fieldRef" (dict "fieldPath" "spec.nodeName"))) }}
 {{- end }}
 {{- toYaml $list }}
 {{- end }}

@@ -9,8 +9,7 @@ import { parseArgv, type FlagValue } from './argv.js';
 import { ConfigError, InvalidValue, showValue } from './errors.js';
 import { parseConfigFile, type ConfigFile } from './file.js';
 import { healthFromEnv } from './health.js';
-import { OPTIONS, defaultSettings, type OptionSpec } from './options.js';
-import type { SettingKey, Settings } from './settings.js';
+import { OPTIONS, defaultSettings, type AnyOption, type SettingKey, type Settings } from './options.js';
 import type { PluginConfig, ReplicatedResources, Sharing } from './types.js';
 
 export { helpText } from './help.js';
@@ -97,14 +96,14 @@ interface Layer {
 function parseLayer(values: Map<SettingKey, FlagValue>, origin: (value: FlagValue) => string): Layer {
   const layer: Layer = { settings: {}, origins: {} };
   for (const [key, value] of values) {
-    const spec = OPTIONS.find((candidate) => candidate.key === key) as OptionSpec;
+    const spec = OPTIONS.find((candidate) => candidate.key === key) as AnyOption;
     (layer.settings as Record<string, unknown>)[key] = parseValue(spec, value);
     layer.origins[key] = origin(value);
   }
   return layer;
 }
 
-function parseValue(spec: OptionSpec, value: FlagValue): unknown {
+function parseValue(spec: AnyOption, value: FlagValue): unknown {
   try {
     return spec.parse(value.text);
   } catch (error) {
@@ -166,69 +165,121 @@ function build(
     Object.assign(settings, layer.settings);
     Object.assign(origins, layer.origins);
   }
-  const nvidiaDevRoot = settings.nvidiaDevRoot ?? settings.nvidiaDriverRoot;
   const sharing: Sharing = file?.sharing ?? {};
   checkSharing(sharing, settings, origins, file?.source ?? '', warn);
+
+  // Every setting is taken apart here and placed in the PluginConfig. `unmapped` must be empty:
+  // an option added to OPTIONS and not placed below does not compile.
+  const {
+    migStrategy,
+    failOnInitError,
+    nvidiaDriverRoot,
+    nvidiaDevRoot,
+    mpsRoot,
+    gdrcopyEnabled,
+    gdsEnabled,
+    mofedEnabled,
+    passDeviceSpecs,
+    deviceListStrategy,
+    deviceIDStrategy,
+    cdiAnnotationPrefix,
+    nvidiaCTKPath,
+    containerDriverRoot,
+    sharedDevicesAllocationPolicy,
+    imexChannelIDs,
+    imexRequired,
+    healthRecoverySeconds,
+    lostGpuCheckMs,
+    devicePluginPath,
+    kubeletSocket,
+    nvmlLibrary,
+    configFile,
+    configDir,
+    defaultConfig,
+    fallbackStrategies,
+    nodeName,
+    nodeLabel,
+    kubeconfig,
+    metricsPort,
+    metricsBindAddress,
+    logLevel,
+    cdiRoot,
+    cdiDisableHooks,
+    gfdOutputFile,
+    gfdMachineTypeFile,
+    // Accepted for NVIDIA compatibility and not used: NVML is the only discovery, and no CDI
+    // feature flag changes the spec this plugin writes.
+    deviceDiscoveryStrategy: _deviceDiscoveryStrategy,
+    cdiFeatureFlags: _cdiFeatureFlags,
+    ...unmapped
+  } = settings;
+  void (unmapped satisfies Record<string, never>);
 
   return {
     version: 'v1',
     flags: {
-      migStrategy: settings.migStrategy,
-      failOnInitError: settings.failOnInitError,
-      nvidiaDriverRoot: settings.nvidiaDriverRoot,
-      nvidiaDevRoot,
-      mpsRoot: settings.mpsRoot,
-      gdrcopyEnabled: settings.gdrcopyEnabled,
-      gdsEnabled: settings.gdsEnabled,
-      mofedEnabled: settings.mofedEnabled,
+      migStrategy,
+      failOnInitError,
+      nvidiaDriverRoot,
+      nvidiaDevRoot: nvidiaDevRoot ?? nvidiaDriverRoot,
+      mpsRoot,
+      gdrcopyEnabled,
+      gdsEnabled,
+      mofedEnabled,
       plugin: {
-        passDeviceSpecs: settings.passDeviceSpecs,
-        deviceListStrategy: settings.deviceListStrategy,
-        deviceIDStrategy: settings.deviceIDStrategy,
-        cdiAnnotationPrefix: settings.cdiAnnotationPrefix,
-        nvidiaCTKPath: settings.nvidiaCTKPath,
-        containerDriverRoot: settings.containerDriverRoot,
-        sharedDevicesAllocationPolicy: settings.sharedDevicesAllocationPolicy,
+        passDeviceSpecs,
+        deviceListStrategy,
+        deviceIDStrategy,
+        cdiAnnotationPrefix,
+        nvidiaCTKPath,
+        containerDriverRoot,
+        sharedDevicesAllocationPolicy,
       },
     },
     sharing,
-    imex: { channelIDs: settings.imexChannelIDs, required: settings.imexRequired },
+    imex: { channelIDs: imexChannelIDs, required: imexRequired },
     health: {
-      ...healthFromEnv(env, settings.healthRecoverySeconds * 1000, warn),
-      lostCheckMs: settings.lostGpuCheckMs,
+      ...healthFromEnv(env, healthRecoverySeconds * 1000, warn),
+      lostCheckMs: lostGpuCheckMs,
     },
     runtime: {
-      devicePluginPath: settings.devicePluginPath,
-      kubeletSocket: settings.kubeletSocket,
-      nvmlLibrary: settings.nvmlLibrary,
-      ...(configFileUsed(settings, file) !== undefined ? { configFile: configFileUsed(settings, file) } : {}),
-      ...(settings.configDir !== undefined
+      devicePluginPath,
+      kubeletSocket,
+      nvmlLibrary,
+      ...(configFileUsed(configFile, configDir, file) !== undefined
+        ? { configFile: configFileUsed(configFile, configDir, file) }
+        : {}),
+      ...(configDir !== undefined
         ? {
             configManager: {
-              dir: settings.configDir,
-              ...(settings.defaultConfig !== undefined ? { defaultConfig: settings.defaultConfig } : {}),
-              fallbackStrategies: settings.fallbackStrategies,
-              nodeName: settings.nodeName as string,
-              nodeLabel: settings.nodeLabel,
-              ...(settings.kubeconfig !== undefined ? { kubeconfig: settings.kubeconfig } : {}),
+              dir: configDir,
+              ...(defaultConfig !== undefined ? { defaultConfig } : {}),
+              fallbackStrategies,
+              nodeName: nodeName as string,
+              nodeLabel,
+              ...(kubeconfig !== undefined ? { kubeconfig } : {}),
             },
           }
         : {}),
-      metricsPort: settings.metricsPort,
-      metricsBindAddress: settings.metricsBindAddress,
-      logLevel: settings.logLevel,
-      cdiRoot: settings.cdiRoot,
-      cdiDisableHooks: settings.cdiDisableHooks,
-      gfdOutputFile: settings.gfdOutputFile,
-      gfdMachineTypeFile: settings.gfdMachineTypeFile,
+      metricsPort,
+      metricsBindAddress,
+      logLevel,
+      cdiRoot,
+      cdiDisableHooks,
+      gfdOutputFile,
+      gfdMachineTypeFile,
     },
   };
 }
 
 /** The file the values came from: --config-file, or the config the manager selected. */
-function configFileUsed(settings: Settings, file: ConfigFile | undefined): string | undefined {
-  if (settings.configDir !== undefined) return file ? resolve(file.source) : undefined;
-  return settings.configFile !== undefined ? resolve(settings.configFile) : undefined;
+function configFileUsed(
+  configFile: string | undefined,
+  configDir: string | undefined,
+  file: ConfigFile | undefined,
+): string | undefined {
+  if (configDir !== undefined) return file ? resolve(file.source) : undefined;
+  return configFile !== undefined ? resolve(configFile) : undefined;
 }
 
 const replicatedAtAll = (r: ReplicatedResources | undefined): boolean =>

@@ -7,10 +7,17 @@
  * Allocate (allocate/). Owned by config/: change it there, with its schema.
  */
 
-export type MigStrategy = 'none' | 'single' | 'mixed';
-export type DeviceListStrategy = 'envvar' | 'volume-mounts' | 'cdi-annotations' | 'cdi-cri';
-export type DeviceIdStrategy = 'uuid' | 'index';
-export type SharedDevicesAllocationPolicy = 'distributed' | 'packed';
+import type {
+  DeviceIdStrategy,
+  DeviceListStrategy,
+  LogLevel,
+  MigStrategy,
+  SharedDevicesAllocationPolicy,
+} from './rules.js';
+
+// The enum types are derived from their value lists in rules.ts; re-exported for the
+// modules that read the config.
+export type { DeviceIdStrategy, DeviceListStrategy, MigStrategy, SharedDevicesAllocationPolicy };
 
 export interface PluginFlags {
   /** Path prefix of the flags below in the file: `flags.plugin.*`. */
@@ -80,7 +87,7 @@ export interface PluginConfig {
 export interface HealthConfig {
   /** All health checking off (`DP_DISABLE_HEALTHCHECKS=all|xids`). */
   disabled: boolean;
-  /** XIDs that never mark a device unhealthy. Default 13, 31, 43, 45, 68, 109. */
+  /** XIDs that never mark a device unhealthy. Default DEFAULT_SKIP_XIDS (constants.ts). */
   skipXids: number[];
   /** XIDs always treated as critical, overriding skipXids (`DP_ENABLE_HEALTHCHECKS`). */
   enableXids: number[];
@@ -110,7 +117,7 @@ export interface RuntimeOptions {
   /** Port of /healthz, /readyz and /metrics (0 = disabled). */
   metricsPort: number;
   metricsBindAddress: string;
-  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
   /** Directory of the CDI spec written under the CDI strategies (default /var/run/cdi). */
   cdiRoot: string;
   /** Hook names left out of the CDI spec; `all` leaves out every hook. */

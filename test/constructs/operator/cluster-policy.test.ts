@@ -468,11 +468,6 @@ describe('ClusterPolicy validation', () => {
       /devicePlugin.projectPlugin applies only with provider DevicePluginProvider.PROJECT/,
     ],
     [
-      'several configs with the project plugin',
-      { devicePlugin: { provider: DevicePluginProvider.PROJECT, configs: [{ name: 'a' }, { name: 'b' }] } },
-      /provider PROJECT runs one config on every node, but 2 configs are given \(a, b\)/,
-    ],
-    [
       'exporter settings with the exporter off',
       { dcgmExporter: { enabled: false, serviceMonitor: {} } },
       /dcgmExporter.serviceMonitor, dcgmExporter.metrics and dcgmExporter.podLabels need the exporter/,

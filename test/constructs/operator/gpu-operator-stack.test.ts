@@ -77,6 +77,50 @@ describe('GpuOperatorStack defaults', () => {
   });
 });
 
+describe("GpuOperatorStack with this project's device plugin and several configs", () => {
+  const sliced = { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } };
+  const { out, construct } = stack({
+    devicePlugin: {
+      provider: DevicePluginProvider.PROJECT,
+      configs: [{ name: 'whole' }, { name: 'sliced-4', config: sliced }],
+      defaultConfig: 'whole',
+    },
+  });
+  const ds = out.one('DaemonSet');
+  const env = Object.fromEntries(ds.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+
+  test('renders our plugin with every config, picked per node label, the default from the stack', () => {
+    expect(construct.devicePlugin!.configNames).toEqual(['whole', 'sliced-4']);
+    const data = out.ofKind('ConfigMap').find((c) => c.metadata.name === 'gpu-device-plugin-config').data;
+    expect(Object.keys(data).sort()).toEqual(['sliced-4', 'whole']);
+    // The same model as the operator's named configs: the stack's driver root and MIG strategy.
+    expect(YAML.parse(data['sliced-4'])).toEqual(construct.clusterPolicy.pluginConfigs[1].toJson());
+    expect(YAML.parse(data['sliced-4']).flags.nvidiaDriverRoot).toBe('/run/nvidia/driver');
+    expect(env.CONFIG_DIR).toBe('/config');
+    expect(env.DEFAULT_CONFIG).toBe('whole');
+  });
+
+  test('lets the plugin read its node: ClusterRole on nodes bound to its service account, token mounted', () => {
+    expect(out.one('ClusterRole').rules).toEqual([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(out.one('ClusterRoleBinding').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'gpu-device-plugin', namespace: 'gpu-operator' },
+    ]);
+    expect(ds.spec.template.spec.automountServiceAccountToken).toBe(true);
+  });
+
+  test('the default config is the first one unless named', () => {
+    const first = stack({
+      devicePlugin: {
+        provider: DevicePluginProvider.PROJECT,
+        configs: [{ name: 'sliced-4', config: sliced }, { name: 'whole' }],
+      },
+    });
+    expect(first.construct.devicePlugin!.defaultConfig).toBe('sliced-4');
+  });
+});
+
 describe("GpuOperatorStack with this project's device plugin", () => {
   const tolerations = [{ key: 'dedicated', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }];
   const sliced = { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 2 }] } };

@@ -1,5 +1,5 @@
 import { DevicePluginConfig, GpuResource, MigStrategy } from '../../../src';
-import { NamedDevicePluginConfig } from '../../../src/operator';
+import { NamedDevicePluginConfig } from '../../../src';
 import { NamedPluginConfigs } from '../../../src/operator/named-plugin-configs';
 
 const SLICED: NamedDevicePluginConfig = {
