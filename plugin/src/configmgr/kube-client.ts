@@ -137,7 +137,12 @@ export class KubeApiError extends Error {
  * GET `path`; resolves with the response once its status is 2xx (the body still streaming),
  * rejects with KubeApiError (status and the API's message) otherwise.
  */
-export function kubeGet(conn: KubeConnection, path: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+export function kubeGet(
+  conn: KubeConnection,
+  path: string,
+  signal: AbortSignal,
+  idleTimeoutMs = 60000,
+): Promise<http.IncomingMessage> {
   const url = new URL(conn.server + path);
   const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'gpu-device-plugin' };
   const token = conn.token?.();
@@ -179,6 +184,11 @@ export function kubeGet(conn: KubeConnection, path: string, signal: AbortSignal)
       });
     });
     req.on('error', reject);
+    // A connection that went silent (a peer gone without a reset) fails instead of hanging:
+    // the response stream then errors and the caller retries.
+    req.setTimeout(idleTimeoutMs, () =>
+      req.destroy(new Error(`GET ${url.pathname}: no data from ${conn.server} for ${idleTimeoutMs / 1000} s`)),
+    );
     req.end();
   });
 }

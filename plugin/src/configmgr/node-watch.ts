@@ -133,7 +133,8 @@ export class NodeLabelWatch {
     const path =
       `/api/v1/nodes?${this.selector}&watch=1&allowWatchBookmarks=true` +
       `&resourceVersion=${encodeURIComponent(this.resourceVersion)}&timeoutSeconds=${timeout}`;
-    const res = await kubeGet(this.opts.connection, path, this.abort.signal);
+    // The server ends the watch after `timeout` s (bookmarks may be the only data until then).
+    const res = await kubeGet(this.opts.connection, path, this.abort.signal, (timeout + 60) * 1000);
     this.stats.watches++;
     let any = false;
     for await (const event of jsonLines(res)) {
