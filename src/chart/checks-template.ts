@@ -68,9 +68,15 @@ function namedConfigChecks(): ValueCheck[] {
   const map = '.Values.config.map';
   return [
     {
-      mistake: 'config.default without config.map',
-      template: `{{- if and .Values.config.default (not ${map}) }}
-{{- fail (printf ${q('config.default=%q names a config, but config.map is empty: add the configs under config.map, or remove config.default')} .Values.config.default) }}
+      mistake: 'config.map and config.name both set',
+      template: `{{- if and ${map} .Values.config.name }}
+{{- fail (printf ${q('config.map and config.name=%q both name the named configs: keep config.map (typed, checked here) or config.name (an existing ConfigMap), not both')} .Values.config.name) }}
+{{- end }}`,
+    },
+    {
+      mistake: 'config.default without config.map or config.name',
+      template: `{{- if and .Values.config.default (not ${map}) (not .Values.config.name) }}
+{{- fail (printf ${q('config.default=%q names a config, but config.map and config.name are empty: add the configs under config.map (or name an existing ConfigMap in config.name), or remove config.default')} .Values.config.default) }}
 {{- end }}`,
     },
     {
@@ -89,10 +95,10 @@ function namedConfigChecks(): ValueCheck[] {
 {{- end }}`,
     },
     {
-      mistake: 'MPS with config.map',
-      template: `{{- if ${map} }}
+      mistake: 'MPS with config.map or config.name',
+      template: `{{- if or ${map} .Values.config.name }}
 {{- if .Values.mps.enabled }}
-{{- fail ${q('mps.enabled=true cannot be combined with config.map: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in config.map, or install a release without config.map for the MPS nodes')} }}
+{{- fail ${q('mps.enabled=true cannot be combined with config.map or config.name: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in the named configs, or install a release without them for the MPS nodes')} }}
 {{- end }}
 {{- range $name, $entry := ${map} }}
 {{- if and $entry (kindIs "map" $entry.mps) $entry.mps.enabled }}

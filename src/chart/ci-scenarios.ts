@@ -72,6 +72,15 @@ export const CI_SCENARIOS: CiScenario[] = [
     },
   },
   {
+    name: 'named-configs-existing',
+    description:
+      'Named configs from an existing ConfigMap (config.name, keys = config names); the top-level values set the pod up for them (volume-mounts: SYS_ADMIN).',
+    values: {
+      deviceListStrategy: ['volume-mounts'],
+      config: { name: 'gpu-device-plugin-configs', default: 'whole', fallbackStrategies: ['named', 'single', 'empty'] },
+    },
+  },
+  {
     name: 'mig-mixed',
     description: 'MIG devices advertised per profile (nvidia.com/mig-1g.10gb, …).',
     values: { migStrategy: 'mixed' },

@@ -44,9 +44,14 @@ export function namedConfigTemplates(chart: string): string {
     .map(([k, cond]) => `{{- if ${cond} }}{{ $_ := set $needs "${k}" true }}{{ end }}`)
     .join('\n');
   return `
-{{/* Named configs are in use: config.map is set (non-empty when so). */}}
+{{/* Named configs are in use: config.map or config.name is set (non-empty when so). */}}
 {{- define "${t('named')}" -}}
-{{- if .Values.config.map }}true{{ end }}
+{{- if or .Values.config.map .Values.config.name }}true{{ end }}
+{{- end }}
+
+{{/* The ConfigMap the pods mount: config.name, else the chart's own. */}}
+{{- define "${t('configMapName')}" -}}
+{{- default (printf "%s-config" (include "${t('fullname')}" .)) .Values.config.name }}
 {{- end }}
 
 {{/*
@@ -103,7 +108,7 @@ ${needsSets}
 
 {{/* The ConfigMap's data: config.yaml, or one file per named config (by name). */}}
 {{- define "${t('configData')}" -}}
-{{- if include "${t('named')}" . }}
+{{- if .Values.config.map }}
 {{- $data := dict }}
 {{- range (include "${t('configList')}" . | fromJsonArray) }}
 {{- $_ := set $data .name (include "${t('config')}" .config) }}
@@ -116,7 +121,7 @@ ${needsSets}
 
 {{/* The pods' config hash: of the one file, or of every named file ("--- <name>" and the file, by name). */}}
 {{- define "${t('configHash')}" -}}
-{{- if include "${t('named')}" . }}
+{{- if .Values.config.map }}
 {{- $text := "" }}
 {{- range (include "${t('configList')}" . | fromJsonArray) }}
 {{- $text = printf "%s--- %s\\n%s" $text .name (include "${t('config')}" .config) }}

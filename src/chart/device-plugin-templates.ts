@@ -31,6 +31,8 @@ export const CONDITIONS = {
   driverRoot: `or (ne .Values.nvidiaDriverRoot "/") ${needs(CHART_NAME, 'cdi')}`,
   cdi: needs(CHART_NAME, 'cdi'),
   named: include('named'),
+  // config.name: the configs are in an existing ConfigMap, not the chart's.
+  ownConfigMap: 'not .Values.config.name',
   gfd: '.Values.gfd.enabled',
   mps: '.Values.mps.enabled',
   onDelete: `eq .Values.updateStrategy.type "${UpdateStrategyType.ON_DELETE}"`,
@@ -81,7 +83,9 @@ export function devicePluginTemplates(): TemplateFile[] {
         ? CONDITIONS.createNamespace
         : obj.kind.startsWith('ClusterRole')
           ? CONDITIONS.named
-          : '';
+          : obj.kind === 'ConfigMap'
+            ? CONDITIONS.ownConfigMap
+            : '';
     const text = condition ? `${checked}{{- if ${condition} }}\n${body}{{- end }}\n` : `${checked}${body}`;
     return { path: `templates/${obj.kind.toLowerCase()}.yaml`, text };
   });
@@ -249,6 +253,15 @@ function synthesizeVariants() {
   };
 }
 
+// The config volume mounts config.name when set, else the chart's own ConfigMap.
+function bindConfigVolume(volumes: ObjectJson[]): void {
+  const volume = volumes.find((v) => v.name === 'config');
+  if (!volume?.configMap) {
+    throw new Error("GpuDevicePlugin's pod has no ConfigMap volume named config; update the chart toolkit");
+  }
+  volume.configMap.name = ChartValue.expr(include('configMapName'));
+}
+
 function bindConfigMap(configMap: ObjectJson): void {
   expectKeys(configMap.data, ['config.yaml'], 'ConfigMap data');
   configMap.data = ChartValue.block(include('configData'));
@@ -259,12 +272,20 @@ function bindDaemonSet(daemonSet: ObjectJson, v: Variants): void {
   const container = spec.containers[0];
   const annotations = daemonSet.spec.template.metadata.annotations;
   expectKeys(annotations, ['cdk8s-gpu.io/config-sha256'], 'pod annotations');
-  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.expr(include('configHash'));
+  annotations['cdk8s-gpu.io/config-sha256'] = ChartValue.when(
+    CONDITIONS.ownConfigMap,
+    ChartValue.expr(include('configHash')),
+  );
+  bindConfigVolume(spec.volumes);
   // toYaml of an empty map is "{}": splice nothing then.
-  daemonSet.spec.template.metadata.annotations = {
-    [ChartValue.block('ternary "" (toYaml .Values.podAnnotations) (empty .Values.podAnnotations)')]: null,
-    ...annotations,
-  };
+  // No annotations at all (config.name and no podAnnotations): no key, as the construct leaves it out.
+  daemonSet.spec.template.metadata.annotations = ChartValue.when(
+    `or .Values.podAnnotations (${CONDITIONS.ownConfigMap})`,
+    {
+      [ChartValue.block('ternary "" (toYaml .Values.podAnnotations) (empty .Values.podAnnotations)')]: null,
+      ...annotations,
+    },
+  );
 
   const rolling = daemonSet.spec.updateStrategy;
   rolling.rollingUpdate.maxUnavailable = ChartValue.expr(

@@ -62,6 +62,7 @@ export type ConfigEntryValues = {
 
 /** Named configs, under NVIDIA's value names. */
 export interface NamedConfigValues {
+  name: string;
   map: { [name: string]: ConfigEntryValues };
   default: string;
   fallbackStrategies: string[];
@@ -261,6 +262,12 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   config: group(
     `Named configs, one picked per node by the node label \`${CONFIG_NODE_LABEL}=<name>\` (NVIDIA's value names). The plugin watches its own Node (a ClusterRole with get/list/watch on nodes is added) and applies a label change without a pod restart.`,
     {
+      name: leaf(
+        "An existing ConfigMap (in the plugin's namespace) with one key per named config, each a `version: v1` file (untyped, not checked here). The top-level config values then only set the pod up (capabilities, mounts): set them to what the configs need. Not with config.map.",
+        '',
+        S.dnsSubdomainOrEmpty,
+        'string',
+      ),
       map: leaf(
         'Named configs: each entry is a config in the typed keys above (migStrategy, deviceListStrategy, deviceIdStrategy, failOnInitError, passDeviceSpecs, nvidiaDriverRoot, sharedAllocationPolicy, timeSlicing, mps), laid over the top-level values (an entry sets only what differs; timeSlicing key by key). Empty: one config from the top-level values.',
         {},

@@ -21,9 +21,9 @@ export interface NvidiaValue {
 export const NVIDIA_VALUES: NvidiaValue[] = [
   {
     key: 'config',
-    ours: 'config.map, config.default, config.fallbackStrategies',
+    ours: 'config.map, config.name, config.default, config.fallbackStrategies',
     same: true,
-    note: "named configs picked per node by the label nvidia.com/device-plugin.config, as NVIDIA's: config.default and config.fallbackStrategies are the same; each config.map entry is a typed config (migStrategy, timeSlicing, … as the top-level values, which it overrides key by key) instead of a config file as text; config.name (an existing ConfigMap) is not supported yet; MPS in named configs is not supported yet",
+    note: "named configs picked per node by the label nvidia.com/device-plugin.config, as NVIDIA's: config.name, config.default and config.fallbackStrategies are the same; each config.map entry is a typed config (migStrategy, timeSlicing, … as the top-level values, which it overrides key by key) instead of a config file as text; MPS in named configs is not supported yet",
   },
   {
     key: 'compatWithCPUManager',

@@ -155,6 +155,15 @@ export function devicePluginProps(values: DevicePluginValues, release: ReleaseIn
 // iterates a map); else the top-level values are the one config.
 function namedOrSingle(values: DevicePluginValues): Partial<GpuDevicePluginProps> {
   const names = Object.keys(values.config.map).sort();
+  if (values.config.name) {
+    // An existing ConfigMap: the top-level values only set the pod up.
+    return {
+      ...configProps(values),
+      existingConfigMap: values.config.name,
+      defaultConfig: values.config.default || undefined,
+      fallbackStrategies: values.config.fallbackStrategies as FallbackStrategy[],
+    };
+  }
   if (names.length === 0) return configProps(values);
   return {
     configs: names.map((name) => ({ name, config: configProps(mergedConfig(values, values.config.map[name])) })),

@@ -6,9 +6,6 @@ export const PART_OF = 'cdk8s-gpu';
 export const MANAGED_BY = 'cdk8s-gpu';
 
 /**
- * Options for the recommended Kubernetes labels.
- */
-/**
  * Pod Security labels of a Namespace the constructs create for node agents: the device plugin
  * mounts hostPaths and may run privileged (passDeviceSpecs), the operator's operands do both,
  * and only the `privileged` level admits them.
@@ -19,6 +16,9 @@ export const PRIVILEGED_NAMESPACE_LABELS: { readonly [key: string]: string } = {
   'pod-security.kubernetes.io/warn': 'privileged',
 };
 
+/**
+ * Options for the recommended Kubernetes labels.
+ */
 export interface StandardLabelsOptions {
   /** `app.kubernetes.io/name`. */
   readonly name: string;

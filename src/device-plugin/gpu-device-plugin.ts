@@ -8,6 +8,7 @@ import {
   requireDnsLabel,
   requireDnsSubdomain,
   requireEnvName,
+  requireLabelValue,
   requireLabels,
   requireOneOf,
   requireResourceRequirements,
@@ -16,7 +17,7 @@ import {
 import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { DEVICE_PLUGIN_CONFIG_KEYS } from './config-keys';
-import { FallbackStrategy, NamedDevicePluginConfig, resolveNamedConfigs } from './named-configs';
+import { FallbackStrategy, NamedDevicePluginConfig, resolveFallbacks, resolveNamedConfigs } from './named-configs';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './gpu-device-plugin-props';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
@@ -55,6 +56,14 @@ export interface GpuDevicePluginProps extends DevicePluginConfigProps {
    * @default - one config, from the single-config props
    */
   readonly configs?: NamedDevicePluginConfig[];
+  /**
+   * An existing ConfigMap (in the plugin's namespace) holding named configs, one key per config
+   * (NVIDIA's `config.name`): the plugin follows the node label as with `configs`, and no
+   * ConfigMap is created. The files are not read here, so the single-config props only set the
+   * pod up (capabilities, mounts): set them to what the configs need. Not with `configs`.
+   * @default - none
+   */
+  readonly existingConfigMap?: string;
   /**
    * The config of nodes without the `nvidia.com/device-plugin.config` label (one of `configs`).
    * @default - none: the fallbackStrategies decide
@@ -202,6 +211,11 @@ export class GpuDevicePlugin extends Construct {
    * config (or the first one when none is named).
    */
   public readonly config: DevicePluginConfig;
+  /**
+   * Every config the pods may run: the one config, or each named config in the order of
+   * configNames. Pod settings (capabilities, mounts) cover them all.
+   */
+  public readonly allConfigs: DevicePluginConfig[];
   /** Names of the named configs, in the order given; empty in single-config mode. */
   public readonly configNames: string[];
   /** The default named config, when one is named. */
@@ -221,9 +235,8 @@ export class GpuDevicePlugin extends Construct {
   public readonly mpsControlDaemon?: ApiObject;
 
   private readonly labels: { [key: string]: string };
-  /** Every config the pods may run (one, or each named config): pod settings cover them all. */
-  private readonly allConfigs: DevicePluginConfig[];
   private readonly fallbackStrategies?: FallbackStrategy[];
+  private readonly existingConfigMap?: string;
   private readonly env: { [key: string]: string };
   private readonly args: string[];
   private readonly tolerations: k8s.Toleration[];
@@ -246,17 +259,39 @@ export class GpuDevicePlugin extends Construct {
       this.defaultConfig = named.defaultName;
       this.fallbackStrategies = named.fallbackStrategies;
       this.config = named.configs[named.defaultName ? named.names.indexOf(named.defaultName) : 0];
+      if (props.existingConfigMap !== undefined) {
+        throw new Error(
+          `configs and existingConfigMap "${props.existingConfigMap}" both name the named configs; keep one of them`,
+        );
+      }
+    } else if (props.existingConfigMap !== undefined) {
+      requireDnsSubdomain('existingConfigMap', props.existingConfigMap);
+      // The configs live in the cluster: the default's name and the fallbacks are all there is to check.
+      this.fallbackStrategies = resolveFallbacks(props.fallbackStrategies);
+      if (props.defaultConfig !== undefined) requireLabelValue('defaultConfig', props.defaultConfig);
+      this.defaultConfig = props.defaultConfig;
+      this.config = new DevicePluginConfig(props);
+      if (this.config.mps) {
+        throw new Error(
+          'mps cannot be combined with existingConfigMap: named configs do not support MPS yet (the MPS control daemon follows one config); leave mps out, or use a single config on the MPS nodes',
+        );
+      }
+      this.configNames = [];
+      this.allConfigs = [this.config];
     } else {
       for (const key of ['defaultConfig', 'fallbackStrategies'] as const) {
         if (props[key] !== undefined) {
-          throw new Error(`${key} applies only with configs (named configs); add configs or remove ${key}`);
+          throw new Error(
+            `${key} applies only with configs or existingConfigMap (named configs); add one of them or remove ${key}`,
+          );
         }
       }
       this.config = new DevicePluginConfig(props);
       this.configNames = [];
       this.allConfigs = [this.config];
     }
-    this.configMapName = `${this.name}-config`;
+    this.existingConfigMap = props.existingConfigMap;
+    this.configMapName = props.existingConfigMap ?? `${this.name}-config`;
     requireDnsLabel('name', this.name);
     requireDnsLabel('namespace', this.namespace);
     this.labels = standardLabels({
@@ -320,10 +355,12 @@ export class GpuDevicePlugin extends Construct {
           .map((n) => `--- ${n}\n${configData[n]}`)
           .join('')
       : configData['config.yaml'];
-    new k8s.KubeConfigMap(this, 'ConfigMap', {
-      metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
-      data: configData,
-    });
+    if (this.existingConfigMap === undefined) {
+      new k8s.KubeConfigMap(this, 'ConfigMap', {
+        metadata: { name: this.configMapName, namespace: this.namespace, labels: this.labels },
+        data: configData,
+      });
+    }
     if (this.named) {
       this.nodeReaderRole = this.renderNodeReader();
     }
@@ -336,7 +373,11 @@ export class GpuDevicePlugin extends Construct {
           metadata: {
             labels: this.labels,
             // A changed config rolls the pods, so a node never keeps serving an old config.
-            annotations: { ...(props.podAnnotations ?? {}), [CONFIG_HASH_ANNOTATION]: sha256(configYaml) },
+            // An existing ConfigMap is not ours to hash: the plugin re-reads its files itself.
+            annotations: nonEmpty({
+              ...(props.podAnnotations ?? {}),
+              ...(this.existingConfigMap === undefined ? { [CONFIG_HASH_ANNOTATION]: sha256(configYaml) } : {}),
+            }),
           },
           spec: this.renderPodSpec(props),
         },
@@ -354,7 +395,7 @@ export class GpuDevicePlugin extends Construct {
 
   /** True with named configs (configs set): the plugin follows its node's config label. */
   private get named(): boolean {
-    return this.configNames.length > 0;
+    return this.configNames.length > 0 || this.existingConfigMap !== undefined;
   }
 
   /** True when any config the pods may run has MIG on. */
@@ -720,6 +761,10 @@ function checkResources(r: k8s.ResourceRequirements | undefined): void {
 // the API server would refuse every object. Such a tag leaves the library's version.
 function labelVersion(tag: string): string | undefined {
   return isLabelName(tag) ? tag : undefined;
+}
+
+function nonEmpty(map: { [key: string]: string }): { [key: string]: string } | undefined {
+  return Object.keys(map).length > 0 ? map : undefined;
 }
 
 function sha256(text: string): string {

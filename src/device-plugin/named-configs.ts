@@ -83,17 +83,7 @@ export function resolveNamedConfigs(
     }
     names.push(entry.name);
   });
-  const fallbacks = fallbackStrategies ?? DEFAULT_FALLBACK_STRATEGIES;
-  if (!Array.isArray(fallbacks)) {
-    throw new Error(
-      `fallbackStrategies must be a list, e.g. [FallbackStrategy.NAMED, FallbackStrategy.SINGLE] (got ${JSON.stringify(fallbacks)})`,
-    );
-  }
-  fallbacks.forEach((s, i) => requireOneOf(`fallbackStrategies[${i}]`, s, FallbackStrategy));
-  const dup = fallbacks.find((s, i) => fallbacks.indexOf(s) !== i);
-  if (dup) {
-    throw new Error(`fallbackStrategies lists "${dup}" twice; list each strategy once`);
-  }
+  const fallbacks = resolveFallbacks(fallbackStrategies);
   const list = names.map((n) => `"${n}"`).join(', ');
   if (defaultConfig !== undefined && !names.includes(defaultConfig)) {
     throw new Error(`defaultConfig "${defaultConfig}" is not one of the configs (${list}); add it or name one of them`);
@@ -121,5 +111,21 @@ export function resolveNamedConfigs(
       `${mps.map((n) => `configs["${n}"]`).join(', ')} share GPUs with MPS, which named configs do not support yet (the MPS control daemon follows one config); use time-slicing in named configs, or a single-config plugin (mps without configs) on the MPS nodes`,
     );
   }
-  return { names, configs: models, defaultName: defaultConfig, fallbackStrategies: [...fallbacks] };
+  return { names, configs: models, defaultName: defaultConfig, fallbackStrategies: fallbacks };
+}
+
+/** The fallback strategies, validated for any jsii caller; NVIDIA's default when undefined. */
+export function resolveFallbacks(fallbackStrategies: FallbackStrategy[] | undefined): FallbackStrategy[] {
+  const fallbacks = fallbackStrategies ?? DEFAULT_FALLBACK_STRATEGIES;
+  if (!Array.isArray(fallbacks)) {
+    throw new Error(
+      `fallbackStrategies must be a list, e.g. [FallbackStrategy.NAMED, FallbackStrategy.SINGLE] (got ${JSON.stringify(fallbacks)})`,
+    );
+  }
+  fallbacks.forEach((s, i) => requireOneOf(`fallbackStrategies[${i}]`, s, FallbackStrategy));
+  const dup = fallbacks.find((s, i) => fallbacks.indexOf(s) !== i);
+  if (dup) {
+    throw new Error(`fallbackStrategies lists "${dup}" twice; list each strategy once`);
+  }
+  return [...fallbacks];
 }

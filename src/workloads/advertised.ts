@@ -56,7 +56,7 @@ function advertisers(root: IConstruct): Advertiser[] {
   const found: Advertiser[] = [];
   for (const c of root.node.findAll()) {
     if (c instanceof GpuDevicePlugin) {
-      found.push({ path: c.node.path, what: 'GpuDevicePlugin', configs: [advertisedByConfig(c.config)] });
+      found.push({ path: c.node.path, what: 'GpuDevicePlugin', configs: c.allConfigs.map(advertisedByConfig) });
     } else if (c instanceof GpuOperatorStack) {
       const policy = c.clusterPolicy;
       const configs = policy.devicePluginEnabled ? policy.pluginConfigs.map(advertisedByConfig) : [];

@@ -58,5 +58,15 @@ test('the yamlString helper carries the rule with Go string escapes', () => {
 
 test('every named template of the config file is prefixed with the chart name', () => {
   const names = [...configTemplates('my-chart').matchAll(/define "([^"]+)"/g)].map((m) => m[1]);
-  expect(names).toEqual(['my-chart.config', 'my-chart.configSharing', 'my-chart.yamlString']);
+  expect(names).toEqual([
+    'my-chart.config',
+    'my-chart.configSharing',
+    'my-chart.yamlString',
+    'my-chart.named',
+    'my-chart.mergedConfig',
+    'my-chart.configList',
+    'my-chart.needs',
+    'my-chart.configData',
+    'my-chart.configHash',
+  ]);
 });

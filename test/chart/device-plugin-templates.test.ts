@@ -9,6 +9,8 @@ test('writes one template per object GpuDevicePlugin makes, plus the helpers', (
     'templates/_checks.tpl',
     'templates/_config.tpl',
     'templates/_helpers.tpl',
+    'templates/clusterrole.yaml',
+    'templates/clusterrolebinding.yaml',
     'templates/configmap.yaml',
     'templates/daemonset.yaml',
     'templates/mps-control-daemon.yaml',
@@ -43,13 +45,16 @@ test.each(['tolerations', 'affinity', 'resources'])('%s come from the values as 
   );
 });
 
-test('the config file and its hash come from one named template', () => {
+test('the config file (or each named config) and its hash come from one named template', () => {
   expect(byPath['templates/configmap.yaml']).toContain(
-    'config.yaml: |\n    {{- include "gpu-device-plugin.config" . | nindent 4 }}',
+    'data:\n  {{- include "gpu-device-plugin.configData" . | nindent 2 }}',
   );
   expect(byPath['templates/daemonset.yaml']).toContain(
-    'cdk8s-gpu.io/config-sha256: {{ include "gpu-device-plugin.config" . | sha256sum | quote }}',
+    'cdk8s-gpu.io/config-sha256: {{ include "gpu-device-plugin.configHash" . | quote }}',
   );
+  const config = byPath['templates/_config.tpl'];
+  expect(config).toContain('{{- toYaml (dict "config.yaml" (include "gpu-device-plugin.config" .Values)) }}');
+  expect(config).toContain('{{- include "gpu-device-plugin.config" .Values | sha256sum }}');
 });
 
 test('the labels helper binds the version label to the image tag and the names to fullname', () => {

@@ -24,16 +24,21 @@ describe.each(CI_SCENARIOS.map((s) => [s.name] as const))('ci/%s-values.yaml', (
     expect(r.status).toBe(0);
   });
 
-  test('renders with helm template: a ServiceAccount, a ConfigMap and a DaemonSet, and the Namespace when asked', () => {
+  test('renders with helm template: a ServiceAccount, a ConfigMap and a DaemonSet, the Namespace when asked, RBAC with named configs', () => {
     const kinds = helmTemplate(CHART_DIR, [ciValuesFile(name)])
       .map((o) => o.kind)
       .sort();
     const scenario = CI_SCENARIOS.find((s) => s.name === name)!;
     const createsNamespace = (scenario.values.namespace as { create?: boolean } | undefined)?.create ?? true;
-    // MPS adds the MPS control daemon's DaemonSet.
+    // MPS adds the MPS control daemon's DaemonSet; named configs the node-reader RBAC.
     const mps = (scenario.values.mps as { enabled?: boolean } | undefined)?.enabled ? ['DaemonSet'] : [];
+    const config = (scenario.values.config ?? {}) as { map?: object; name?: string };
+    const named = Object.keys(config.map ?? {}).length > 0 || !!config.name;
+    const rbac = named ? ['ClusterRole', 'ClusterRoleBinding'] : [];
+    // config.name: the configs are in an existing ConfigMap.
+    const configMap = config.name ? [] : ['ConfigMap'];
     expect(kinds).toEqual(
-      [...(createsNamespace ? ['Namespace'] : []), 'ConfigMap', 'DaemonSet', ...mps, 'ServiceAccount'].sort(),
+      [...(createsNamespace ? ['Namespace'] : []), ...rbac, ...configMap, 'DaemonSet', ...mps, 'ServiceAccount'].sort(),
     );
   });
 });

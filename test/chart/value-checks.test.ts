@@ -90,7 +90,7 @@ const CASES: Array<[string, object, string]> = [
   [
     'config.default without config.map',
     { config: { default: 'whole' } },
-    'config.default="whole" names a config, but config.map is empty: add the configs under config.map, or remove config.default',
+    'config.default="whole" names a config, but config.map and config.name are empty: add the configs under config.map (or name an existing ConfigMap in config.name), or remove config.default',
   ],
   [
     'config.default that is not in config.map',
@@ -105,7 +105,17 @@ const CASES: Array<[string, object, string]> = [
   [
     'MPS at the top level with config.map',
     { mps: { enabled: true, resources: gpu4 }, config: { map: { whole: {} } } },
-    'mps.enabled=true cannot be combined with config.map: named configs do not support MPS yet',
+    'mps.enabled=true cannot be combined with config.map or config.name: named configs do not support MPS yet',
+  ],
+  [
+    'MPS with config.name',
+    { mps: { enabled: true, resources: gpu4 }, config: { name: 'gpu-configs' } },
+    'mps.enabled=true cannot be combined with config.map or config.name: named configs do not support MPS yet',
+  ],
+  [
+    'config.map and config.name at once',
+    { config: { map: { whole: {} }, name: 'gpu-configs' } },
+    'config.map and config.name="gpu-configs" both name the named configs: keep config.map (typed, checked here) or config.name (an existing ConfigMap), not both',
   ],
   [
     'MPS in a config.map entry',

@@ -1,7 +1,8 @@
 import { DEVICE_PLUGIN_FIELDS, DevicePluginValues } from '../../src/chart/device-plugin-values';
 import { defaultsOf } from '../../src/chart/values-model';
-import { coalesce, devicePluginProps, fullname } from '../../src/chart/values-props';
-import { MigStrategy } from '../../src/device-plugin/plugin-config';
+import { coalesce, configProps, devicePluginProps, fullname, mergedConfig } from '../../src/chart/values-props';
+import { DEVICE_PLUGIN_CONFIG_KEYS } from '../../src/device-plugin/config-keys';
+import { DevicePluginConfig, MigStrategy } from '../../src/device-plugin/plugin-config';
 import { PluginImageKind } from '../../src/device-plugin/plugin-image';
 
 const release = { name: 'gpu-device-plugin', namespace: 'kube-system' };
@@ -118,4 +119,57 @@ test('resource quantities written as numbers or strings become Quantities', () =
     release,
   ).resources!;
   expect([r.limits!.memory.value, r.limits!.cpu.value, r.requests]).toEqual(['1Gi', 2, undefined]);
+});
+
+describe('one DevicePluginConfigProps object per config (issue 17)', () => {
+  test('configProps maps every prop of DevicePluginConfigProps, and the chart defaults give the construct defaults', () => {
+    const props = configProps(withValues({}));
+    expect(Object.keys(props).sort()).toEqual([...DEVICE_PLUGIN_CONFIG_KEYS].sort());
+    expect(new DevicePluginConfig(props).toYaml()).toBe(new DevicePluginConfig().toYaml());
+  });
+
+  test('DevicePluginConfig.toProps lists every prop and gives the same config again', () => {
+    const config = new DevicePluginConfig({
+      migStrategy: MigStrategy.SINGLE,
+      timeSlicing: { renameByDefault: true, resources: [{ replicas: 3 }] },
+      nvidiaDriverRoot: '/run/nvidia/driver',
+    });
+    expect(Object.keys(config.toProps()).sort()).toEqual([...DEVICE_PLUGIN_CONFIG_KEYS].sort());
+    expect(new DevicePluginConfig(config.toProps()).toYaml()).toBe(config.toYaml());
+  });
+
+  test('a config.map entry is laid over the top-level values: keys replace, groups merge key by key', () => {
+    const values = withValues({ nvidiaDriverRoot: '/run/nvidia/driver', timeSlicing: { renameByDefault: true } });
+    const merged = mergedConfig(values, {
+      deviceIdStrategy: 'index',
+      timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] },
+    });
+    expect(merged.nvidiaDriverRoot).toBe('/run/nvidia/driver');
+    expect(merged.deviceIdStrategy).toBe('index');
+    expect(merged.timeSlicing).toEqual({
+      enabled: true,
+      renameByDefault: true,
+      failRequestsGreaterThanOne: false,
+      resources: [{ name: 'nvidia.com/gpu', replicas: 2 }],
+    });
+  });
+
+  test('config.map gives named configs by name, config.default and the fallbacks; no single-config props', () => {
+    const props = devicePluginProps(
+      withValues({
+        config: {
+          map: {
+            whole: {},
+            'a-sliced': { timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] } },
+          },
+          default: 'whole',
+        },
+      }),
+      release,
+    );
+    expect(props.configs!.map((c) => c.name)).toEqual(['a-sliced', 'whole']);
+    expect(props.defaultConfig).toBe('whole');
+    expect(props.fallbackStrategies).toEqual(['named', 'single']);
+    expect(DEVICE_PLUGIN_CONFIG_KEYS.filter((k) => (props as any)[k] !== undefined)).toEqual([]);
+  });
 });

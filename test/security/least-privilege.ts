@@ -26,18 +26,74 @@ function where(o: any): string {
   return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 }
 
-/** The plugin's config (NVIDIA v1) from the ConfigMap the DaemonSet mounts. */
+/** The plugin's config (NVIDIA v1) from the ConfigMap the DaemonSet mounts (single-config mode). */
 function pluginConfig(objects: any[], ds: any): any {
+  return pluginConfigs(objects, ds)?.[0];
+}
+
+/**
+ * Every config the plugin may run: config.yaml, or with named configs (CONFIG_DIR) every file
+ * of the ConfigMap, since a node may switch to any of them without a restart.
+ */
+function pluginConfigs(objects: any[], ds: any): any[] | undefined {
   const volume = (ds.spec.template.spec.volumes ?? []).find((v: any) => v.configMap);
   const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === volume?.configMap?.name);
-  return cm ? YAML.parse(cm.data['config.yaml']) : undefined;
+  if (!cm?.data) return undefined;
+  if (namedConfigs(ds)) return Object.values(cm.data).map((text) => YAML.parse(text as string));
+  return cm.data['config.yaml'] === undefined ? undefined : [YAML.parse(cm.data['config.yaml'])];
+}
+
+/** True when the plugin follows its node's config label (named configs: CONFIG_DIR set). */
+function namedConfigs(ds: any): boolean {
+  return (ds.spec.template.spec.containers ?? []).some((c: any) =>
+    (c.env ?? []).some((e: any) => e.name === 'CONFIG_DIR'),
+  );
+}
+
+/**
+ * With named configs the plugin lists and watches its own Node: one ClusterRole with get,
+ * list and watch on nodes and nothing else, bound to the plugin's ServiceAccount alone.
+ */
+function nodeReaderProblems(objects: any[], rbac: any[]): string[] {
+  const out: string[] = [];
+  const plugins = objects.filter(
+    (o) => o.kind === 'DaemonSet' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'device-plugin',
+  );
+  const readers = plugins.filter(namedConfigs);
+  for (const o of rbac) {
+    if (readers.length === 0) {
+      out.push(`${where(o)}: no RBAC is needed (the plugin never calls the API server without named configs)`);
+      continue;
+    }
+    if (o.kind === 'ClusterRole') {
+      const want = [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }];
+      if (JSON.stringify(o.rules) !== JSON.stringify(want))
+        out.push(`${where(o)}: may only get, list and watch nodes (got ${JSON.stringify(o.rules)})`);
+    } else if (o.kind === 'ClusterRoleBinding') {
+      const role = rbac.find((r) => r.kind === 'ClusterRole' && r.metadata.name === o.roleRef?.name);
+      if (!role) out.push(`${where(o)}: binds ${o.roleRef?.name}, which is not the node-reader ClusterRole`);
+      for (const sub of o.subjects ?? []) {
+        const ok = readers.some(
+          (ds) =>
+            sub.kind === 'ServiceAccount' &&
+            sub.name === ds.spec.template.spec.serviceAccountName &&
+            sub.namespace === ds.metadata.namespace,
+        );
+        if (!ok)
+          out.push(`${where(o)}: binds ${sub.kind} ${sub.namespace}/${sub.name}, not the plugin's ServiceAccount`);
+      }
+    } else {
+      out.push(`${where(o)}: only a ClusterRole and its ClusterRoleBinding are needed (nodes are cluster-scoped)`);
+    }
+  }
+  return out;
 }
 
 function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): string[] {
   const out: string[] = [];
   const at = where(ds);
   const pod = ds.spec.template.spec;
-  if (pod.automountServiceAccountToken !== false)
+  if (pod.automountServiceAccountToken !== false && !namedConfigs(ds))
     out.push(`${at}: automountServiceAccountToken must be false (the plugin never calls the API server)`);
   if (!pod.serviceAccountName || pod.serviceAccountName === 'default')
     out.push(`${at}: must run as its own ServiceAccount, not "default"`);
@@ -45,10 +101,14 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
     if (f === 'hostNetwork' && hostNetworkAllowed) continue;
     if (pod[f] === true) out.push(`${at}: ${f} must not be true`);
   }
-  const config = pluginConfig(objects, ds);
-  if (!config) out.push(`${at}: no ConfigMap with config.yaml is mounted`);
-  const flags = config?.flags ?? {};
-  const lists: string[] = [flags.plugin?.deviceListStrategy ?? []].flat();
+  const configs = pluginConfigs(objects, ds);
+  // Named configs from an existing ConfigMap (chart config.name): the files are not among the
+  // objects, so SYS_ADMIN (what MIG or volume-mounts need) is the most that is accepted.
+  const external = namedConfigs(ds) && configs === undefined;
+  if (!external && (!configs || configs.length === 0))
+    out.push(`${at}: no ConfigMap with config.yaml (or named configs) is mounted`);
+  const flagsOf = (config: any) => config?.flags ?? {};
+  const listsOf = (config: any): string[] => [flagsOf(config).plugin?.deviceListStrategy ?? []].flat();
   const hostPaths = new Map<string, string>();
   for (const v of pod.volumes ?? []) {
     if (!v.hostPath) continue;
@@ -71,7 +131,8 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
     }
     const sc = c.securityContext ?? {};
     if (sc.privileged === true) {
-      if (flags.plugin?.passDeviceSpecs !== true) out.push(`${cat}: privileged without passDeviceSpecs`);
+      if (!(configs ?? []).some((c) => flagsOf(c).plugin?.passDeviceSpecs === true))
+        out.push(`${cat}: privileged without passDeviceSpecs`);
       continue;
     }
     if (sc.allowPrivilegeEscalation !== false) out.push(`${cat}: allowPrivilegeEscalation must be false`);
@@ -80,7 +141,11 @@ function pluginProblems(objects: any[], ds: any, hostNetworkAllowed = false): st
     if (sc.seccompProfile?.type !== 'RuntimeDefault') out.push(`${cat}: seccompProfile must be RuntimeDefault`);
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) out.push(`${cat}: capabilities must drop ALL`);
     const added: string[] = sc.capabilities?.add ?? [];
-    const needsSysAdmin = (flags.migStrategy ?? 'none') !== 'none' || lists.includes('volume-mounts');
+    const needsSysAdmin =
+      external ||
+      (configs ?? []).some(
+        (c) => (flagsOf(c).migStrategy ?? 'none') !== 'none' || listsOf(c).includes('volume-mounts'),
+      );
     const allowed = needsSysAdmin ? ['SYS_ADMIN'] : [];
     const extra = added.filter((cap) => !allowed.includes(cap));
     if (extra.length > 0) out.push(`${cat}: adds capabilities ${extra.join(', ')} that this config does not need`);
@@ -99,8 +164,13 @@ export function leastPrivilegeProblems(
   options: { restrictedJobs?: boolean; jobTokenAllowed?: boolean; hostNetworkAllowed?: boolean } = {},
 ): string[] {
   const out: string[] = [];
+  out.push(
+    ...nodeReaderProblems(
+      objects,
+      objects.filter((o) => RBAC_KINDS.has(o.kind)),
+    ),
+  );
   for (const o of objects) {
-    if (RBAC_KINDS.has(o.kind)) out.push(`${where(o)}: no RBAC is needed (the plugin never calls the API server)`);
     if (o.kind === 'ServiceAccount' && o.automountServiceAccountToken !== false) {
       out.push(`${where(o)}: automountServiceAccountToken must be false`);
     }

@@ -66,9 +66,13 @@ PluginImage.fromReference infers it.
 {{- if and (eq .Values.image.tag "latest") (not .Values.image.digest) }}
 {{- fail "image.tag \"latest\" floats, so nodes could run different plugins: pin a release tag (e.g. image.tag=v0.1.0) or set image.digest" }}
 {{- end }}
-{{- /* config.default without config.map */}}
-{{- if and .Values.config.default (not .Values.config.map) }}
-{{- fail (printf "config.default=%q names a config, but config.map is empty: add the configs under config.map, or remove config.default" .Values.config.default) }}
+{{- /* config.map and config.name both set */}}
+{{- if and .Values.config.map .Values.config.name }}
+{{- fail (printf "config.map and config.name=%q both name the named configs: keep config.map (typed, checked here) or config.name (an existing ConfigMap), not both" .Values.config.name) }}
+{{- end }}
+{{- /* config.default without config.map or config.name */}}
+{{- if and .Values.config.default (not .Values.config.map) (not .Values.config.name) }}
+{{- fail (printf "config.default=%q names a config, but config.map and config.name are empty: add the configs under config.map (or name an existing ConfigMap in config.name), or remove config.default" .Values.config.default) }}
 {{- end }}
 {{- /* config.default not in config.map */}}
 {{- if and .Values.config.map .Values.config.default (not (hasKey .Values.config.map .Values.config.default)) }}
@@ -81,10 +85,10 @@ PluginImage.fromReference infers it.
 {{- fail (printf "a node without the nvidia.com/device-plugin.config label would get no config: config.default is empty, config.fallbackStrategies is [%s] and config.map has %s; set config.default to one of them, name one config \"default\" (fallback named), or add \"empty\" to config.fallbackStrategies" (join ", " $fb) (keys .Values.config.map | sortAlpha | join ", ")) }}
 {{- end }}
 {{- end }}
-{{- /* MPS with config.map */}}
-{{- if .Values.config.map }}
+{{- /* MPS with config.map or config.name */}}
+{{- if or .Values.config.map .Values.config.name }}
 {{- if .Values.mps.enabled }}
-{{- fail "mps.enabled=true cannot be combined with config.map: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in config.map, or install a release without config.map for the MPS nodes" }}
+{{- fail "mps.enabled=true cannot be combined with config.map or config.name: named configs do not support MPS yet (the MPS control daemon follows one config); share with timeSlicing in the named configs, or install a release without them for the MPS nodes" }}
 {{- end }}
 {{- range $name, $entry := .Values.config.map }}
 {{- if and $entry (kindIs "map" $entry.mps) $entry.mps.enabled }}

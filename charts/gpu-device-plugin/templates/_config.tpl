@@ -67,9 +67,14 @@ resources:
 {{- if regexMatch "^([0-9]+|[0-9][0-9_]*(:[0-5]?[0-9])+|([0-9][0-9_]*)?(\\.[0-9_]*)?[eE][-+]?[0-9]+|y|n|yes|no|on|off|true|false|null)$" . }}{{ quote . }}{{ else }}{{ . }}{{ end }}
 {{- end }}
 
-{{/* Named configs are in use: config.map is set (non-empty when so). */}}
+{{/* Named configs are in use: config.map or config.name is set (non-empty when so). */}}
 {{- define "gpu-device-plugin.named" -}}
-{{- if .Values.config.map }}true{{ end }}
+{{- if or .Values.config.map .Values.config.name }}true{{ end }}
+{{- end }}
+
+{{/* The ConfigMap the pods mount: config.name, else the chart's own. */}}
+{{- define "gpu-device-plugin.configMapName" -}}
+{{- default (printf "%s-config" (include "gpu-device-plugin.fullname" .)) .Values.config.name }}
 {{- end }}
 
 {{/*
@@ -129,7 +134,7 @@ Every config the pods may run, as a JSON list of {name, at, config}: each config
 
 {{/* The ConfigMap's data: config.yaml, or one file per named config (by name). */}}
 {{- define "gpu-device-plugin.configData" -}}
-{{- if include "gpu-device-plugin.named" . }}
+{{- if .Values.config.map }}
 {{- $data := dict }}
 {{- range (include "gpu-device-plugin.configList" . | fromJsonArray) }}
 {{- $_ := set $data .name (include "gpu-device-plugin.config" .config) }}
@@ -142,7 +147,7 @@ Every config the pods may run, as a JSON list of {name, at, config}: each config
 
 {{/* The pods' config hash: of the one file, or of every named file ("--- <name>" and the file, by name). */}}
 {{- define "gpu-device-plugin.configHash" -}}
-{{- if include "gpu-device-plugin.named" . }}
+{{- if .Values.config.map }}
 {{- $text := "" }}
 {{- range (include "gpu-device-plugin.configList" . | fromJsonArray) }}
 {{- $text = printf "%s--- %s\n%s" $text .name (include "gpu-device-plugin.config" .config) }}

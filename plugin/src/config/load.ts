@@ -9,8 +9,16 @@ import { parseArgv, type FlagValue } from './argv.js';
 import { ConfigError, InvalidValue, showValue } from './errors.js';
 import { parseConfigFile, type ConfigFile } from './file.js';
 import { healthFromEnv } from './health.js';
-import { OPTIONS, defaultSettings, type AnyOption, type SettingKey, type Settings } from './options.js';
-import type { PluginConfig, ReplicatedResources, Sharing } from './types.js';
+import {
+  OPTIONS,
+  defaultSettings,
+  fileSection,
+  type AnyOption,
+  type InFileSection,
+  type SettingKey,
+  type Settings,
+} from './options.js';
+import type { Flags, Imex, PluginConfig, PluginFlags, ReplicatedResources, Sharing } from './types.js';
 
 export { helpText } from './help.js';
 export { summarizeConfig } from './summary.js';
@@ -168,26 +176,12 @@ function build(
   const sharing: Sharing = file?.sharing ?? {};
   checkSharing(sharing, settings, origins, file?.source ?? '', warn);
 
-  // Every setting is taken apart here and placed in the PluginConfig. `unmapped` must be empty:
-  // an option added to OPTIONS and not placed below does not compile.
+  // The settings of options with a filePath land in the sections that mirror the file
+  // (fileSection, typed by FileSection in options.ts). The others are taken apart here by name,
+  // and `unplaced` must be empty: an option without a filePath that is not placed below does
+  // not compile.
   const {
-    migStrategy,
-    failOnInitError,
-    nvidiaDriverRoot,
     nvidiaDevRoot,
-    mpsRoot,
-    gdrcopyEnabled,
-    gdsEnabled,
-    mofedEnabled,
-    passDeviceSpecs,
-    deviceListStrategy,
-    deviceIDStrategy,
-    cdiAnnotationPrefix,
-    nvidiaCTKPath,
-    containerDriverRoot,
-    sharedDevicesAllocationPolicy,
-    imexChannelIDs,
-    imexRequired,
     healthRecoverySeconds,
     lostGpuCheckMs,
     devicePluginPath,
@@ -211,33 +205,19 @@ function build(
     // feature flag changes the spec this plugin writes.
     deviceDiscoveryStrategy: _deviceDiscoveryStrategy,
     cdiFeatureFlags: _cdiFeatureFlags,
-    ...unmapped
+    ...placedByFile
   } = settings;
-  void (unmapped satisfies Record<string, never>);
+  void ({} as Omit<typeof placedByFile, keyof InFileSection> satisfies Record<string, never>);
 
   return {
     version: 'v1',
     flags: {
-      migStrategy,
-      failOnInitError,
-      nvidiaDriverRoot,
-      nvidiaDevRoot: nvidiaDevRoot ?? nvidiaDriverRoot,
-      mpsRoot,
-      gdrcopyEnabled,
-      gdsEnabled,
-      mofedEnabled,
-      plugin: {
-        passDeviceSpecs,
-        deviceListStrategy,
-        deviceIDStrategy,
-        cdiAnnotationPrefix,
-        nvidiaCTKPath,
-        containerDriverRoot,
-        sharedDevicesAllocationPolicy,
-      },
+      ...(fileSection(settings, 'flags.') as Omit<Flags, 'nvidiaDevRoot' | 'plugin'>),
+      nvidiaDevRoot: nvidiaDevRoot ?? settings.nvidiaDriverRoot,
+      plugin: fileSection(settings, 'flags.plugin.') as PluginFlags,
     },
     sharing,
-    imex: { channelIDs: imexChannelIDs, required: imexRequired },
+    imex: fileSection(settings, 'imex.') as Imex,
     health: {
       ...healthFromEnv(env, healthRecoverySeconds * 1000, warn),
       lostCheckMs: lostGpuCheckMs,

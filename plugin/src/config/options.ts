@@ -3,7 +3,7 @@
  * env vars, default, config-file path and one line of meaning. argv.ts, load.ts and
  * help.ts all read this table, so a flag cannot exist without its help line.
  *
- * The table is also the one declaration of each option's type: `Settings` (settings.ts) is
+ * The table is also the one declaration of each option's type: `Settings` (below) is
  * derived from it, and the config-file mapping (file.ts) from each `filePath`, which must name a
  * field of the file schema (schema.ts) whose value fits the option (the compiler checks both).
  */
@@ -40,7 +40,7 @@ type FileFields<T, P extends string = ''> = T extends readonly unknown[] | strin
 /** The config-file paths whose value an option of type T can take. */
 export type FilePathFor<T> = Extract<FileFields<ConfigFileShape>, [string, T]>[0];
 
-export interface OptionSpec<K extends string = string, T = unknown> {
+export interface OptionSpec<K extends string = string, T = unknown, P extends string = string> {
   key: K;
   /** Long flag names without dashes; the first is the main name, the rest are aliases. */
   flags: readonly string[];
@@ -58,13 +58,13 @@ export interface OptionSpec<K extends string = string, T = unknown> {
   defaultValue: NoInfer<T>;
   /** The default as --help prints it. */
   defaultText: string;
-  /** Dotted path in the config file, when the file can set it: a field of schema.ts whose value fits T. */
-  filePath?: FilePathFor<T>;
+  /** Dotted path in the config file, when the file can set it: a field of schema.ts whose value fits T (option() checks it). */
+  filePath?: P;
   help: string;
 }
 
-/** Declares one option; K and T are inferred from `key` and `parse`, and checked against the rest. */
-function option<K extends string, T>(spec: OptionSpec<K, T>): OptionSpec<K, T> {
+/** Declares one option; K, T and P are inferred from `key`, `parse` and `filePath`, and checked against the rest. */
+function option<K extends string, T, P extends FilePathFor<T> = never>(spec: OptionSpec<K, T, P>): OptionSpec<K, T, P> {
   return spec;
 }
 
@@ -525,7 +525,7 @@ export const OPTIONS = [
 /** Any option of the table, with its own key and type. */
 export type AnyOption = (typeof OPTIONS)[number];
 /** The value type of an option. */
-export type OptionValue<O> = O extends OptionSpec<string, infer T> ? T : never;
+export type OptionValue<O> = O extends OptionSpec<string, infer T, string> ? T : never;
 
 /**
  * The flat view of every option that a flag, an env var or the config file can set, keyed the
@@ -535,6 +535,50 @@ export type OptionValue<O> = O extends OptionSpec<string, infer T> ? T : never;
  */
 export type Settings = { -readonly [O in AnyOption as O['key']]: OptionValue<O> };
 export type SettingKey = keyof Settings;
+
+/**
+ * Options the config file can set that the PluginConfig does not keep in the file's section:
+ * kubeletSocket goes to `runtime`, the other two are accepted for compatibility and unused.
+ */
+export const KEPT_OUT_OF_FILE_SECTIONS = ['kubeletSocket', 'cdiFeatureFlags', 'deviceDiscoveryStrategy'] as const;
+type KeptOut = (typeof KEPT_OUT_OF_FILE_SECTIONS)[number];
+
+/**
+ * One section of the PluginConfig that mirrors the file (`flags.`, `flags.plugin.`, `imex.`):
+ * every option whose filePath is directly below `Prefix`, by its name in the file. Derived, so an
+ * option with a filePath reaches the PluginConfig without another declaration.
+ */
+export type FileSection<Prefix extends string> = {
+  -readonly [
+    O in AnyOption as O['key'] extends KeptOut
+      ? never
+      : [NonNullable<O['filePath']>] extends [never]
+        ? never
+        : NonNullable<O['filePath']> extends `${Prefix}${infer Name}`
+          ? Name extends `${string}.${string}`
+            ? never
+            : Name
+          : never
+  ]: OptionValue<O>;
+};
+
+/** The settings that a file section places (see FileSection). */
+export type InFileSection = {
+  [
+    O in AnyOption as O['key'] extends KeptOut ? never : [NonNullable<O['filePath']>] extends [never] ? never : O['key']
+  ]: true;
+};
+
+/** The runtime twin of FileSection: the merged settings of one section, by name in the file. */
+export function fileSection(settings: Settings, prefix: string): Record<string, unknown> {
+  const section: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    if ((KEPT_OUT_OF_FILE_SECTIONS as readonly string[]).includes(spec.key)) continue;
+    const name = spec.filePath?.startsWith(prefix) ? spec.filePath.slice(prefix.length) : undefined;
+    if (name !== undefined && !name.includes('.')) section[name] = settings[spec.key];
+  }
+  return section;
+}
 
 /** Health-check env vars: NVIDIA reads them from the environment only, so do we. */
 export const HEALTH_ENV = {

@@ -7,6 +7,7 @@
  * Allocate (allocate/). Owned by config/: change it there, with its schema.
  */
 
+import type { FileSection } from './options.js';
 import type {
   DeviceIdStrategy,
   DeviceListStrategy,
@@ -19,29 +20,14 @@ import type {
 // modules that read the config.
 export type { DeviceIdStrategy, DeviceListStrategy, MigStrategy, SharedDevicesAllocationPolicy };
 
-export interface PluginFlags {
-  /** Path prefix of the flags below in the file: `flags.plugin.*`. */
-  passDeviceSpecs: boolean;
-  deviceListStrategy: DeviceListStrategy[];
-  deviceIDStrategy: DeviceIdStrategy;
-  cdiAnnotationPrefix: string;
-  nvidiaCTKPath: string;
-  containerDriverRoot: string;
-  sharedDevicesAllocationPolicy: SharedDevicesAllocationPolicy;
-}
+// The sections that mirror the file (flags, flags.plugin, imex) are derived from the option
+// table (options.ts FileSection): an option with a filePath is in them without another line here.
 
-export interface Flags {
-  migStrategy: MigStrategy;
-  failOnInitError: boolean;
-  nvidiaDriverRoot: string;
-  /** Defaults to nvidiaDriverRoot. */
-  nvidiaDevRoot: string;
-  mpsRoot: string;
-  gdrcopyEnabled: boolean;
-  gdsEnabled: boolean;
-  mofedEnabled: boolean;
-  plugin: PluginFlags;
-}
+/** `flags.plugin.*` of the file. */
+export type PluginFlags = FileSection<'flags.plugin.'>;
+
+/** `flags.*` of the file; `nvidiaDevRoot` defaults to nvidiaDriverRoot. */
+export type Flags = Omit<FileSection<'flags.'>, 'nvidiaDevRoot'> & { nvidiaDevRoot: string; plugin: PluginFlags };
 
 export interface ReplicatedResource {
   /** Resource to share, e.g. `nvidia.com/gpu` or `nvidia.com/mig-1g.10gb`. */
@@ -67,10 +53,8 @@ export interface Sharing {
   mps?: ReplicatedResources;
 }
 
-export interface Imex {
-  channelIDs: number[];
-  required: boolean;
-}
+/** `imex.*` of the file. */
+export type Imex = FileSection<'imex.'>;
 
 /** What the plugin runs with. Produced by config/load.ts. */
 export interface PluginConfig {

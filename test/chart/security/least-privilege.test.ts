@@ -29,3 +29,25 @@ test('without the opt-in, hostNetwork is a least-privilege problem', () => {
   const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'host-network-values.yaml')]);
   expect(leastPrivilegeProblems(objects)).toEqual([expect.stringContaining('hostNetwork must not be true')]);
 });
+
+test('named configs: RBAC beyond reading nodes, or bound to another account, is a least-privilege problem', () => {
+  const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'named-configs-values.yaml')]);
+  expect(leastPrivilegeProblems(objects)).toEqual([]);
+  const role = objects.find((o) => o.kind === 'ClusterRole');
+  role.rules[0].verbs.push('patch');
+  objects.find((o) => o.kind === 'ClusterRoleBinding').subjects[0].name = 'default';
+  expect(leastPrivilegeProblems(objects)).toEqual([
+    expect.stringContaining('may only get, list and watch nodes'),
+    expect.stringContaining("not the plugin's ServiceAccount"),
+  ]);
+});
+
+test('without named configs, a ClusterRole or a mounted token is a least-privilege problem', () => {
+  const named = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'named-configs-values.yaml')]);
+  const single = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'default-values.yaml')]);
+  single.find((o) => o.kind === 'DaemonSet').spec.template.spec.automountServiceAccountToken = true;
+  expect(leastPrivilegeProblems([...single, named.find((o) => o.kind === 'ClusterRole')])).toEqual([
+    expect.stringContaining('no RBAC is needed'),
+    expect.stringContaining('automountServiceAccountToken must be false'),
+  ]);
+});

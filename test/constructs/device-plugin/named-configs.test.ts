@@ -89,6 +89,58 @@ describe('GpuDevicePlugin with named configs', () => {
   });
 });
 
+describe('GpuDevicePlugin with an existing ConfigMap of named configs', () => {
+  const { all, byKind } = synthPlugin({
+    existingConfigMap: 'gpu-configs',
+    defaultConfig: 'whole',
+    deviceListStrategy: [DeviceListStrategy.VOLUME_MOUNTS],
+  });
+  const ds = byKind('DaemonSet');
+
+  test('creates no ConfigMap and mounts the existing one as the config directory', () => {
+    expect(all.map((o) => o.kind)).toEqual([
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'DaemonSet',
+    ]);
+    expect(ds.spec.template.spec.volumes).toContainEqual({ name: 'config', configMap: { name: 'gpu-configs' } });
+    expect(envOf(ds)).toMatchObject({
+      CONFIG_DIR: '/config',
+      DEFAULT_CONFIG: 'whole',
+      FALLBACK_STRATEGIES: 'named,single',
+    });
+    expect(ds.spec.template.spec.automountServiceAccountToken).toBe(true);
+  });
+
+  test('sets the pod up from the single-config props and hashes nothing', () => {
+    expect(pluginContainer(ds).securityContext.capabilities.add).toEqual(['SYS_ADMIN']);
+    expect(ds.spec.template.metadata.annotations).toBeUndefined();
+  });
+
+  test.each<[string, any, RegExp]>([
+    [
+      'with configs',
+      { existingConfigMap: 'c', configs: [WHOLE] },
+      /configs and existingConfigMap "c" both name the named configs/,
+    ],
+    ['a bad name', { existingConfigMap: 'Gpu_Configs' }, /existingConfigMap must be a DNS-1123 subdomain: .*\(got "Gpu_Configs"\)/],
+    [
+      'a default that is no label value',
+      { existingConfigMap: 'c', defaultConfig: 'a b' },
+      /defaultConfig must be a label value/,
+    ],
+    [
+      'MPS',
+      { existingConfigMap: 'c', mps: { resources: [{ replicas: 2 }] } },
+      /mps cannot be combined with existingConfigMap/,
+    ],
+  ])('refuses %s', (_what, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+});
+
 describe('GpuDevicePlugin without named configs', () => {
   test('mounts no token, emits no RBAC and keeps CONFIG_FILE', () => {
     const { all, byKind } = synthPlugin();
@@ -165,11 +217,15 @@ describe('GpuDevicePlugin refuses', () => {
       { configs: [WHOLE], migStrategy: MigStrategy.SINGLE, timeSlicing: { resources: [{ replicas: 2 }] } },
       /configs cannot be combined with the single-config props migStrategy, timeSlicing: .*move migStrategy, timeSlicing into each entry's config/,
     ],
-    ['defaultConfig without configs', { defaultConfig: 'whole' }, /defaultConfig applies only with configs/],
+    [
+      'defaultConfig without configs',
+      { defaultConfig: 'whole' },
+      /defaultConfig applies only with configs or existingConfigMap/,
+    ],
     [
       'fallbackStrategies without configs',
       { fallbackStrategies: ['empty'] },
-      /fallbackStrategies applies only with configs/,
+      /fallbackStrategies applies only with configs or existingConfigMap/,
     ],
     ['an empty list', { configs: [] }, /configs is empty/],
     ['configs that is not a list', { configs: { name: 'a' } }, /configs must be a list of \{name, config\}/],

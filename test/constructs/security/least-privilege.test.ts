@@ -26,9 +26,16 @@ test.each(DIST)('dist/%s keeps to least privilege', (file) => {
   expect(leastPrivilegeProblems(distObjects(file))).toEqual([]);
 });
 
-test('no dist file holds an RBAC object', () => {
-  const kinds = DIST.flatMap((f) => distObjects(f).map((o) => o.kind));
-  expect(kinds.filter((k) => /Role(Binding)?$/.test(k))).toEqual([]);
+test('only the named-configs example holds RBAC: the node-reader ClusterRole and its binding', () => {
+  const rbac = DIST.flatMap((f) =>
+    distObjects(f)
+      .filter((o) => /Role(Binding)?$/.test(o.kind))
+      .map((o) => `${f}: ${o.kind}/${o.metadata.name}`),
+  );
+  expect(rbac).toEqual([
+    'device-plugin-named-configs.k8s.yaml: ClusterRole/gpu-device-plugin-node-reader',
+    'device-plugin-named-configs.k8s.yaml: ClusterRoleBinding/gpu-device-plugin-node-reader',
+  ]);
 });
 
 const PRIVILEGE_PROPS: Array<[string, GpuDevicePluginProps, string[] | undefined]> = [
