@@ -9,7 +9,7 @@ module.exports = {
       displayName: 'constructs',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/{constructs,chart,contract,release}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{constructs,chart,release}/**/*.test.ts'],
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.dev.json' }] },
     },
     {

@@ -30,9 +30,7 @@ export function mockTopology(node: MockNode): MockTopology {
 
 if (require.main === module) {
   require('./nodenext-resolve');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Nvml } = require('../../plugin/src/devices/nvml') as typeof import('../../plugin/src/devices/nvml');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { discoverInventory } =
     require('../../plugin/src/devices/nvml-discovery') as typeof import('../../plugin/src/devices/nvml-discovery');
   const nvml = Nvml.load(process.argv[2]);

@@ -11,7 +11,7 @@
 //   image.js describe LAYOUT REF  index digest, per-arch manifests, layer sizes (JSON)
 //   image.js layers LAYOUT REF ARCH   the layer blobs of REF's linux/ARCH image, in order
 'use strict';
-const crypto = require('crypto');
+const { createHash } = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -101,7 +101,7 @@ function logicalLines(text) {
 // KEY="value" KEY2=value ... (Docker's key=value form; quoted values may hold spaces).
 function keyValues(args, where) {
   const out = [];
-  const re = /\s*([A-Za-z0-9_.\-]+)=("((?:[^"\\]|\\.)*)"|[^\s"]*)/y;
+  const re = /\s*([A-Za-z0-9_.-]+)=("((?:[^"\\]|\\.)*)"|[^\s"]*)/y;
   let pos = 0;
   while (pos < args.length) {
     re.lastIndex = pos;
@@ -197,7 +197,7 @@ function umociFlags(file) {
 }
 
 // --- OCI layout: index and description --------------------------------------------------------
-const sha256 = (buf) => crypto.createHash('sha256').update(buf).digest('hex');
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
 const blobPath = (layout, digest) => path.join(layout, 'blobs', ...digest.split(':'));
 const readJson = (layout, digest) => JSON.parse(fs.readFileSync(blobPath(layout, digest), 'utf8'));
 

@@ -12,7 +12,7 @@ import { resolveNvmlLibrary } from './devices/host-files.js';
 import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js';
 import { buildResources } from './devices/resources.js';
 import { HealthMonitor } from './health/health-monitor.js';
-import { PluginRuntime, type RuntimeDeps } from './main.js';
+import { PluginRuntime, type RuntimeDeps } from './runtime.js';
 import { MPS_HELP, MPS_SUBCOMMAND, runMpsControlDaemon } from './mps/command.js';
 import { mpsContainerRoot } from './mps/layout.js';
 import { createLogger, type Logger } from './observability/logger.js';

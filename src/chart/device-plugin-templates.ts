@@ -1,5 +1,5 @@
 import { ChartValue } from '../common/value';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
 import { PLUGIN_CONFIG_DIR } from '../device-plugin/gpu-device-plugin';

@@ -4,15 +4,16 @@ import {
   MigStrategy,
   SharedAllocationPolicy,
 } from '../device-plugin/plugin-config';
+import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { NVIDIA_IMAGE_REPOSITORY, PluginImageKind } from '../device-plugin/plugin-image';
 import { CONFIG_NODE_LABEL, DEFAULT_FALLBACK_STRATEGIES, FallbackStrategy } from '../device-plugin/named-configs';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { constructDefaults } from './construct-defaults';
 import { K8S_PATTERNS } from '../common/validation';
 import * as S from './k8s-schemas';
+import { Fields, GroupField, JsonSchema, LeafField, schemaOf } from './values-model';
 
 const K8S_LABEL_NAME = K8S_PATTERNS.labelName;
-import { Fields, GroupField, JsonSchema, LeafField, schemaOf } from './values-model';
 
 /** One shared resource, as in the plugin config's `sharing.*.resources`. */
 export interface SharedResourceValues {
@@ -290,7 +291,7 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   health: group('GPU health checking through NVML XID events.', {
     disabled: bool('Turn health checking off entirely.', false),
     skipXids: leaf(
-      "XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (13, 31, 43, 45, 68, 109).",
+      `XIDs that never mark a GPU unhealthy, added to NVIDIA's defaults (${DEFAULT_SKIP_XIDS.join(', ')}).`,
       [],
       S.xidList,
       'list of int',

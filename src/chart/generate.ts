@@ -6,6 +6,7 @@ import { CI_SCENARIOS } from './ci-scenarios';
 import { DEVICE_PLUGIN_FIELDS, DEVICE_PLUGIN_RULES } from './device-plugin-values';
 import { devicePluginTemplates } from './device-plugin-templates';
 import { nvidiaMigrationSection, nvidiaValuesSchema } from './nvidia-values';
+import { PLUGIN_CONSTANTS_COPY, pluginConstantsCopy } from './plugin-constants-copy';
 import { GENERATED_NOTICE, valuesSchemaJson, valuesTable, valuesYaml } from './values-files';
 import { CHART_NAME } from './values-props';
 
@@ -61,4 +62,6 @@ if (require.main === module) {
   for (const file of generateChart(outDir)) {
     process.stdout.write(`wrote ${file}\n`);
   }
+  fs.writeFileSync(PLUGIN_CONSTANTS_COPY, pluginConstantsCopy('.'));
+  process.stdout.write(`wrote ${PLUGIN_CONSTANTS_COPY}\n`);
 }

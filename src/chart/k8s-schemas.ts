@@ -49,7 +49,7 @@ export const xidList: JsonSchema = { type: 'array', items: { type: 'integer', mi
 export const maxUnavailable: JsonSchema = {
   oneOf: [
     { type: 'integer', minimum: 1 },
-    { type: 'string', pattern: '^(100|[1-9]?[0-9])%$' },
+    { type: 'string', pattern: `^${K8S_PATTERNS.percent}$` },
   ],
 };
 

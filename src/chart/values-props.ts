@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { GpuResource } from '../common/gpu-resource';
 import { GpuDevicePluginProps } from '../device-plugin/gpu-device-plugin';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { FallbackStrategy } from '../device-plugin/named-configs';
 import {
   DeviceIdStrategy,

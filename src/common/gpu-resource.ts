@@ -1,7 +1,9 @@
+import { RESOURCE_PREFIX } from './plugin-constants';
 import { extendedResourceNameProblem } from './validation';
 
 /** Domain of every NVIDIA extended resource. */
-export const NVIDIA_DOMAIN = 'nvidia.com';
+/** The domain of NVIDIA's resources (the plugin's RESOURCE_PREFIX). */
+export const NVIDIA_DOMAIN = RESOURCE_PREFIX;
 
 // NVIDIA's MIG profile names: `1g.10gb`, `1c.2g.20gb`, `1g.10gb+me`, `7g.80gb`.
 const MIG_PROFILE_RE = /^(?:[1-9]\d*c\.)?[1-9]\d*g\.[1-9]\d*gb(?:\+[a-z]+(?:\.[a-z0-9]+)*)?$/;

@@ -6,6 +6,17 @@ export const PART_OF = 'cdk8s-gpu';
 export const MANAGED_BY = 'cdk8s-gpu';
 
 /**
+ * Pod Security labels of a Namespace the constructs create for node agents: the device plugin
+ * mounts hostPaths and may run privileged (passDeviceSpecs), the operator's operands do both,
+ * and only the `privileged` level admits them.
+ */
+export const PRIVILEGED_NAMESPACE_LABELS: { readonly [key: string]: string } = {
+  'pod-security.kubernetes.io/enforce': 'privileged',
+  'pod-security.kubernetes.io/audit': 'privileged',
+  'pod-security.kubernetes.io/warn': 'privileged',
+};
+
+/**
  * Options for the recommended Kubernetes labels.
  */
 export interface StandardLabelsOptions {

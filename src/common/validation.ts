@@ -1,11 +1,15 @@
-// The API server's own rules for names, labels, environment variables, tolerations and
-// resource quantities, in one place for every construct: a prop that breaks one is refused
+// Every check of a construct prop, in one place and with one verb (`require*` throws, `is*`
+// answers): the API server's own rules for names, labels, environment variables, tolerations and
+// resource quantities, and the rules of our own prop types (paths, durations, cdk8s-plus
+// resources and sizes). A prop that breaks one is refused
 // at construction, naming the prop and the bad value and saying what is allowed, instead of
 // reaching the output and being refused by the cluster at apply. Not part of the public API.
 //
 // A value holding a chart value token (src/common/value.ts) passes: Helm fills it in, and
 // the chart's values.schema.json holds it to the same rules.
-import { k8s } from 'cdk8s-plus-28';
+import { Duration, Size, SizeRoundingBehavior } from 'cdk8s';
+import { ContainerResources, k8s } from 'cdk8s-plus-28';
+import { requireImageReference } from './image-reference';
 import { ChartValue } from './value';
 
 /** The largest int32: Kubernetes stores counts, seconds, uids and gids in 32 bits. */
@@ -28,6 +32,8 @@ export const K8S_PATTERNS = {
    * each side of the point and a two-digit exponent. Past about 1e308 a YAML reader other
    * than Go's takes the unquoted amount Helm writes for infinity.
    */
+  /** A percentage of 0-100, as `maxUnavailable` takes it. */
+  percent: '(100|[1-9]?[0-9])%',
   quantity: '\\+?(([0-9]{1,20}(\\.[0-9]{0,20})?)|(\\.[0-9]{1,20}))(([KMGTPE]i)|[numkMGTPE]|([eE][-+]?[0-9]{1,2}))?',
 };
 
@@ -127,10 +133,13 @@ export function requireDnsSubdomain(prop: string, value: string): void {
   }
 }
 
-/** Throws unless `value` is a non-empty label value. */
-export function requireLabelValue(prop: string, value: string): void {
+/**
+ * Throws unless `value` is a non-empty label value. `use` completes "must be …": a name that
+ * is chosen per node through a label (`nvidia.com/device-plugin.config=<name>`) says so.
+ */
+export function requireLabelValue(prop: string, value: string, use = 'a label value'): void {
   if (!bound(value) && !isLabelName(value)) {
-    throw new Error(`${prop} must be a label value: ${LABEL_VALUE_RULE} (got ${show(value)})`);
+    throw new Error(`${prop} must be ${use}: ${LABEL_VALUE_RULE} (got ${show(value)})`);
   }
 }
 
@@ -320,4 +329,120 @@ export function requireKnownKeys(prop: string, value: unknown, struct: string, a
         : `; its keys are ${allowed.map((k) => `"${k}"`).join(', ')}`;
     throw new Error(`${prop} has the key "${key}", which ${struct} does not have${hint}`);
   }
+}
+
+/** Throws unless `value` is an absolute path on the host; `prop` names it. */
+export function requireAbsolutePath(prop: string, value: string): void {
+  if (!bound(value) && !value.startsWith('/')) {
+    throw new Error(`${prop} must be an absolute host path (got "${value}")`);
+  }
+}
+
+// Prometheus Operator's Duration pattern (monitoring.coreos.com/v1): units y w d h m s ms,
+// largest first, no spaces, no decimals.
+const PROM_DURATION_RE = /^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?(([0-9]+)ms)?)$/;
+
+/** Throws unless `value` is a Prometheus duration such as `15s`, `1m30s` or `2h`. */
+export function requirePromDuration(prop: string, value: string): void {
+  if (value === '' || !PROM_DURATION_RE.test(value)) {
+    throw new Error(
+      `${prop} must be a Prometheus duration such as "15s", "1m30s" or "1h" (units y, w, d, h, m, s, ms, largest first) (got "${value}")`,
+    );
+  }
+}
+
+/** Milliseconds of a Prometheus duration already checked by requirePromDuration. */
+export function promDurationMs(value: string): number {
+  const unit: { [u: string]: number } = {
+    y: 31536000000,
+    w: 604800000,
+    d: 86400000,
+    h: 3600000,
+    m: 60000,
+    s: 1000,
+    ms: 1,
+  };
+  let total = 0;
+  for (const [, n, u] of value.matchAll(/(\d+)(ms|y|w|d|h|m|s)/g)) {
+    total += Number(n) * unit[u];
+  }
+  return total;
+}
+
+/** Throws unless `value` is a Kubernetes/Flux duration (Go's time.ParseDuration): `30m`, `1h`, `1h30m`, `90s`. */
+export function requireGoDuration(prop: string, value: string): void {
+  if (!/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/.test(value)) {
+    throw new Error(`${prop} must be a duration such as "10m", "1h" or "1h30m" (got "${value}")`);
+  }
+}
+
+const COUNT_OR_PERCENT_RE = new RegExp(`^([1-9][0-9]*|${K8S_PATTERNS.percent})$`);
+
+/** Throws unless `value` is `1`, `3` or a percentage like `10%` (maxUnavailable). */
+export function requireCountOrPercent(prop: string, value: string): void {
+  if (!COUNT_OR_PERCENT_RE.test(value)) {
+    throw new Error(`${prop} must be a whole number ≥ 1 or a percentage like "25%" (got "${value}")`);
+  }
+}
+
+/**
+ * Throws unless every CPU, memory and ephemeral-storage amount renders as a non-negative
+ * quantity: cdk8s-plus writes `Cpu.millis(-5)` as "-5m" and `Size.mebibytes(NaN)` as "NaNMi".
+ */
+export function requireResources(prop: string, resources: ContainerResources | undefined): void {
+  const amounts: Array<[string, string | undefined]> = [
+    ['cpu.request', resources?.cpu?.request?.amount],
+    ['cpu.limit', resources?.cpu?.limit?.amount],
+    ...(
+      [
+        ['memory', resources?.memory],
+        ['ephemeralStorage', resources?.ephemeralStorage],
+      ] as const
+    ).flatMap(
+      ([field, r]) =>
+        [
+          [`${field}.request`, r?.request && `${r.request.toMebibytes()}Mi`],
+          [`${field}.limit`, r?.limit && `${r.limit.toMebibytes()}Mi`],
+        ] as Array<[string, string | undefined]>,
+    ),
+  ];
+  for (const [field, amount] of amounts) {
+    if (amount !== undefined && !isQuantity(amount)) {
+      throw new Error(`${prop}.${field} must be a finite amount ≥ 0 (got "${amount}")`);
+    }
+  }
+}
+
+/**
+ * Throws unless `image` is a container image reference (the grammar PluginImage uses, in
+ * src/common/image-reference.ts). Unlike the plugin image, a job may use a floating tag such
+ * as `latest` or no tag at all: a job runs once, on one node, and is not rolled out.
+ */
+export function requireImage(prop: string, image: string): void {
+  requireImageReference(prop, image, 'nvcr.io/nvidia/pytorch:24.01-py3');
+}
+
+/** Whole seconds of `duration`, which must be at least `min` seconds; undefined passes. */
+export function requireWholeSeconds(prop: string, duration: Duration | undefined, min: number): number | undefined {
+  if (duration === undefined) {
+    return undefined;
+  }
+  const seconds = duration.toSeconds({ integral: false });
+  if (!Number.isInteger(seconds) || seconds < min) {
+    throw new Error(`${prop} must be a whole number of seconds ≥ ${min} (got ${duration.toHumanString()})`);
+  }
+  requireWholeNumber(`${prop} in seconds`, seconds, min);
+  return seconds;
+}
+
+/** Whole mebibytes of `size`, which must be at least 1 MiB; undefined passes. */
+export function requireWholeMebibytes(prop: string, size: Size | undefined): number | undefined {
+  if (size === undefined) {
+    return undefined;
+  }
+  const mib = size.toMebibytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!Number.isInteger(mib) || mib < 1) {
+    throw new Error(`${prop} must be a whole number of MiB ≥ 1 (got ${mib} MiB)`);
+  }
+  return mib;
 }

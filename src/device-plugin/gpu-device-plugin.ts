@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { selectorLabels, standardLabels } from '../common/labels';
+import { PRIVILEGED_NAMESPACE_LABELS, selectorLabels, standardLabels } from '../common/labels';
 import {
   isLabelName,
   requireDnsLabel,
@@ -14,10 +14,11 @@ import {
   requireResourceRequirements,
   requireTolerations,
 } from '../common/validation';
+import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { DEVICE_PLUGIN_CONFIG_KEYS } from './config-keys';
 import { FallbackStrategy, NamedDevicePluginConfig, resolveFallbacks, resolveNamedConfigs } from './named-configs';
-import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './options';
+import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './gpu-device-plugin-props';
 import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
 
@@ -37,8 +38,8 @@ export const GFD_FEATURE_FILE = `${NFD_FEATURES_DIR}/gfd`;
 export const CONTAINER_DRIVER_ROOT = '/driver-root';
 /** Where the plugin and the MPS control daemon see the host's MPS root (NVIDIA's layout). */
 export const MPS_CONTAINER_ROOT = '/mps';
-/** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults). */
-export const DEFAULT_SKIPPED_XIDS = [13, 31, 43, 45, 68, 109];
+/** XIDs NVIDIA's plugin ignores by default (application errors, not GPU faults): the plugin's DEFAULT_SKIP_XIDS. */
+export const DEFAULT_SKIPPED_XIDS: number[] = [...DEFAULT_SKIP_XIDS];
 
 /** Properties of a GpuDevicePlugin. */
 export interface GpuDevicePluginProps extends DevicePluginConfigProps {
@@ -333,11 +334,7 @@ export class GpuDevicePlugin extends Construct {
           name: this.namespace,
           labels: {
             ...this.labels,
-            // The plugin mounts a hostPath and may run privileged (passDeviceSpecs): only the
-            // `privileged` Pod Security level admits it.
-            'pod-security.kubernetes.io/enforce': 'privileged',
-            'pod-security.kubernetes.io/audit': 'privileged',
-            'pod-security.kubernetes.io/warn': 'privileged',
+            ...PRIVILEGED_NAMESPACE_LABELS,
           },
         },
       });

@@ -1,5 +1,5 @@
 export * from './gpu-device-plugin';
-export * from './options';
+export * from './gpu-device-plugin-props';
 export * from './plugin-config';
 export * from './plugin-image';
 export * from './named-configs';

@@ -1,7 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
-import { requireKnownKeys, requireOneOf } from '../common/validation';
-import { ChartValue } from '../common/value';
+import { requireAbsolutePath, requireKnownKeys, requireOneOf } from '../common/validation';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
 export enum MigStrategy {
@@ -304,9 +303,7 @@ export class DevicePluginConfig {
       ['mpsRoot', this.mpsRoot],
     ] as const) {
       // A chart value is checked by the chart's values.schema.json when Helm renders it.
-      if (!ChartValue.isUnresolved(value) && !value.startsWith('/')) {
-        throw new Error(`${field} must be an absolute path (got "${value}")`);
-      }
+      requireAbsolutePath(field, value);
     }
     if (this.mps && this.migStrategy === MigStrategy.MIXED) {
       throw new Error(

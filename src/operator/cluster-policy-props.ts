@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { HealthCheckOptions, UpdateStrategyType } from '../device-plugin/options';
+import { HealthCheckOptions, UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { MigStrategy } from '../device-plugin/plugin-config';
 import { NamedDevicePluginConfig } from '../device-plugin/named-configs';
 import { PluginImage } from '../device-plugin/plugin-image';

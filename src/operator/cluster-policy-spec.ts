@@ -2,7 +2,7 @@
 // (api/nvidia/v1/clusterpolicy_types.go). Internal: ClusterPolicy resolves and validates,
 // this file only shapes. Keys follow the CRD's field names exactly.
 import { k8s } from 'cdk8s-plus-28';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { MigStrategy } from '../device-plugin/plugin-config';
 import { DcgmExporterPodLabels, ServiceMonitorSettings } from './cluster-policy-props';
 import { DriverUpgradePolicy } from './driver-settings';

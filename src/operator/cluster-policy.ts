@@ -2,10 +2,19 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { standardLabels } from '../common/labels';
-import { requireDnsLabel, requireDnsSubdomain, requireLabels, requireTolerations } from '../common/validation';
-import { UpdateStrategyType } from '../device-plugin/options';
+import {
+  promDurationMs,
+  requireAbsolutePath,
+  requireCountOrPercent,
+  requireDnsLabel,
+  requireDnsSubdomain,
+  requireLabels,
+  requireOneOf,
+  requirePromDuration,
+  requireTolerations,
+} from '../common/validation';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
-import { checkAbsolutePath, checkCountOrPercent, checkEnum, checkPromDuration, promDurationMs } from './checks';
 import { ClusterPolicyProps, DevicePluginSettings } from './cluster-policy-props';
 import { ResolvedPolicy, renderSpec } from './cluster-policy-spec';
 import { DcgmMetrics } from './dcgm-metrics';
@@ -95,7 +104,7 @@ export class ClusterPolicy extends Construct {
 
     const operator = props.operator ?? {};
     const defaultRuntime = operator.defaultRuntime ?? ContainerRuntime.CONTAINERD;
-    checkEnum('operator.defaultRuntime', defaultRuntime, ContainerRuntime);
+    requireOneOf('operator.defaultRuntime', defaultRuntime, ContainerRuntime);
     this.runtimeClass = operator.runtimeClass ?? 'nvidia';
     requireDnsSubdomain('operator.runtimeClass', this.runtimeClass);
     if (operator.initContainerImage && !features.initContainerHonored) {
@@ -126,7 +135,7 @@ export class ClusterPolicy extends Construct {
       }
     }
     this.updateStrategy = ds.updateStrategy ?? UpdateStrategyType.ROLLING_UPDATE;
-    checkEnum('daemonsets.updateStrategy', this.updateStrategy, UpdateStrategyType);
+    requireOneOf('daemonsets.updateStrategy', this.updateStrategy, UpdateStrategyType);
     if (this.updateStrategy === UpdateStrategyType.ON_DELETE) {
       if (ds.maxUnavailable !== undefined) {
         throw new Error(
@@ -135,17 +144,17 @@ export class ClusterPolicy extends Construct {
       }
     } else {
       this.maxUnavailable = ds.maxUnavailable ?? '1';
-      checkCountOrPercent('daemonsets.maxUnavailable', this.maxUnavailable);
+      requireCountOrPercent('daemonsets.maxUnavailable', this.maxUnavailable);
     }
 
     const hostPaths = props.hostPaths ?? {};
     const rootFs = hostPaths.rootFs ?? '/';
     const driverInstallDir = hostPaths.driverInstallDir ?? '/run/nvidia/driver';
-    checkAbsolutePath('hostPaths.rootFs', rootFs);
-    checkAbsolutePath('hostPaths.driverInstallDir', driverInstallDir);
+    requireAbsolutePath('hostPaths.rootFs', rootFs);
+    requireAbsolutePath('hostPaths.driverInstallDir', driverInstallDir);
     if (hostPaths.kubeletRootDir !== undefined) {
       needs('hostPaths.kubeletRootDir', features.kubeletRootDir);
-      checkAbsolutePath('hostPaths.kubeletRootDir', hostPaths.kubeletRootDir);
+      requireAbsolutePath('hostPaths.kubeletRootDir', hostPaths.kubeletRootDir);
     }
 
     const driver = resolveDriver(props.driver ?? {}, release);
@@ -156,10 +165,10 @@ export class ClusterPolicy extends Construct {
     const toolkit = props.toolkit ?? {};
     const toolkitEnv = resolveToolkitEnv(toolkit, defaultRuntime, this.runtimeClass);
     const toolkitInstallDir = toolkit.installDir ?? '/usr/local/nvidia';
-    checkAbsolutePath('toolkit.installDir', toolkitInstallDir);
+    requireAbsolutePath('toolkit.installDir', toolkitInstallDir);
 
     this.migStrategy = props.mig?.strategy ?? MigStrategy.SINGLE;
-    checkEnum('mig.strategy', this.migStrategy, MigStrategy);
+    requireOneOf('mig.strategy', this.migStrategy, MigStrategy);
     const migManager = props.migManager ?? {};
     const migManagerEnabled = migManager.enabled ?? true;
     if (this.migStrategy !== MigStrategy.NONE && !migManagerEnabled) {
@@ -175,7 +184,7 @@ export class ClusterPolicy extends Construct {
     const plugin = props.devicePlugin ?? {};
     this.devicePluginEnabled = plugin.enabled ?? true;
     this.devicePluginProvider = plugin.provider ?? DevicePluginProvider.OPERATOR;
-    checkEnum('devicePlugin.provider', this.devicePluginProvider, DevicePluginProvider);
+    requireOneOf('devicePlugin.provider', this.devicePluginProvider, DevicePluginProvider);
     const operatorPlugin = this.devicePluginEnabled && this.devicePluginProvider === DevicePluginProvider.OPERATOR;
     const devicePluginImage = plugin.image ?? release.operands.devicePlugin;
     // The project's plugin is this repository's, which knows the key; the operator's
@@ -198,10 +207,10 @@ export class ClusterPolicy extends Construct {
     const serviceMonitor = exporter.serviceMonitor ?? {};
     requireLabels('dcgmExporter.serviceMonitor.additionalLabels', serviceMonitor.additionalLabels);
     const interval = serviceMonitor.interval ?? '15s';
-    checkPromDuration('dcgmExporter.serviceMonitor.interval', interval);
+    requirePromDuration('dcgmExporter.serviceMonitor.interval', interval);
     if (serviceMonitor.scrapeTimeout !== undefined) {
       needs('dcgmExporter.serviceMonitor.scrapeTimeout', features.serviceMonitorScrapeTimeout);
-      checkPromDuration('dcgmExporter.serviceMonitor.scrapeTimeout', serviceMonitor.scrapeTimeout);
+      requirePromDuration('dcgmExporter.serviceMonitor.scrapeTimeout', serviceMonitor.scrapeTimeout);
     }
     const scrapeTimeout = features.serviceMonitorScrapeTimeout ? (serviceMonitor.scrapeTimeout ?? '10s') : undefined;
     if (scrapeTimeout !== undefined && promDurationMs(scrapeTimeout) > promDurationMs(interval)) {

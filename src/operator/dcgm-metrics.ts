@@ -1,4 +1,4 @@
-import { checkEnum } from './checks';
+import { requireOneOf } from '../common/validation';
 import { DcgmMetricType } from './vocabulary';
 
 /** One metric the DCGM exporter collects: a DCGM field, its Prometheus type, and help text. */
@@ -123,7 +123,7 @@ export class DcgmMetrics {
           `dcgm metric [${i}] field must be a DCGM field name like "DCGM_FI_DEV_GPU_TEMP" (got "${m.field}")`,
         );
       }
-      checkEnum(`dcgm metric ${m.field} type`, m.type, DcgmMetricType);
+      requireOneOf(`dcgm metric ${m.field} type`, m.type, DcgmMetricType);
       if (m.help.includes(',') || m.help.includes('\n')) {
         throw new Error(
           `dcgm metric ${m.field} help must not contain commas or line breaks (it is a CSV column) (got "${m.help}")`,

@@ -1,6 +1,5 @@
 // Resolves and validates the driver settings. Internal (not exported from index.ts).
-import { requireWholeNumber } from '../common/validation';
-import { checkCountOrPercent, checkEnum } from './checks';
+import { requireCountOrPercent, requireOneOf, requireWholeNumber } from '../common/validation';
 import { DriverSettings, DriverUpgradePolicy } from './driver-settings';
 import { OperandImage } from './operator-images';
 import { GpuOperatorRelease } from './releases';
@@ -48,7 +47,7 @@ export function resolveDriver(d: DriverSettings, release: GpuOperatorRelease): R
     );
   }
   const kernelModuleType = d.kernelModuleType ?? KernelModuleType.AUTO;
-  checkEnum('driver.kernelModuleType', kernelModuleType, KernelModuleType);
+  requireOneOf('driver.kernelModuleType', kernelModuleType, KernelModuleType);
   const upgradePolicy = d.upgradePolicy ?? {};
   checkUpgradePolicy(upgradePolicy);
   return {
@@ -64,7 +63,7 @@ export function resolveDriver(d: DriverSettings, release: GpuOperatorRelease): R
 function checkUpgradePolicy(p: DriverUpgradePolicy): void {
   if (p.maxParallelUpgrades !== undefined)
     requireWholeNumber('driver.upgradePolicy.maxParallelUpgrades', p.maxParallelUpgrades, 0);
-  if (p.maxUnavailable !== undefined) checkCountOrPercent('driver.upgradePolicy.maxUnavailable', p.maxUnavailable);
+  if (p.maxUnavailable !== undefined) requireCountOrPercent('driver.upgradePolicy.maxUnavailable', p.maxUnavailable);
   if (p.gpuPodDeletion?.timeoutSeconds !== undefined)
     requireWholeNumber('driver.upgradePolicy.gpuPodDeletion.timeoutSeconds', p.gpuPodDeletion.timeoutSeconds, 0);
   if (p.drain?.timeoutSeconds !== undefined)

@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { standardLabels } from '../common/labels';
+import { PRIVILEGED_NAMESPACE_LABELS, standardLabels } from '../common/labels';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { requireDnsLabel, requireOneOf } from '../common/validation';
 import { GpuDevicePlugin } from '../device-plugin/gpu-device-plugin';
-import { UpdateStrategyType } from '../device-plugin/options';
+import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { OperatorChartOptions, OperatorChartValues } from './chart-values';
 import { ClusterPolicy } from './cluster-policy';
 import { ClusterPolicyProps } from './cluster-policy-props';
@@ -135,9 +135,7 @@ export class GpuOperatorStack extends Construct {
           annotations: this.install === GitOpsInstall.ARGO_CD ? { 'argocd.argoproj.io/sync-wave': '-1' } : undefined,
           labels: {
             ...labels('namespace'),
-            'pod-security.kubernetes.io/enforce': 'privileged',
-            'pod-security.kubernetes.io/audit': 'privileged',
-            'pod-security.kubernetes.io/warn': 'privileged',
+            ...PRIVILEGED_NAMESPACE_LABELS,
           },
         },
       });

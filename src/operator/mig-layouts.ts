@@ -1,7 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { MigProfile } from '../common/gpu-resource';
-import { requireWholeNumber } from '../common/validation';
-import { checkLabelValue } from './checks';
+import { requireLabelValue, requireWholeNumber } from '../common/validation';
 
 /** Name of the layout that turns MIG off; the ClusterPolicy's only allowed default. */
 export const MIG_ALL_DISABLED = 'all-disabled';
@@ -80,7 +79,7 @@ export class MigPartedConfig {
     const seen = new Set<string>();
     for (const layout of this.layouts) {
       const at = `migManager.layouts["${layout.name}"]`;
-      checkLabelValue('migManager.layouts[].name', layout.name);
+      requireLabelValue('migManager.layouts[].name', layout.name, 'usable as a node label value');
       if (seen.has(layout.name)) {
         throw new Error(`${at} is defined twice; give each layout its own name`);
       }

@@ -1,8 +1,7 @@
 import { Yaml } from 'cdk8s';
-import { requireKnownKeys } from '../common/validation';
+import { requireKnownKeys, requireLabelValue, requireOneOf } from '../common/validation';
 import { DEVICE_PLUGIN_CONFIG_KEYS } from '../device-plugin/config-keys';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
-import { checkEnum, checkLabelValue } from './checks';
 import { NamedDevicePluginConfig } from '../device-plugin/named-configs';
 
 /** Name of the config used when no configs are given. */
@@ -46,12 +45,12 @@ export class NamedPluginConfigs {
       const at = `devicePlugin.configs["${entry.name}"]`;
       requireKnownKeys(at, entry, 'NamedDevicePluginConfig', ['name', 'config']);
       requireKnownKeys(`${at}.config`, entry.config, 'DevicePluginConfigProps', DEVICE_PLUGIN_CONFIG_KEYS);
-      checkLabelValue('devicePlugin.configs[].name', entry.name);
+      requireLabelValue('devicePlugin.configs[].name', entry.name, 'usable as a node label value');
       if (this.byName.has(entry.name)) {
         throw new Error(`${at} is defined twice; give each config its own name`);
       }
       const props = entry.config ?? {};
-      checkEnum(`${at}.migStrategy`, props.migStrategy ?? migStrategy, MigStrategy);
+      requireOneOf(`${at}.migStrategy`, props.migStrategy ?? migStrategy, MigStrategy);
       if (props.migStrategy !== undefined && props.migStrategy !== migStrategy) {
         throw new Error(
           `${at}.migStrategy is "${props.migStrategy}" but mig.strategy is "${migStrategy}"; the operator passes mig.strategy to the plugin, which overrides the file, so leave migStrategy out or set mig.strategy`,

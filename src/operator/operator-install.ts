@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { requireDnsLabel } from '../common/validation';
-import { checkEnum, checkGoDuration } from './checks';
+import { requireDnsLabel, requireGoDuration, requireOneOf } from '../common/validation';
 import { OperatorChartValues } from './chart-values';
 import { GPU_OPERATOR_CHART } from './operator-images';
 import { GitOpsInstall } from './vocabulary';
@@ -92,7 +91,7 @@ export class OperatorInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorInstallProps) {
     super(scope, id);
-    checkEnum('mode', props.mode, GitOpsInstall);
+    requireOneOf('mode', props.mode, GitOpsInstall);
     if (props.flux && props.mode !== GitOpsInstall.FLUX) {
       throw new Error(
         `flux settings apply only with install GitOpsInstall.FLUX (install is "${props.mode}"); remove flux or change install`,
@@ -121,8 +120,8 @@ export class OperatorInstall extends Construct {
     const interval = opts.interval ?? '30m';
     const repositoryInterval = opts.repositoryInterval ?? '1h';
     requireDnsLabel('flux.namespace', namespace);
-    checkGoDuration('flux.interval', interval);
-    checkGoDuration('flux.repositoryInterval', repositoryInterval);
+    requireGoDuration('flux.interval', interval);
+    requireGoDuration('flux.repositoryInterval', repositoryInterval);
     new ApiObject(this, 'HelmRepository', {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'HelmRepository',

@@ -1,3 +1,5 @@
+import { requireAbsolutePath } from '../common/validation';
+
 /** The node's container runtime, which the toolkit configures (`operator.defaultRuntime`). */
 export enum ContainerRuntime {
   /** containerd (kubeadm, k3s, RKE2, EKS, GKE, AKS). */
@@ -81,9 +83,7 @@ export class ContainerdConfig {
       ['configPath', configPath],
       ['socketPath', socketPath],
     ] as const) {
-      if (!p.startsWith('/')) {
-        throw new Error(`ContainerdConfig.custom ${what} must be an absolute host path (got "${p}")`);
-      }
+      requireAbsolutePath(`ContainerdConfig.custom ${what}`, p);
     }
     return new ContainerdConfig(configPath, socketPath);
   }

@@ -22,9 +22,13 @@ import {
   requireDnsLabel,
   requireDnsSubdomain,
   requireEnvName,
+  requireImage,
   requireLabelValue,
   requireOneOf,
+  requireResources,
+  requireWholeMebibytes,
   requireWholeNumber,
+  requireWholeSeconds,
 } from '../common/validation';
 import { requireUniqueObjectNames } from '../common/unique-names';
 import { advertisedResourceProblems } from './advertised';
@@ -32,7 +36,6 @@ import { GpuContainerProps, gpuResourcePatches, resolveGpuRequests } from './gpu
 import { GpuJobProps } from './gpu-job-props';
 import { GpuRequest } from './gpu-request';
 import { ResolvedSecurity, resolveSecurity } from './security';
-import { requireImage, requireResources, wholeMebibytes, wholeSeconds } from './validation';
 import { WritableHome, writableHomeByDefault } from './writable-home';
 
 /** Node label that GPU feature discovery sets to the GPU model, e.g. `NVIDIA-A100-SXM4-80GB`. */
@@ -90,8 +93,8 @@ export class GpuJob extends Job {
       throw new Error(`restartPolicy must be Never or OnFailure for a Job (got ${restartPolicy})`);
     }
     requireWholeNumber('backoffLimit', props.backoffLimit, 0);
-    wholeSeconds('activeDeadline', props.activeDeadline, 1);
-    wholeSeconds('ttlAfterFinished', props.ttlAfterFinished, 0);
+    requireWholeSeconds('activeDeadline', props.activeDeadline, 1);
+    requireWholeSeconds('ttlAfterFinished', props.ttlAfterFinished, 0);
     const security = resolveSecurity(props);
     const tag = imageTag(props.image);
     const version = props.version ?? (tag && isLabelValue(tag) ? tag : LIBRARY_VERSION);
@@ -126,7 +129,7 @@ export class GpuJob extends Job {
       ApiObject.of(this).addJsonPatch(JsonPatch.add('/spec/template/spec/runtimeClassName', props.runtimeClassName));
     }
 
-    const shmLimit = wholeMebibytes('sharedMemorySizeLimit', props.sharedMemorySizeLimit);
+    const shmLimit = requireWholeMebibytes('sharedMemorySizeLimit', props.sharedMemorySizeLimit);
     if (props.sharedMemory ?? shmLimit !== undefined) {
       this.sharedMemoryVolume = Volume.fromEmptyDir(this, 'SharedMemory', 'dshm', {
         medium: EmptyDirMedium.MEMORY,
@@ -226,7 +229,7 @@ export class GpuJob extends Job {
       });
       queries.push(NodeLabelQuery.in(GPU_PRODUCT_LABEL, props.gpuProducts));
     }
-    const minMib = wholeMebibytes('minGpuMemory', props.minGpuMemory);
+    const minMib = requireWholeMebibytes('minGpuMemory', props.minGpuMemory);
     if (minMib !== undefined) {
       // Node affinity has Gt but no Ge: "at least N" is "greater than N-1".
       queries.push(NodeLabelQuery.gt(GPU_MEMORY_LABEL, [String(minMib - 1)]));

@@ -13,6 +13,7 @@ import {
   synthFromValues,
   writeValues,
 } from './helm';
+import { firstOfKind } from '../helpers/k8s-objects';
 
 // Parity: `helm template` of the chart equals `cdk8s synth` of GpuDevicePlugin with the same
 // settings, object for object, every field (labels included: the construct's labels are the
@@ -74,7 +75,7 @@ test.each([
   ],
 ])('%s', (_what, release, values, expectedName) => {
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `names-${expectedName}`, values)], release);
-  expect(fromHelm.find((o) => o.kind === 'DaemonSet').metadata.name).toBe(expectedName);
+  expect(firstOfKind(fromHelm, 'DaemonSet').metadata.name).toBe(expectedName);
   expectSameObjects(fromHelm, synthFromValues(values, release));
 });
 

@@ -11,6 +11,7 @@ import {
   synthFromValues,
   writeValues,
 } from './helm';
+import { firstOfKind } from '../helpers/k8s-objects';
 
 // No silent mistakes: combinations of values that used to install something other than what
 // the user meant (or failed with "'not' failed") are refused by real helm, by `helm template`
@@ -167,7 +168,7 @@ describe.each(CASES)('%s', (what, values, message) => {
 test("NVIDIA's repository without image.kind runs without probes, as the construct infers it", () => {
   const values = { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' } };
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-inferred', values)]);
-  const container = fromHelm.find((o) => o.kind === 'DaemonSet').spec.template.spec.containers[0];
+  const container = firstOfKind(fromHelm, 'DaemonSet').spec.template.spec.containers[0];
   expect([container.livenessProbe, container.readinessProbe, container.ports]).toEqual([
     undefined,
     undefined,
@@ -179,7 +180,7 @@ test("NVIDIA's repository without image.kind runs without probes, as the constru
 test("a mirror of NVIDIA's image with image.kind nvidia is accepted (no well-known repository to contradict)", () => {
   const values = { image: { kind: 'nvidia', repository: 'registry.local/mirror/k8s-device-plugin', tag: 'v0.20.0' } };
   const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-mirror', values)]);
-  expect(fromHelm.find((o) => o.kind === 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
+  expect(firstOfKind(fromHelm, 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
 });
 
 test('the floating tag latest with a digest is pinned, so it is accepted', () => {

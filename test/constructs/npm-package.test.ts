@@ -4,6 +4,7 @@
  * (src/chart/) are excluded from the jsii build (tsconfig.json) and from package.json "files",
  * and nothing packed requires a module that is not a dependency (the generator needs `yaml`).
  */
+import { builtinModules } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -53,8 +54,7 @@ test('every packed module requires only the package, node builtins and peer depe
         continue;
       }
       const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-      if (!allowed.has(name) && !name.startsWith('node:') && !require('node:module').builtinModules.includes(name))
-        bad.push(`${f}: ${spec}`);
+      if (!allowed.has(name) && !name.startsWith('node:') && !builtinModules.includes(name)) bad.push(`${f}: ${spec}`);
     }
   }
   expect(bad).toEqual([]);

@@ -53,10 +53,10 @@ function synthPython(outdir: string): void {
   }
 }
 
-test('the README examples written in Python synthesize to the same YAML as in TypeScript', () => {
+test('the README examples written in Python synthesize to the same YAML as in TypeScript', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'py-vs-ts-'));
   try {
-    synthReadmeExamples(path.join(dir, 'ts'));
+    await synthReadmeExamples(path.join(dir, 'ts'));
     synthPython(path.join(dir, 'py'));
     const ts = fs.readdirSync(path.join(dir, 'ts')).sort();
     expect(fs.readdirSync(path.join(dir, 'py')).sort()).toEqual(ts);

@@ -14,6 +14,7 @@ import { GPU_OPERATOR_VERSION, GpuOperatorRelease } from '../../src/operator';
 import { clusterPolicyVariants, distClusterPolicies } from './helpers/cluster-policy-variants';
 import { applyServerSide, deleteAndWait, kubectl, kubectlOk, REPO_ROOT, RunResult, waitFor } from './helpers/kube';
 import { chartScenarios, distManifests, ManifestSource } from './helpers/manifests';
+import { ofKind, oneOfKind } from '../helpers/k8s-objects';
 
 const sources: ManifestSource[] = [...distManifests(), ...chartScenarios()];
 
@@ -22,7 +23,7 @@ function foreignNamespaces(yaml: string): string[] {
   const objects = parseAllDocuments(yaml)
     .map((d) => d.toJS())
     .filter((o) => o);
-  const created = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const created = new Set(ofKind(objects, 'Namespace').map((o) => o.metadata.name));
   const used = new Set(objects.map((o) => o.metadata?.namespace).filter((n): n is string => !!n));
   return [...used].filter((n) => !created.has(n) && n !== 'default');
 }
@@ -204,7 +205,7 @@ function gpuJobContainer(props: Partial<ConstructorParameters<typeof GpuJob>[2]>
   const app = new App();
   const chart = new Chart(app, 'e2e');
   new GpuJob(chart, 'job', { image: 'e2e.local/busybox:1.35.0', ...props });
-  const job = chart.toJson().find((o: any) => o.kind === 'Job');
+  const job = oneOfKind(chart.toJson(), 'Job');
   return job.spec.template.spec.containers[0];
 }
 

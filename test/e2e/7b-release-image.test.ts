@@ -27,6 +27,7 @@ import {
   waitFor,
 } from './helpers/kube';
 import { labelGpuNode, recordTiming, removePlugin, waitForResource } from './helpers/plugin';
+import { firstOfKind } from '../helpers/k8s-objects';
 
 jest.setTimeout(30 * 60 * 1000);
 
@@ -220,7 +221,7 @@ test('dist/gpu-operator-project-plugin.k8s.yaml with only the registry host rewr
   const objects = YAML.parseAllDocuments(readFileSync(DIST_FILE, 'utf8'))
     .map((d) => d.toJSON())
     .filter((o) => o && KINDS.includes(o.kind));
-  const ds = objects.find((o) => o.kind === 'DaemonSet');
+  const ds = firstOfKind(objects, 'DaemonSet');
   expect(ds.spec.template.spec.containers[0].image).toBe(RELEASED_IMAGE);
   expect(ds.spec.template.spec.volumes).toContainEqual({
     name: 'driver-root',

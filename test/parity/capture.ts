@@ -20,6 +20,8 @@ export async function captureScenario(
     node.remove();
     throw err;
   });
+  let record: ParityRecord;
+  let code: number | null;
   try {
     const expected = kind === 'ours' ? (scenario.oursResources ?? scenario.resources) : scenario.resources;
     await waitForRegistration(plugin, expected);
@@ -50,14 +52,15 @@ export async function captureScenario(
       }
     }
     // Host paths live under the temporary driver root; the reference writes `<driver-root>`.
-    const record: ParityRecord = { scenario: scenario.name, resources, allocate };
-    return JSON.parse(JSON.stringify(record).split(node.driverRoot).join(DRIVER_ROOT)) as ParityRecord;
+    record = { scenario: scenario.name, resources, allocate };
   } finally {
-    const code = await plugin.stop();
+    code = await plugin.stop();
     node.remove();
-    if (code !== 0 && kind === 'ours') {
-      // A plugin that does not stop cleanly on SIGTERM is itself a finding.
-      throw new Error(`our plugin exited with ${code} after SIGTERM\n${plugin.output().slice(-2000)}`);
-    }
   }
+  // Checked after the finally block, so a failed capture keeps its own error instead of this one.
+  if (code !== 0 && kind === 'ours') {
+    // A plugin that does not stop cleanly on SIGTERM is itself a finding.
+    throw new Error(`our plugin exited with ${code} after SIGTERM\n${plugin.output().slice(-2000)}`);
+  }
+  return JSON.parse(JSON.stringify(record).split(node.driverRoot).join(DRIVER_ROOT)) as ParityRecord;
 }

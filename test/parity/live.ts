@@ -92,4 +92,11 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // A run that throws (a peer that cannot be built, a harness bug) fails with its stack.
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,21 +1,12 @@
 // The README's examples in TypeScript, the same as test/python/readme_examples.py writes them in
 // Python: test/constructs/python-package.test.ts compares the two outputs byte for byte.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
-import {
-  ContainerdConfig,
-  DeviceIdStrategy,
-  GitOpsInstall,
-  GpuDevicePlugin,
-  GpuJob,
-  GpuOperatorStack,
-  GpuRequest,
-  GpuResource,
-  MigProfile,
-  MigStrategy,
-  PluginImage,
-} from '../../src';
+import { GpuDevicePlugin, GpuJob, GpuRequest, GpuResource, MigProfile, MigStrategy, PluginImage } from '../../src';
+import { readmeBlock, runReadmeExample } from '../helpers/readme';
 
-export function synthReadmeExamples(outdir: string): void {
+export async function synthReadmeExamples(outdir: string): Promise<void> {
   const app = new App({ outdir });
 
   const chart = new Chart(app, 'gpu');
@@ -43,28 +34,9 @@ export function synthReadmeExamples(outdir: string): void {
     gpuRequests: [GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)],
   });
 
-  const operator = new Chart(app, 'gpu-operator', { disableResourceNameHashes: true });
-  new GpuOperatorStack(operator, 'GpuOperator', {
-    install: GitOpsInstall.FLUX,
-    toolkit: { containerd: ContainerdConfig.RKE2 },
-    driver: { upgradePolicy: { maxParallelUpgrades: 2, drain: { enable: true, timeoutSeconds: 600 } } },
-    mig: { strategy: MigStrategy.NONE },
-    devicePlugin: {
-      configs: [
-        { name: 'whole' },
-        {
-          name: 'sliced-4',
-          config: {
-            timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] },
-            deviceIdStrategy: DeviceIdStrategy.INDEX,
-          },
-        },
-      ],
-      defaultConfig: 'whole',
-    },
-    dcgmExporter: { serviceMonitor: { additionalLabels: { release: 'kube-prometheus-stack' } } },
-    alerts: { ruleLabels: { release: 'kube-prometheus-stack' } },
-  });
-
   app.synth();
+
+  // The README's GpuOperatorStack block itself, run from README.md (test/helpers/readme.ts).
+  const operator = await runReadmeExample(readmeBlock('GpuOperatorStack'));
+  for (const [name, { text }] of Object.entries(operator)) fs.writeFileSync(path.join(outdir, name), text);
 }

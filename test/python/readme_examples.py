@@ -10,7 +10,6 @@ import sys
 from cdk8s import App, Chart
 from cdk8s_gpu import (
     ContainerdConfig,
-    DeviceIdStrategy,
     DevicePluginConfigProps,
     GitOpsInstall,
     GpuDevicePlugin,
@@ -53,7 +52,7 @@ GpuJob(
     gpu_requests=[GpuRequest.mig(MigProfile.PROFILE_1_G_10_GB)],
 )
 
-# README, GpuOperatorStack.
+# README, GpuOperatorStack (the TypeScript side runs the README's block itself).
 operator = Chart(app, "gpu-operator", disable_resource_name_hashes=True)
 GpuOperatorStack(
     operator,
@@ -69,7 +68,6 @@ GpuOperatorStack(
                 name="sliced-4",
                 config=DevicePluginConfigProps(
                     time_slicing=SharingOptions(resources=[SharedResource(resource=GpuResource.NVIDIA_GPU, replicas=4)]),
-                    device_id_strategy=DeviceIdStrategy.INDEX,
                 ),
             ),
         ],

@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { Built, REPO_ROOT, VERSION, buildImage, json } from './image';
 import { Registry, startRegistry } from './registry';
+import { firstOfKind } from '../helpers/k8s-objects';
 
 jest.setTimeout(30 * 60 * 1000);
 
@@ -163,9 +164,10 @@ describe('chart: helm push (Helm 4) to the registry', () => {
       ],
       { encoding: 'utf8' },
     );
-    const ds = YAML.parseAllDocuments(out)
-      .map((d) => d.toJSON())
-      .find((o) => o?.kind === 'DaemonSet');
+    const ds = firstOfKind(
+      YAML.parseAllDocuments(out).map((d) => d.toJSON()),
+      'DaemonSet',
+    );
     expect(ds.spec.template.spec.containers[0].image).toBe(
       `ghcr.io/cdk8s-gpu/gpu-device-plugin:v${VERSION}@${digestPin}`,
     );

@@ -4,7 +4,8 @@
  * Container Toolkit generates resolve them.
  */
 
-export const CDI_VENDOR = 'k8s.device-plugin.nvidia.com';
+import { CDI_VENDOR } from '../constants.js';
+
 /** Plugin name that container-device-interface's UpdateAnnotations puts in the key. */
 export const CDI_ANNOTATION_PLUGIN = 'nvidia-device-plugin';
 

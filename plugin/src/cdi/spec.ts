@@ -7,7 +7,7 @@
  * (checked by test/plugin/cdi/nvidia-spec.test.ts against NVIDIA's own binary).
  */
 import * as path from 'node:path';
-import { CDI_VENDOR } from '../allocate/cdi.js';
+import { CDI_VENDOR } from '../constants.js';
 import type { DeviceIdStrategy } from '../config/types.js';
 import type { DeviceInventory } from '../devices/types.js';
 import {

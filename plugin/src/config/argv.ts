@@ -5,9 +5,8 @@
  * repeat or take commas. Anything unknown is an error that names it.
  */
 import { ConfigError } from './errors.js';
-import { allFlagNames, helpFlag, optionForFlag, type OptionSpec } from './options.js';
+import { allFlagNames, helpFlag, optionForFlag, type AnyOption, type SettingKey } from './options.js';
 import { closestMatch } from './suggest.js';
-import type { SettingKey } from './settings.js';
 
 /** The raw text of one option as given on the command line. */
 export interface FlagValue {
@@ -55,7 +54,7 @@ export function parseArgv(argv: readonly string[]): Map<SettingKey, FlagValue> {
   return values;
 }
 
-function record(values: Map<SettingKey, FlagValue>, spec: OptionSpec, value: FlagValue): void {
+function record(values: Map<SettingKey, FlagValue>, spec: AnyOption, value: FlagValue): void {
   const earlier = values.get(spec.key);
   if (spec.list && earlier) {
     // Repeated slice flags accumulate, as urfave/cli's StringSlice does.
@@ -79,11 +78,11 @@ function unknownFlag(arg: string, name: string): ConfigError {
   return new ConfigError(`unknown flag ${arg.split('=')[0]}${didYouMean} (run with --help to list every flag)`);
 }
 
-function describeValue(spec: OptionSpec): string {
+function describeValue(spec: AnyOption): string {
   return spec.valueName ?? 'a value';
 }
 
-function example(spec: OptionSpec): string {
+function example(spec: AnyOption): string {
   const first = spec.valueName?.split(/[|,]/)[0];
   return first && first !== 'path' ? first : String(spec.defaultText);
 }

@@ -14,7 +14,7 @@ import {
   type ConfigFileShape,
   type DevicesValue,
 } from './schema.js';
-import type { Settings } from './settings.js';
+import { OPTIONS, type SettingKey, type Settings } from './options.js';
 import { closestMatch } from './suggest.js';
 import type { ReplicatedResources, Sharing } from './types.js';
 
@@ -150,33 +150,13 @@ function locate(
 
 function toConfigFile(shape: ConfigFileShape, source: string): ConfigFile {
   const warnings: string[] = [];
-  const flags = shape.flags ?? {};
-  const plugin = flags.plugin ?? {};
-  const candidates: Partial<Settings> = {
-    migStrategy: flags.migStrategy,
-    failOnInitError: flags.failOnInitError,
-    nvidiaDriverRoot: flags.nvidiaDriverRoot,
-    nvidiaDevRoot: flags.nvidiaDevRoot,
-    mpsRoot: flags.mpsRoot,
-    gdrcopyEnabled: flags.gdrcopyEnabled,
-    gdsEnabled: flags.gdsEnabled,
-    mofedEnabled: flags.mofedEnabled,
-    deviceDiscoveryStrategy: flags.deviceDiscoveryStrategy,
-    passDeviceSpecs: plugin.passDeviceSpecs,
-    deviceListStrategy: plugin.deviceListStrategy,
-    deviceIDStrategy: plugin.deviceIDStrategy,
-    cdiAnnotationPrefix: plugin.cdiAnnotationPrefix,
-    nvidiaCTKPath: plugin.nvidiaCTKPath,
-    containerDriverRoot: plugin.containerDriverRoot,
-    sharedDevicesAllocationPolicy: plugin.sharedDevicesAllocationPolicy,
-    kubeletSocket: plugin.kubeletSocket,
-    cdiFeatureFlags: plugin.cdiFeatureFlags,
-    imexChannelIDs: shape.imex?.channelIDs,
-    imexRequired: shape.imex?.required,
-  };
-  const settings = Object.fromEntries(
-    Object.entries(candidates).filter(([, value]) => value !== undefined),
-  ) as Partial<Settings>;
+  // Every option with a filePath reads its field; the compiler has checked that the field
+  // exists in the schema and that its value fits the option (options.ts, FilePathFor).
+  const settings: Partial<Record<SettingKey, unknown>> = {};
+  for (const spec of OPTIONS) {
+    const value = spec.filePath === undefined ? undefined : valueAt(shape, spec.filePath.split('.'));
+    if (value !== undefined) settings[spec.key] = value;
+  }
 
   if ((shape.resources?.gpus?.length ?? 0) > 0 || (shape.resources?.mig?.length ?? 0) > 0) {
     warnings.push(
@@ -184,7 +164,12 @@ function toConfigFile(shape: ConfigFileShape, source: string): ConfigFile {
         'the default names nvidia.com/gpu and nvidia.com/mig-<profile> are used',
     );
   }
-  return { source, settings, sharing: toSharing(shape.sharing, source, warnings), warnings };
+  return {
+    source,
+    settings: settings as Partial<Settings>,
+    sharing: toSharing(shape.sharing, source, warnings),
+    warnings,
+  };
 }
 
 type ReplicatedShape = NonNullable<NonNullable<ConfigFileShape['sharing']>['mps']>;

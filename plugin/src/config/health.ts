@@ -4,7 +4,7 @@
  * all/xids is an error here: NVIDIA logs and drops it, which hides typos.
  *
  *   disable all|xids        -> health checks off
- *   disable 48,62           -> added to the default skip list (13,31,43,45,68,109)
+ *   disable 48,62           -> added to the default skip list (DEFAULT_SKIP_XIDS)
  *   enable 48               -> always critical, even when in the skip list
  *   enable all|xids         -> every XID critical, the default skip list included,
  *                              and it overrides disable=all
@@ -15,7 +15,8 @@
 import { ConfigError } from './errors.js';
 import { HEALTH_ENV } from './options.js';
 import type { HealthConfig } from './types.js';
-import { DEFAULT_SKIP_XIDS, splitList } from './values.js';
+import { DEFAULT_SKIP_XIDS } from '../constants.js';
+import { splitList } from './rules.js';
 
 interface XidList {
   all: boolean;

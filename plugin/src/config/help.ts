@@ -2,14 +2,15 @@
  * `gpu-device-plugin --help`, generated from the option table so that every flag,
  * its env vars, its default and its config-file key are always listed.
  */
-import { HEALTH_ENV, OPTIONS, type OptionGroup, type OptionSpec } from './options.js';
+import { DEFAULT_SKIP_XIDS } from '../constants.js';
+import { HEALTH_ENV, OPTIONS, type AnyOption, type OptionGroup } from './options.js';
 
 const GROUP_TITLES: Record<OptionGroup, string> = {
   nvidia: "Flags compatible with NVIDIA's k8s-device-plugin (same names, aliases and env vars):",
   own: "This plugin's own flags:",
 };
 
-function describe(spec: OptionSpec): string[] {
+function describe(spec: AnyOption): string[] {
   const names = spec.flags.map((flag) => `--${flag}`).join(', ');
   const value = spec.bool ? '[=true|false]' : `=<${spec.valueName ?? 'value'}>`;
   const details = [
@@ -40,7 +41,7 @@ export function helpText(): string {
     "Health checks (environment variables only, as in NVIDIA's plugin):",
     `  ${HEALTH_ENV.disable}`,
     '      default none · "all" or "xids" turns XID health checks off; a comma list of XIDs adds them',
-    '      to the XIDs ignored by default (13, 31, 43, 45, 68, 109)',
+    `      to the XIDs ignored by default (${DEFAULT_SKIP_XIDS.join(', ')})`,
     `  ${HEALTH_ENV.enable}`,
     '      default none · a comma list of XIDs always treated as critical, even if ignored above;',
     '      "all" makes every XID critical',

@@ -9,9 +9,16 @@ import { parseArgv, type FlagValue } from './argv.js';
 import { ConfigError, InvalidValue, showValue } from './errors.js';
 import { parseConfigFile, type ConfigFile } from './file.js';
 import { healthFromEnv } from './health.js';
-import { OPTIONS, defaultSettings, type OptionSpec } from './options.js';
-import type { SettingKey, Settings } from './settings.js';
-import type { PluginConfig, ReplicatedResources, Sharing } from './types.js';
+import {
+  OPTIONS,
+  defaultSettings,
+  fileSection,
+  type AnyOption,
+  type InFileSection,
+  type SettingKey,
+  type Settings,
+} from './options.js';
+import type { Flags, Imex, PluginConfig, PluginFlags, ReplicatedResources, Sharing } from './types.js';
 
 export { helpText } from './help.js';
 export { summarizeConfig } from './summary.js';
@@ -65,14 +72,14 @@ interface Layer {
 function parseLayer(values: Map<SettingKey, FlagValue>, origin: (value: FlagValue) => string): Layer {
   const layer: Layer = { settings: {}, origins: {} };
   for (const [key, value] of values) {
-    const spec = OPTIONS.find((candidate) => candidate.key === key) as OptionSpec;
+    const spec = OPTIONS.find((candidate) => candidate.key === key) as AnyOption;
     (layer.settings as Record<string, unknown>)[key] = parseValue(spec, value);
     layer.origins[key] = origin(value);
   }
   return layer;
 }
 
-function parseValue(spec: OptionSpec, value: FlagValue): unknown {
+function parseValue(spec: AnyOption, value: FlagValue): unknown {
   try {
     return spec.parse(value.text);
   } catch (error) {
@@ -134,49 +141,61 @@ function build(
     Object.assign(settings, layer.settings);
     Object.assign(origins, layer.origins);
   }
-  const nvidiaDevRoot = settings.nvidiaDevRoot ?? settings.nvidiaDriverRoot;
   const sharing: Sharing = file?.sharing ?? {};
   checkSharing(sharing, settings, origins, file?.source ?? '', warn);
+
+  // The settings of options with a filePath land in the sections that mirror the file
+  // (fileSection, typed by FileSection in options.ts). The others are taken apart here by name,
+  // and `unplaced` must be empty: an option without a filePath that is not placed below does
+  // not compile.
+  const {
+    nvidiaDevRoot,
+    healthRecoverySeconds,
+    lostGpuCheckMs,
+    devicePluginPath,
+    kubeletSocket,
+    nvmlLibrary,
+    configFile,
+    metricsPort,
+    metricsBindAddress,
+    logLevel,
+    cdiRoot,
+    cdiDisableHooks,
+    gfdOutputFile,
+    gfdMachineTypeFile,
+    // Accepted for NVIDIA compatibility and not used: NVML is the only discovery, and no CDI
+    // feature flag changes the spec this plugin writes.
+    deviceDiscoveryStrategy: _deviceDiscoveryStrategy,
+    cdiFeatureFlags: _cdiFeatureFlags,
+    ...placedByFile
+  } = settings;
+  void ({} as Omit<typeof placedByFile, keyof InFileSection> satisfies Record<string, never>);
 
   return {
     version: 'v1',
     flags: {
-      migStrategy: settings.migStrategy,
-      failOnInitError: settings.failOnInitError,
-      nvidiaDriverRoot: settings.nvidiaDriverRoot,
-      nvidiaDevRoot,
-      mpsRoot: settings.mpsRoot,
-      gdrcopyEnabled: settings.gdrcopyEnabled,
-      gdsEnabled: settings.gdsEnabled,
-      mofedEnabled: settings.mofedEnabled,
-      plugin: {
-        passDeviceSpecs: settings.passDeviceSpecs,
-        deviceListStrategy: settings.deviceListStrategy,
-        deviceIDStrategy: settings.deviceIDStrategy,
-        cdiAnnotationPrefix: settings.cdiAnnotationPrefix,
-        nvidiaCTKPath: settings.nvidiaCTKPath,
-        containerDriverRoot: settings.containerDriverRoot,
-        sharedDevicesAllocationPolicy: settings.sharedDevicesAllocationPolicy,
-      },
+      ...(fileSection(settings, 'flags.') as Omit<Flags, 'nvidiaDevRoot' | 'plugin'>),
+      nvidiaDevRoot: nvidiaDevRoot ?? settings.nvidiaDriverRoot,
+      plugin: fileSection(settings, 'flags.plugin.') as PluginFlags,
     },
     sharing,
-    imex: { channelIDs: settings.imexChannelIDs, required: settings.imexRequired },
+    imex: fileSection(settings, 'imex.') as Imex,
     health: {
-      ...healthFromEnv(env, settings.healthRecoverySeconds * 1000, warn),
-      lostCheckMs: settings.lostGpuCheckMs,
+      ...healthFromEnv(env, healthRecoverySeconds * 1000, warn),
+      lostCheckMs: lostGpuCheckMs,
     },
     runtime: {
-      devicePluginPath: settings.devicePluginPath,
-      kubeletSocket: settings.kubeletSocket,
-      nvmlLibrary: settings.nvmlLibrary,
-      ...(settings.configFile !== undefined ? { configFile: resolve(settings.configFile) } : {}),
-      metricsPort: settings.metricsPort,
-      metricsBindAddress: settings.metricsBindAddress,
-      logLevel: settings.logLevel,
-      cdiRoot: settings.cdiRoot,
-      cdiDisableHooks: settings.cdiDisableHooks,
-      gfdOutputFile: settings.gfdOutputFile,
-      gfdMachineTypeFile: settings.gfdMachineTypeFile,
+      devicePluginPath,
+      kubeletSocket,
+      nvmlLibrary,
+      ...(configFile !== undefined ? { configFile: resolve(configFile) } : {}),
+      metricsPort,
+      metricsBindAddress,
+      logLevel,
+      cdiRoot,
+      cdiDisableHooks,
+      gfdOutputFile,
+      gfdMachineTypeFile,
     },
   };
 }

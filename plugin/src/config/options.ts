@@ -2,8 +2,12 @@
  * Every option of the plugin in one table: its flags (NVIDIA's names and aliases),
  * env vars, default, config-file path and one line of meaning. argv.ts, load.ts and
  * help.ts all read this table, so a flag cannot exist without its help line.
+ *
+ * The table is also the one declaration of each option's type: `Settings` (below) is
+ * derived from it, and the config-file mapping (file.ts) from each `filePath`, which must name a
+ * field of the file schema (schema.ts) whose value fits the option (the compiler checks both).
  */
-import type { SettingKey, Settings } from './settings.js';
+import type { ConfigFileShape } from './schema.js';
 import {
   ALLOCATION_POLICIES,
   DEVICE_ID_STRATEGIES,
@@ -19,11 +23,21 @@ import {
   parseImexChannelIDs,
   parseWholeNumber,
   splitList,
-} from './values.js';
+} from './rules.js';
 
 export type OptionGroup = 'nvidia' | 'own';
 
-export interface OptionSpec<K extends SettingKey = SettingKey> {
+/** `[path, value]` for every field of the config file, e.g. `['flags.plugin.passDeviceSpecs', boolean]`. */
+type FileFields<T, P extends string = ''> = T extends readonly unknown[] | string | number | boolean
+  ? [P, T]
+  : T extends object
+    ? { [K in keyof T & string]-?: FileFields<NonNullable<T[K]>, P extends '' ? K : `${P}.${K}`> }[keyof T & string]
+    : [P, T];
+
+/** The config-file paths whose value an option of type T can take. */
+export type FilePathFor<T> = Extract<FileFields<ConfigFileShape>, [string, T]>[0];
+
+export interface OptionSpec<K extends string = string, T = unknown, P extends string = string> {
   key: K;
   /** Long flag names without dashes; the first is the main name, the rest are aliases. */
   flags: readonly string[];
@@ -36,23 +50,30 @@ export interface OptionSpec<K extends SettingKey = SettingKey> {
   list?: boolean;
   /** Placeholder shown in --help for the value. */
   valueName?: string;
-  parse: (text: string) => Settings[K];
-  defaultValue: Settings[K];
+  /** Reads a flag or env value; the option's type is what this returns. */
+  parse: (text: string) => T;
+  defaultValue: NoInfer<T>;
   /** The default as --help prints it. */
   defaultText: string;
-  /** Dotted path in the config file, when the file can set it. */
-  filePath?: string;
+  /** Dotted path in the config file, when the file can set it: a field of schema.ts whose value fits T (option() checks it). */
+  filePath?: P;
   help: string;
 }
 
-function option<K extends SettingKey>(spec: OptionSpec<K>): OptionSpec {
-  return spec as unknown as OptionSpec;
+/** Declares one option; K, T and P are inferred from `key`, `parse` and `filePath`, and checked against the rest. */
+function option<K extends string, T, P extends FilePathFor<T> = never>(spec: OptionSpec<K, T, P>): OptionSpec<K, T, P> {
+  return spec;
 }
 
 const text = (value: string): string => value;
 const list = (value: string): string[] => splitList(value);
+/** An option whose default is "not set". */
+const unsetUnless =
+  <T>(parse: (text: string) => T) =>
+  (value: string): T | undefined =>
+    parse(value);
 
-export const OPTIONS: readonly OptionSpec[] = [
+export const OPTIONS = [
   option({
     key: 'migStrategy',
     flags: ['mig-strategy'],
@@ -95,7 +116,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: ['NVIDIA_DEV_ROOT'],
     group: 'nvidia',
     valueName: 'path',
-    parse: checkAbsolutePath,
+    parse: unsetUnless(checkAbsolutePath),
     defaultValue: undefined,
     defaultText: 'the driver root',
     filePath: 'flags.nvidiaDevRoot',
@@ -192,7 +213,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     env: ['CONFIG_FILE'],
     group: 'nvidia',
     valueName: 'path',
-    parse: checkNonEmpty,
+    parse: unsetUnless(checkNonEmpty),
     defaultValue: undefined,
     defaultText: 'none',
     help: "NVIDIA's version: v1 config file (YAML or JSON); reloaded on SIGHUP",
@@ -429,7 +450,65 @@ export const OPTIONS: readonly OptionSpec[] = [
     defaultText: '2000',
     help: "every this many ms, one cheap NVML call per GPU; a GPU that NVML reports lost (GPU_IS_LOST, no XID needed) is Unhealthy within about this long, for good; 0 = off (NVIDIA's behaviour)",
   }),
-];
+] as const;
+
+/** Any option of the table, with its own key and type. */
+export type AnyOption = (typeof OPTIONS)[number];
+/** The value type of an option. */
+export type OptionValue<O> = O extends OptionSpec<string, infer T, string> ? T : never;
+
+/**
+ * The flat view of every option that a flag, an env var or the config file can set, keyed the
+ * same way in each source so that precedence is a plain per-key merge; load.ts folds the merged
+ * settings into the nested PluginConfig. Derived from the table, never written out: an option's
+ * type is what its `parse` returns (`nvidiaDevRoot` and `configFile` are undefined when not set).
+ */
+export type Settings = { -readonly [O in AnyOption as O['key']]: OptionValue<O> };
+export type SettingKey = keyof Settings;
+
+/**
+ * Options the config file can set that the PluginConfig does not keep in the file's section:
+ * kubeletSocket goes to `runtime`, the other two are accepted for compatibility and unused.
+ */
+export const KEPT_OUT_OF_FILE_SECTIONS = ['kubeletSocket', 'cdiFeatureFlags', 'deviceDiscoveryStrategy'] as const;
+type KeptOut = (typeof KEPT_OUT_OF_FILE_SECTIONS)[number];
+
+/**
+ * One section of the PluginConfig that mirrors the file (`flags.`, `flags.plugin.`, `imex.`):
+ * every option whose filePath is directly below `Prefix`, by its name in the file. Derived, so an
+ * option with a filePath reaches the PluginConfig without another declaration.
+ */
+export type FileSection<Prefix extends string> = {
+  -readonly [
+    O in AnyOption as O['key'] extends KeptOut
+      ? never
+      : [NonNullable<O['filePath']>] extends [never]
+        ? never
+        : NonNullable<O['filePath']> extends `${Prefix}${infer Name}`
+          ? Name extends `${string}.${string}`
+            ? never
+            : Name
+          : never
+  ]: OptionValue<O>;
+};
+
+/** The settings that a file section places (see FileSection). */
+export type InFileSection = {
+  [
+    O in AnyOption as O['key'] extends KeptOut ? never : [NonNullable<O['filePath']>] extends [never] ? never : O['key']
+  ]: true;
+};
+
+/** The runtime twin of FileSection: the merged settings of one section, by name in the file. */
+export function fileSection(settings: Settings, prefix: string): Record<string, unknown> {
+  const section: Record<string, unknown> = {};
+  for (const spec of OPTIONS) {
+    if ((KEPT_OUT_OF_FILE_SECTIONS as readonly string[]).includes(spec.key)) continue;
+    const name = spec.filePath?.startsWith(prefix) ? spec.filePath.slice(prefix.length) : undefined;
+    if (name !== undefined && !name.includes('.')) section[name] = settings[spec.key];
+  }
+  return section;
+}
 
 /** Health-check env vars: NVIDIA reads them from the environment only, so do we. */
 export const HEALTH_ENV = {
@@ -455,10 +534,10 @@ export function helpFlag(arg: string): 'help' | 'no-help' | undefined {
   return /^(false|0|f)$/i.test(body.slice(eq + 1).trim()) ? 'no-help' : 'help';
 }
 
-const byFlag = new Map<string, OptionSpec>();
+const byFlag = new Map<string, AnyOption>();
 for (const spec of OPTIONS) for (const flag of spec.flags) byFlag.set(flag, spec);
 
-export function optionForFlag(name: string): OptionSpec | undefined {
+export function optionForFlag(name: string): AnyOption | undefined {
   return byFlag.get(name);
 }
 

@@ -20,7 +20,7 @@ import {
   checkImexChannelIDs,
   normalizeDeviceRef,
   normalizeResourceName,
-} from './values.js';
+} from './rules.js';
 
 /** Known keys of each object, by path pattern ('' is the root). */
 export const KNOWN_KEYS = new Map<string, readonly string[]>();
@@ -66,7 +66,7 @@ function object<S extends z.ZodRawShape>(pattern: string, shape: S) {
   return z.strictObject(shape);
 }
 
-/** A field checked by one of the shared value rules (values.ts), which throw InvalidValue. */
+/** A field checked by one of the shared value rules (rules.ts), which throw InvalidValue. */
 function checked<T>(check: (value: unknown) => T) {
   return z.unknown().transform((value, ctx): T => {
     try {

@@ -7,34 +7,27 @@
  * Allocate (allocate/). Owned by config/: change it there, with its schema.
  */
 
-export type MigStrategy = 'none' | 'single' | 'mixed';
-export type DeviceListStrategy = 'envvar' | 'volume-mounts' | 'cdi-annotations' | 'cdi-cri';
-export type DeviceIdStrategy = 'uuid' | 'index';
-export type SharedDevicesAllocationPolicy = 'distributed' | 'packed';
+import type { FileSection } from './options.js';
+import type {
+  DeviceIdStrategy,
+  DeviceListStrategy,
+  LogLevel,
+  MigStrategy,
+  SharedDevicesAllocationPolicy,
+} from './rules.js';
 
-export interface PluginFlags {
-  /** Path prefix of the flags below in the file: `flags.plugin.*`. */
-  passDeviceSpecs: boolean;
-  deviceListStrategy: DeviceListStrategy[];
-  deviceIDStrategy: DeviceIdStrategy;
-  cdiAnnotationPrefix: string;
-  nvidiaCTKPath: string;
-  containerDriverRoot: string;
-  sharedDevicesAllocationPolicy: SharedDevicesAllocationPolicy;
-}
+// The enum types are derived from their value lists in rules.ts; re-exported for the
+// modules that read the config.
+export type { DeviceIdStrategy, DeviceListStrategy, MigStrategy, SharedDevicesAllocationPolicy };
 
-export interface Flags {
-  migStrategy: MigStrategy;
-  failOnInitError: boolean;
-  nvidiaDriverRoot: string;
-  /** Defaults to nvidiaDriverRoot. */
-  nvidiaDevRoot: string;
-  mpsRoot: string;
-  gdrcopyEnabled: boolean;
-  gdsEnabled: boolean;
-  mofedEnabled: boolean;
-  plugin: PluginFlags;
-}
+// The sections that mirror the file (flags, flags.plugin, imex) are derived from the option
+// table (options.ts FileSection): an option with a filePath is in them without another line here.
+
+/** `flags.plugin.*` of the file. */
+export type PluginFlags = FileSection<'flags.plugin.'>;
+
+/** `flags.*` of the file; `nvidiaDevRoot` defaults to nvidiaDriverRoot. */
+export type Flags = Omit<FileSection<'flags.'>, 'nvidiaDevRoot'> & { nvidiaDevRoot: string; plugin: PluginFlags };
 
 export interface ReplicatedResource {
   /** Resource to share, e.g. `nvidia.com/gpu` or `nvidia.com/mig-1g.10gb`. */
@@ -60,10 +53,8 @@ export interface Sharing {
   mps?: ReplicatedResources;
 }
 
-export interface Imex {
-  channelIDs: number[];
-  required: boolean;
-}
+/** `imex.*` of the file. */
+export type Imex = FileSection<'imex.'>;
 
 /** What the plugin runs with. Produced by config/load.ts. */
 export interface PluginConfig {
@@ -80,7 +71,7 @@ export interface PluginConfig {
 export interface HealthConfig {
   /** All health checking off (`DP_DISABLE_HEALTHCHECKS=all|xids`). */
   disabled: boolean;
-  /** XIDs that never mark a device unhealthy. Default 13, 31, 43, 45, 68, 109. */
+  /** XIDs that never mark a device unhealthy. Default DEFAULT_SKIP_XIDS (constants.ts). */
   skipXids: number[];
   /** XIDs always treated as critical, overriding skipXids (`DP_ENABLE_HEALTHCHECKS`). */
   enableXids: number[];
@@ -108,7 +99,7 @@ export interface RuntimeOptions {
   /** Port of /healthz, /readyz and /metrics (0 = disabled). */
   metricsPort: number;
   metricsBindAddress: string;
-  logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
   /** Directory of the CDI spec written under the CDI strategies (default /var/run/cdi). */
   cdiRoot: string;
   /** Hook names left out of the CDI spec; `all` leaves out every hook. */

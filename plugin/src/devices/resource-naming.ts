@@ -4,13 +4,12 @@
  * `/` must be a DNS subdomain so the kubelet accepts it.
  */
 
-export const RESOURCE_PREFIX = 'nvidia.com';
-export const MAX_RESOURCE_NAME_LENGTH = 63;
+import { isResourceName } from '../config/rules.js';
+import { MAX_RESOURCE_NAME_LENGTH, RESOURCE_PREFIX } from '../constants.js';
+
 /** Suffix of shared resources under renameByDefault. */
 export const SHARED_SUFFIX = '.shared';
 export const GPU_RESOURCE = `${RESOURCE_PREFIX}/gpu`;
-
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * The fully qualified name, or an Error that names `where` (the config field the name came
@@ -24,8 +23,7 @@ export function qualifyResourceName(name: string, where: string): string {
         `${MAX_RESOURCE_NAME_LENGTH} (prefix included). Choose a shorter name (set rename).`,
     );
   }
-  const [prefix, local] = full.split('/', 2);
-  if (prefix !== RESOURCE_PREFIX || !DNS_SUBDOMAIN.test(local) || full.split('/').length !== 2) {
+  if (!isResourceName(full)) {
     throw new Error(
       `${where}: resource name '${full}' is not valid: it must be '${RESOURCE_PREFIX}/<name>' where <name> is ` +
         'lowercase letters, digits, - and . (starting and ending with a letter or digit).',

@@ -4,6 +4,9 @@
  */
 
 import type { DeviceAttributes } from './nvml.js';
+import type { HealthEvent } from '../health/health-event.js';
+
+export type { HealthEvent };
 
 export interface ComputeCapability {
   major: number;
@@ -81,18 +84,6 @@ export interface DeviceInventory {
   cudaDriverVersion: number;
   gpus: Gpu[];
   topology: GpuTopology;
-}
-
-/** A health change seen by the health monitor. */
-export interface HealthEvent {
-  /** UUID of the GPU or MIG device the event names; '*' = every device. */
-  uuid: string;
-  healthy: boolean;
-  /** The XID that caused it, when there is one. */
-  xid?: number;
-  /** Never recovers while the plugin runs (a lost GPU needs a reset). */
-  permanent?: boolean;
-  reason: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Health policy between raw NVML events (DeviceSource.watchHealth) and what the kubelet is
- * told. NVIDIA's rules: skipped XIDs (default 13, 31, 43, 45, 68, 109) change nothing,
+ * told. NVIDIA's rules: skipped XIDs (default DEFAULT_SKIP_XIDS, constants.ts) change nothing,
  * DP_ENABLE_HEALTHCHECKS XIDs override the skip list, `*` means every device. Our addition,
  * which NVIDIA's plugin lacks: a device marked unhealthy by a recoverable XID becomes healthy
  * again after `recoveryMs` without a new critical XID on it. XID 79 (the GPU fell off the
@@ -8,13 +8,10 @@
  * never recover while the plugin runs.
  */
 import type { HealthConfig } from '../config/types.js';
-import type { HealthEvent } from '../devices/types.js';
+import type { HealthEvent } from './health-event.js';
 
 /** XID 79: GPU has fallen off the bus. */
 export const XID_FELL_OFF_BUS = 79;
-
-/** NVIDIA's default skip list (v0.18+). */
-export const DEFAULT_SKIP_XIDS: readonly number[] = [13, 31, 43, 45, 68, 109];
 
 export type HealthChangeListener = (uuid: string, healthy: boolean, reason: string) => void;
 

@@ -11,7 +11,7 @@
  * failure is no proof that the GPU is gone.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { HealthEvent } from '../devices/types.js';
+import type { HealthEvent } from './health-event.js';
 
 /** nvmlReturn_t codes that mean the GPU is gone until a reset. */
 export const LOST_CODES: ReadonlyMap<number, string> = new Map([

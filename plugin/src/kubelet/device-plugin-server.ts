@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics-sink.js';
+import type { Metrics } from '../observability/metrics.js';
 import { devicePluginService, unixTarget } from './api-proto.js';
 import type {
   ApiDevice,

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../observability/logger.js';
-import type { Metrics } from '../observability/metrics-sink.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Readiness } from '../observability/http-server.js';
 import { DevicePluginServer, type DevicePluginBackend } from './device-plugin-server.js';
 import { KubeletWatcher, type WatchEvent } from './kubelet-watcher.js';

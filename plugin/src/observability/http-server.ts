@@ -4,7 +4,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from './metrics-sink.js';
+import type { Metrics } from './metrics.js';
 
 export interface Readiness {
   ready: boolean;

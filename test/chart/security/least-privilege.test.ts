@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate } from '../helm';
 import { leastPrivilegeProblems } from '../../security/least-privilege';
+import { ofKind } from '../../helpers/k8s-objects';
 
 // What users install: `helm template` of every chart scenario keeps to the same
 // least-privilege rules as dist/ (test/constructs/security/least-privilege.test.ts).
@@ -18,7 +19,7 @@ beforeAll(() => {
 
 test.each(SCENARIOS)('helm template with ci/%s keeps to least privilege', (file) => {
   const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', file)]);
-  expect(objects.some((o) => o.kind === 'DaemonSet')).toBe(true);
+  expect(ofKind(objects, 'DaemonSet')).not.toHaveLength(0);
   // hostNetwork only where the scenario asks for it (a user's opt-in, as passDeviceSpecs is for privileged).
   const values = YAML.parse(fs.readFileSync(path.join(CHART_DIR, 'ci', file), 'utf-8')) ?? {};
   expect(leastPrivilegeProblems(objects, { hostNetworkAllowed: values.hostNetwork === true })).toEqual([]);

@@ -466,7 +466,6 @@ describe('GpuDevicePlugin props', () => {
   });
 
   test('resources replace the defaults', () => {
-    const { k8s } = require('cdk8s-plus-28');
     const c = pluginContainer(
       synthPlugin({ resources: { limits: { memory: k8s.Quantity.fromString('300Mi') } } }).byKind('DaemonSet'),
     );
@@ -486,7 +485,7 @@ describe('GpuDevicePlugin validation', () => {
     [
       'driver root that only looks like a chart value token',
       { nvidiaDriverRoot: '\u27e6cv:0\u27e7' },
-      /^nvidiaDriverRoot must be an absolute path/,
+      /^nvidiaDriverRoot must be an absolute host path/,
     ],
     [
       'toleration with an unknown operator',
@@ -650,7 +649,7 @@ describe('GpuDevicePlugin validation', () => {
     [
       'relative driver root',
       { nvidiaDriverRoot: 'run/nvidia' },
-      /nvidiaDriverRoot must be an absolute path \(got "run\/nvidia"\)/,
+      /nvidiaDriverRoot must be an absolute host path \(got "run\/nvidia"\)/,
     ],
   ])('%s', (_name, props, message) => {
     expect(() => synthPlugin(props)).toThrow(message);

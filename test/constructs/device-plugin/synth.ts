@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { GpuDevicePlugin, GpuDevicePluginProps } from '../../../src';
+import { ofKind, oneOfKind } from '../../helpers/k8s-objects';
 
 /** Synthesizes one GpuDevicePlugin and returns its objects by kind. */
 export function synthPlugin(props: GpuDevicePluginProps = {}): { all: any[]; byKind: (kind: string) => any } {
@@ -7,17 +8,9 @@ export function synthPlugin(props: GpuDevicePluginProps = {}): { all: any[]; byK
   const chart = new Chart(app, 'test', { disableResourceNameHashes: true });
   new GpuDevicePlugin(chart, 'DevicePlugin', props);
   const all = Testing.synth(chart);
-  return {
-    all,
-    byKind: (kind: string) => {
-      // The plugin's own objects; the MPS control daemon's DaemonSet is `mpsDaemonSet(all)`.
-      const found = all.filter(
-        (o) => o.kind === kind && o.metadata?.labels?.['app.kubernetes.io/component'] !== 'mps-control-daemon',
-      );
-      if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
-      return found[0];
-    },
-  };
+  // The plugin's own objects; the MPS control daemon's DaemonSet is `mpsDaemonSet(all)`.
+  const own = all.filter((o) => o.metadata?.labels?.['app.kubernetes.io/component'] !== 'mps-control-daemon');
+  return { all, byKind: (kind: string) => oneOfKind(own, kind) };
 }
 
 /** The plugin container of a synthesized DaemonSet. */
@@ -32,7 +25,7 @@ export function envOf(ds: any): Record<string, string> {
 
 /** The MPS control daemon DaemonSet, or undefined when the plugin has none. */
 export function mpsDaemonSet(all: any[]): any {
-  return all.find(
-    (o) => o.kind === 'DaemonSet' && o.metadata?.labels?.['app.kubernetes.io/component'] === 'mps-control-daemon',
+  return ofKind(all, 'DaemonSet').find(
+    (o) => o.metadata?.labels?.['app.kubernetes.io/component'] === 'mps-control-daemon',
   );
 }

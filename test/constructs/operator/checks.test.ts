@@ -1,35 +1,29 @@
 import {
-  checkAbsolutePath,
-  checkCountOrPercent,
-  checkEnum,
-  checkGoDuration,
-  checkLabelValue,
-  checkPromDuration,
-} from '../../../src/operator/checks';
+  requireAbsolutePath,
+  requireCountOrPercent,
+  requireOneOf,
+  requireGoDuration,
+  requireLabelValue,
+  requirePromDuration,
+} from '../../../src/common/validation';
 import { KernelModuleType } from '../../../src/operator';
 
 type Check = (field: string, value: any) => void;
 
 describe.each<[string, Check, unknown[], unknown[], RegExp]>([
+  ['requireLabelValue', requireLabelValue, ['time-sliced_4.x', 'A1'], ['-a', 'a b', 'a'.repeat(64), ''], /label value/],
+  ['requireAbsolutePath', requireAbsolutePath, ['/', '/run/nvidia'], ['run', ''], /absolute host path/],
   [
-    'checkLabelValue',
-    checkLabelValue,
-    ['time-sliced_4.x', 'A1'],
-    ['-a', 'a b', 'a'.repeat(64), ''],
-    /node label value/,
-  ],
-  ['checkAbsolutePath', checkAbsolutePath, ['/', '/run/nvidia'], ['run', ''], /absolute host path/],
-  [
-    'checkPromDuration',
-    checkPromDuration,
+    'requirePromDuration',
+    requirePromDuration,
     ['15s', '1m30s', '2h', '500ms', '0'],
     ['', '15', '1.5s', '30s1m', '15 s'],
     /Prometheus duration/,
   ],
-  ['checkGoDuration', checkGoDuration, ['30m', '1h30m', '90s', '1.5h'], ['', '1d', '30', 'm'], /duration such as/],
+  ['requireGoDuration', requireGoDuration, ['30m', '1h30m', '90s', '1.5h'], ['', '1d', '30', 'm'], /duration such as/],
   [
-    'checkCountOrPercent',
-    checkCountOrPercent,
+    'requireCountOrPercent',
+    requireCountOrPercent,
     ['1', '12', '25%', '100%'],
     ['0', '-1', '101%', '1.5', 'one'],
     /whole number ≥ 1 or a percentage/,
@@ -44,12 +38,12 @@ describe.each<[string, Check, unknown[], unknown[], RegExp]>([
   });
 });
 
-describe('checkEnum', () => {
+describe('requireOneOf', () => {
   test('accepts an enum value', () => {
-    expect(() => checkEnum('driver.kernelModuleType', 'open', KernelModuleType)).not.toThrow();
+    expect(() => requireOneOf('driver.kernelModuleType', 'open', KernelModuleType)).not.toThrow();
   });
   test('rejects a string from another jsii language and lists the values', () => {
-    expect(() => checkEnum('driver.kernelModuleType', 'closed', KernelModuleType)).toThrow(
+    expect(() => requireOneOf('driver.kernelModuleType', 'closed', KernelModuleType)).toThrow(
       'driver.kernelModuleType must be one of "auto", "open", "proprietary" (got "closed")',
     );
   });

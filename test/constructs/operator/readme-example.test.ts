@@ -1,38 +1,20 @@
-// The GpuOperatorStack example proposed for the README, built as written there, with
+// The GpuOperatorStack example of the README, run from README.md as a user runs it, with
 // the objects and fields the README says it produces.
-import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { GpuResource, MigStrategy } from '../../../src';
-import { ContainerdConfig, GitOpsInstall, GpuOperatorStack } from '../../../src';
-
-function readmeExample(): any[] {
-  const app = Testing.app();
-  const chart = new Chart(app, 'gpu-operator', { disableResourceNameHashes: true });
-  new GpuOperatorStack(chart, 'GpuOperator', {
-    install: GitOpsInstall.FLUX,
-    toolkit: { containerd: ContainerdConfig.RKE2 },
-    driver: { upgradePolicy: { maxParallelUpgrades: 2, drain: { enable: true, timeoutSeconds: 600 } } },
-    mig: { strategy: MigStrategy.NONE },
-    devicePlugin: {
-      configs: [
-        { name: 'whole' },
-        {
-          name: 'sliced-4',
-          config: { timeSlicing: { resources: [{ resource: GpuResource.NVIDIA_GPU, replicas: 4 }] } },
-        },
-      ],
-      defaultConfig: 'whole',
-    },
-    dcgmExporter: { serviceMonitor: { additionalLabels: { release: 'kube-prometheus-stack' } } },
-    alerts: { ruleLabels: { release: 'kube-prometheus-stack' } },
-  });
-  return Testing.synth(chart);
-}
+import { oneOfKind } from '../../helpers/k8s-objects';
+import { readmeBlock, runReadmeExample } from '../../helpers/readme';
 
 describe('README GpuOperatorStack example', () => {
-  const all = readmeExample();
-  const one = (kind: string, name?: string) => all.find((o) => o.kind === kind && (!name || o.metadata.name === name));
-  const spec = one('ClusterPolicy').spec;
+  let all: any[];
+  let spec: any;
+  const one = (kind: string, name?: string) => oneOfKind(all, kind, name);
+
+  beforeAll(async () => {
+    const written = await runReadmeExample(readmeBlock('GpuOperatorStack'));
+    expect(Object.keys(written)).toEqual(['gpu-operator.k8s.yaml']);
+    all = written['gpu-operator.k8s.yaml'].objects;
+    spec = one('ClusterPolicy').spec;
+  });
 
   test('synthesizes the objects the README lists, in order', () => {
     expect(all.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([

@@ -16,6 +16,7 @@ import {
   OperandImage,
 } from '../../../src/operator';
 import { chartValues, helmTemplate, inValuesYaml, leafPaths, templatesText } from './real-operator-chart';
+import { firstOfKind, ofKind } from '../../helpers/k8s-objects';
 
 // Helm renders these chart-side keys from `.Values.X | default .Chart.AppVersion`; the
 // chart's values.yaml leaves them commented out (`#version: ""`). We must set them: the
@@ -30,11 +31,11 @@ interface Case {
 
 /** The values our install objects carry, with the ClusterPolicy they sit beside. */
 function valuesOf(objects: any[], label: string): Case {
-  const release = objects.find((o) => o.kind === 'HelmRelease');
-  const app = objects.find((o) => o.kind === 'Application');
+  const release = firstOfKind(objects, 'HelmRelease');
+  const app = firstOfKind(objects, 'Application');
   const values = release?.spec.values ?? app?.spec.source.helm.valuesObject;
   if (!values) throw new Error(`${label} has no HelmRelease or Application`);
-  return { label, values, policy: objects.find((o) => o.kind === 'ClusterPolicy') };
+  return { label, values, policy: firstOfKind(objects, 'ClusterPolicy') };
 }
 
 function stackCase(label: string, props: GpuOperatorStackProps): Case {
@@ -80,14 +81,14 @@ describe(`the real gpu-operator ${GPU_OPERATOR_VERSION} chart with our values`, 
 
   describe.each(cases.map((c) => [c.label, c] as const))('%s', (_label, c) => {
     const rendered = helmTemplate(GPU_OPERATOR_VERSION, c.values);
-    const operator = rendered.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gpu-operator');
+    const operator = firstOfKind(rendered, 'Deployment', 'gpu-operator');
     const container = operator?.spec.template.spec.containers.find((x: any) => x.name === 'gpu-operator');
     const env = (name: string) => container?.env.find((e: any) => e.name === name)?.value;
     const ref = (s: any) => `${s.repository}/${s.image}:${s.version}`;
 
     test("renders no ClusterPolicy: the stack's is the only one", () => {
       expect(operator).toBeDefined();
-      expect(rendered.filter((o) => o.kind === 'ClusterPolicy')).toEqual([]);
+      expect(ofKind(rendered, 'ClusterPolicy')).toEqual([]);
     });
 
     test(`runs the operator of the pinned release (${pinned.operands.operator.reference})`, () => {
@@ -156,7 +157,7 @@ describe('the real gpu-operator v25.10.1 chart: why a stack on it cannot install
   });
 
   test('helm template renders its own ClusterPolicy "cluster-policy", the stack\'s name, even with deployCR false', () => {
-    const policies = helmTemplate('v25.10.1', values).filter((o) => o.kind === 'ClusterPolicy');
+    const policies = ofKind(helmTemplate('v25.10.1', values), 'ClusterPolicy');
     expect(policies.map((p) => p.metadata.name)).toEqual(['cluster-policy']);
   });
 

@@ -4,6 +4,7 @@ import * as YAML from 'yaml';
 import { DeviceListStrategy, GpuDevicePluginProps, GpuResource, MigStrategy } from '../../../src';
 import { leastPrivilegeProblems } from '../../security/least-privilege';
 import { synthPlugin } from '../device-plugin/synth';
+import { oneOfKind } from '../../helpers/k8s-objects';
 
 // Issue 8's least-privilege rules (no RBAC, no API token, capabilities dropped, read-only
 // root filesystem, only the host paths the plugin needs, GpuJob pods `restricted`) over
@@ -72,7 +73,7 @@ const BREAKS: Array<[string, (objs: any[]) => void, string]> = [
   [
     'the ServiceAccount automounting',
     (o) => {
-      kind(o, 'ServiceAccount').automountServiceAccountToken = true;
+      oneOfKind(o, 'ServiceAccount').automountServiceAccountToken = true;
     },
     'ServiceAccount gpu-device-plugin/gpu-device-plugin: automountServiceAccountToken must be false',
   ],
@@ -135,17 +136,14 @@ const BREAKS: Array<[string, (objs: any[]) => void, string]> = [
   [
     'a namespace that is not privileged',
     (o) => {
-      kind(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/warn'] = 'baseline';
+      oneOfKind(o, 'Namespace').metadata.labels['pod-security.kubernetes.io/warn'] = 'baseline';
     },
     'pod-security.kubernetes.io/warn must be privileged (got baseline)',
   ],
 ];
 
-function kind(objs: any[], k: string): any {
-  return objs.find((x) => x.kind === k);
-}
 function ds(objs: any[]): any {
-  return kind(objs, 'DaemonSet');
+  return oneOfKind(objs, 'DaemonSet');
 }
 function sc(objs: any[]): any {
   return ds(objs).spec.template.spec.containers[0].securityContext;
@@ -158,7 +156,7 @@ test.each(BREAKS)('the checker reports %s', (_what, breakIt, message) => {
 });
 
 test('the checker reports a Job pod that fails restricted', () => {
-  const job = distObjects('gpu-job.k8s.yaml').find((o) => o.kind === 'Job');
+  const job = oneOfKind(distObjects('gpu-job.k8s.yaml'), 'Job');
   job.spec.template.spec.securityContext.runAsNonRoot = false;
   job.spec.template.spec.containers[0].securityContext.runAsNonRoot = false;
   expect(leastPrivilegeProblems([job]).join('\n')).toContain(

@@ -23,6 +23,7 @@ import {
   KernelModuleType,
   OperandImage,
 } from '../../../src/operator';
+import { ofKind } from '../../helpers/k8s-objects';
 
 export interface PolicyVariant {
   label: string;
@@ -215,7 +216,7 @@ function emit(label: string, props: GpuOperatorStackProps): PolicyVariant {
   } catch (e) {
     throw new Error(`ClusterPolicy variant "${label}" does not synthesize: ${(e as Error).message}`);
   }
-  const policies = chart.toJson().filter((o: any) => o.kind === 'ClusterPolicy');
+  const policies = ofKind(chart.toJson(), 'ClusterPolicy');
   if (policies.length !== 1) throw new Error(`variant "${label}" emitted ${policies.length} ClusterPolicies`);
   return { label, policy: policies[0] };
 }
@@ -242,9 +243,9 @@ export function distClusterPolicies(repoRoot: string): PolicyVariant[] {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .flatMap((f) =>
-      parseAllDocuments(readFileSync(join(dir, f), 'utf8'))
-        .map((d) => d.toJS())
-        .filter((o) => o?.kind === 'ClusterPolicy')
-        .map((policy) => ({ label: `dist/${f}`, policy })),
+      ofKind(
+        parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS()),
+        'ClusterPolicy',
+      ).map((policy) => ({ label: `dist/${f}`, policy })),
     );
 }

@@ -6,6 +6,8 @@ import {
   helpFlag,
   optionForFlag,
 } from '../../../plugin/src/config/options';
+import { parseConfigFile } from '../../../plugin/src/config/file';
+import { KNOWN_KEYS } from '../../../plugin/src/config/schema';
 
 describe('the option table', () => {
   test('no flag name or env var belongs to two options', () => {
@@ -27,6 +29,38 @@ describe('the option table', () => {
     expect(optionForFlag('nvidia-ctk-path')).toBe(optionForFlag('nvidia-cdi-hook-path'));
     expect(optionForFlag('container-driver-root')).toBe(optionForFlag('driver-root-ctr-path'));
     expect(optionForFlag('nvidia-dev-root')).toBe(optionForFlag('dev-root'));
+  });
+
+  // The compiler checks each filePath against the schema's types (FilePathFor); this checks the
+  // schema the loader really runs, and that the file mapping derived from filePath reads it.
+  test.each(OPTIONS.filter((spec) => spec.filePath !== undefined).map((spec) => [spec.filePath!, spec]))(
+    'config-file path %s exists in the file schema and sets its option',
+    (filePath, spec) => {
+      const parts = filePath.split('.');
+      const key = parts.pop()!;
+      expect(KNOWN_KEYS.get(parts.join('.'))).toContain(key);
+      // A value other than "not set": the default, or a valid one where the default is empty.
+      const empty = spec.defaultValue === undefined || spec.defaultValue === '';
+      const value =
+        spec.key === 'imexChannelIDs'
+          ? [0]
+          : Array.isArray(spec.defaultValue) && spec.defaultValue.length === 0
+            ? ['x']
+            : empty
+              ? '/x'
+              : spec.defaultValue;
+      const file: Record<string, unknown> = {};
+      let at = file;
+      for (const part of parts) at = (at[part] = {}) as Record<string, unknown>;
+      at[key] = value;
+      expect(parseConfigFile(JSON.stringify(file), 'test').settings).toEqual({ [spec.key]: value });
+    },
+  );
+
+  test('options without a config-file path are the ones NVIDIA reads from flags and env only, and ours', () => {
+    expect(
+      OPTIONS.filter((spec) => spec.filePath === undefined && spec.group === 'nvidia').map((spec) => spec.key),
+    ).toEqual(['configFile', 'cdiDisableHooks']);
   });
 
   test('defaultSettings gives fresh arrays each time', () => {

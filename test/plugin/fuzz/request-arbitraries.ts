@@ -143,24 +143,20 @@ export function hugePreferred(ids: IdArbitraries): fc.Arbitrary<WireContainerPre
 
 /** A random Allocate request with unknown fields mixed in, encoded. */
 export function allocateRequest(ids: IdArbitraries): fc.Arbitrary<EncodedRequest<'Allocate', WireContainerAllocate>> {
-  return fc
-    .record({ containers: allocateContainers(ids), extras: unknownFields })
-    .map((r) => ({
-      method: 'Allocate' as const,
-      bytes: encodeAllocate(r.containers, r.extras),
-      containers: r.containers,
-    }));
+  return fc.record({ containers: allocateContainers(ids), extras: unknownFields }).map((r) => ({
+    method: 'Allocate' as const,
+    bytes: encodeAllocate(r.containers, r.extras),
+    containers: r.containers,
+  }));
 }
 
 /** A random GetPreferredAllocation request with unknown fields mixed in, encoded. */
 export function preferredRequest(
   ids: IdArbitraries,
 ): fc.Arbitrary<EncodedRequest<'GetPreferredAllocation', WireContainerPreferred>> {
-  return fc
-    .record({ containers: preferredContainers(ids), extras: unknownFields })
-    .map((r) => ({
-      method: 'GetPreferredAllocation' as const,
-      bytes: encodePreferred(r.containers, r.extras),
-      containers: r.containers,
-    }));
+  return fc.record({ containers: preferredContainers(ids), extras: unknownFields }).map((r) => ({
+    method: 'GetPreferredAllocation' as const,
+    bytes: encodePreferred(r.containers, r.extras),
+    containers: r.containers,
+  }));
 }

@@ -1,5 +1,6 @@
 import type { HealthConfig } from '../../../plugin/src/config/types';
-import { DEFAULT_SKIP_XIDS, HealthMonitor } from '../../../plugin/src/health/health-monitor';
+import { DEFAULT_SKIP_XIDS } from '../../../plugin/src/constants';
+import { HealthMonitor } from '../../../plugin/src/health/health-monitor';
 
 const GPU0 = 'GPU-0';
 const GPU1 = 'GPU-1';

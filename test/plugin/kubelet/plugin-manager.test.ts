@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { ApiDevice, ContainerAllocateResponse } from '../../../plugin/src/kubelet/api-types';
 import type { DevicePluginBackend } from '../../../plugin/src/kubelet/device-plugin-server';
 import { PluginManager, type ManagedResource } from '../../../plugin/src/kubelet/plugin-manager';
-import { PluginMetrics } from '../../../plugin/src/observability/metrics';
+import { PluginMetrics } from '../../../plugin/src/observability/prom-metrics';
 import { KubeletStub, silentLogger } from '../helpers/kubelet-stub';
 
 class Backend implements DevicePluginBackend {

@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import { HttpServer, type Readiness } from '../../../plugin/src/observability/http-server';
-import { PluginMetrics } from '../../../plugin/src/observability/metrics';
+import { PluginMetrics } from '../../../plugin/src/observability/prom-metrics';
 
 let server: HttpServer;
 let readiness: Readiness;

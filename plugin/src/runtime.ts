@@ -14,7 +14,8 @@ import { gfdEnabled, removeGfdLabels, writeGfdLabels } from './gfd/gfd-writer.js
 import { PluginManager } from './kubelet/plugin-manager.js';
 import { HttpServer, type Readiness } from './observability/http-server.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics, type Metrics } from './observability/metrics-sink.js';
+import { createMetrics } from './observability/create-metrics.js';
+import type { Metrics } from './observability/metrics.js';
 import { MPS_CONTAINER_ROOT } from './mps/layout.js';
 import { waitForMpsDaemon } from './mps/wait.js';
 

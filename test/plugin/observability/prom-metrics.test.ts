@@ -1,4 +1,4 @@
-import { PluginMetrics } from '../../../plugin/src/observability/metrics';
+import { PluginMetrics } from '../../../plugin/src/observability/prom-metrics';
 
 describe('PluginMetrics', () => {
   it('reports devices by resource and health', async () => {

@@ -3,34 +3,23 @@
  * env var and the file reject the same values with the same words.
  */
 import { isAbsolute } from 'node:path';
+import { MAX_RESOURCE_NAME_LENGTH, RESOURCE_PREFIX } from '../constants.js';
 import { InvalidValue } from './errors.js';
-import type {
-  DeviceIdStrategy,
-  DeviceListStrategy,
-  MigStrategy,
-  RuntimeOptions,
-  SharedDevicesAllocationPolicy,
-} from './types.js';
 
-export const MIG_STRATEGIES: readonly MigStrategy[] = ['none', 'single', 'mixed'];
-export const DEVICE_LIST_STRATEGIES: readonly DeviceListStrategy[] = [
-  'envvar',
-  'volume-mounts',
-  'cdi-annotations',
-  'cdi-cri',
-];
-export const DEVICE_ID_STRATEGIES: readonly DeviceIdStrategy[] = ['uuid', 'index'];
-export const ALLOCATION_POLICIES: readonly SharedDevicesAllocationPolicy[] = ['distributed', 'packed'];
+// Each enum is declared once, as its list of values; its type is derived from the list.
+export const MIG_STRATEGIES = ['none', 'single', 'mixed'] as const;
+export type MigStrategy = (typeof MIG_STRATEGIES)[number];
+export const DEVICE_LIST_STRATEGIES = ['envvar', 'volume-mounts', 'cdi-annotations', 'cdi-cri'] as const;
+export type DeviceListStrategy = (typeof DEVICE_LIST_STRATEGIES)[number];
+export const DEVICE_ID_STRATEGIES = ['uuid', 'index'] as const;
+export type DeviceIdStrategy = (typeof DEVICE_ID_STRATEGIES)[number];
+export const ALLOCATION_POLICIES = ['distributed', 'packed'] as const;
+export type SharedDevicesAllocationPolicy = (typeof ALLOCATION_POLICIES)[number];
 /** NVIDIA also has `tegra`; this plugin finds GPUs through NVML only. */
 export const DISCOVERY_STRATEGIES = ['auto', 'nvml'] as const;
 export type DiscoveryStrategy = (typeof DISCOVERY_STRATEGIES)[number];
-export const LOG_LEVELS: readonly RuntimeOptions['logLevel'][] = ['trace', 'debug', 'info', 'warn', 'error'];
-
-/** XIDs NVIDIA's plugin ignores by default: application errors, the GPU is still fine. */
-export const DEFAULT_SKIP_XIDS: readonly number[] = [13, 31, 43, 45, 68, 109];
-export const RESOURCE_PREFIX = 'nvidia.com';
-/** The kubelet's limit on an extended resource name (NVIDIA's MaxResourceNameLength). */
-export const MAX_RESOURCE_NAME_LENGTH = 63;
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The rules, worded once. Each completes "<field> …". */
 export const RULES = {
@@ -137,11 +126,21 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  */
 export function normalizeResourceName(name: string): string {
   const full = name.startsWith(`${RESOURCE_PREFIX}/`) ? name : `${RESOURCE_PREFIX}/${name}`;
-  const short = full.slice(RESOURCE_PREFIX.length + 1);
-  if (full.length > MAX_RESOURCE_NAME_LENGTH || !DNS_SUBDOMAIN.test(short)) {
-    throw new InvalidValue(RULES.resourceName);
-  }
+  if (!isResourceName(full)) throw new InvalidValue(RULES.resourceName);
   return full;
+}
+
+/**
+ * Whether `full` is a name the plugin may advertise: `nvidia.com/<DNS subdomain>`, at most
+ * MAX_RESOURCE_NAME_LENGTH characters. The one resource-name rule of the plugin: the config
+ * file (normalizeResourceName) and the names built from it (devices/resource-naming.ts) ask it.
+ */
+export function isResourceName(full: string): boolean {
+  return (
+    full.length <= MAX_RESOURCE_NAME_LENGTH &&
+    full.startsWith(`${RESOURCE_PREFIX}/`) &&
+    DNS_SUBDOMAIN.test(full.slice(RESOURCE_PREFIX.length + 1))
+  );
 }
 
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';

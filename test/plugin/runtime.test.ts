@@ -4,9 +4,9 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import type { PluginConfig } from '../../plugin/src/config/types';
 import type { AdvertisedResource, DeviceInventory, DeviceSource, HealthEvent } from '../../plugin/src/devices/types';
-import { PluginRuntime, type RuntimeDeps } from '../../plugin/src/main';
+import { PluginRuntime, type RuntimeDeps } from '../../plugin/src/runtime';
 import { createLogger } from '../../plugin/src/observability/logger';
-import { PluginMetrics } from '../../plugin/src/observability/metrics';
+import { PluginMetrics } from '../../plugin/src/observability/prom-metrics';
 import { config as baseConfig, gpuResource, inventory, sharedResource, UUIDS } from './allocate/allocate-fixtures';
 import { KubeletStub } from './helpers/kubelet-stub';
 

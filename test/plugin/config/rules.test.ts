@@ -10,7 +10,7 @@ import {
   parseImexChannelIDs,
   parseWholeNumber,
   splitList,
-} from '../../../plugin/src/config/values';
+} from '../../../plugin/src/config/rules';
 
 function rule(call: () => unknown): string {
   try {
