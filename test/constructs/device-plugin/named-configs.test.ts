@@ -125,7 +125,11 @@ describe('GpuDevicePlugin with an existing ConfigMap of named configs', () => {
       { existingConfigMap: 'c', configs: [WHOLE] },
       /configs and existingConfigMap "c" both name the named configs/,
     ],
-    ['a bad name', { existingConfigMap: 'Gpu_Configs' }, /existingConfigMap must be a DNS-1123 subdomain: .*\(got "Gpu_Configs"\)/],
+    [
+      'a bad name',
+      { existingConfigMap: 'Gpu_Configs' },
+      /existingConfigMap must be a DNS-1123 subdomain: .*\(got "Gpu_Configs"\)/,
+    ],
     [
       'a default that is no label value',
       { existingConfigMap: 'c', defaultConfig: 'a b' },
