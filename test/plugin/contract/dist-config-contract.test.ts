@@ -45,6 +45,7 @@ test('dist/ holds the configs of every device plugin scenario and the operator s
   const files = new Set(configs.map((c) => c.where.split(' ')[0]));
   expect([...files].sort()).toEqual([
     'device-plugin-mig-mixed.k8s.yaml',
+    'device-plugin-named-configs.k8s.yaml',
     'device-plugin-nvidia-image.k8s.yaml',
     'device-plugin-time-slicing.k8s.yaml',
     'device-plugin.k8s.yaml',
