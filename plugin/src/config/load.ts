@@ -167,9 +167,9 @@ function build(
     // feature flag changes the spec this plugin writes.
     deviceDiscoveryStrategy: _deviceDiscoveryStrategy,
     cdiFeatureFlags: _cdiFeatureFlags,
-    ...placedByFile
+    ..._placedByFile
   } = settings;
-  void ({} as Omit<typeof placedByFile, keyof InFileSection> satisfies Record<string, never>);
+  void ({} as Omit<typeof _placedByFile, keyof InFileSection> satisfies Record<string, never>);
 
   return {
     version: 'v1',
