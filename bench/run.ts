@@ -20,7 +20,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { nvidiaPluginBinary, ensureOurPluginBuilt, type PluginKind } from '../test/parity/plugin-process';
 import { buildDpload } from './support/dpload';
-import { imageNodeFlags } from './support/image-flags';
+import { imageNodeBinary, imageNodeFlags } from './support/image-flags';
 import { mockIdleRun, mockPreferredRun, type PreferredFigure } from './support/mock-figures';
 import { lifecycleRun, preferredRun, type Figures } from './support/plugin-figures';
 import { MOCK_PROFILES } from '../test/parity/mock-node';
@@ -43,6 +43,8 @@ const PREFERRED_S = num('BENCH_PREFERRED_SECONDS', 5);
 const PREFERRED_REQUESTS = 300;
 const MOCK_PREFERRED_REQUESTS = 100;
 const NODE_ARGS = imageNodeFlags();
+const IMAGE_NODE = imageNodeBinary();
+const RUNTIME = { nodeArgs: NODE_ARGS, nodeBinary: IMAGE_NODE.path };
 
 interface Row {
   key: string;
@@ -100,11 +102,11 @@ const SYNTH_ROWS: Array<Omit<Row, 'over'> & { vs: string }> = [
 ];
 
 async function pluginRun(kind: PluginKind): Promise<Figures> {
-  const f = await lifecycleRun(kind, { idleSeconds: IDLE_S, allocates: ALLOCATES, nodeArgs: NODE_ARGS });
-  const prefOpts = { requests: PREFERRED_REQUESTS, maxSeconds: PREFERRED_S, nodeArgs: NODE_ARGS };
+  const f = await lifecycleRun(kind, { idleSeconds: IDLE_S, allocates: ALLOCATES, ...RUNTIME });
+  const prefOpts = { requests: PREFERRED_REQUESTS, maxSeconds: PREFERRED_S, ...RUNTIME };
   const p8 = await preferredRun(kind, 8, prefOpts);
   const p16 = await preferredRun(kind, 16, prefOpts);
-  const mock = await mockIdleRun(kind, IDLE_S, NODE_ARGS);
+  const mock = await mockIdleRun(kind, IDLE_S, RUNTIME);
   return {
     ...f,
     ...mock,
@@ -127,7 +129,7 @@ async function mockTopologyRun(kind: PluginKind): Promise<MockRun> {
     for (const f of await mockPreferredRun(kind, profile, {
       requests: MOCK_PREFERRED_REQUESTS,
       maxSeconds: PREFERRED_S,
-      nodeArgs: NODE_ARGS,
+      ...RUNTIME,
     })) {
       out.set(`${profile}|${f.size}|${f.must.join(',')}`, f);
     }
@@ -152,7 +154,7 @@ function machine(): string {
       return 'not found';
     }
   })();
-  return `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version}, Go ${go}`;
+  return `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux ${os.release()}, Node ${process.version} (the bench and the synthesis rows; our plugin: ${IMAGE_NODE.version}), Go ${go}`;
 }
 
 /** "300 / 300 requests per case", or the cut-off when a plugin hit it. */
@@ -224,7 +226,7 @@ function table(
   ];
   const notes = [
     `Medians of ${RUNS} run(s) made in one go on: ${machine()}. The machine is shared: other engineers' builds and tests ran at the same time, so absolute figures move between runs; the ratios from one run are what counts.`,
-    `Both plugins ran on the same fake node (our fake NVML, 8 GPUs; 16 for the 16-GPU rows), registered with the same test kubelet; the "mock NVML" rows and the topology table ran both on NVIDIA's mock NVML (k8s-test-infra) instead. Our plugin ran as the image runs it: \`node ${NODE_ARGS.join(' ')}\`.`,
+    `Both plugins ran on the same fake node (our fake NVML, 8 GPUs; 16 for the 16-GPU rows), registered with the same test kubelet; the "mock NVML" rows and the topology table ran both on NVIDIA's mock NVML (k8s-test-infra) instead. Our plugin ran as the image runs it: Node ${IMAGE_NODE.version} (the image's runtime, plugin/image/versions.sh), \`node ${NODE_ARGS.join(' ')}\`.`,
     'Allocate and GetPreferredAllocation are driven over the unix socket by the same Go client (bench/go, grpc-go), one connection per client, 2 GPUs per Allocate request.',
     `A slow plugin's GetPreferredAllocation case stops after ${PREFERRED_S} s (BENCH_PREFERRED_SECONDS); the "measured over" column gives the fewest requests any case was measured over, in bold where the cut-off ended it.`,
     'Synthesis and helm template are whole-process wall times (a fresh node or helm process each).',

@@ -20,9 +20,13 @@ function socketOf(plugin: RunningPlugin): string {
   return `${plugin.stub.dir}/${plugin.stub.resources.get(GPU)!.registration.endpoint}`;
 }
 
-export async function mockIdleRun(kind: PluginKind, idleSeconds: number, nodeArgs: string[]): Promise<Figures> {
+export async function mockIdleRun(
+  kind: PluginKind,
+  idleSeconds: number,
+  runtime: { nodeArgs: string[]; nodeBinary: string },
+): Promise<Figures> {
   const node = createMockNode('a100');
-  const plugin = await startOnMock(kind, node, {}, { nodeArgs });
+  const plugin = await startOnMock(kind, node, {}, runtime);
   try {
     const f: Figures = {};
     f.mockStartupMs =
@@ -65,11 +69,11 @@ function topologyOf(profile: MockProfile, node: Parameters<typeof mockTopology>[
 export async function mockPreferredRun(
   kind: PluginKind,
   profile: MockProfile,
-  opts: { requests: number; maxSeconds: number; nodeArgs: string[] },
+  opts: { requests: number; maxSeconds: number; nodeArgs: string[]; nodeBinary: string },
 ): Promise<PreferredFigure[]> {
   const node = createMockNode(profile);
   const topo = topologyOf(profile, node);
-  const plugin = await startOnMock(kind, node, {}, { nodeArgs: opts.nodeArgs });
+  const plugin = await startOnMock(kind, node, {}, { nodeArgs: opts.nodeArgs, nodeBinary: opts.nodeBinary });
   try {
     const socket = socketOf(plugin);
     const uuids = topo.uuids;

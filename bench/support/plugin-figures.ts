@@ -24,6 +24,8 @@ export interface RunOptions {
   allocates: number;
   /** Node flags for our plugin (the image's). */
   nodeArgs: string[];
+  /** The node binary for our plugin (the image's Node). */
+  nodeBinary: string;
 }
 
 export interface PreferredOptions {
@@ -31,6 +33,7 @@ export interface PreferredOptions {
   requests: number;
   maxSeconds: number;
   nodeArgs: string[];
+  nodeBinary: string;
 }
 
 const GPU = 'nvidia.com/gpu';
@@ -65,7 +68,7 @@ async function xidToUnhealthyMs(plugin: RunningPlugin, eventsPath: string, uuid:
 export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<Figures> {
   const spec = eightGpus();
   const node = createFakeNode(spec, { version: 'v1' });
-  const plugin = await startPlugin({ kind, node, nodeArgs: opts.nodeArgs });
+  const plugin = await startPlugin({ kind, node, nodeArgs: opts.nodeArgs, nodeBinary: opts.nodeBinary });
   const f: Figures = {};
   try {
     await waitForRegistration(plugin, [GPU]);
@@ -153,7 +156,7 @@ export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16, opts: Pre
   const spec = gpuCount === 8 ? eightGpus() : sixteenGpus();
   const topology = topologyOf(spec);
   const node = createFakeNode(spec, { version: 'v1' });
-  const plugin = await startPlugin({ kind, node, nodeArgs: opts.nodeArgs });
+  const plugin = await startPlugin({ kind, node, nodeArgs: opts.nodeArgs, nodeBinary: opts.nodeBinary });
   const uuids = spec.gpus.map((g) => g.uuid);
   const f: Figures = {};
   try {

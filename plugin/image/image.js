@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Helper of plugin/image/build.sh (the release image, built without a Docker engine).
 //
-//   image.js modules ARCH         the plugin's production packages for linux/ARCH, from
-//                                 package-lock.json: "<lock path>\t<name>@<version>\t<integrity>"
+//   image.js modules ARCH [PKG...]  the plugin's production packages for linux/ARCH, from
+//                                 package-lock.json: "<lock path>\t<name>@<version>\t<integrity>";
+//                                 with PKGs, only the closure of those of its dependencies
+//                                 (the packages the bundle leaves outside: koffi)
 //   image.js config DOCKERFILE    the runtime stage of plugin/Dockerfile as JSON (labels, env,
 //                                 workdir, user, exposed ports, entrypoint, Node major)
 //   image.js umoci-flags DOCKERFILE   the same as `umoci config` flags, one per line
@@ -28,7 +30,7 @@ function fail(message) {
 // linux/ARCH, e.g. koffi's per-platform binary), resolved the way Node resolves them
 // (nearest node_modules up the tree), as the lock file lays them out. What
 // `npm ci --omit=dev --os=linux --cpu=ARCH` installs for the plugin workspace.
-function modules(arch) {
+function modules(arch, only) {
   const cpu = NODE_CPU[arch];
   if (!cpu) fail(`unknown architecture '${arch}': expected one of ${Object.keys(NODE_CPU).join(', ')}`);
   const lock = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
@@ -66,7 +68,15 @@ function modules(arch) {
     }
   };
   if (!packages.plugin) fail('package-lock.json has no "plugin" workspace entry');
-  visit('plugin');
+  if (only.length === 0) visit('plugin');
+  else
+    for (const name of only) {
+      if (!(packages.plugin.dependencies || {})[name]) fail(`${name} is not a dependency of plugin/package.json`);
+      const key = locate(name, 'plugin');
+      if (key === undefined) fail(`${name} (a dependency of plugin/) is not in package-lock.json: run npm install`);
+      found.set(key, packages[key]);
+      visit(key);
+    }
   const nameOf = (key) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length);
   for (const key of [...found.keys()].sort()) {
     const entry = found.get(key);
@@ -265,7 +275,7 @@ function layers(layout, ref, arch) {
 
 const [cmd, ...args] = process.argv.slice(2);
 switch (cmd) {
-  case 'modules': modules(args[0]); break;
+  case 'modules': modules(args[0], args.slice(1)); break;
   case 'config': process.stdout.write(`${JSON.stringify(dockerfileConfig(args[0]), null, 2)}\n`); break;
   case 'umoci-flags': umociFlags(args[0]); break;
   case 'index': writeIndex(args[0], args[1], args.slice(2)); break;

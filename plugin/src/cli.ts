@@ -13,6 +13,8 @@ import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js
 import { buildResources } from './devices/resources.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { PluginRuntime, type RuntimeDeps } from './runtime.js';
+import { KubeConfigError, resolveConnection } from './configmgr/kube-client.js';
+import { ConfigManager, NoConfigError } from './configmgr/manager.js';
 import { MPS_HELP, MPS_SUBCOMMAND, runMpsControlDaemon } from './mps/command.js';
 import { mpsContainerRoot } from './mps/layout.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -135,28 +137,65 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   }
   const logger = createLogger({ level: config.runtime.logLevel });
   for (const warning of warnings) logger.warn(warning);
+
+  // Reloads (SIGHUP, or the config manager's new selection) wait for the start to finish and
+  // run one after another, so a burst (or one during start-up) never interleaves with another
+  // lifecycle step.
+  let startSettled!: () => void;
+  let reloads: Promise<void> = new Promise<void>((resolve) => (startSettled = resolve));
+  // Set once the runtime exists; the config manager may ask for a reload before (it waits).
+  const started: { runtime?: PluginRuntime } = {};
+  const requestReload = (): void => {
+    reloads = reloads
+      .then(() => started.runtime?.reload())
+      .catch((err: unknown) => logger.error({ err: errorText(err) }, 'reload failed'));
+  };
+
+  // --config-dir: the config manager selects the config file by this node's label.
+  let manager: ConfigManager | undefined;
+  const managerOptions = config.runtime.configManager;
+  if (managerOptions) {
+    try {
+      manager = new ConfigManager({
+        options: managerOptions,
+        connection: resolveConnection(managerOptions.kubeconfig, env),
+        logger,
+        onChange: requestReload,
+      });
+      const applied = await manager.start();
+      config = loadConfig({ argv, env, warn: (m) => logger.warn(m), selectedConfigFile: applied.file });
+    } catch (err) {
+      if (!(err instanceof KubeConfigError || err instanceof NoConfigError || err instanceof ConfigError)) throw err;
+      await manager?.stop();
+      logger.error({ err: err.message }, 'invalid configuration');
+      io.stderr(`gpu-device-plugin: invalid configuration: ${err.message}\n`);
+      return 1;
+    }
+  }
   logger.info({ config: summarizeConfig(config) }, 'starting gpu-device-plugin');
 
   const runtime = new PluginRuntime({
     config,
     logger,
     deps: defaultDeps(env),
-    // SIGHUP reads the same flags, env and (possibly edited) config file again.
-    reloadConfig: () => loadConfig({ argv, env, warn: (m) => logger.warn(m) }),
+    // SIGHUP reads the same flags, env and (possibly edited) config file again; with
+    // --config-dir, the file the config manager selected now.
+    reloadConfig: () =>
+      loadConfig({
+        argv,
+        env,
+        warn: (m) => logger.warn(m),
+        ...(manager ? { selectedConfigFile: manager.current?.file ?? null } : {}),
+      }),
     mpsRoot: mpsContainerRoot(env),
     searchPath: env.PATH,
   });
+  started.runtime = runtime;
   // Signal handlers go in before the start begins: a SIGTERM or SIGHUP that arrives while
-  // NVML loads would otherwise kill the process with node's default action. Reloads wait
-  // for the start to finish and run one after another, so a SIGHUP burst (or one during
-  // start-up) never interleaves with another lifecycle step.
-  let startSettled!: () => void;
-  let reloads: Promise<void> = new Promise<void>((resolve) => (startSettled = resolve));
+  // NVML loads would otherwise kill the process with node's default action.
   const stopping = waitForStop(() => {
     logger.info('SIGHUP: reloading the config');
-    reloads = reloads
-      .then(() => runtime.reload())
-      .catch((err: unknown) => logger.error({ err: errorText(err) }, 'reload failed'));
+    requestReload();
   });
   const starting = runtime.start();
   starting.then(startSettled, startSettled);
@@ -165,6 +204,7 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
     const first = await Promise.race([starting.then(() => undefined), stopping]);
     if (first !== undefined) {
       logger.info({ signal: first }, 'stopping before start-up finished');
+      await manager?.stop();
       await runtime.stop();
       await starting.catch(() => undefined);
       return 0;
@@ -172,11 +212,13 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   } catch (err) {
     logger.error({ err: errorText(err) }, 'cannot start');
     io.stderr(`gpu-device-plugin: cannot start: ${errorText(err)}\n`);
+    await manager?.stop();
     await runtime.stop().catch(() => undefined);
     return 1;
   }
   const signal = await stopping;
   logger.info({ signal }, 'stopping');
+  await manager?.stop();
   await reloads;
   await runtime.stop();
   return 0;

@@ -55,7 +55,7 @@ export async function startOnMock(
   kind: PluginKind,
   node: MockNode,
   env: Record<string, string> = {},
-  extra: Pick<StartOptions, 'nodeArgs'> = {},
+  extra: Pick<StartOptions, 'nodeArgs' | 'nodeBinary'> = {},
 ): Promise<RunningPlugin> {
   const plugin = await startPlugin({ kind, node, env: { ...node.env, ...env }, ...extra });
   try {

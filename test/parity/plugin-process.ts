@@ -1,6 +1,6 @@
 /**
  * Starts a device plugin as a real process on a fake node, registered with the test
- * kubelet (KubeletStub): ours (node plugin/bin/gpu-device-plugin.js, compiled lib/) or
+ * kubelet (KubeletStub): ours (node plugin/lib/bundle/gpu-device-plugin.js, the bundle the image runs) or
  * NVIDIA's Go binary (test/tools/nvidia-plugin.sh). Both get the same fake NVML, the
  * same config file and the same driver root.
  */
@@ -13,7 +13,9 @@ import type { FakeNode } from './fake-node';
 export type PluginKind = 'ours' | 'nvidia';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
-const ourBin = path.join(repoRoot, 'plugin', 'bin', 'gpu-device-plugin.js');
+/** The bundled entry the release image runs (plugin/scripts/bundle.js). */
+export const OUR_BUNDLE = path.join(repoRoot, 'plugin', 'lib', 'bundle', 'gpu-device-plugin.js');
+const ourBin = OUR_BUNDLE;
 
 /**
  * NVIDIA's plugin puts its own sockets in the kubelet's fixed directory
@@ -53,13 +55,13 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Compiles plugin/ (tsc) when plugin/lib is older than plugin/src; our bin runs lib/. */
+/** Compiles plugin/ (tsc) and bundles it (plugin/scripts/bundle.js) when the bundle is older than plugin/src. */
 export function ensureOurPluginBuilt(): void {
-  const lib = path.join(repoRoot, 'plugin', 'lib', 'cli.js');
   const src = path.join(repoRoot, 'plugin', 'src');
-  if (fs.existsSync(lib) && fs.statSync(lib).mtimeMs >= newestMtime(src)) return;
+  if (fs.existsSync(OUR_BUNDLE) && fs.statSync(OUR_BUNDLE).mtimeMs >= newestMtime(src)) return;
   const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(repoRoot, 'plugin', 'tsconfig.json')], { stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(repoRoot, 'plugin', 'scripts', 'bundle.js')], { stdio: 'pipe' });
 }
 
 /**
@@ -96,6 +98,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Node flags before our plugin's script (e.g. the image's --max-semi-space-size=1); ours only. */
   nodeArgs?: string[];
+  /** The node binary that runs our plugin (the bench: the image's Node); default: this process's. */
+  nodeBinary?: string;
+  /** Our plugin's script (default: the bundled entry the image runs, OUR_BUNDLE). */
+  script?: string;
 }
 
 export interface RunningPlugin {
@@ -115,10 +121,10 @@ function commandFor(opts: StartOptions, stub: KubeletStub): { file: string; args
   const common: NodeJS.ProcessEnv = { PATH: process.env.PATH, FAKE_NVML_CONFIG: node.configPath, ...opts.env };
   if (opts.kind === 'ours') {
     return {
-      file: process.execPath,
+      file: opts.nodeBinary ?? process.execPath,
       args: [
         ...(opts.nodeArgs ?? []),
-        ourBin,
+        opts.script ?? ourBin,
         `--config-file=${node.configFile}`,
         `--device-plugin-path=${stub.dir}`,
         '--kubelet-socket=kubelet.sock',

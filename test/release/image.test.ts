@@ -103,13 +103,17 @@ test('every path the Dockerfile copies into the runtime stage is in both images'
     path.posix.resolve('/opt/gpu-device-plugin', m[1]),
   );
   expect(copies).toEqual(
-    expect.arrayContaining(['/opt/gpu-device-plugin/node_modules', '/opt/gpu-device-plugin/plugin/lib']),
+    expect.arrayContaining(['/opt/gpu-device-plugin/node_modules', '/opt/gpu-device-plugin/plugin/lib/bundle']),
   );
   for (const arch of ['amd64', 'arm64']) {
     roots[arch] ??= unpack(first.layout, arch);
     for (const dest of copies)
       expect([arch, dest, fs.existsSync(path.join(roots[arch], dest))]).toEqual([arch, dest, true]);
-    expect(fs.existsSync(path.join(roots[arch], 'opt/gpu-device-plugin/plugin/lib/cli.js'))).toBe(true);
+    // The entrypoint runs the bundle (plugin/scripts/bundle.js); the compiled modules are in it, not beside it.
+    expect(fs.existsSync(path.join(roots[arch], 'opt/gpu-device-plugin/plugin/lib/bundle/gpu-device-plugin.js'))).toBe(
+      true,
+    );
+    expect(fs.existsSync(path.join(roots[arch], 'opt/gpu-device-plugin/plugin/lib/cli.js'))).toBe(false);
     expect(fs.existsSync(path.join(roots[arch], 'opt/gpu-device-plugin/plugin/proto'))).toBe(true);
   }
 });
@@ -147,6 +151,10 @@ test('layers: Debian runtime, Node, node_modules (koffi for the right arch), plu
     expect(modules).toContain(`opt/gpu-device-plugin/node_modules/@koromix/koffi-linux-${nodeArch}/package.json`);
     expect(modules.filter((p) => p.includes(`koffi-linux-${other}`))).toEqual([]);
     expect(modules.filter((p) => /node_modules\/(jest|typescript|ts-node|cdk8s|fast-check)\//.test(p))).toEqual([]);
+    // Only what the bundle leaves outside (koffi): grpc-js, pino, zod … are in the bundle.
+    expect(
+      [...new Set(modules.map((p) => /node_modules\/(@[^/]+\/[^/]+|[^@/][^/]*)/.exec(p)?.[1]).filter(Boolean))].sort(),
+    ).toEqual([`@koromix/koffi-linux-${nodeArch}`, 'koffi']);
   }
   expect(manifests.amd64.layers[3].digest).toBe(manifests.arm64.layers[3].digest);
   expect(holds('amd64', 3).filter((p) => p.endsWith('.map'))).toEqual([]);
@@ -211,7 +219,8 @@ test(`arm64: Node ${NODE_VERSION} and koffi's arm64 binary run under qemu-user`,
       `const k=require(${JSON.stringify(koffi)});process.stdout.write(process.arch+" "+k.load("libm.so.6").func("double cos(double)")(0))`,
     ),
   ).toBe('arm64 1');
-  const help = run(path.join(roots.arm64, 'opt/gpu-device-plugin/plugin/bin/gpu-device-plugin.js'), '--help');
+  const script = (configs.arm64.config.Entrypoint as string[]).find((a) => a.endsWith('.js'))!;
+  const help = run(path.join(roots.arm64, script), '--help');
   expect(help).toContain('Usage: gpu-device-plugin');
 });
 

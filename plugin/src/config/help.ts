@@ -49,6 +49,11 @@ export function helpText(): string {
     'Config file: NVIDIA\'s "version: v1" format, YAML or JSON (flags, sharing.timeSlicing,',
     'sharing.mps, imex, resources). Unknown keys are errors. SIGHUP reloads it; a bad file',
     'then keeps the last good config running.',
+    '',
+    'Named configs (--config-dir, one v1 file per name): the node label (--node-label) picks the',
+    'file; unset → --default-config, else --fallback-strategies. A label change or an edit of the',
+    'selected file is applied in the running process; a label naming no config keeps the default',
+    'and logs a warning. Needs --node-name and get/list/watch on nodes (its own Node only).',
   );
   return lines.join('\n') + '\n';
 }

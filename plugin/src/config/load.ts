@@ -33,6 +33,11 @@ export interface LoadInput {
    * modes set, …). Config loading itself never logs.
    */
   warn?: (message: string) => void;
+  /**
+   * With --config-dir: the config file the config manager selected for this node (null =
+   * none, built-in defaults). Read instead of --config-file.
+   */
+  selectedConfigFile?: string | null;
 }
 
 /** Where a setting came from, for messages about settings combined from several sources. */
@@ -48,7 +53,11 @@ export function loadConfig(input: LoadInput): PluginConfig {
   const flagValues = parseArgv(input.argv);
   const flagLayer = parseLayer(flagValues, (value) => value.label);
   const envLayer = parseLayer(envValues(input.env), (value) => value.label);
-  const configFile = flagLayer.settings.configFile ?? envLayer.settings.configFile;
+  checkConfigDir(flagLayer, envLayer);
+  const configFile =
+    input.selectedConfigFile !== undefined
+      ? (input.selectedConfigFile ?? undefined)
+      : (flagLayer.settings.configFile ?? envLayer.settings.configFile);
   const file = configFile === undefined ? undefined : readConfigFile(configFile);
   file?.warnings.forEach(warn);
   return build([flagLayer, envLayer, fileLayer(file)], file, input.env, warn);
@@ -62,6 +71,29 @@ export function configFromFile(text: string, source: string, warn?: (message: st
   const file = parseConfigFile(text, source);
   file.warnings.forEach(warn ?? (() => undefined));
   return build([fileLayer(file)], file, {}, warn ?? (() => undefined));
+}
+
+/**
+ * --config-dir (named configs chosen by the node label) and --config-file (one config)
+ * exclude each other; --config-dir needs this node's name to find its label.
+ */
+function checkConfigDir(flags: Layer, env: Layer): void {
+  const origin = (key: SettingKey): string | undefined => flags.origins[key] ?? env.origins[key];
+  const dir = origin('configDir');
+  if (dir === undefined) return;
+  const file = origin('configFile');
+  if (file !== undefined) {
+    throw new ConfigError(
+      `${file} and ${dir} were both given: use one. Drop ${file} to select a config per node from the ` +
+        `directory by the node label, or drop ${dir} to run every node with the one file`,
+    );
+  }
+  if ((flags.settings.nodeName ?? env.settings.nodeName) === undefined) {
+    throw new ConfigError(
+      `${dir} needs this node's name to read its config label: set --node-name or NODE_NAME ` +
+        '(in a DaemonSet, from the downward API: env NODE_NAME valueFrom fieldRef spec.nodeName)',
+    );
+  }
 }
 
 interface Layer {
@@ -156,6 +188,12 @@ function build(
     kubeletSocket,
     nvmlLibrary,
     configFile,
+    configDir,
+    defaultConfig,
+    fallbackStrategies,
+    nodeName,
+    nodeLabel,
+    kubeconfig,
     metricsPort,
     metricsBindAddress,
     logLevel,
@@ -188,7 +226,21 @@ function build(
       devicePluginPath,
       kubeletSocket,
       nvmlLibrary,
-      ...(configFile !== undefined ? { configFile: resolve(configFile) } : {}),
+      ...(configFileUsed(configFile, configDir, file) !== undefined
+        ? { configFile: configFileUsed(configFile, configDir, file) }
+        : {}),
+      ...(configDir !== undefined
+        ? {
+            configManager: {
+              dir: configDir,
+              ...(defaultConfig !== undefined ? { defaultConfig } : {}),
+              fallbackStrategies,
+              nodeName: nodeName as string,
+              nodeLabel,
+              ...(kubeconfig !== undefined ? { kubeconfig } : {}),
+            },
+          }
+        : {}),
       metricsPort,
       metricsBindAddress,
       logLevel,
@@ -198,6 +250,16 @@ function build(
       gfdMachineTypeFile,
     },
   };
+}
+
+/** The file the values came from: --config-file, or the config the manager selected. */
+function configFileUsed(
+  configFile: string | undefined,
+  configDir: string | undefined,
+  file: ConfigFile | undefined,
+): string | undefined {
+  if (configDir !== undefined) return file ? resolve(file.source) : undefined;
+  return configFile !== undefined ? resolve(configFile) : undefined;
 }
 
 const replicatedAtAll = (r: ReplicatedResources | undefined): boolean =>

@@ -18,6 +18,9 @@ export type SharedDevicesAllocationPolicy = (typeof ALLOCATION_POLICIES)[number]
 /** NVIDIA also has `tegra`; this plugin finds GPUs through NVML only. */
 export const DISCOVERY_STRATEGIES = ['auto', 'nvml'] as const;
 export type DiscoveryStrategy = (typeof DISCOVERY_STRATEGIES)[number];
+/** NVIDIA's config-manager fallbacks when the node label is unset and no default config is given. */
+export const FALLBACK_STRATEGIES = ['named', 'single', 'empty'] as const;
+export type FallbackStrategy = (typeof FALLBACK_STRATEGIES)[number];
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -30,6 +33,8 @@ export const RULES = {
   deviceIDStrategy: `must be one of ${DEVICE_ID_STRATEGIES.join(', ')}`,
   allocationPolicy: `must be one of ${ALLOCATION_POLICIES.join(', ')}`,
   discoveryStrategy: 'must be auto or nvml (this plugin finds GPUs through NVML only, so tegra is not supported)',
+  fallbackStrategies: `must be one or more of ${FALLBACK_STRATEGIES.join(', ')} (comma list; named = the config named "default", single = the only config, empty = built-in defaults)`,
+  configName: 'must be a config file name in --config-dir (no "/", not starting with ".")',
   logLevel: `must be one of ${LOG_LEVELS.join(', ')}`,
   absolutePath: 'must be an absolute path (starting with /)',
   nonEmpty: 'must be a non-empty string',
@@ -81,6 +86,23 @@ export function checkDeviceListStrategies(items: readonly string[]): DeviceListS
     }
   }
   return [...new Set(items)] as DeviceListStrategy[];
+}
+
+export function parseFallbackStrategies(text: string): FallbackStrategy[] {
+  const items = splitList(text);
+  if (items.length === 0) throw new InvalidValue(RULES.fallbackStrategies);
+  for (const item of items) {
+    if (!(FALLBACK_STRATEGIES as readonly string[]).includes(item)) {
+      throw new InvalidValue(`${RULES.fallbackStrategies}; "${item}" is not one of them`);
+    }
+  }
+  return items as FallbackStrategy[];
+}
+
+/** A config name is a file name in the config directory (a ConfigMap key). */
+export function checkConfigName(text: string): string {
+  if (text === '' || text.includes('/') || text.startsWith('.')) throw new InvalidValue(RULES.configName);
+  return text;
 }
 
 export function checkImexChannelIDs(ids: readonly number[]): number[] {

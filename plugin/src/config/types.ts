@@ -96,6 +96,8 @@ export interface RuntimeOptions {
   nvmlLibrary: string;
   /** Config file the values were read from, if any (reloaded on SIGHUP). */
   configFile?: string;
+  /** Named configs selected by a node label (--config-dir); configFile is then the selected one. */
+  configManager?: ConfigManagerOptions;
   /** Port of /healthz, /readyz and /metrics (0 = disabled). */
   metricsPort: number;
   metricsBindAddress: string;
@@ -108,4 +110,19 @@ export interface RuntimeOptions {
   gfdOutputFile: string;
   /** DMI product name file (nvidia.com/gpu.machine). */
   gfdMachineTypeFile: string;
+}
+
+/** --config-dir and its companions: NVIDIA's config-manager settings, run inside the plugin. */
+export interface ConfigManagerOptions {
+  /** Directory of named configs, one v1 config file per name. */
+  dir: string;
+  /** Config used while the label is unset (or names no config); else the fallbacks. */
+  defaultConfig?: string;
+  fallbackStrategies: Array<'named' | 'single' | 'empty'>;
+  /** This node's name: the only Node object read. */
+  nodeName: string;
+  /** Label whose value names the config. */
+  nodeLabel: string;
+  /** Kubeconfig path; unset = in-cluster service account. */
+  kubeconfig?: string;
 }

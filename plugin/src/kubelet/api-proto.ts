@@ -97,7 +97,7 @@ export function unixTarget(socketPath: string): string {
 }
 
 /** The kubelet dials plugins with authority "localhost"; do the same for symmetry. */
-const CLIENT_OPTIONS: grpc.ChannelOptions = { 'grpc.default_authority': 'localhost' };
+const CLIENT_OPTIONS: grpc.ChannelOptions = { 'grpc.default_authority': 'localhost', 'grpc.enable_channelz': 0 };
 
 /**
  * Registration reacts within milliseconds of kubelet.sock appearing (kubelet/kubelet-watcher.ts),

@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate } from '../helm';
 import { leastPrivilegeProblems } from '../../security/least-privilege';
-import { ofKind } from '../../helpers/k8s-objects';
+import { ofKind, oneOfKind } from '../../helpers/k8s-objects';
 
 // What users install: `helm template` of every chart scenario keeps to the same
 // least-privilege rules as dist/ (test/constructs/security/least-privilege.test.ts).
@@ -33,9 +33,9 @@ test('without the opt-in, hostNetwork is a least-privilege problem', () => {
 test('named configs: RBAC beyond reading nodes, or bound to another account, is a least-privilege problem', () => {
   const objects = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'named-configs-values.yaml')]);
   expect(leastPrivilegeProblems(objects)).toEqual([]);
-  const role = objects.find((o) => o.kind === 'ClusterRole');
+  const role = oneOfKind(objects, 'ClusterRole');
   role.rules[0].verbs.push('patch');
-  objects.find((o) => o.kind === 'ClusterRoleBinding').subjects[0].name = 'default';
+  oneOfKind(objects, 'ClusterRoleBinding').subjects[0].name = 'default';
   expect(leastPrivilegeProblems(objects)).toEqual([
     expect.stringContaining('may only get, list and watch nodes'),
     expect.stringContaining("not the plugin's ServiceAccount"),
@@ -45,8 +45,8 @@ test('named configs: RBAC beyond reading nodes, or bound to another account, is 
 test('without named configs, a ClusterRole or a mounted token is a least-privilege problem', () => {
   const named = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'named-configs-values.yaml')]);
   const single = helmTemplate(CHART_DIR, [path.join(CHART_DIR, 'ci', 'default-values.yaml')]);
-  single.find((o) => o.kind === 'DaemonSet').spec.template.spec.automountServiceAccountToken = true;
-  expect(leastPrivilegeProblems([...single, named.find((o) => o.kind === 'ClusterRole')])).toEqual([
+  oneOfKind(single, 'DaemonSet').spec.template.spec.automountServiceAccountToken = true;
+  expect(leastPrivilegeProblems([...single, oneOfKind(named, 'ClusterRole')])).toEqual([
     expect.stringContaining('no RBAC is needed'),
     expect.stringContaining('automountServiceAccountToken must be false'),
   ]);

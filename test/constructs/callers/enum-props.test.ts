@@ -16,6 +16,7 @@ import {
   DeviceListStrategy,
   DevicePluginConfig,
   DevicePluginProvider,
+  FallbackStrategy,
   GitOpsInstall,
   GpuDevicePlugin,
   GpuJob,
@@ -129,6 +130,26 @@ const CASES: Array<[string, () => unknown, string, object]> = [
     'migStrategy',
     MigStrategy,
   ],
+  [
+    'GpuDevicePlugin fallbackStrategies[]',
+    () =>
+      new GpuDevicePlugin(scope(), 'p', { configs: [{ name: 'c' }], fallbackStrategies: [BAD as FallbackStrategy] }),
+    'fallbackStrategies[0]',
+    FallbackStrategy,
+  ],
+  ...(
+    [
+      ['migStrategy', BAD, 'migStrategy', MigStrategy],
+      ['deviceIdStrategy', BAD, 'deviceIdStrategy', DeviceIdStrategy],
+      ['deviceListStrategy', [BAD], 'deviceListStrategy[0]', DeviceListStrategy],
+      ['sharedAllocationPolicy', BAD, 'sharedAllocationPolicy', SharedAllocationPolicy],
+    ] as const
+  ).map(([key, value, at, allowed]): [string, () => unknown, string, object] => [
+    `GpuDevicePlugin configs[].config.${key}${Array.isArray(value) ? '[]' : ''}`,
+    () => new GpuDevicePlugin(scope(), 'p', { configs: [{ name: 'c', config: { [key]: value } as any }] }),
+    `configs["c"].config: ${at}`,
+    allowed,
+  ]),
   [
     'GpuDevicePlugin deviceIdStrategy',
     () => new GpuDevicePlugin(scope(), 'p', { deviceIdStrategy: 'serial' as DeviceIdStrategy }),

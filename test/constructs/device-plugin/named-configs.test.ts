@@ -9,6 +9,7 @@ import {
   NamedDevicePluginConfig,
 } from '../../../src';
 import { DevicePluginConfig } from '../../../src/device-plugin/plugin-config';
+import { oneOfKind } from '../../helpers/k8s-objects';
 import { validateK8sObjects } from '../helpers/k8s-schema';
 import { envOf, pluginContainer, synthPlugin } from './synth';
 
@@ -288,6 +289,6 @@ describe('GpuDevicePlugin refuses', () => {
 function build(props: GpuDevicePluginProps): { plugin: GpuDevicePlugin; env: Record<string, string> } {
   const chart = new Chart(Testing.app(), 'test');
   const plugin = new GpuDevicePlugin(chart, 'P', props);
-  const ds = Testing.synth(chart).find((o: any) => o.kind === 'DaemonSet');
+  const ds = oneOfKind(Testing.synth(chart), 'DaemonSet');
   return { plugin, env: envOf(ds) };
 }

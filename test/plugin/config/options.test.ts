@@ -60,7 +60,17 @@ describe('the option table', () => {
   test('options without a config-file path are the ones NVIDIA reads from flags and env only, and ours', () => {
     expect(
       OPTIONS.filter((spec) => spec.filePath === undefined && spec.group === 'nvidia').map((spec) => spec.key),
-    ).toEqual(['configFile', 'cdiDisableHooks']);
+    ).toEqual([
+      'configFile',
+      // NVIDIA's config-manager flags (--config-dir is its --config-file-srcdir): the manager is built in.
+      'configDir',
+      'defaultConfig',
+      'fallbackStrategies',
+      'nodeName',
+      'nodeLabel',
+      'kubeconfig',
+      'cdiDisableHooks',
+    ]);
   });
 
   test('defaultSettings gives fresh arrays each time', () => {

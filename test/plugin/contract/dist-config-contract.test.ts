@@ -2,9 +2,11 @@
 // packages"): every plugin config file the constructs emit into dist/ goes through the
 // plugin's own loader, and the resources it would advertise are checked.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { configFromFile } from '../../../plugin/src/config/load';
+import { listConfigNames, selectConfig } from '../../../plugin/src/configmgr/select';
 import { buildResources } from '../../../plugin/src/devices/resources';
 import { gpus, inventory, migGpu } from '../devices/inventory-fixtures';
 
@@ -68,6 +70,39 @@ test.each([
   for (const c of byWhere(pattern)) {
     const resources = buildResources(configFromFile(c.text, c.where), inventory(gpus(8)));
     expect(resources.map((r) => [r.name, r.devices.length, r.sharing])).toEqual([['nvidia.com/gpu', count, 'none']]);
+  }
+});
+
+test("named configs: the DaemonSet's CONFIG_DIR ConfigMap, read as the plugin reads it, selects each config by the node label", () => {
+  const docs = YAML.parseAllDocuments(
+    fs.readFileSync(path.join(DIST, 'device-plugin-named-configs.k8s.yaml'), 'utf-8'),
+  ).map((d) => d.toJSON());
+  const ds = docs.find((o) => o.kind === 'DaemonSet');
+  const container = ds.spec.template.spec.containers[0];
+  const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+  expect(env.NODE_NAME.fieldRef.fieldPath).toBe('spec.nodeName');
+  const mount = container.volumeMounts.find((m: any) => m.mountPath === env.CONFIG_DIR);
+  const volume = ds.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+  const cm = docs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name);
+  // The ConfigMap as the kubelet mounts it: one file per key.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'named-'));
+  try {
+    for (const [key, text] of Object.entries<string>(cm.data)) fs.writeFileSync(path.join(dir, key), text);
+    const names = listConfigNames(dir);
+    expect(names.length).toBeGreaterThan(1);
+    const base = {
+      available: names,
+      defaultConfig: env.DEFAULT_CONFIG,
+      fallbackStrategies: env.FALLBACK_STRATEGIES.split(','),
+    };
+    for (const name of names) expect(selectConfig({ ...base, label: name }).name).toBe(name);
+    expect(selectConfig({ ...base, label: undefined }).name).toBe(env.DEFAULT_CONFIG);
+    expect(names).toContain(env.DEFAULT_CONFIG);
+    for (const name of names) {
+      expect(configFromFile(fs.readFileSync(path.join(dir, name), 'utf8'), name).version).toBe('v1');
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { ConfigError, configFromFile } from '../../../plugin/src/config/load';
 import type { PluginConfig, ReplicatedResources } from '../../../plugin/src/config/types';
 import { buildFakeNvml } from '../helpers/fake-nvml';
-import { PluginProcess } from '../integration/plugin-process';
+import { buildPlugin, PluginProcess } from '../integration/plugin-process';
 import { configText } from './config-arbitraries';
 import { CaseCounter, fuzzSeed, runs } from './fuzz-node';
 
@@ -146,7 +146,9 @@ describe('plugin process with a bad config file', () => {
 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfgfuzz-'));
-  });
+    // tsc and the bundle step, once, outside the first test's own time limit.
+    buildPlugin();
+  }, 300_000);
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

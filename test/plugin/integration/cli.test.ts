@@ -2,9 +2,12 @@
  * The command itself: --help, the idle mode of failOnInitError=false on a node without
  * a GPU driver, and /healthz, /readyz, /metrics on the configured port.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import { defaultSpec } from '../helpers/fake-nvml';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { defaultSpec, gpuUuid } from '../helpers/fake-nvml';
+import { KubeletStub } from '../helpers/kubelet-stub';
 import {
   BIN,
   buildPlugin,
@@ -14,6 +17,7 @@ import {
   PluginProcess,
   REPO_ROOT,
   startNode,
+  UNBUNDLED_BIN,
   waitForHttp,
 } from './plugin-process';
 
@@ -61,6 +65,60 @@ describe('gpu-device-plugin --help', () => {
     const out = execFileSync(process.execPath, [BIN, flag], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 15000 });
     expect(out).toContain('--fail-on-init-error');
     expect(out).toContain('FAIL_ON_INIT_ERROR');
+  });
+});
+
+describe('the bundled entry (what the image runs)', () => {
+  let dir: string;
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints the same help as the unbundled bin/ and lib/', () => {
+    buildPlugin();
+    const bundled = execFileSync(process.execPath, [BIN, '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const unbundled = execFileSync(process.execPath, [UNBUNDLED_BIN, '--help'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(bundled).toBe(unbundled);
+  });
+
+  it('registers and answers Allocate laid out as in the image: the bundle, proto/ and node_modules holding koffi only', async () => {
+    buildPlugin();
+    // /opt/gpu-device-plugin of the image: nothing but koffi beside the bundle, so any
+    // package esbuild failed to bundle cannot be found and the plugin would fail here.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-layout-'));
+    const app = path.join(dir, 'plugin');
+    fs.mkdirSync(path.join(app, 'lib', 'bundle'), { recursive: true });
+    fs.copyFileSync(BIN, path.join(app, 'lib', 'bundle', 'gpu-device-plugin.js'));
+    fs.cpSync(path.join(REPO_ROOT, 'plugin', 'proto'), path.join(app, 'proto'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    for (const pkg of ['koffi', '@koromix'])
+      fs.cpSync(path.join(REPO_ROOT, 'node_modules', pkg), path.join(dir, 'node_modules', pkg), { recursive: true });
+    const stub = await KubeletStub.start();
+    const node = fakeNode(dir, defaultSpec(2));
+    const child = spawn(
+      process.execPath,
+      [path.join(app, 'lib', 'bundle', 'gpu-device-plugin.js'), '--metrics-port=0'],
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...node.env, DEVICE_PLUGIN_PATH: stub.dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      await stub.waitForResources(['nvidia.com/gpu'], 20000).catch((err: Error) => {
+        throw new Error(`${err.message}; plugin output:\n${output.slice(-3000)}`);
+      });
+      const res = await stub.client('nvidia.com/gpu').allocateIds([gpuUuid(0)]);
+      expect(res.container_responses[0].envs.NVIDIA_VISIBLE_DEVICES).toBe(gpuUuid(0));
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      await stub.stop();
+    }
   });
 });
 

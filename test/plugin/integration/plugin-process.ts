@@ -1,8 +1,9 @@
 /**
- * Runs the REAL plugin: `tsc -p plugin/tsconfig.json` once per test run (guarded by a
- * lock directory and a stamp file, since jest may run several integration files in
- * parallel workers and jest.config.js has no globalSetup for the plugin project), then
- * `node plugin/bin/gpu-device-plugin.js` as a child process against the fake NVML and
+ * Runs the REAL plugin: `tsc -p plugin/tsconfig.json` and the bundle step
+ * (plugin/scripts/bundle.js) once per test run (guarded by a lock directory and a stamp
+ * file, since jest may run several integration files in parallel workers and
+ * jest.config.js has no globalSetup for the plugin project), then the bundled entry the
+ * image runs, `node plugin/lib/bundle/gpu-device-plugin.js`, as a child process against the fake NVML and
  * a KubeletStub. Collects its JSON log lines so tests can wait for what it says.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -14,7 +15,13 @@ import { buildFakeNvml, writeFakeNvmlConfig, type FakeNvmlSpec } from '../helper
 import { KubeletStub } from '../helpers/kubelet-stub';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-export const BIN = path.join(REPO_ROOT, 'plugin', 'bin', 'gpu-device-plugin.js');
+/**
+ * The bundled entry the release image runs (plugin/scripts/bundle.js), so these tests start
+ * what ships; plugin/bin/gpu-device-plugin.js runs the same code from lib/ unbundled.
+ */
+export const BIN = path.join(REPO_ROOT, 'plugin', 'lib', 'bundle', 'gpu-device-plugin.js');
+/** The unbundled entry (bin/ requiring lib/), for development. */
+export const UNBUNDLED_BIN = path.join(REPO_ROOT, 'plugin', 'bin', 'gpu-device-plugin.js');
 const BUILD_DIR = path.join(REPO_ROOT, 'test', '.build');
 const STAMP = path.join(BUILD_DIR, 'plugin-lib.stamp');
 const LOCK = path.join(BUILD_DIR, 'plugin-lib.lock');
@@ -31,6 +38,8 @@ function sourcesMtime(): number {
     newestMtime(path.join(plugin, 'src')),
     newestMtime(path.join(plugin, 'proto')),
     newestMtime(path.join(plugin, 'tsconfig.json')),
+    newestMtime(path.join(plugin, 'bin')),
+    newestMtime(path.join(plugin, 'scripts')),
   );
 }
 
@@ -38,6 +47,7 @@ function upToDate(): boolean {
   return (
     fs.existsSync(STAMP) &&
     fs.existsSync(path.join(REPO_ROOT, 'plugin', 'lib', 'cli.js')) &&
+    fs.existsSync(BIN) &&
     fs.statSync(STAMP).mtimeMs >= sourcesMtime()
   );
 }
@@ -46,7 +56,7 @@ function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** Compiles plugin/src into plugin/lib unless it is already up to date. */
+/** Compiles plugin/src into plugin/lib and bundles it (lib/bundle) unless both are up to date. */
 export function buildPlugin(): void {
   if (upToDate()) return;
   fs.mkdirSync(BUILD_DIR, { recursive: true });
@@ -72,12 +82,19 @@ export function buildPlugin(): void {
       cwd: REPO_ROOT,
       stdio: 'pipe',
     });
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'plugin', 'scripts', 'bundle.js')], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
     // Stamp with the start time: a source edited during the build still counts as newer.
     fs.writeFileSync(STAMP, '');
     fs.utimesSync(STAMP, started, started);
   } catch (err) {
     const out = (err as { stdout?: Buffer }).stdout?.toString() ?? '';
-    throw new Error(`tsc -p plugin/tsconfig.json failed:\n${out || (err as Error).message}`);
+    const stderr = (err as { stderr?: Buffer }).stderr?.toString() ?? '';
+    throw new Error(
+      `building the plugin (tsc -p plugin/tsconfig.json, then plugin/scripts/bundle.js) failed:\n${out || stderr || (err as Error).message}`,
+    );
   } finally {
     fs.rmSync(LOCK, { recursive: true, force: true });
   }
