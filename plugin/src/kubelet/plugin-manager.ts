@@ -11,7 +11,7 @@ import type { Readiness } from '../observability/http-server.js';
 import { DevicePluginServer, type DevicePluginBackend } from './device-plugin-server.js';
 import { KubeletWatcher, type WatchEvent } from './kubelet-watcher.js';
 import { registerWithKubelet } from './registration.js';
-import { checkSocketDirectory } from './socket-file.js';
+import { checkSocketDirectory, fileIdentity, sameIdentity, type FileIdentity } from './socket-file.js';
 
 export interface ManagedResource {
   /** Socket file name in the device-plugins directory, e.g. nvidia-gpu.sock. */
@@ -40,6 +40,8 @@ interface Entry {
   registering: boolean;
   again: boolean;
   retryTimer: NodeJS.Timeout | undefined;
+  /** The kubelet.sock the last registration attempt dialed: one registration per kubelet instance. */
+  kubeletAt: FileIdentity | undefined;
 }
 
 export class PluginManager {
@@ -139,6 +141,7 @@ export class PluginManager {
         registering: false,
         again: false,
         retryTimer: undefined,
+        kubeletAt: undefined,
       };
       this.entries.set(resource.backend.resourceName, entry);
       // Serve first: the kubelet dials back while Register is still open.
@@ -160,7 +163,17 @@ export class PluginManager {
       await entry.server.restart();
       toRegister.add(entry);
     }
-    if (event.kubeletRestarted) for (const entry of this.entries.values()) toRegister.add(entry);
+    if (event.kubeletRestarted) {
+      // Under load the kubelet's restart can reach us as two batches: the deleted plugin
+      // socket (restart + register, which may already dial the new kubelet.sock) and then
+      // the new kubelet.sock. A resource registered, or registering, with this very
+      // kubelet.sock needs no second registration (the kubelet would reset its endpoint).
+      const kubelet = fileIdentity(this.opts.kubeletSocket);
+      for (const entry of this.entries.values()) {
+        const withThisKubelet = (entry.registered || entry.registering) && sameIdentity(entry.kubeletAt, kubelet);
+        if (!withThisKubelet) toRegister.add(entry);
+      }
+    }
     for (const entry of toRegister) {
       entry.registered = false;
       this.register(entry);
@@ -196,6 +209,7 @@ export class PluginManager {
         );
         break;
       }
+      entry.kubeletAt = fileIdentity(this.opts.kubeletSocket);
       try {
         await registerWithKubelet({
           kubeletSocket: this.opts.kubeletSocket,

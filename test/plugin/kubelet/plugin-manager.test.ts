@@ -94,6 +94,27 @@ describe('PluginManager', () => {
     expect(stub.registerCount(MIG)).toBe(6);
   });
 
+  it('registers once per kubelet.sock even when its restart arrives as a second batch', async () => {
+    // Under load the kubelet's restart can reach the manager as two batches: the deleted plugin
+    // socket (served again and registered, already with the new kubelet.sock) and then the new
+    // kubelet.sock itself. The second batch must not register again: the kubelet would reset
+    // the endpoint it just accepted (seen as 22 registrations for 20 restarts under load).
+    await manager.start(resources());
+    await stub.waitForResources([GPU, MIG]);
+    const reconcile = (
+      manager as unknown as { reconcile(e: { kubeletRestarted: boolean; kubeletPresent: boolean }): Promise<void> }
+    ).reconcile.bind(manager);
+    await reconcile({ kubeletRestarted: true, kubeletPresent: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(stub.registerCount(GPU)).toBe(1);
+    expect(stub.registerCount(MIG)).toBe(1);
+    // A kubelet.sock that really is new still gets every resource registered again.
+    await stub.restart();
+    await stub.waitForResources([GPU, MIG]);
+    expect(stub.registerCount(GPU)).toBe(2);
+    expect(stub.registerCount(MIG)).toBe(2);
+  });
+
   it('serves a deleted plugin socket again and re-registers that resource only', async () => {
     await manager.start(resources());
     await stub.waitForResources([GPU, MIG]);
