@@ -9,6 +9,7 @@ import { configFromFile } from '../../../plugin/src/config/load';
 import { listConfigNames, selectConfig } from '../../../plugin/src/configmgr/select';
 import { buildResources } from '../../../plugin/src/devices/resources';
 import { gpus, inventory, migGpu } from '../devices/inventory-fixtures';
+import { firstOfKind } from '../../helpers/k8s-objects';
 
 const DIST = path.join(__dirname, '..', '..', '..', 'dist');
 
@@ -77,13 +78,13 @@ test("named configs: the DaemonSet's CONFIG_DIR ConfigMap, read as the plugin re
   const docs = YAML.parseAllDocuments(
     fs.readFileSync(path.join(DIST, 'device-plugin-named-configs.k8s.yaml'), 'utf-8'),
   ).map((d) => d.toJSON());
-  const ds = docs.find((o) => o.kind === 'DaemonSet');
+  const ds = firstOfKind(docs, 'DaemonSet');
   const container = ds.spec.template.spec.containers[0];
   const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
   expect(env.NODE_NAME.fieldRef.fieldPath).toBe('spec.nodeName');
   const mount = container.volumeMounts.find((m: any) => m.mountPath === env.CONFIG_DIR);
   const volume = ds.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
-  const cm = docs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume.configMap.name);
+  const cm = firstOfKind(docs, 'ConfigMap', volume.configMap.name);
   // The ConfigMap as the kubelet mounts it: one file per key.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'named-'));
   try {
