@@ -201,12 +201,23 @@ function mappedNvml(namespace: string): string[] {
   return out.trim().split('\n').filter(Boolean);
 }
 
-/** The pod of the plugin in `namespace` once it runs: image reference, imageID, logs. */
-function runningPlugin(namespace: string): { image: string; imageID: string; logs: string } {
-  const pods = getJson(['-n', namespace, 'get', 'pods', '-l', 'app.kubernetes.io/name=gpu-device-plugin']).items.filter(
-    (p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp,
-  );
-  expect(pods).toHaveLength(1);
+/**
+ * The pod of the plugin in `namespace` once it runs: image reference, imageID, logs. The node's
+ * allocatable can reach 8 before the kubelet has posted the pod's Running phase (two separate
+ * status updates), so this waits for the phase instead of reading it once.
+ */
+async function runningPlugin(namespace: string): Promise<{ image: string; imageID: string; logs: string }> {
+  const { value: pods } = await waitFor(`one Running plugin pod in ${namespace}`, 60000, () => {
+    const running = getJson([
+      '-n',
+      namespace,
+      'get',
+      'pods',
+      '-l',
+      'app.kubernetes.io/name=gpu-device-plugin',
+    ]).items.filter((p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+    return running.length === 1 ? running : undefined;
+  });
   // status.image is what containerd reports (for a digest reference, the config id); the
   // reference the pod asked for is the spec's, and imageID is the repository digest pulled.
   const status = pods[0].status.containerStatuses[0];
@@ -244,7 +255,7 @@ test('dist/gpu-operator-project-plugin.k8s.yaml with only the registry host rewr
     180000,
   );
 
-  const pod = runningPlugin('gpu-operator');
+  const pod = await runningPlugin('gpu-operator');
   expect(pod.image).toBe(localImage());
   // containerd fetched the index from the local registry, by digest.
   expect(containerdFetches(built.digest).length).toBeGreaterThan(0);
@@ -307,7 +318,7 @@ test('helm install oci://<local registry>/charts/gpu-device-plugin --version (He
     Date.now() - started,
     180000,
   );
-  const pod = runningPlugin('gpu-device-plugin');
+  const pod = await runningPlugin('gpu-device-plugin');
   expect(pod.image).toBe(localImage());
   expect(containerdFetches(built.digest).length).toBeGreaterThan(fetchedBefore);
   expect(pod.imageID).toBe(`${registry.host}/cdk8s-gpu/gpu-device-plugin@${built.digest}`);
