@@ -19,7 +19,7 @@ import { createFakeNode } from '../test/parity/fake-node';
 import { createMockNode } from '../test/parity/mock-node';
 import { startPlugin, waitForRegistration } from '../test/parity/plugin-process';
 import { eightGpus } from './support/topologies';
-import { runDpload } from './support/dpload';
+import { allocateLoad, socketOf } from './support/dpload';
 import { cpuMs, rssMiB } from './support/proc';
 import { until } from './support/stats';
 const GPU = 'nvidia.com/gpu';
@@ -36,36 +36,11 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
     const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env });
     try {
       await waitForRegistration(p, [GPU]);
-      const st = p.stub.resources.get(GPU)!;
-      const socket = `${p.stub.dir}/${st.registration.endpoint}`;
+      const socket = socketOf(p);
       const ids = `${spec.gpus[0].uuid},${spec.gpus[1].uuid}`;
       const c0 = cpuMs(p.child.pid!);
-      const a = runDpload([
-        'allocate',
-        '-socket',
-        socket,
-        '-ids',
-        ids,
-        '-clients',
-        '1',
-        '-requests',
-        '10000',
-        '-warmup',
-        '500',
-      ]);
-      const b = runDpload([
-        'allocate',
-        '-socket',
-        socket,
-        '-ids',
-        ids,
-        '-clients',
-        '8',
-        '-requests',
-        '40000',
-        '-warmup',
-        '100',
-      ]);
+      const a = allocateLoad(socket, ids, 1, 10000, 500);
+      const b = allocateLoad(socket, ids, 8, 40000, 100);
       out.cpuPerCallUs = ((cpuMs(p.child.pid!) - c0) * 1000) / 50900;
       Object.assign(out, { p50_1: a.p50Us, tput1: a.throughputPerS, p50_8: b.p50Us, tput8: b.throughputPerS });
       await sleep(300);

@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { PreferredCase } from '../../test/parity/mock-capture';
+import type { RunningPlugin } from '../../test/parity/plugin-process';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const source = path.join(repoRoot, 'bench', 'go');
@@ -58,4 +60,74 @@ export function runDpload(args: string[]): LoadResult {
       `dpload ${args[0]}: ${result.errors} of ${result.requests} requests failed, first: ${result.firstError}`,
     );
   return result;
+}
+
+/** The socket dpload dials: the endpoint the plugin registered for `resource` with the test kubelet. */
+export function socketOf(plugin: RunningPlugin, resource = 'nvidia.com/gpu'): string {
+  const state = plugin.stub.resources.get(resource)!;
+  return `${plugin.stub.dir}/${state.registration.endpoint}`;
+}
+
+/** Allocate load: `clients` clients make `requests` Allocates of `ids` (comma list) after `warmup` each. */
+export function allocateLoad(
+  socket: string,
+  ids: string,
+  clients: number,
+  requests: number,
+  warmup: number,
+): LoadResult {
+  return runDpload([
+    'allocate',
+    '-socket',
+    socket,
+    '-ids',
+    ids,
+    '-clients',
+    String(clients),
+    '-requests',
+    String(requests),
+    '-warmup',
+    String(warmup),
+  ]);
+}
+
+/**
+ * GetPreferredAllocation load for one case over `uuids`, bounded by `maxSeconds` for a slow
+ * peer. Returns the result with the answer as indices into `uuids`; an answer of the wrong
+ * size, with an unknown ID or without a must-include GPU is an error named by `what`.
+ */
+export function preferredLoad(
+  what: string,
+  socket: string,
+  uuids: string[],
+  c: PreferredCase,
+  opts: { requests: number; warmup: number; maxSeconds: number },
+): LoadResult & { picked: number[] } {
+  const r = runDpload([
+    'preferred',
+    '-socket',
+    socket,
+    '-available',
+    uuids.join(','),
+    '-must',
+    c.must.map((g) => uuids[g]).join(','),
+    '-size',
+    String(c.size),
+    '-requests',
+    String(opts.requests),
+    '-warmup',
+    String(opts.warmup),
+    '-max-seconds',
+    String(opts.maxSeconds),
+    '-timeout-seconds',
+    '120',
+  ]);
+  const answered =
+    ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]
+      ?.deviceIDs ?? [];
+  const picked = answered.map((id) => uuids.indexOf(id));
+  if (picked.length !== c.size || picked.some((g) => g < 0) || c.must.some((g) => !picked.includes(g))) {
+    throw new Error(`${what} (size ${c.size}, must ${c.must}) answered ${answered.join(',')}`);
+  }
+  return { ...r, picked };
 }

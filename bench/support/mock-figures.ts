@@ -6,8 +6,8 @@
  */
 import { preferredCases, startOnMock, GPU, type PreferredCase } from '../../test/parity/mock-capture';
 import { createMockNode, type MockProfile } from '../../test/parity/mock-node';
-import type { PluginKind, RunningPlugin } from '../../test/parity/plugin-process';
-import { runDpload } from './dpload';
+import type { PluginKind } from '../../test/parity/plugin-process';
+import { preferredLoad, socketOf } from './dpload';
 import { mockTopology, type MockTopology } from './mock-topology';
 import type { Figures } from './plugin-figures';
 import { cpuMs, rssMiB } from './proc';
@@ -15,10 +15,6 @@ import { until } from './stats';
 import { optimum, setScore } from './topologies';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function socketOf(plugin: RunningPlugin): string {
-  return `${plugin.stub.dir}/${plugin.stub.resources.get(GPU)!.registration.endpoint}`;
-}
 
 export async function mockIdleRun(
   kind: PluginKind,
@@ -79,38 +75,15 @@ export async function mockPreferredRun(
     const uuids = topo.uuids;
     const out: PreferredFigure[] = [];
     for (const c of preferredCases(uuids.length)) {
-      const r = runDpload([
-        'preferred',
-        '-socket',
-        socket,
-        '-available',
-        uuids.join(','),
-        '-must',
-        c.must.map((g) => uuids[g]).join(','),
-        '-size',
-        String(c.size),
-        '-requests',
-        String(opts.requests),
-        '-warmup',
-        '10',
-        '-max-seconds',
-        String(opts.maxSeconds),
-        '-timeout-seconds',
-        '120',
-      ]);
-      const picked =
-        ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]
-          ?.deviceIDs ?? [];
-      const set = picked.map((id) => uuids.indexOf(id));
-      if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
-        throw new Error(
-          `${kind} GetPreferredAllocation on mock ${profile} (size ${c.size}, must ${c.must}) answered ${picked.join(',')}`,
-        );
-      }
+      const r = preferredLoad(`${kind} GetPreferredAllocation on mock ${profile}`, socket, uuids, c, {
+        requests: opts.requests,
+        warmup: 10,
+        maxSeconds: opts.maxSeconds,
+      });
       out.push({
         ...c,
         p50Us: r.p50Us,
-        quality: setScore(topo.topology, set) / optimum(topo.topology, uuids.length, c.size, c.must),
+        quality: setScore(topo.topology, r.picked) / optimum(topo.topology, uuids.length, c.size, c.must),
         requests: r.requests,
         capped: r.capped,
       });

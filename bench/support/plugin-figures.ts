@@ -11,7 +11,7 @@ import {
   type PluginKind,
   type RunningPlugin,
 } from '../../test/parity/plugin-process';
-import { runDpload } from './dpload';
+import { allocateLoad, preferredLoad, socketOf } from './dpload';
 import { cpuMs, rssMiB } from './proc';
 import { median, until } from './stats';
 import { eightGpus, optimum, setScore, sixteenGpus, topologyOf } from './topologies';
@@ -38,11 +38,6 @@ export interface PreferredOptions {
 
 const GPU = 'nvidia.com/gpu';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function socketOf(plugin: RunningPlugin): string {
-  const state = plugin.stub.resources.get(GPU)!;
-  return `${plugin.stub.dir}/${state.registration.endpoint}`;
-}
 
 async function reRegisterMs(plugin: RunningPlugin): Promise<number> {
   const before = plugin.stub.registerCount(GPU);
@@ -84,32 +79,8 @@ export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<
 
     const socket = socketOf(plugin);
     const ids = `${spec.gpus[0].uuid},${spec.gpus[1].uuid}`;
-    const one = runDpload([
-      'allocate',
-      '-socket',
-      socket,
-      '-ids',
-      ids,
-      '-clients',
-      '1',
-      '-requests',
-      '10000',
-      '-warmup',
-      '500',
-    ]);
-    const eight = runDpload([
-      'allocate',
-      '-socket',
-      socket,
-      '-ids',
-      ids,
-      '-clients',
-      '8',
-      '-requests',
-      '40000',
-      '-warmup',
-      '100',
-    ]);
+    const one = allocateLoad(socket, ids, 1, 10000, 500);
+    const eight = allocateLoad(socket, ids, 8, 40000, 100);
     Object.assign(f, {
       allocP50Us1: one.p50Us,
       allocP99Us1: one.p99Us,
@@ -119,20 +90,7 @@ export async function lifecycleRun(kind: PluginKind, opts: RunOptions): Promise<
       allocPerS8: eight.throughputPerS,
     });
     const done = one.requests + eight.requests + 500 + 8 * 100;
-    if (opts.allocates > done)
-      runDpload([
-        'allocate',
-        '-socket',
-        socket,
-        '-ids',
-        ids,
-        '-clients',
-        '8',
-        '-requests',
-        String(opts.allocates - done),
-        '-warmup',
-        '0',
-      ]);
+    if (opts.allocates > done) allocateLoad(socket, ids, 8, opts.allocates - done, 0);
     await sleep(500);
     f.rssAfterAllocMiB = rssMiB(pid);
 
@@ -180,36 +138,15 @@ export async function preferredRun(kind: PluginKind, gpuCount: 8 | 16, opts: Pre
     const requests: number[] = [];
     let capped = 0;
     for (const c of cases) {
-      const r = runDpload([
-        'preferred',
-        '-socket',
-        socket,
-        '-available',
-        uuids.join(','),
-        '-must',
-        c.must.map((g) => uuids[g]).join(','),
-        '-size',
-        String(c.size),
-        '-requests',
-        String(opts.requests),
-        '-warmup',
-        '20',
-        '-max-seconds',
-        String(opts.maxSeconds),
-        '-timeout-seconds',
-        '120',
-      ]);
+      const r = preferredLoad(`${kind} GetPreferredAllocation`, socket, uuids, c, {
+        requests: opts.requests,
+        warmup: 20,
+        maxSeconds: opts.maxSeconds,
+      });
       requests.push(r.requests);
       if (r.capped) capped = 1;
-      const picked =
-        ((r.response as { container_responses?: Array<{ deviceIDs?: string[] }> }).container_responses ?? [])[0]
-          ?.deviceIDs ?? [];
-      const set = picked.map((id) => uuids.indexOf(id));
-      if (set.length !== c.size || set.some((g) => g < 0) || c.must.some((g) => !set.includes(g))) {
-        throw new Error(`${kind} GetPreferredAllocation(size ${c.size}, must ${c.must}) answered ${picked.join(',')}`);
-      }
       lat.push(r.p50Us);
-      quality.push(setScore(topology, set) / optimum(topology, spec.gpus.length, c.size, c.must));
+      quality.push(setScore(topology, r.picked) / optimum(topology, spec.gpus.length, c.size, c.must));
     }
     f.preferredP50Us = Math.max(...lat);
     f.preferredQuality = Math.min(...quality);
