@@ -12,7 +12,7 @@
  * that bench fragile. Figures only, no pass or fail.
  */
 import './support/nodenext-resolve';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,8 +21,8 @@ import { TestApiServer } from '../test/plugin/helpers/apiserver';
 import { startNode } from '../test/plugin/integration/plugin-process';
 import { rssMiB } from './support/proc';
 import { median } from './support/stats';
+import { peerPath } from '../test/helpers/tools';
 
-const REPO = path.resolve(__dirname, '..');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const LABEL = 'nvidia.com/device-plugin.config';
 const NODE = 'bench-node';
@@ -131,12 +131,7 @@ async function nvidiaSidecar(api: TestApiServer, bin: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const bin = execFileSync('bash', [path.join(REPO, 'test', 'tools', 'peers.sh'), 'config-manager'], {
-    encoding: 'utf8',
-  })
-    .trim()
-    .split('\n')
-    .pop() as string;
+  const bin = peerPath('config-manager', "NVIDIA's config-manager", 'its memory cannot be measured');
   const api = await TestApiServer.start();
   const figures = { without: [] as number[], with: [] as number[], nvidia: [] as number[] };
   try {

@@ -1,10 +1,10 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { NVIDIA_VALUES, foreignNvidiaValues } from '../../src/chart/nvidia-values';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, REPO_ROOT, helm, helmBinary, writeValues } from './helm';
+import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helm, helmBinary, writeValues } from './helm';
+import { peerPath } from '../helpers/tools';
 
 // Users coming from NVIDIA's nvidia-device-plugin chart: every one of its top-level values is
 // in the README's migration table, and the ones named differently here are refused by real
@@ -16,11 +16,12 @@ let tmp: string;
 
 beforeAll(() => {
   helmBinary();
-  const src = execFileSync(path.join(REPO_ROOT, 'test', 'tools', 'peers.sh'), ['nvidia-device-plugin-src'], {
-    encoding: 'utf-8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-    timeout: HELM_BUILD_TIMEOUT_MS,
-  }).trim();
+  const src = peerPath(
+    'nvidia-device-plugin-src',
+    "NVIDIA's device plugin source",
+    'its chart values cannot be compared',
+    HELM_BUILD_TIMEOUT_MS,
+  );
   nvidiaValues = YAML.parse(
     fs.readFileSync(path.join(src, 'deployments', 'helm', 'nvidia-device-plugin', 'values.yaml'), 'utf-8'),
   );

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeNvmlSpec } from '../plugin/helpers/fake-nvml';
 import { createFakeNode, type FakeNode } from './fake-node';
-import { ensureOurPluginBuilt } from './plugin-process';
+import { ensureOurPluginBuilt, nvidiaPluginBinary } from './plugin-process';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 export const CDI_SPEC_NAME = 'k8s.device-plugin.nvidia.com-gpu.json';
@@ -105,23 +105,8 @@ export function createCdiNode(spec: FakeNvmlSpec, config: object): CdiNode {
   return { ...node, driverVersion: version };
 }
 
-/** NVIDIA's binary, built from ../shared/peers by test/tools/peers.sh; throws with the reason. */
-export function nvidiaPluginBinary(): string {
-  try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), 'nvidia-device-plugin'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(
-      `NVIDIA's device plugin could not be built, so there is no spec to compare with: ${stderr.split('\n').pop()}`,
-    );
-  }
-}
+/** NVIDIA's binary (test/tools/nvidia-plugin.sh); throws with the build's reason. */
+export { nvidiaPluginBinary };
 
 export interface SpecRun {
   spec: Record<string, unknown>;

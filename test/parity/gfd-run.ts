@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ensureOurPluginBuilt } from './plugin-process';
+import { peerPath } from '../helpers/tools';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 
@@ -23,20 +24,7 @@ export interface NvmlUnderTest {
 }
 
 function peer(name: string, what: string): string {
-  try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), name], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(
-      `${what} could not be built from ../shared/peers, so there is nothing to compare with: ${stderr.split('\n').pop()}`,
-    );
-  }
+  return peerPath(name, what, 'there is nothing to compare with');
 }
 
 /** NVIDIA's gpu-feature-discovery binary; throws with the build's reason. */

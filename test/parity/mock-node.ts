@@ -6,14 +6,12 @@
  * library directory links the mock's libnvidia-ml.so.1, and the plugin config file. Both
  * plugins get MOCK_NVML_CONFIG through `env`.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { FakeNode } from './fake-node';
-
-const repoRoot = path.resolve(__dirname, '..', '..');
+import { peerPath } from '../helpers/tools';
 
 /** The profiles every mock parity run covers (the mock also has GB300). */
 export const MOCK_PROFILES = ['a100', 'h100', 'b200', 'gb200', 'l40s', 't4'] as const;
@@ -61,20 +59,7 @@ let mockDir: string | undefined;
  */
 export function mockNvmlDir(): string {
   if (mockDir !== undefined) return mockDir;
-  try {
-    mockDir = execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'peers.sh'), 'mock-nvml'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(
-      `NVIDIA's mock NVML could not be built (test/tools/peers.sh mock-nvml), so nothing can run on it: ${stderr.split('\n').slice(-3).join(' ')}`,
-    );
-  }
+  mockDir = peerPath('mock-nvml', "NVIDIA's mock NVML", 'nothing can run on it');
   if (!fs.existsSync(path.join(mockDir, 'libnvidia-ml.so.1')))
     throw new Error(`test/tools/peers.sh mock-nvml printed ${mockDir}, which holds no libnvidia-ml.so.1`);
   return mockDir;

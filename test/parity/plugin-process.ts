@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KubeletStub } from '../plugin/helpers/kubelet-stub';
 import type { FakeNode } from './fake-node';
+import { toolPath } from '../helpers/tools';
 
 export type PluginKind = 'ours' | 'nvidia';
 
@@ -69,26 +70,7 @@ export function ensureOurPluginBuilt(): void {
  * error when it cannot be had (the Go proxy may refuse the module).
  */
 export function nvidiaPluginBinary(): string {
-  try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'nvidia-plugin.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    // The build's own output (the Go proxy's refusal, a compiler error) and peers.sh's verdict last.
-    const lines = stderr.split('\n');
-    throw new Error(
-      `NVIDIA's device plugin could not be built, so nothing can be compared with it: ${lines.pop()}\n` +
-        lines
-          .slice(-15)
-          .map((l) => `  | ${l}`)
-          .join('\n'),
-    );
-  }
+  return toolPath('nvidia-plugin.sh', [], "NVIDIA's device plugin", 'nothing can be compared with it');
 }
 
 export interface StartOptions {

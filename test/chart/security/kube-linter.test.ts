@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { CHART_DIR, REPO_ROOT } from '../helm';
+import { peerPath } from '../../helpers/tools';
 
 // kube-linter v0.8.3, the real one (built from ../shared/peers by test/tools/peers.sh), over
 // everything we ship: every dist/ file, and the Helm chart with each CI scenario's values
@@ -41,19 +42,7 @@ const used = new Set<Accepted>();
 const counts = { findings: 0 };
 
 function build(): string {
-  try {
-    return execFileSync('bash', [path.join(REPO_ROOT, 'test/tools/peers.sh'), 'kube-linter'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: BUILD_TIMEOUT_MS,
-    }).trim();
-  } catch (e) {
-    const err = e as { stderr?: string; message: string };
-    throw new Error(
-      `cannot build kube-linter v0.8.3 with test/tools/peers.sh kube-linter: ${err.stderr || err.message}`,
-    );
-  }
+  return peerPath('kube-linter', 'kube-linter v0.8.3', 'the manifests cannot be linted', BUILD_TIMEOUT_MS);
 }
 
 function glob(pattern: string): RegExp {

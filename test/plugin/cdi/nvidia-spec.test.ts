@@ -16,8 +16,7 @@ import * as path from 'node:path';
 import { a100MigSpec, defaultSpec, gpuUuid } from '../helpers/fake-nvml';
 import { CDI_SPEC_NAME, createCdiNode, nvidiaPluginBinary, runUntilSpec, type CdiNode } from '../../parity/cdi-node';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
-
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
+import { toolPath } from '../../helpers/tools';
 
 interface Validation {
   specs: Array<{ kind: string; cdiVersion: string; minimumVersion: string; devices: string[] }>;
@@ -31,20 +30,12 @@ interface Validation {
 }
 
 function validator(): string {
-  try {
-    return execFileSync('bash', [path.join(repoRoot, 'test', 'tools', 'cdi-validate.sh')], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer | string }).stderr ?? '').trim();
-    throw new Error(
-      `the CDI validator (tags.cncf.io/container-device-interface) could not be built, so the spec cannot be validated: ${stderr}`,
-    );
-  }
+  return toolPath(
+    'cdi-validate.sh',
+    [],
+    'the CDI validator (tags.cncf.io/container-device-interface)',
+    'the spec cannot be validated',
+  );
 }
 
 function validate(dir: string, devices: string[]): Validation {

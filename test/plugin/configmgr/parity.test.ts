@@ -6,14 +6,15 @@
  * error (a label or default naming no config), ours serves the next choice with a warning: those
  * rows assert NVIDIA's failure and our documented choice, so a change on either side shows.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { kubeconfigConnection } from '../../../plugin/src/configmgr/kube-client';
 import { ConfigManager, NoConfigError } from '../../../plugin/src/configmgr/manager';
 import { createLogger } from '../../../plugin/src/observability/logger';
-import { REPO_ROOT, TestApiServer } from '../helpers/apiserver';
+import { TestApiServer } from '../helpers/apiserver';
+import { peerPath } from '../../helpers/tools';
 
 jest.setTimeout(180000);
 
@@ -172,11 +173,7 @@ describe("config selection: ours and NVIDIA's config-manager on the same kube-ap
   const results: string[] = [];
 
   beforeAll(async () => {
-    bin = execFileSync('bash', [join(REPO_ROOT, 'test', 'tools', 'peers.sh'), 'config-manager'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .pop() as string;
-    if (!existsSync(bin)) throw new Error(`NVIDIA's config-manager was not built: peers.sh printed ${bin}`);
+    bin = peerPath('config-manager', "NVIDIA's config-manager", 'its config selection cannot be compared');
     api = await TestApiServer.start();
     api.createNode(NODE);
   });

@@ -8,17 +8,17 @@
  * Compared: every nvidia-cuda-mps-control call (args, the two MPS env vars, stdin, PATH
  * passed or not), the marker files, and what SIGTERM leaves behind.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildFakeNvml, defaultSpec, writeFakeNvmlConfig } from '../helpers/fake-nvml';
 import { writeFakeMpsControl, type FakeMpsControl } from '../helpers/fake-mps-control';
 import { PluginProcess } from '../integration/plugin-process';
+import { peerPath } from '../../helpers/tools';
 
 jest.setTimeout(180000);
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
 const CONFIG = `version: v1
 flags:
   mpsRoot: /run/nvidia/mps
@@ -30,19 +30,7 @@ sharing:
 `;
 
 function peer(name: string): string {
-  try {
-    return execFileSync('bash', [path.join(REPO, 'test', 'tools', 'peers.sh'), name], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-      .trim()
-      .split('\n')
-      .pop()!;
-  } catch (err) {
-    throw new Error(
-      `NVIDIA's ${name} is needed to compare the MPS daemons and could not be built: ${(err as { stderr?: string }).stderr ?? (err as Error).message}`,
-    );
-  }
+  return peerPath(name, `NVIDIA's ${name}`, 'the MPS daemons cannot be compared');
 }
 
 interface Run {
