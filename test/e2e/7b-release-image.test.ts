@@ -15,18 +15,8 @@ import { dirname, join } from 'node:path';
 import * as YAML from 'yaml';
 import { Built, VERSION, buildImage } from '../release/image';
 import { Registry, startRegistry } from '../release/registry';
-import {
-  applyServerSide,
-  CLUSTER,
-  getJson,
-  kubectl,
-  kubectlOk,
-  nodeResource,
-  REPO_ROOT,
-  run,
-  waitFor,
-} from './helpers/kube';
-import { labelGpuNode, recordTiming, removePlugin, waitForResource } from './helpers/plugin';
+import { applyServerSide, CLUSTER, kubectl, kubectlOk, nodeResource, REPO_ROOT, run, waitFor } from './helpers/kube';
+import { labelGpuNode, recordTiming, removePlugin, runningPluginPods, waitForResource } from './helpers/plugin';
 import { firstOfKind } from '../helpers/k8s-objects';
 
 jest.setTimeout(30 * 60 * 1000);
@@ -185,9 +175,7 @@ afterAll(async () => {
  * /proc/1/maps with the image's own node (the image has no shell).
  */
 function mappedNvml(namespace: string): string[] {
-  const pod = getJson(['-n', namespace, 'get', 'pods', '-l', 'app.kubernetes.io/name=gpu-device-plugin']).items.find(
-    (p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp,
-  );
+  const pod = runningPluginPods(namespace)[0];
   const out = kubectlOk([
     '-n',
     namespace,
@@ -208,14 +196,7 @@ function mappedNvml(namespace: string): string[] {
  */
 async function runningPlugin(namespace: string): Promise<{ image: string; imageID: string; logs: string }> {
   const { value: pods } = await waitFor(`one Running plugin pod in ${namespace}`, 60000, () => {
-    const running = getJson([
-      '-n',
-      namespace,
-      'get',
-      'pods',
-      '-l',
-      'app.kubernetes.io/name=gpu-device-plugin',
-    ]).items.filter((p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+    const running = runningPluginPods(namespace);
     return running.length === 1 ? running : undefined;
   });
   // status.image is what containerd reports (for a digest reference, the config id); the

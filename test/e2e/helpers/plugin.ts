@@ -54,10 +54,15 @@ export async function deployPlugin(yaml: string): Promise<void> {
   kubectlOk(['-n', PLUGIN_NAMESPACE, 'rollout', 'status', 'daemonset/gpu-device-plugin', '--timeout=120s']);
 }
 
+/** The plugin pods in `namespace` that run and are not being deleted. */
+export function runningPluginPods(namespace = PLUGIN_NAMESPACE): any[] {
+  const pods = getJson(['-n', namespace, 'get', 'pods', '-l', 'app.kubernetes.io/name=gpu-device-plugin']);
+  return pods.items.filter((p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+}
+
 /** The running plugin pod's name. */
 export function pluginPod(): string {
-  const pods = getJson(['-n', PLUGIN_NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/name=gpu-device-plugin']);
-  const running = pods.items.filter((p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
+  const running = runningPluginPods();
   if (running.length !== 1) throw new Error(`expected one running plugin pod, found ${running.length}`);
   return running[0].metadata.name;
 }
