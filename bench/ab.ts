@@ -5,7 +5,8 @@
  *   npx ts-node --transpile-only -O '{"module":"commonjs","moduleResolution":"node"}' \
  *     bench/ab.ts MODE LABEL=SCRIPT[,NODE_FLAG|ENV:NAME:VALUE...] ...
  *
- *   MODE  start: on NVIDIA's mock NVML (A100), start → first ListAndWatch (wall and CPU), RSS
+ *   MODE  start: on NVIDIA's mock NVML (A100), start → first ListAndWatch (wall and CPU), RSS;
+ *                FAKE=1: on the bench's fake 8-GPU node instead
  *         idle:  the same, then CPU over IDLE_S (20) idle seconds; TASKS=1 prints per-thread
  *                CPU and voluntary context switches
  *         alloc: on the fake 8-GPU node, bench/go Allocates (10,000 × 1 client, 40,000 × 8),
@@ -56,8 +57,10 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
       await p.stop();
     }
   } else {
-    const node = createMockNode('a100');
-    const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env: { ...node.env, ...env } });
+    // FAKE=1: on the bench's fake 8-GPU node instead (its first rows), else NVIDIA's mock A100.
+    const node = process.env.FAKE ? createFakeNode(eightGpus(), { version: 'v1' }) : createMockNode('a100');
+    const nodeEnv = (node as { env?: Record<string, string> }).env ?? {};
+    const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env: { ...nodeEnv, ...env } });
     try {
       await waitForRegistration(p, [GPU]);
       out.startMs = (await until('LW', () => (p.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - p.spawnedAt;
