@@ -7,10 +7,11 @@
  * the spec: ours directly, NVIDIA's v0.20.0 in its own mount namespace where /var/run/cdi
  * (its fixed CDI directory) and /var/lib/kubelet/device-plugins are temporary directories.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeNvmlSpec } from '../plugin/helpers/fake-nvml';
+import { charDevice, elfStub, exists, symlink } from '../helpers/driver-files';
 import { createFakeNode, type FakeNode } from './fake-node';
 import { ensureOurPluginBuilt, nvidiaPluginBinary } from './plugin-process';
 
@@ -20,32 +21,6 @@ const LIB = 'usr/lib/x86_64-linux-gnu';
 
 export interface CdiNode extends FakeNode {
   driverVersion: string;
-}
-
-/** A shared object whose only content is its soname (what the generator reads). */
-// Each piece is made only where createFakeNode has not made it already.
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function elfStub(file: string, soname: string): void {
-  if (!exists(file))
-    execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
-}
-
-function symlink(target: string, link: string): void {
-  if (!exists(link)) fs.symlinkSync(target, link);
-}
-
-function charDevice(file: string, major: number, minor: number): void {
-  if (exists(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  execFileSync('mknod', ['-m', '0666', file, 'c', String(major), String(minor)]);
 }
 
 /** MIG capability minors as fake-node.ts writes them into proc/driver/nvidia-caps/mig-minors. */
