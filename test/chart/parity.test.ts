@@ -1,13 +1,9 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
 import {
   CHART_DIR,
-  HELM_BUILD_TIMEOUT_MS,
   ciValuesFile,
   distObjects,
-  helmBinary,
+  helmWorkDir,
   helmTemplate,
   objectKeys,
   synthFromValues,
@@ -19,16 +15,7 @@ import { firstOfKind } from '../helpers/k8s-objects';
 // settings, object for object, every field (labels included: the construct's labels are the
 // truth and the chart emits exactly them, with no Helm-only labels).
 
-let tmp: string;
-
-beforeAll(() => {
-  helmBinary();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-parity-'));
-}, HELM_BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const work = helmWorkDir('chart-parity-');
 
 function expectSameObjects(fromHelm: any[], fromSynth: any[]): void {
   expect(objectKeys(fromHelm)).toEqual(objectKeys(fromSynth));
@@ -74,7 +61,7 @@ test.each([
     'nv',
   ],
 ])('%s', (_what, release, values, expectedName) => {
-  const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `names-${expectedName}`, values)], release);
+  const fromHelm = helmTemplate(CHART_DIR, [writeValues(work.path, `names-${expectedName}`, values)], release);
   expect(firstOfKind(fromHelm, 'DaemonSet').metadata.name).toBe(expectedName);
   expectSameObjects(fromHelm, synthFromValues(values, release));
 });
@@ -89,7 +76,7 @@ test.each([
   ['a dotted rename', { rename: 'gpu.shared.v2' }],
 ])('config file quoting: %s', (what, extra) => {
   const values = { timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 3, ...extra }] } };
-  const file = writeValues(tmp, `quoting-${what.replace(/\W+/g, '-')}`, values);
+  const file = writeValues(work.path, `quoting-${what.replace(/\W+/g, '-')}`, values);
   expectSameObjects(helmTemplate(CHART_DIR, [file]), synthFromValues(values));
 });
 
@@ -101,7 +88,7 @@ test('time-slicing of a MIG profile, three list strategies, an image digest', ()
     deviceListStrategy: ['envvar', 'volume-mounts', 'cdi-annotations'],
     image: { digest: `sha256:${'ab'.repeat(32)}` },
   };
-  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'mig-sharing', values)]), synthFromValues(values));
+  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(work.path, 'mig-sharing', values)]), synthFromValues(values));
 });
 
 test('time-slicing and MPS at once, on differently named resources', () => {
@@ -113,7 +100,7 @@ test('time-slicing and MPS at once, on differently named resources', () => {
       resources: [{ name: 'nvidia.com/gpu', replicas: 4, rename: 'gpu-mps' }],
     },
   };
-  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'both-sharing', values)]), synthFromValues(values));
+  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(work.path, 'both-sharing', values)]), synthFromValues(values));
 });
 
 // Helm reads numbers from values files as floats and would print 1000000 as 1e+06.
@@ -123,5 +110,8 @@ test('large whole numbers print as digits, as the construct prints them', () => 
     health: { skipXids: [1000000, 13], enableXids: [2000000], recoverySeconds: 10000000 },
     updateStrategy: { maxUnavailable: 1000000 },
   };
-  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'large-numbers', values)]), synthFromValues(values));
+  expectSameObjects(
+    helmTemplate(CHART_DIR, [writeValues(work.path, 'large-numbers', values)]),
+    synthFromValues(values),
+  );
 });
