@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeNvmlSpec } from '../plugin/helpers/fake-nvml';
 import { charDevice, elfStub, exists, symlink } from '../helpers/driver-files';
+import { watchChild } from '../helpers/child-output';
 import { createFakeNode, type FakeNode } from './fake-node';
 import { ensureOurPluginBuilt, nvidiaPluginBinary } from './plugin-process';
 
@@ -158,16 +159,7 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
   }
   const started = performance.now();
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.on('exit', (code) => {
-      exited = code;
-      resolve();
-    }),
-  );
+  const watched = watchChild(child);
   const specFile = path.join(cdiDir, CDI_SPEC_NAME);
   const deadline = Date.now() + (opts.timeoutMs ?? 20000);
   try {
@@ -175,14 +167,15 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
     for (;;) {
       if (fileMs === undefined && fs.existsSync(specFile)) fileMs = performance.now() - started;
       // Ours: the spec is written during start; signals are handled once the servers are up.
+      const output = watched.output();
       if (fileMs !== undefined && (kind === 'nvidia' || /"msg":"serving device plugin"/.test(output))) break;
-      if (exited !== undefined) {
+      if (watched.exitCode() !== undefined) {
         const missing = /undefined symbol: (\w+)/.exec(output);
         const why = missing
           ? ` because the fake NVML (test/fixtures/fake-nvml) has no ${missing[1]}, which NVIDIA's plugin calls for this node; add it to the fake library`
           : '';
         throw new Error(
-          `${kind} plugin exited with ${exited} before writing ${specFile}${why}:\n${output.slice(-3000)}`,
+          `${kind} plugin exited with ${watched.exitCode()} before writing ${specFile}${why}:\n${output.slice(-3000)}`,
         );
       }
       if (Date.now() > deadline)
@@ -192,6 +185,7 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = fileMs!;
+    const output = watched.output();
     // The rename is atomic for ours; NVIDIA's Save writes a temp file and renames it too.
     const text = fs.readFileSync(specFile, 'utf8');
     // Ours logs how long building and writing the spec took (after NVML discovery).
@@ -206,10 +200,10 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
       output,
     };
   } finally {
-    if (exited === undefined) {
+    if (watched.exitCode() === undefined) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
+      await watched.exited;
       clearTimeout(timer);
     }
   }
