@@ -34,17 +34,12 @@ export function helmWorkDir(prefix: string): { readonly path: string } {
   return dir;
 }
 
-let helmPath: string | undefined;
-
 /**
  * The pinned helm binary, built by test/tools/helm.sh on first use. A build failure throws,
  * so the chart tests fail (never skip) on a machine that cannot build helm.
  */
 export function helmBinary(): string {
-  if (!helmPath) {
-    helmPath = toolPath('helm.sh', [], 'helm', 'the chart cannot be rendered', HELM_BUILD_TIMEOUT_MS);
-  }
-  return helmPath;
+  return toolPath('helm.sh', [], 'helm', 'the chart cannot be rendered', HELM_BUILD_TIMEOUT_MS);
 }
 
 /** Result of one helm command. */

@@ -19,14 +19,9 @@ export const KUBERNETES_VERSION = 'v1.33';
  */
 export const OPTIONAL_CHECKS = ['container-seccomp-profile', 'container-ports-check'];
 
-let binary: string | undefined;
-
 /** The pinned kube-score binary; a failed build throws, so tests fail rather than skip. */
 export function kubeScoreBinary(): string {
-  if (!binary) {
-    binary = toolPath('kube-score.sh', [], 'kube-score', 'nothing can be scored', KUBE_SCORE_BUILD_TIMEOUT_MS);
-  }
-  return binary;
+  return toolPath('kube-score.sh', [], 'kube-score', 'nothing can be scored', KUBE_SCORE_BUILD_TIMEOUT_MS);
 }
 
 /** One check that an object failed (grade below OK), with kube-score's comments. */
