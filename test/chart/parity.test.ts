@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
+import { CONFIG_PROPS } from '../../src/chart/values-props';
+import { ConfigFileCondition } from '../../src/device-plugin/config-file';
+import { CONFIG_FILE_LAYOUT } from '../../src/device-plugin/plugin-config';
 import {
   CHART_DIR,
   HELM_BUILD_TIMEOUT_MS,
@@ -124,4 +127,41 @@ test('large whole numbers print as digits, as the construct prints them', () => 
     updateStrategy: { maxUnavailable: 1000000 },
   };
   expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'large-numbers', values)]), synthFromValues(values));
+});
+
+// The config template is written from CONFIG_FILE_LAYOUT, as toJson() is: every key written only
+// under a condition, with the condition on (each ifTrue flag true, both sharing kinds) and with
+// MPS alone, must give the construct's file and hash.
+describe('config keys written only under a condition', () => {
+  const ifTrue = Object.entries(CONFIG_FILE_LAYOUT)
+    .filter(([, field]) => (field.written as ConfigFileCondition) === 'ifTrue')
+    .map(([prop, field]) => ({ path: CONFIG_PROPS[prop as keyof typeof CONFIG_PROPS].path, at: field.at }));
+  const flagsOn: Record<string, unknown> = {};
+  for (const { path: valuePath } of ifTrue) {
+    const parts = valuePath.split('.');
+    let at = flagsOn;
+    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+    at[parts[parts.length - 1]] = true;
+  }
+  const mps = { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] };
+  test.each([
+    [
+      'every ifTrue flag on, time-slicing and MPS',
+      {
+        ...flagsOn,
+        timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 3 }] },
+        mps: { ...mps, resources: [{ name: 'nvidia.com/gpu', replicas: 2, rename: 'gpu-mps' }] },
+      },
+      true,
+    ],
+    ['MPS alone', { mps, sharedAllocationPolicy: 'packed' }, false],
+  ])('%s', (what, values, withFlags) => {
+    const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `conditional-${what.replace(/\W+/g, '-')}`, values)]);
+    expectSameObjects(fromHelm, synthFromValues(values));
+    const file = firstOfKind(fromHelm, 'ConfigMap').data['config.yaml'] as string;
+    expect(file).toContain('sharedDevicesAllocationPolicy: ');
+    expect(file).toContain('mpsRoot: /run/nvidia/mps');
+    const flagLines = ifTrue.map(({ at }) => `${at.split('.').pop()}: true`);
+    expect(flagLines.filter((line) => file.includes(line))).toEqual(withFlags ? flagLines : []);
+  });
 });
