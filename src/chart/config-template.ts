@@ -1,10 +1,4 @@
-import {
-  ConfigFileCondition,
-  ConfigFileField,
-  ConfigFileForm,
-  ConfigFileNode,
-  configFileTree,
-} from '../device-plugin/config-file';
+import { ConfigFileCondition, ConfigFileForm, ConfigFileNode, configFileTree } from '../device-plugin/config-file';
 import {
   CONFIG_FILE_LAYOUT,
   DeviceListStrategy,
@@ -180,7 +174,7 @@ function conditionsOf(node: ConfigFileNode): string[] | undefined {
     return [...new Set(all.flatMap((c) => c!))];
   }
   const prop = node.prop!;
-  const when = CONFIG_FILE_LAYOUT[prop].written as ConfigFileCondition;
+  const when: ConfigFileCondition = CONFIG_FILE_LAYOUT[prop].written;
   if (when === 'always') return undefined;
   if (when === 'ifTrue') return [`.${CONFIG_PROPS[prop].path}`];
   return when.ifSet.map((key) => {
@@ -217,7 +211,7 @@ function keyLines(chart: string, key: string, prop: keyof DevicePluginConfigProp
     `${pad}${key}:`,
     `${pad}  {{- include "${chart}.configSharing" ${value} | nindent ${indent + 2} }}`,
   ];
-  const form: ConfigFileForm = (CONFIG_FILE_LAYOUT[prop] as ConfigFileField<unknown>).form ?? 'value';
+  const form: ConfigFileForm = CONFIG_FILE_LAYOUT[prop].form ?? 'value';
   return forms[form]();
 }
 

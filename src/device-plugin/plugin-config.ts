@@ -1,14 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
 import { requireAbsolutePath, requireKnownKeys, requireOneOf } from '../common/validation';
-import {
-  ConfigFileCondition,
-  ConfigFileField,
-  ConfigFileForm,
-  ConfigFileLayout,
-  ConfigFileNode,
-  configFileTree,
-} from './config-file';
+import { ConfigFileCondition, ConfigFileForm, ConfigFileLayout, ConfigFileNode, configFileTree } from './config-file';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
 export enum MigStrategy {
@@ -156,7 +149,7 @@ export interface DevicePluginConfigProps {
  * stands where its first key does), so the order is part of the file's bytes and its sha256.
  * Not part of the public API (jsii does not export constants); the types are in config-file.ts.
  */
-export const CONFIG_FILE_LAYOUT = {
+const LAYOUT = {
   migStrategy: { default: MigStrategy.NONE, at: 'flags.migStrategy', written: 'always' },
   failOnInitError: { default: true, at: 'flags.failOnInitError', written: 'always' },
   nvidiaDriverRoot: { default: '/', at: 'flags.nvidiaDriverRoot', written: 'always' },
@@ -183,16 +176,19 @@ export const CONFIG_FILE_LAYOUT = {
   mps: { default: undefined, at: 'sharing.mps', written: { ifSet: ['mps'] }, form: 'mps' },
 } as const satisfies ConfigFileLayout;
 
+/** The layout, for the chart's config template and tests (typed as a layout, so a missing prop errors only above). */
+export const CONFIG_FILE_LAYOUT: ConfigFileLayout = LAYOUT;
+
 type ConfigKey = keyof DevicePluginConfigProps;
 
 /** The props with their defaults resolved: a prop with a default is never undefined. */
 type ResolvedProps = {
-  readonly [K in ConfigKey]-?: (typeof CONFIG_FILE_LAYOUT)[K]['default'] extends undefined
+  readonly [K in ConfigKey]-?: (typeof LAYOUT)[K]['default'] extends undefined
     ? DevicePluginConfigProps[K]
     : NonNullable<DevicePluginConfigProps[K]>;
 };
 
-const CONFIG_KEYS = Object.keys(CONFIG_FILE_LAYOUT) as ConfigKey[];
+const CONFIG_KEYS = Object.keys(LAYOUT) as ConfigKey[];
 
 /**
  * The props of DevicePluginConfigProps, for configs passed as plain objects inside lists
@@ -314,8 +310,7 @@ export class DevicePluginConfig {
           const section = write(node.children);
           if (Object.keys(section).length > 0) out[node.key] = section;
         } else if (this.writes(node.prop!)) {
-          const field: ConfigFileField<unknown> = CONFIG_FILE_LAYOUT[node.prop!];
-          out[node.key] = WRITE_FORM[field.form ?? 'value'](this.resolved[node.prop!]);
+          out[node.key] = WRITE_FORM[CONFIG_FILE_LAYOUT[node.prop!].form ?? 'value'](this.resolved[node.prop!]);
         }
       }
       return out;
@@ -345,7 +340,7 @@ export class DevicePluginConfig {
 
   /** Whether the file has this prop, by its CONFIG_FILE_LAYOUT condition. */
   private writes(prop: ConfigKey): boolean {
-    const when = CONFIG_FILE_LAYOUT[prop].written as ConfigFileCondition;
+    const when: ConfigFileCondition = CONFIG_FILE_LAYOUT[prop].written;
     if (when === 'always') return true;
     if (when === 'ifTrue') return this.resolved[prop] === true;
     return when.ifSet.some((key) => this.resolved[key] !== undefined);

@@ -3,7 +3,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
 import { CONFIG_PROPS } from '../../src/chart/values-props';
-import { ConfigFileCondition } from '../../src/device-plugin/config-file';
 import { CONFIG_FILE_LAYOUT } from '../../src/device-plugin/plugin-config';
 import {
   CHART_DIR,
@@ -134,7 +133,7 @@ test('large whole numbers print as digits, as the construct prints them', () => 
 // MPS alone, must give the construct's file and hash.
 describe('config keys written only under a condition', () => {
   const ifTrue = Object.entries(CONFIG_FILE_LAYOUT)
-    .filter(([, field]) => (field.written as ConfigFileCondition) === 'ifTrue')
+    .filter(([, field]) => field.written === 'ifTrue')
     .map(([prop, field]) => ({ path: CONFIG_PROPS[prop as keyof typeof CONFIG_PROPS].path, at: field.at }));
   const flagsOn: Record<string, unknown> = {};
   for (const { path: valuePath } of ifTrue) {
