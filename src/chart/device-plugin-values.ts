@@ -269,7 +269,7 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
         'string',
       ),
       map: leaf(
-        'Named configs: each entry is a config in the typed keys above (migStrategy, deviceListStrategy, deviceIdStrategy, failOnInitError, passDeviceSpecs, nvidiaDriverRoot, sharedAllocationPolicy, timeSlicing, mps), laid over the top-level values (an entry sets only what differs; timeSlicing key by key). Empty: one config from the top-level values.',
+        `Named configs: each entry is a config in the typed keys above (${CONFIG_VALUE_KEYS.join(', ')}), laid over the top-level values (an entry sets only what differs; timeSlicing key by key). Empty: one config from the top-level values.`,
         {},
         CONFIG_MAP_SCHEMA,
         'map of config',
