@@ -93,6 +93,11 @@ export const CI_SCENARIOS: CiScenario[] = [
     values: { deviceListStrategy: ['cdi-annotations', 'cdi-cri'], nvidiaDriverRoot: '/run/nvidia/driver' },
   },
   {
+    name: 'gpudirect',
+    description: "GPUDirect Storage for the containers (NVIDIA's gdsEnabled), written to the config file only when on.",
+    values: { gdsEnabled: true },
+  },
+  {
     name: 'gfd-cdi-host-driver',
     description:
       'GPU Feature Discovery labels for NFD, and CDI with the driver on the host (its root mounted for the CDI spec).',

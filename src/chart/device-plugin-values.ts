@@ -43,6 +43,7 @@ export const CONFIG_VALUE_KEYS = [
   'failOnInitError',
   'passDeviceSpecs',
   'nvidiaDriverRoot',
+  'gdsEnabled',
   'sharedAllocationPolicy',
   'timeSlicing',
   'mps',
@@ -85,6 +86,7 @@ export interface DevicePluginValues {
   failOnInitError: boolean;
   passDeviceSpecs: boolean;
   nvidiaDriverRoot: string;
+  gdsEnabled: boolean;
   sharedAllocationPolicy: string;
   timeSlicing: SharingValues;
   mps: SharingValues & { root: string };
@@ -244,6 +246,10 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
     d.config.nvidiaDriverRoot,
     S.absolutePath,
     'string',
+  ),
+  gdsEnabled: bool(
+    "GPUDirect Storage: containers get `NVIDIA_GDS=enabled` (with CDI, the `gds` device); NVIDIA's `gdsEnabled`. Needs the GDS driver on the node.",
+    d.config.gdsEnabled,
   ),
   sharedAllocationPolicy: leaf(
     'How shared replicas are spread over GPUs: `distributed` or `packed`.',

@@ -54,11 +54,7 @@ export const NVIDIA_VALUES: NvidiaValue[] = [
     ours: 'extraEnv',
     note: 'no typed value yet: set extraEnv.GDRCOPY_ENABLED="true", the variable NVIDIA\'s chart sets and both plugins read',
   },
-  {
-    key: 'gdsEnabled',
-    ours: 'extraEnv',
-    note: 'no typed value yet: set extraEnv.GDS_ENABLED="true", the variable NVIDIA\'s chart sets and both plugins read',
-  },
+  { key: 'gdsEnabled', ours: 'gdsEnabled', same: true, note: 'same meaning; default false' },
   {
     key: 'mofedEnabled',
     ours: 'extraEnv',

@@ -111,6 +111,7 @@ export const CONFIG_PROPS: {
   failOnInitError: value('failOnInitError'),
   passDeviceSpecs: value('passDeviceSpecs'),
   nvidiaDriverRoot: value('nvidiaDriverRoot'),
+  gdsEnabled: value('gdsEnabled'),
   sharedAllocationPolicy: value('sharedAllocationPolicy'),
   timeSlicing: sharingValue('timeSlicing'),
   mps: sharingValue('mps'),

@@ -113,6 +113,12 @@ export interface DevicePluginConfigProps {
    */
   readonly nvidiaDriverRoot?: string;
   /**
+   * GPUDirect Storage: the plugin starts containers with `NVIDIA_GDS=enabled` (with CDI, the
+   * `gds` device too), as NVIDIA's `--gds-enabled`. Needs the GDS driver on the node.
+   * @default false
+   */
+  readonly gdsEnabled?: boolean;
+  /**
    * How shared replicas are spread over GPUs.
    * @default SharedAllocationPolicy.DISTRIBUTED
    */
@@ -153,6 +159,7 @@ const LAYOUT = {
   migStrategy: { default: MigStrategy.NONE, at: 'flags.migStrategy', written: 'always' },
   failOnInitError: { default: true, at: 'flags.failOnInitError', written: 'always' },
   nvidiaDriverRoot: { default: '/', at: 'flags.nvidiaDriverRoot', written: 'always' },
+  gdsEnabled: { default: false, at: 'flags.gdsEnabled', written: 'ifTrue' },
   passDeviceSpecs: { default: false, at: 'flags.plugin.passDeviceSpecs', written: 'always' },
   deviceListStrategy: {
     default: [DeviceListStrategy.ENVVAR],
@@ -260,6 +267,10 @@ export class DevicePluginConfig {
   /** Driver root on the host. */
   public get nvidiaDriverRoot(): string {
     return this.resolved.nvidiaDriverRoot;
+  }
+  /** Whether containers get GPUDirect Storage. */
+  public get gdsEnabled(): boolean {
+    return this.resolved.gdsEnabled;
   }
   /** Allocation policy for shared replicas. */
   public get sharedAllocationPolicy(): SharedAllocationPolicy {

@@ -164,3 +164,17 @@ describe('config keys written only under a condition', () => {
     expect(flagLines.filter((line) => file.includes(line))).toEqual(withFlags ? flagLines : []);
   });
 });
+
+// NVIDIA's GPUDirect flags by their NVIDIA names: top-level, and in one named config only.
+test.each(['gdsEnabled'])('%s, top-level and in one config.map entry', (flag) => {
+  for (const [what, values] of [
+    ['top', { [flag]: true }],
+    ['entry', { config: { map: { plain: {}, direct: { [flag]: true } }, default: 'plain' } }],
+  ] as const) {
+    const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `${flag}-${what}`, values)]);
+    expectSameObjects(fromHelm, synthFromValues(values));
+    const data = firstOfKind(fromHelm, 'ConfigMap').data as Record<string, string>;
+    const withFlag = Object.keys(data).filter((key) => data[key].includes(`  ${flag}: true\n`));
+    expect(withFlag).toEqual(what === 'top' ? ['config.yaml'] : ['direct']);
+  }
+});

@@ -23,9 +23,6 @@ PluginImage.fromReference infers it.
 {{- if hasKey .Values "gdrcopyEnabled" }}
 {{- fail "gdrcopyEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.GDRCOPY_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
 {{- end }}
-{{- if hasKey .Values "gdsEnabled" }}
-{{- fail "gdsEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.GDS_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
-{{- end }}
 {{- if hasKey .Values "mofedEnabled" }}
 {{- fail "mofedEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.MOFED_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
 {{- end }}

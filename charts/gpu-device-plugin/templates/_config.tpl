@@ -10,6 +10,9 @@ flags:
   migStrategy: {{ .migStrategy }}
   failOnInitError: {{ .failOnInitError }}
   nvidiaDriverRoot: {{ .nvidiaDriverRoot }}
+  {{- if .gdsEnabled }}
+  gdsEnabled: {{ .gdsEnabled }}
+  {{- end }}
   plugin:
     passDeviceSpecs: {{ .passDeviceSpecs }}
     {{- if eq (len .deviceListStrategy) 1 }}
@@ -85,7 +88,7 @@ a key the entry sets replaces the top-level one; groups (timeSlicing, mps) merge
 {{- $base := index . 0 }}
 {{- $entry := index . 1 | default dict }}
 {{- $out := dict }}
-{{- range $key := list "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "sharedAllocationPolicy" "timeSlicing" "mps" }}
+{{- range $key := list "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "gdsEnabled" "sharedAllocationPolicy" "timeSlicing" "mps" }}
 {{- $v := index $base $key }}
 {{- if hasKey $entry $key }}
 {{- $e := index $entry $key }}
@@ -107,7 +110,7 @@ Every config the pods may run, as a JSON list of {name, at, config}: each config
 (by name) over the top-level values, or the top-level values alone. "at" prefixes keys in errors.
 */}}
 {{- define "gpu-device-plugin.configList" -}}
-{{- $top := pick .Values "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "sharedAllocationPolicy" "timeSlicing" "mps" }}
+{{- $top := pick .Values "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "gdsEnabled" "sharedAllocationPolicy" "timeSlicing" "mps" }}
 {{- $list := list }}
 {{- if .Values.config.map }}
 {{- range $name, $entry := .Values.config.map }}
