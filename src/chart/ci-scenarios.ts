@@ -94,8 +94,9 @@ export const CI_SCENARIOS: CiScenario[] = [
   },
   {
     name: 'gpudirect',
-    description: "GPUDirect Storage for the containers (NVIDIA's gdsEnabled), written to the config file only when on.",
-    values: { gdsEnabled: true },
+    description:
+      "GPUDirect Storage, Mellanox OFED and GDRCopy for the containers (NVIDIA's gdsEnabled, mofedEnabled, gdrcopyEnabled), written to the config file only when on.",
+    values: { gdsEnabled: true, mofedEnabled: true, gdrcopyEnabled: true },
   },
   {
     name: 'gfd-cdi-host-driver',

@@ -44,6 +44,8 @@ export const CONFIG_VALUE_KEYS = [
   'passDeviceSpecs',
   'nvidiaDriverRoot',
   'gdsEnabled',
+  'mofedEnabled',
+  'gdrcopyEnabled',
   'sharedAllocationPolicy',
   'timeSlicing',
   'mps',
@@ -87,6 +89,8 @@ export interface DevicePluginValues {
   passDeviceSpecs: boolean;
   nvidiaDriverRoot: string;
   gdsEnabled: boolean;
+  mofedEnabled: boolean;
+  gdrcopyEnabled: boolean;
   sharedAllocationPolicy: string;
   timeSlicing: SharingValues;
   mps: SharingValues & { root: string };
@@ -250,6 +254,14 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
   gdsEnabled: bool(
     "GPUDirect Storage: containers get `NVIDIA_GDS=enabled` (with CDI, the `gds` device); NVIDIA's `gdsEnabled`. Needs the GDS driver on the node.",
     d.config.gdsEnabled,
+  ),
+  mofedEnabled: bool(
+    "Mellanox OFED (RDMA): containers get `NVIDIA_MOFED=enabled` (with CDI, the `mofed` device); NVIDIA's `mofedEnabled`. Needs MOFED on the node.",
+    d.config.mofedEnabled,
+  ),
+  gdrcopyEnabled: bool(
+    "GDRCopy: containers get `NVIDIA_GDRCOPY=enabled` (with CDI, the `gdrcopy` device); NVIDIA's `gdrcopyEnabled`. Needs the gdrdrv driver on the node.",
+    d.config.gdrcopyEnabled,
   ),
   sharedAllocationPolicy: leaf(
     'How shared replicas are spread over GPUs: `distributed` or `packed`.',

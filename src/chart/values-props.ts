@@ -112,6 +112,8 @@ export const CONFIG_PROPS: {
   passDeviceSpecs: value('passDeviceSpecs'),
   nvidiaDriverRoot: value('nvidiaDriverRoot'),
   gdsEnabled: value('gdsEnabled'),
+  mofedEnabled: value('mofedEnabled'),
+  gdrcopyEnabled: value('gdrcopyEnabled'),
   sharedAllocationPolicy: value('sharedAllocationPolicy'),
   timeSlicing: sharingValue('timeSlicing'),
   mps: sharingValue('mps'),

@@ -119,6 +119,18 @@ export interface DevicePluginConfigProps {
    */
   readonly gdsEnabled?: boolean;
   /**
+   * Mellanox OFED (RDMA): the plugin starts containers with `NVIDIA_MOFED=enabled` (with CDI, the
+   * `mofed` device too), as NVIDIA's `--mofed-enabled`. Needs MOFED on the node.
+   * @default false
+   */
+  readonly mofedEnabled?: boolean;
+  /**
+   * GDRCopy: the plugin starts containers with `NVIDIA_GDRCOPY=enabled` (with CDI, the `gdrcopy`
+   * device too), as NVIDIA's `--gdrcopy-enabled`. Needs the gdrdrv driver on the node.
+   * @default false
+   */
+  readonly gdrcopyEnabled?: boolean;
+  /**
    * How shared replicas are spread over GPUs.
    * @default SharedAllocationPolicy.DISTRIBUTED
    */
@@ -160,6 +172,8 @@ const LAYOUT = {
   failOnInitError: { default: true, at: 'flags.failOnInitError', written: 'always' },
   nvidiaDriverRoot: { default: '/', at: 'flags.nvidiaDriverRoot', written: 'always' },
   gdsEnabled: { default: false, at: 'flags.gdsEnabled', written: 'ifTrue' },
+  mofedEnabled: { default: false, at: 'flags.mofedEnabled', written: 'ifTrue' },
+  gdrcopyEnabled: { default: false, at: 'flags.gdrcopyEnabled', written: 'ifTrue' },
   passDeviceSpecs: { default: false, at: 'flags.plugin.passDeviceSpecs', written: 'always' },
   deviceListStrategy: {
     default: [DeviceListStrategy.ENVVAR],
@@ -271,6 +285,14 @@ export class DevicePluginConfig {
   /** Whether containers get GPUDirect Storage. */
   public get gdsEnabled(): boolean {
     return this.resolved.gdsEnabled;
+  }
+  /** Whether containers get Mellanox OFED. */
+  public get mofedEnabled(): boolean {
+    return this.resolved.mofedEnabled;
+  }
+  /** Whether containers get GDRCopy. */
+  public get gdrcopyEnabled(): boolean {
+    return this.resolved.gdrcopyEnabled;
   }
   /** Allocation policy for shared replicas. */
   public get sharedAllocationPolicy(): SharedAllocationPolicy {

@@ -166,7 +166,7 @@ describe('config keys written only under a condition', () => {
 });
 
 // NVIDIA's GPUDirect flags by their NVIDIA names: top-level, and in one named config only.
-test.each(['gdsEnabled'])('%s, top-level and in one config.map entry', (flag) => {
+test.each(['gdsEnabled', 'mofedEnabled', 'gdrcopyEnabled'])('%s, top-level and in one config.map entry', (flag) => {
   for (const [what, values] of [
     ['top', { [flag]: true }],
     ['entry', { config: { map: { plain: {}, direct: { [flag]: true } }, default: 'plain' } }],
