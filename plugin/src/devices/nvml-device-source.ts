@@ -28,7 +28,7 @@ export interface NvmlDeviceSourceOptions {
   procRoot?: string;
   /** Longest single NVML event wait in ms (default 5000, NVIDIA's); an event ends it at once. */
   eventWaitMs?: number;
-  /** Interval of the lost-GPU check in ms (health/lost-gpu-check.ts); 0 = off (default 2000). */
+  /** Interval of the lost-GPU check in ms (health/lost-gpu-check.ts); 0 = off (default 10000). */
   lostGpuCheckMs?: number;
 }
 
