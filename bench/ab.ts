@@ -12,6 +12,9 @@
  *         alloc: on the fake 8-GPU node, bench/go Allocates (10,000 × 1 client, 40,000 × 8),
  *                CPU per call, p50, throughput, RSS and its anonymous part (RssAnon) after;
  *                LATE_RSS_MS=N reads the RSS again N ms later (what an idle process gives back)
+ *         rereg: on the fake 8-GPU node, REREG (10) kubelet restarts, each the bench's
+ *                re-register figure (ms until registered again and the list sent)
+ *   LABEL=nvidia runs NVIDIA's binary (test/tools/peers.sh) in the same rounds, for its column.
  *   NODEBIN  the node binary (e.g. "$(bash test/tools/node-lts.sh)/node"); REPS (3) rounds.
  * Example: bench/ab.ts start lib=plugin/bin/gpu-device-plugin.js,--max-semi-space-size=1 \
  *            bundle=plugin/lib/bundle/gpu-device-plugin.js,--max-semi-space-size=1
@@ -24,15 +27,29 @@ import { eightGpus } from './support/topologies';
 import { allocateLoad, socketOf } from './support/dpload';
 import { cpuMs, rssMiB } from './support/proc';
 import { until } from './support/stats';
+import { reRegisterMs } from './support/plugin-figures';
+import type { PluginKind } from '../test/parity/plugin-process';
 const GPU = 'nvidia.com/gpu';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // usage: ab.ts MODE(start|alloc|idle) label=script[,flag...] ...  (env REPS, IDLE_S, NODEBIN)
 const [mode, ...variants] = process.argv.slice(2);
 const nodeBinary = process.env.NODEBIN ?? process.execPath;
 const reps = Number(process.env.REPS ?? 3);
-async function one(script: string, nodeArgs: string[], env: Record<string, string>) {
+async function one(script: string, nodeArgs: string[], env: Record<string, string>, kind: PluginKind = 'ours') {
   const out: Record<string, number> = {};
-  if (mode === 'alloc') {
+  if (mode === 'rereg') {
+    const node = createFakeNode(eightGpus(), { version: 'v1' });
+    const p = await startPlugin({ kind, node, nodeArgs, nodeBinary, script, env });
+    try {
+      await waitForRegistration(p, [GPU]);
+      await sleep(1000);
+      const n = Number(process.env.REREG ?? 10);
+      for (let i = 0; i < n; i++) out[`r${i}`] = await reRegisterMs(p);
+    } finally {
+      await p.stop();
+      node.remove();
+    }
+  } else if (mode === 'alloc') {
     const spec = eightGpus();
     const node = createFakeNode(spec, { version: 'v1' });
     const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env });
@@ -60,7 +77,7 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
     // FAKE=1: on the bench's fake 8-GPU node instead (its first rows), else NVIDIA's mock A100.
     const node = process.env.FAKE ? createFakeNode(eightGpus(), { version: 'v1' }) : createMockNode('a100');
     const nodeEnv = (node as { env?: Record<string, string> }).env ?? {};
-    const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env: { ...nodeEnv, ...env } });
+    const p = await startPlugin({ kind, node, nodeArgs, nodeBinary, script, env: { ...nodeEnv, ...env } });
     try {
       await waitForRegistration(p, [GPU]);
       out.startMs = (await until('LW', () => (p.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - p.spawnedAt;
@@ -117,7 +134,7 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
         }
         return true;
       });
-      (res[label] ??= []).push(await one(script, nodeArgs, env));
+      (res[label] ??= []).push(await one(script, nodeArgs, env, rest === 'nvidia' ? 'nvidia' : 'ours'));
     }
   for (const [label, runs] of Object.entries(res)) {
     const keys = Object.keys(runs[0]);
@@ -125,6 +142,11 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
       const s = [...xs].sort((a, b) => a - b);
       return s[Math.floor(s.length / 2)];
     };
+    if (mode === 'rereg') {
+      const all = runs.flatMap((x) => Object.values(x));
+      console.log(label.padEnd(14), `reRegisterMs=${med(all).toFixed(1)} [${all.map((v) => v.toFixed(0)).join(' ')}]`);
+      continue;
+    }
     console.log(
       label.padEnd(14),
       keys

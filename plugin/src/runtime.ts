@@ -171,8 +171,8 @@ export class PluginRuntime {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     this.stopping.abort();
-    // Aborted first, awaited last: the kubelet gets its empty lists while the health
-    // watch's last NVML wait (up to eventWaitMs) runs out.
+    // The health watch returns at once (an NVML wait in flight is not waited for; the
+    // source shuts NVML down when it returns, and the process exits without it).
     const healthStopped = this.stopHealthWatch({ keepMonitor: false });
     await this.manager?.stop();
     this.removeNodeFiles();
