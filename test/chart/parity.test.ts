@@ -1,4 +1,6 @@
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
+import { CONFIG_PROPS } from '../../src/chart/values-props';
+import { CONFIG_FILE_LAYOUT } from '../../src/device-plugin/plugin-config';
 import {
   CHART_DIR,
   ciValuesFile,
@@ -114,4 +116,55 @@ test('large whole numbers print as digits, as the construct prints them', () => 
     helmTemplate(CHART_DIR, [writeValues(work.path, 'large-numbers', values)]),
     synthFromValues(values),
   );
+});
+
+// The config template is written from CONFIG_FILE_LAYOUT, as toJson() is: every key written only
+// under a condition, with the condition on (each ifTrue flag true, both sharing kinds) and with
+// MPS alone, must give the construct's file and hash.
+describe('config keys written only under a condition', () => {
+  const ifTrue = Object.entries(CONFIG_FILE_LAYOUT)
+    .filter(([, field]) => field.written === 'ifTrue')
+    .map(([prop, field]) => ({ path: CONFIG_PROPS[prop as keyof typeof CONFIG_PROPS].path, at: field.at }));
+  const flagsOn: Record<string, unknown> = {};
+  for (const { path: valuePath } of ifTrue) {
+    const parts = valuePath.split('.');
+    let at = flagsOn;
+    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+    at[parts[parts.length - 1]] = true;
+  }
+  const mps = { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] };
+  test.each([
+    [
+      'every ifTrue flag on, time-slicing and MPS',
+      {
+        ...flagsOn,
+        timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 3 }] },
+        mps: { ...mps, resources: [{ name: 'nvidia.com/gpu', replicas: 2, rename: 'gpu-mps' }] },
+      },
+      true,
+    ],
+    ['MPS alone', { mps, sharedAllocationPolicy: 'packed' }, false],
+  ])('%s', (what, values, withFlags) => {
+    const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `conditional-${what.replace(/\W+/g, '-')}`, values)]);
+    expectSameObjects(fromHelm, synthFromValues(values));
+    const file = firstOfKind(fromHelm, 'ConfigMap').data['config.yaml'] as string;
+    expect(file).toContain('sharedDevicesAllocationPolicy: ');
+    expect(file).toContain('mpsRoot: /run/nvidia/mps');
+    const flagLines = ifTrue.map(({ at }) => `${at.split('.').pop()}: true`);
+    expect(flagLines.filter((line) => file.includes(line))).toEqual(withFlags ? flagLines : []);
+  });
+});
+
+// NVIDIA's GPUDirect flags by their NVIDIA names: top-level, and in one named config only.
+test.each(['gdsEnabled', 'mofedEnabled', 'gdrcopyEnabled'])('%s, top-level and in one config.map entry', (flag) => {
+  for (const [what, values] of [
+    ['top', { [flag]: true }],
+    ['entry', { config: { map: { plain: {}, direct: { [flag]: true } }, default: 'plain' } }],
+  ] as const) {
+    const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `${flag}-${what}`, values)]);
+    expectSameObjects(fromHelm, synthFromValues(values));
+    const data = firstOfKind(fromHelm, 'ConfigMap').data as Record<string, string>;
+    const withFlag = Object.keys(data).filter((key) => data[key].includes(`  ${flag}: true\n`));
+    expect(withFlag).toEqual(what === 'top' ? ['config.yaml'] : ['direct']);
+  }
 });

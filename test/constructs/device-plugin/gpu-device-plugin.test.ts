@@ -276,6 +276,25 @@ describe('GpuDevicePlugin props', () => {
     expectDriverRootMounted(ds, '/run/nvidia/driver');
   });
 
+  // NVIDIA's GPUDirect flags: in the file only when on, so a config without them keeps its bytes and hash.
+  test.each(['gdsEnabled', 'mofedEnabled', 'gdrcopyEnabled'] as const)(
+    '%s: true is written after nvidiaDriverRoot; false changes nothing',
+    (flag) => {
+      const on = synthPlugin({ [flag]: true });
+      const text: string = on.byKind('ConfigMap').data['config.yaml'];
+      const flags = YAML.parse(text).flags;
+      expect(flags[flag]).toBe(true);
+      expect(Object.keys(flags)).toEqual(['migStrategy', 'failOnInitError', 'nvidiaDriverRoot', flag, 'plugin']);
+      const off = synthPlugin({ [flag]: false });
+      const none = synthPlugin();
+      expect(off.byKind('ConfigMap')).toEqual(none.byKind('ConfigMap'));
+      expect(off.byKind('DaemonSet')).toEqual(none.byKind('DaemonSet'));
+      expect(on.byKind('DaemonSet').spec.template.metadata.annotations['cdk8s-gpu.io/config-sha256']).not.toBe(
+        none.byKind('DaemonSet').spec.template.metadata.annotations['cdk8s-gpu.io/config-sha256'],
+      );
+    },
+  );
+
   test('timeSlicing renders the sharing block with per-GPU devices', () => {
     const { byKind } = synthPlugin({
       timeSlicing: {
