@@ -145,7 +145,9 @@ describe('config keys written only under a condition', () => {
     ],
     ['MPS alone', { mps, sharedAllocationPolicy: 'packed' }, false],
   ])('%s', (what, values, withFlags) => {
-    const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `conditional-${what.replace(/\W+/g, '-')}`, values)]);
+    const fromHelm = helmTemplate(CHART_DIR, [
+      writeValues(work.path, `conditional-${what.replace(/\W+/g, '-')}`, values),
+    ]);
     expectSameObjects(fromHelm, synthFromValues(values));
     const file = firstOfKind(fromHelm, 'ConfigMap').data['config.yaml'] as string;
     expect(file).toContain('sharedDevicesAllocationPolicy: ');
@@ -161,7 +163,7 @@ test.each(['gdsEnabled', 'mofedEnabled', 'gdrcopyEnabled'])('%s, top-level and i
     ['top', { [flag]: true }],
     ['entry', { config: { map: { plain: {}, direct: { [flag]: true } }, default: 'plain' } }],
   ] as const) {
-    const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `${flag}-${what}`, values)]);
+    const fromHelm = helmTemplate(CHART_DIR, [writeValues(work.path, `${flag}-${what}`, values)]);
     expectSameObjects(fromHelm, synthFromValues(values));
     const data = firstOfKind(fromHelm, 'ConfigMap').data as Record<string, string>;
     const withFlag = Object.keys(data).filter((key) => data[key].includes(`  ${flag}: true\n`));
