@@ -9,7 +9,11 @@
  *         idle:  the same, then CPU over IDLE_S (20) idle seconds; TASKS=1 prints per-thread
  *                CPU and voluntary context switches
  *         alloc: on the fake 8-GPU node, bench/go Allocates (10,000 × 1 client, 40,000 × 8),
- *                CPU per call, p50, throughput, RSS after
+ *                CPU per call, p50, throughput, RSS and its anonymous part (RssAnon) after;
+ *                LATE_RSS_MS=N reads the RSS again N ms later (what an idle process gives back)
+ *         rereg: on the fake 8-GPU node, REREG (10) kubelet restarts, each the bench's
+ *                re-register figure (ms until registered again and the list sent)
+ *   LABEL=nvidia runs NVIDIA's binary (test/tools/peers.sh) in the same rounds, for its column.
  *   NODEBIN  the node binary (e.g. "$(bash test/tools/node-lts.sh)/node"); REPS (3) rounds.
  * Example: bench/ab.ts start lib=plugin/bin/gpu-device-plugin.js,--max-semi-space-size=1 \
  *            bundle=plugin/lib/bundle/gpu-device-plugin.js,--max-semi-space-size=1
@@ -22,15 +26,29 @@ import { eightGpus } from './support/topologies';
 import { allocateLoad, socketOf } from './support/dpload';
 import { cpuMs, rssMiB } from './support/proc';
 import { until } from './support/stats';
+import { reRegisterMs } from './support/plugin-figures';
+import type { PluginKind } from '../test/parity/plugin-process';
 const GPU = 'nvidia.com/gpu';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // usage: ab.ts MODE(start|alloc|idle) label=script[,flag...] ...  (env REPS, IDLE_S, NODEBIN)
 const [mode, ...variants] = process.argv.slice(2);
 const nodeBinary = process.env.NODEBIN ?? process.execPath;
 const reps = Number(process.env.REPS ?? 3);
-async function one(script: string, nodeArgs: string[], env: Record<string, string>) {
+async function one(script: string, nodeArgs: string[], env: Record<string, string>, kind: PluginKind = 'ours') {
   const out: Record<string, number> = {};
-  if (mode === 'alloc') {
+  if (mode === 'rereg') {
+    const node = createFakeNode(eightGpus(), { version: 'v1' });
+    const p = await startPlugin({ kind, node, nodeArgs, nodeBinary, script, env });
+    try {
+      await waitForRegistration(p, [GPU]);
+      await sleep(1000);
+      const n = Number(process.env.REREG ?? 10);
+      for (let i = 0; i < n; i++) out[`r${i}`] = await reRegisterMs(p);
+    } finally {
+      await p.stop();
+      node.remove();
+    }
+  } else if (mode === 'alloc') {
     const spec = eightGpus();
     const node = createFakeNode(spec, { version: 'v1' });
     const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env });
@@ -45,12 +63,18 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
       Object.assign(out, { p50_1: a.p50Us, tput1: a.throughputPerS, p50_8: b.p50Us, tput8: b.throughputPerS });
       await sleep(300);
       out.rssAfter = rssMiB(p.child.pid!);
+      const status = require('node:fs').readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
+      out.anonAfter = Number(/RssAnon:\s+(\d+)/.exec(status)![1]) / 1024;
+      if (process.env.LATE_RSS_MS) {
+        await sleep(Number(process.env.LATE_RSS_MS));
+        out.rssLate = rssMiB(p.child.pid!);
+      }
     } finally {
       await p.stop();
     }
   } else {
     const node = createMockNode('a100');
-    const p = await startPlugin({ kind: 'ours', node, nodeArgs, nodeBinary, script, env: { ...node.env, ...env } });
+    const p = await startPlugin({ kind, node, nodeArgs, nodeBinary, script, env: { ...node.env, ...env } });
     try {
       await waitForRegistration(p, [GPU]);
       out.startMs = (await until('LW', () => (p.stub.resources.get(GPU)?.lists.length ?? 0) > 0)) - p.spawnedAt;
@@ -107,7 +131,7 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
         }
         return true;
       });
-      (res[label] ??= []).push(await one(script, nodeArgs, env));
+      (res[label] ??= []).push(await one(script, nodeArgs, env, rest === 'nvidia' ? 'nvidia' : 'ours'));
     }
   for (const [label, runs] of Object.entries(res)) {
     const keys = Object.keys(runs[0]);
@@ -115,6 +139,11 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
       const s = [...xs].sort((a, b) => a - b);
       return s[Math.floor(s.length / 2)];
     };
+    if (mode === 'rereg') {
+      const all = runs.flatMap((x) => Object.values(x));
+      console.log(label.padEnd(14), `reRegisterMs=${med(all).toFixed(1)} [${all.map((v) => v.toFixed(0)).join(' ')}]`);
+      continue;
+    }
     console.log(
       label.padEnd(14),
       keys

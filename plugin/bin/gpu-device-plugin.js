@@ -2,12 +2,15 @@
 // Entry point of the `gpu-device-plugin` command; the code is compiled from src/ into lib/.
 'use strict';
 
-require('../lib/cli.js')
+const cli = require('../lib/cli.js');
+
+cli
   .runCli(process.argv.slice(2), process.env)
   .then((code) => {
-    process.exit(code);
+    // Not process.exit: that waits for an NVML event wait still running (cli.ts, exitProcess).
+    cli.exitProcess(code);
   })
   .catch((err) => {
     process.stderr.write(`gpu-device-plugin: unexpected error: ${(err && err.stack) || err}\n`);
-    process.exit(1);
+    cli.exitProcess(1);
   });

@@ -10,6 +10,8 @@ import { helpFlag } from './config/options.js';
 import type { PluginConfig } from './config/types.js';
 import { resolveNvmlLibrary } from './devices/host-files.js';
 import { NvmlDeviceSource, NvmlInitError } from './devices/nvml-device-source.js';
+import { nvmlCallsInFlight } from './devices/nvml.js';
+import koffi from 'koffi';
 import { buildResources } from './devices/resources.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { PluginRuntime, type RuntimeDeps } from './runtime.js';
@@ -33,10 +35,14 @@ const processIo: CliIo = {
  * Test hooks, not user settings: where discovery reads sysfs (NUMA nodes) and procfs
  * (MIG capability minors). In a pod these are the host's /sys and /proc already.
  */
-function deviceRoots(env: NodeJS.ProcessEnv): { sysfsRoot?: string; procRoot?: string } {
+function deviceRoots(env: NodeJS.ProcessEnv): { sysfsRoot?: string; procRoot?: string; eventWaitMs?: number } {
+  // And how long one NVML event wait lasts (default 5 s), so a test can show that a stop
+  // does not wait for one.
+  const eventWaitMs = Number(env.GPU_DEVICE_PLUGIN_EVENT_WAIT_MS);
   return {
     sysfsRoot: env.GPU_DEVICE_PLUGIN_SYSFS_ROOT || undefined,
     procRoot: env.GPU_DEVICE_PLUGIN_PROC_ROOT || undefined,
+    eventWaitMs: Number.isInteger(eventWaitMs) && eventWaitMs > 0 ? eventWaitMs : undefined,
   };
 }
 
@@ -222,4 +228,30 @@ export async function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, io
   await reloads;
   await runtime.stop();
   return 0;
+}
+
+/**
+ * Ends the process with `code`. Node's exit joins every libuv worker thread, and one may be
+ * blocked in `nvmlEventSetWait` for up to the event wait (5 s); NVML has no call that ends
+ * that wait, so with an NVML call in flight this exits through libc's `_exit` instead, after
+ * everything is said: the logger and process.stdout/stderr write synchronously to files and
+ * pipes on Linux, and the kernel releases what NVML held. Without one, process.exit as usual.
+ */
+export function exitProcess(code: number): never {
+  if (nvmlCallsInFlight() > 0) {
+    const _exit = libcExit();
+    if (_exit !== undefined) _exit(code);
+  }
+  process.exit(code);
+}
+
+function libcExit(): ((code: number) => void) | undefined {
+  for (const name of ['libc.so.6', 'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1']) {
+    try {
+      return koffi.load(name).func('void _exit(int)') as (code: number) => void;
+    } catch {
+      // not this libc; try the next, else process.exit (which waits for the NVML wait)
+    }
+  }
+  return undefined;
 }

@@ -516,8 +516,8 @@ export const OPTIONS = [
     group: 'own',
     valueName: 'ms',
     parse: parseWholeNumber(RULES.milliseconds),
-    defaultValue: 2000,
-    defaultText: '2000',
+    defaultValue: 10000,
+    defaultText: '10000',
     help: "every this many ms, one cheap NVML call per GPU; a GPU that NVML reports lost (GPU_IS_LOST, no XID needed) is Unhealthy within about this long, for good; 0 = off (NVIDIA's behaviour)",
   }),
 ] as const;

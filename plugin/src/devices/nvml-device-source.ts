@@ -1,11 +1,13 @@
 /**
  * The real DeviceSource: NVML loaded with koffi. Discovery reads everything once; health
- * watching waits for NVML events on koffi worker threads.
+ * watching waits for NVML events on koffi worker threads. The XID watch outlives a reload
+ * that finds the same devices (nvml-health-watch.ts), and nothing here waits for a wait in
+ * flight: a stop or reload returns at once, and NVML is shut down after the last wait returns.
  */
 import { resolveNvmlLibrary } from './host-files.js';
 import { discoverInventory } from './nvml-discovery.js';
 import { DEFAULT_LOST_GPU_CHECK_MS, runLostGpuCheck, type LostGpuTarget } from '../health/lost-gpu-check.js';
-import { startHealthWatch } from './nvml-health-watch.js';
+import { watchKey, XidWatch } from './nvml-health-watch.js';
 import { Nvml, NvmlError, NvmlReturn } from './nvml.js';
 import type { DeviceInventory, DeviceSource, HealthEvent } from './types.js';
 
@@ -24,19 +26,18 @@ export interface NvmlDeviceSourceOptions {
   sysfsRoot?: string;
   /** Root of procfs, for MIG capability minors (default `/proc`). */
   procRoot?: string;
-  /** Longest single NVML event wait in ms, which bounds how long stopping takes (default 500). */
+  /** Longest single NVML event wait in ms (default 5000, NVIDIA's); an event ends it at once. */
   eventWaitMs?: number;
-  /** Interval of the lost-GPU check in ms (health/lost-gpu-check.ts); 0 = off (default 2000). */
+  /** Interval of the lost-GPU check in ms (health/lost-gpu-check.ts); 0 = off (default 10000). */
   lostGpuCheckMs?: number;
 }
 
 /**
- * An event ends a wait at once, so this only sets how often an idle plugin wakes up (each
- * wait is a round trip through a koffi worker thread) against how long a stop or a reload
- * may wait for the last one. NVIDIA waits 5 s; 100 ms cost about 2.7 ms of CPU per second
- * of idling more than 1 s did on the fake node.
+ * An event ends a wait at once, and a stop or reload does not wait for a wait in flight, so
+ * this only sets how often an idle plugin wakes up: each wait is a round trip through a koffi
+ * worker thread, and on NVIDIA's mock NVML a call into its Go runtime. NVIDIA waits 5 s too.
  */
-export const DEFAULT_EVENT_WAIT_MS = 500;
+export const DEFAULT_EVENT_WAIT_MS = 5000;
 
 /**
  * NVML could not be loaded or initialised: what `failOnInitError=false` forgives (the node
@@ -61,6 +62,10 @@ export class NvmlDeviceSource implements DeviceSource {
   private readonly logger: DeviceSourceLogger;
   private nvml: Nvml | undefined;
   private initialised = false;
+  /** The XID watch, kept across reloads while the devices stay the same. */
+  private xid: { watch: XidWatch; key: string } | undefined;
+  /** XID watches whose loop has not ended yet (their event set is still in use). */
+  private loops = new Set<Promise<void>>();
   private watches = 0;
   private closing = false;
 
@@ -75,6 +80,7 @@ export class NvmlDeviceSource implements DeviceSource {
       sysfsRoot: this.opts.sysfsRoot ?? '/sys',
       procRoot: this.opts.procRoot ?? '/proc',
       warn: (o, m) => this.logger.warn(o, m),
+      isOpen: () => this.initialised,
     });
     this.logger.info(
       {
@@ -91,16 +97,14 @@ export class NvmlDeviceSource implements DeviceSource {
     if (signal.aborted) return;
     const nvml = this.requireOpen();
     const lostTargets = this.lostGpuTargets(nvml, inventory, onEvent);
-    const watch = startHealthWatch(nvml, inventory, onEvent, {
-      waitMs: this.opts.eventWaitMs ?? DEFAULT_EVENT_WAIT_MS,
-      errorBackoffMs: 1000,
-      info: (o, m) => this.logger.info(o, m),
-      warn: (o, m) => this.logger.warn(o, m),
-    });
+    const watch = this.xidWatch(nvml, inventory, onEvent);
     this.watches++;
     try {
+      const stopped = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await Promise.all([
-        watch.run(signal),
+        // Detached, not stopped: the next watchHealth on the same devices takes it over
+        // with the events that came in between; close() or other devices retire it.
+        stopped.then(() => watch.listen(undefined)),
         runLostGpuCheck(
           lostTargets,
           onEvent,
@@ -114,8 +118,46 @@ export class NvmlDeviceSource implements DeviceSource {
       ]);
     } finally {
       this.watches--;
-      if (this.closing && this.watches === 0) this.shutdown();
+      this.shutdownWhenDone();
     }
+  }
+
+  /**
+   * Resolves once no XID watch waits on NVML any more and NVML is shut down, after close().
+   * Nothing in the plugin needs this (the process exits without it); tests do before they
+   * unload a library.
+   */
+  async closed(): Promise<void> {
+    while (this.loops.size > 0) await Promise.all(this.loops);
+  }
+
+  /** The XID watch for these devices: the running one when it watches the same, else a new one. */
+  private xidWatch(nvml: Nvml, inventory: DeviceInventory, onEvent: (e: HealthEvent) => void): XidWatch {
+    const key = watchKey(inventory);
+    if (this.xid && this.xid.key === key && !this.xid.watch.retired) {
+      this.xid.watch.listen(onEvent);
+      return this.xid.watch;
+    }
+    // The new set is registered before the old one stops, so no event falls between them.
+    const watch = new XidWatch(nvml, inventory, onEvent, {
+      waitMs: this.opts.eventWaitMs ?? DEFAULT_EVENT_WAIT_MS,
+      errorBackoffMs: 1000,
+      info: (o, m) => this.logger.info(o, m),
+      warn: (o, m) => this.logger.warn(o, m),
+    });
+    this.retireXidWatch();
+    this.xid = { watch, key };
+    const ended = watch.ended.finally(() => {
+      this.loops.delete(ended);
+      this.shutdownWhenDone();
+    });
+    this.loops.add(ended);
+    return watch;
+  }
+
+  private retireXidWatch(): void {
+    this.xid?.watch.retire();
+    this.xid = undefined;
   }
 
   /**
@@ -149,12 +191,18 @@ export class NvmlDeviceSource implements DeviceSource {
   }
 
   /**
-   * Releases NVML. A watch still waiting on a worker thread would use NVML after it is shut
-   * down, so while one runs the shutdown waits for it to stop (abort its signal first).
+   * Releases NVML without waiting: the XID watch is retired, and since a wait still running
+   * on a worker thread would use NVML after it is shut down, the shutdown happens when the
+   * last one returns (at most one event wait later; `closed()` says when).
    */
   close(): void {
     this.closing = true;
-    if (this.watches === 0) this.shutdown();
+    this.retireXidWatch();
+    this.shutdownWhenDone();
+  }
+
+  private shutdownWhenDone(): void {
+    if (this.closing && this.watches === 0 && this.loops.size === 0) this.shutdown();
   }
 
   private open(): Nvml {

@@ -91,6 +91,30 @@ const cString = (buf: Buffer): string => {
 
 const toNumber = (v: number | bigint): number => (typeof v === 'bigint' ? Number(v) : v);
 
+/** NVML calls running on a koffi worker thread right now, in every loaded library. */
+let callsInFlight = 0;
+
+/**
+ * How many NVML calls run on worker threads right now. Node's exit joins those threads, so
+ * with one blocked in `nvmlEventSetWait` a plain `process.exit` waits for it (cli.ts,
+ * exitProcess, does not).
+ */
+export function nvmlCallsInFlight(): number {
+  return callsInFlight;
+}
+
+/** Runs `start(done)`, which starts one koffi async call, counting it while it runs. */
+function counted<T>(start: (done: (err: unknown, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    callsInFlight++;
+    start((err, value) => {
+      callsInFlight--;
+      if (err) reject(err instanceof Error ? err : new Error(String(err)));
+      else resolve(value);
+    });
+  });
+}
+
 /** One loaded libnvidia-ml. Methods mirror the NVML calls, minus the `nvml` prefix. */
 export class Nvml {
   private readonly fns: Bindings;
@@ -190,13 +214,7 @@ export class Nvml {
    * nothing else: the lost-GPU check's probe (GPU_IS_LOST once the GPU is gone).
    */
   memoryInfoCode(device: DeviceHandle): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const out = {};
-      this.fns.nvmlDeviceGetMemoryInfo.async(device, out, (err: unknown, code: number) => {
-        if (err) reject(err instanceof Error ? err : new Error(String(err)));
-        else resolve(code);
-      });
-    });
+    return counted<number>((done) => this.fns.nvmlDeviceGetMemoryInfo.async(device, {}, done));
   }
 
   minorNumber(device: DeviceHandle): number {
@@ -341,27 +359,23 @@ export class Nvml {
    * keeps running. Resolves undefined on timeout.
    */
   eventSetWait(set: EventSetHandle, timeoutMs: number): Promise<EventData | undefined> {
-    return new Promise((resolve, reject) => {
-      const out: {
-        device?: bigint | null;
-        eventType?: number | bigint;
-        eventData?: number | bigint;
-        gpuInstanceId?: number;
-        computeInstanceId?: number;
-      } = {};
-      this.fns.nvmlEventSetWait_v2.async(set, out, timeoutMs, (err: unknown, code: number) => {
-        if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-        if (code === NvmlReturn.TIMEOUT) return resolve(undefined);
-        if (code !== NvmlReturn.SUCCESS)
-          return reject(new NvmlError('nvmlEventSetWait_v2', code, this.errorString(code)));
-        resolve({
-          device: out.device ? out.device : null,
-          eventType: BigInt(out.eventType ?? 0),
-          eventData: toNumber(out.eventData ?? 0),
-          gpuInstanceId: out.gpuInstanceId ?? NO_INSTANCE,
-          computeInstanceId: out.computeInstanceId ?? NO_INSTANCE,
-        });
-      });
+    const out: {
+      device?: bigint | null;
+      eventType?: number | bigint;
+      eventData?: number | bigint;
+      gpuInstanceId?: number;
+      computeInstanceId?: number;
+    } = {};
+    return counted<number>((done) => this.fns.nvmlEventSetWait_v2.async(set, out, timeoutMs, done)).then((code) => {
+      if (code === NvmlReturn.TIMEOUT) return undefined;
+      if (code !== NvmlReturn.SUCCESS) throw new NvmlError('nvmlEventSetWait_v2', code, this.errorString(code));
+      return {
+        device: out.device ? out.device : null,
+        eventType: BigInt(out.eventType ?? 0),
+        eventData: toNumber(out.eventData ?? 0),
+        gpuInstanceId: out.gpuInstanceId ?? NO_INSTANCE,
+        computeInstanceId: out.computeInstanceId ?? NO_INSTANCE,
+      };
     });
   }
 

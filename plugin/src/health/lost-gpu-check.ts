@@ -19,8 +19,13 @@ export const LOST_CODES: ReadonlyMap<number, string> = new Map([
   [16, 'RESET_REQUIRED'],
 ]);
 
-/** Default check interval: a lost GPU is Unhealthy within about this long. */
-export const DEFAULT_LOST_GPU_CHECK_MS = 2000;
+/**
+ * Default check interval: a lost GPU is Unhealthy within about this long. Each probe is a
+ * call into NVML; on NVIDIA's mock NVML every 2 s cost as much idle CPU as all the rest of
+ * the plugin (docs/benchmarks.md, "Idle CPU and re-registration"), and a GPU that needs a
+ * reset gains little from being found 8 s sooner.
+ */
+export const DEFAULT_LOST_GPU_CHECK_MS = 10000;
 
 export interface LostGpuTarget {
   uuid: string;

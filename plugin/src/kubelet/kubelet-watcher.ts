@@ -3,8 +3,10 @@
  * do (inotify through fs.watch): a re-created kubelet.sock means the kubelet restarted
  * and every resource must register again; a deleted plugin socket means that server
  * must be restarted. Events are debounced (100 ms; 5 ms after kubelet.sock appears, which
- * the kubelet creates last), and a slow poll re-checks the same state in
- * case an event was lost (inotify queue overflow, directory re-created).
+ * the kubelet creates last). A directory that is deleted or re-created is watched again
+ * (its event tells us); while a directory cannot be watched (not there yet, or the watch
+ * failed) a poll re-checks the same state every 2 s. While inotify works nothing polls: an
+ * idle plugin has no timer of its own here.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,8 +35,21 @@ export interface KubeletWatcherOptions {
   pollMs?: number;
 }
 
+interface DirWatch {
+  dir: string;
+  watcher: fs.FSWatcher;
+  /** The directory watched: a new one by that name (inode, creation time) needs a new watch. */
+  identity: FileIdentity | undefined;
+}
+
+/** The same directory, not one re-created by that name (its change time moves with every entry). */
+function sameDirectory(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  if (!a || !b) return false;
+  return a.ino === b.ino && a.birthtimeNs === b.birthtimeNs;
+}
+
 export class KubeletWatcher {
-  private watchers: fs.FSWatcher[] = [];
+  private watchers: DirWatch[] = [];
   private debounceTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   private kubeletIdentity: FileIdentity | undefined;
@@ -47,15 +62,12 @@ export class KubeletWatcher {
     this.stopped = false;
     this.kubeletIdentity = fileIdentity(this.opts.kubeletSocket);
     this.openWatchers();
-    const pollMs = this.opts.pollMs ?? 2000;
-    this.pollTimer = setInterval(() => this.poll(), pollMs);
-    this.pollTimer.unref();
+    this.updatePolling();
   }
 
   stop(): void {
     this.stopped = true;
-    for (const w of this.watchers) w.close();
-    this.watchers = [];
+    this.closeWatchers();
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.debounceTimer = undefined;
@@ -68,9 +80,27 @@ export class KubeletWatcher {
     ];
   }
 
+  private closeWatchers(): void {
+    for (const w of this.watchers) w.watcher.close();
+    this.watchers = [];
+  }
+
+  /** Polls while some directory is not watched, and only then. */
+  private updatePolling(): void {
+    const needed = !this.stopped && this.watchers.length < this.dirs().length;
+    if (needed && this.pollTimer === undefined) {
+      this.pollTimer = setInterval(() => this.poll(), this.opts.pollMs ?? 2000);
+      this.pollTimer.unref();
+    } else if (!needed && this.pollTimer !== undefined) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
+  }
+
   private openWatchers(): void {
     for (const dir of this.dirs()) {
       try {
+        const identity = fileIdentity(dir);
         // Any event only triggers a check of the directory's state: an event can arrive
         // after the check it caused already saw its effect, so events are not counted.
         const watcher = fs.watch(dir, { persistent: false }, (_event, filename) => this.onEvent(dir, filename));
@@ -80,9 +110,10 @@ export class KubeletWatcher {
             'watching the device-plugins directory failed; relying on polling until it can be watched again',
           );
           watcher.close();
-          this.watchers = this.watchers.filter((w) => w !== watcher);
+          this.watchers = this.watchers.filter((w) => w.watcher !== watcher);
+          this.updatePolling();
         });
-        this.watchers.push(watcher);
+        this.watchers.push({ dir, watcher, identity });
       } catch (err) {
         this.opts.logger.warn({ err, dir }, 'cannot watch the device-plugins directory yet; polling instead');
       }
@@ -109,16 +140,29 @@ export class KubeletWatcher {
   private poll(): void {
     if (this.stopped) return;
     if (this.watchers.length < this.dirs().length) {
-      for (const w of this.watchers) w.close();
-      this.watchers = [];
+      this.closeWatchers();
       this.openWatchers();
     }
     this.flush();
   }
 
+  /**
+   * A watched directory deleted or re-created by that name (a kubelet that wipes its
+   * device-plugins directory) sends its last event to the old watch: watch again, or poll
+   * until it is back.
+   */
+  private rewatchMovedDirectories(): void {
+    if (this.watchers.every((w) => sameDirectory(w.identity, fileIdentity(w.dir)))) return;
+    this.opts.logger.info({ dirs: this.dirs() }, 'the device-plugins directory was re-created; watching it again');
+    this.closeWatchers();
+    this.openWatchers();
+  }
+
   private flush(): void {
     if (this.stopped) return;
     this.debounceTimer = undefined;
+    this.rewatchMovedDirectories();
+    this.updatePolling();
     const current = fileIdentity(this.opts.kubeletSocket);
     const kubeletPresent = current !== undefined;
     // A different file than at the last check (by inode and creation time) is a new kubelet.

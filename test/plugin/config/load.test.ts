@@ -61,7 +61,7 @@ describe('loadConfig defaults', () => {
         skipXids: [13, 31, 43, 45, 68, 109],
         enableXids: [],
         recoveryMs: 60000,
-        lostCheckMs: 2000,
+        lostCheckMs: 10000,
       },
       runtime: {
         devicePluginPath: '/var/lib/kubelet/device-plugins',
@@ -279,7 +279,7 @@ const rows: PrecedenceRow[] = [
   {
     name: 'health.lostCheckMs',
     get: (c) => c.health.lostCheckMs,
-    defaultValue: 2000,
+    defaultValue: 10000,
     env: { vars: { LOST_GPU_CHECK_MS: '250' }, value: 250 },
     flag: { argv: ['--lost-gpu-check-ms=0'], value: 0 },
   },

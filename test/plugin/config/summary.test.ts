@@ -12,7 +12,7 @@ describe('summarizeConfig', () => {
       driverRoot: '/',
       devRoot: '/',
       sharing: 'none',
-      health: 'skip XIDs [13,31,43,45,68,109], recover after 60s, lost-GPU check every 2000ms',
+      health: 'skip XIDs [13,31,43,45,68,109], recover after 60s, lost-GPU check every 10000ms',
       configFile: null,
       devicePluginPath: '/var/lib/kubelet/device-plugins',
       metrics: '0.0.0.0:8080',

@@ -1,10 +1,10 @@
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { NvmlDeviceSource, NvmlInitError } from '../../../plugin/src/devices/nvml-device-source';
-import { NvmlReturn } from '../../../plugin/src/devices/nvml';
+import { Nvml, NvmlReturn } from '../../../plugin/src/devices/nvml';
 import { defaultSpec, gpuUuid, injectXid, useFakeNvml, type FakeNvmlSpec } from '../helpers/fake-nvml';
 
 let dirs: string[] = [];
-let sources: NvmlDeviceSource[] = [];
+let sources: Array<{ source: NvmlDeviceSource; eventsPath: string }> = [];
 
 /** A source on the fake library for `spec`; closed after each test so the next init re-reads. */
 function sourceFor(spec: FakeNvmlSpec, extra: { eventWaitMs?: number } = {}) {
@@ -16,15 +16,21 @@ function sourceFor(spec: FakeNvmlSpec, extra: { eventWaitMs?: number } = {}) {
     sysfsRoot: fake.sysfsRoot,
     ...extra,
   });
-  sources.push(source);
+  sources.push({ source, eventsPath: fake.eventsPath });
   return { source, fake };
 }
 
-afterEach(() => {
-  sources.forEach((s) => s.close());
+afterEach(async () => {
+  for (const { source, eventsPath } of sources) {
+    source.close();
+    // An event ends the fake's wait at once, so no worker thread stays blocked after the test.
+    injectXid(eventsPath, '*', 31);
+    await source.closed();
+  }
   dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
   sources = [];
   dirs = [];
+  jest.restoreAllMocks();
 });
 
 describe('NvmlDeviceSource.discover', () => {
@@ -81,7 +87,7 @@ describe('NvmlDeviceSource.discover', () => {
     mkdirSync(libDir, { recursive: true });
     symlinkSync(fake.libraryPath, `${libDir}/libnvidia-ml.so.1`);
     const source = new NvmlDeviceSource({ libraryPath: 'libnvidia-ml.so.1', driverRoot: `${fake.dir}/root` });
-    sources.push(source);
+    sources.push({ source, eventsPath: fake.eventsPath });
     expect(source.discover().gpus).toHaveLength(1);
   });
 
@@ -111,16 +117,18 @@ describe('NvmlDeviceSource.watchHealth', () => {
     await expect(source.watchHealth(inv, ac.signal, () => undefined)).resolves.toBeUndefined();
   });
 
-  test('stops within one wait after the signal aborts', async () => {
-    const { source } = sourceFor(defaultSpec(2), { eventWaitMs: 50 });
+  test('stops at once while a 10 s event wait is in flight, not after it', async () => {
+    const { source } = sourceFor(defaultSpec(2), { eventWaitMs: 10000 });
     const inv = source.discover();
     const ac = new AbortController();
     const watching = source.watchHealth(inv, ac.signal, () => undefined);
-    await new Promise((r) => setTimeout(r, 30));
+    await new Promise((r) => setTimeout(r, 50));
     const t0 = Date.now();
     ac.abort();
+    source.close();
     await watching;
-    expect(Date.now() - t0).toBeLessThan(250);
+    // Generous for a loaded machine; waiting out the wait would take 10 s.
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   test('delivers an XID injected into the running library to the callback within 50 ms', async () => {
@@ -139,18 +147,72 @@ describe('NvmlDeviceSource.watchHealth', () => {
     expect(seen[0].at - injectedAt).toBeLessThan(50);
   });
 
-  test('close during a watch shuts NVML down only once the watch has stopped', async () => {
-    const { source, fake } = sourceFor(defaultSpec(1), { eventWaitMs: 50 });
+  test('close during a wait shuts NVML down only once that wait has returned', async () => {
+    const { source, fake } = sourceFor(defaultSpec(1), { eventWaitMs: 10000 });
+    const shutdown = jest.spyOn(Nvml.prototype, 'shutdown');
     const inv = source.discover();
     const ac = new AbortController();
+    const watching = source.watchHealth(inv, ac.signal, () => undefined);
+    await new Promise((r) => setTimeout(r, 30));
+    ac.abort();
+    source.close();
+    await watching;
+    expect(shutdown).not.toHaveBeenCalled();
+    injectXid(fake.eventsPath, gpuUuid(0), 48); // ends the fake's wait
+    await source.closed();
+    expect(shutdown).toHaveBeenCalledTimes(1);
+  });
+
+  test('a watch started again on the same devices keeps the event set and gets the XIDs that came in between', async () => {
+    const { source, fake } = sourceFor(defaultSpec(4), { eventWaitMs: 10000 });
+    const created = jest.spyOn(Nvml.prototype, 'eventSetCreate');
+    const inv = source.discover();
+    const first: string[] = [];
+    const ac1 = new AbortController();
+    const watching1 = source.watchHealth(inv, ac1.signal, (e) => first.push(`${e.uuid} ${e.xid}`));
+    await new Promise((r) => setTimeout(r, 20));
+    ac1.abort();
+    await watching1;
+    // A reload: the old watch stopped, the new one not started yet.
+    injectXid(fake.eventsPath, gpuUuid(1), 48);
+    await new Promise((r) => setTimeout(r, 50));
+    const second: string[] = [];
+    const ac2 = new AbortController();
+    const watching2 = source.watchHealth(source.discover(), ac2.signal, (e) => second.push(`${e.uuid} ${e.xid}`));
+    await waitFor(() => second.length === 1);
+    injectXid(fake.eventsPath, gpuUuid(2), 94);
+    await waitFor(() => second.length === 2);
+    ac2.abort();
+    await watching2;
+    expect(first).toEqual([]);
+    expect(second).toEqual([`${gpuUuid(1)} 48`, `${gpuUuid(2)} 94`]);
+    expect(created).toHaveBeenCalledTimes(1);
+  });
+
+  test('a watch on other devices gets a new event set, and the old one is freed once its wait returns', async () => {
+    const { source, fake } = sourceFor(defaultSpec(4), { eventWaitMs: 10000 });
+    const created = jest.spyOn(Nvml.prototype, 'eventSetCreate');
+    const freed = jest.spyOn(Nvml.prototype, 'eventSetFree');
+    const inv = source.discover();
+    const ac1 = new AbortController();
+    const watching1 = source.watchHealth(inv, ac1.signal, () => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    ac1.abort();
+    await watching1;
+    const fewer = { ...inv, gpus: inv.gpus.slice(0, 2) };
     const seen: string[] = [];
-    const watching = source.watchHealth(inv, ac.signal, (e) => seen.push(e.uuid));
+    const ac2 = new AbortController();
+    const watching2 = source.watchHealth(fewer, ac2.signal, (e) => seen.push(e.uuid));
+    expect(created).toHaveBeenCalledTimes(2);
+    injectXid(fake.eventsPath, gpuUuid(1), 48); // ends the old set's wait too
+    await waitFor(() => seen.length === 1 && freed.mock.calls.length === 1);
+    expect(seen).toEqual([gpuUuid(1)]);
+    ac2.abort();
+    await watching2;
     source.close();
     injectXid(fake.eventsPath, gpuUuid(0), 48);
-    await waitFor(() => seen.length > 0);
-    ac.abort();
-    await watching;
-    expect(seen).toEqual([gpuUuid(0)]);
+    await source.closed();
+    expect(freed).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -40,8 +40,18 @@ describe('plugin process: health', () => {
     ).toEqual(['Healthy', 'Healthy', 'Unhealthy', 'Unhealthy']);
   });
 
+  it('turns a GPU Unhealthy for an XID that came during a SIGHUP reload, and for one after it', async () => {
+    const reloads = n.plugin.logged('config reloaded').length;
+    n.plugin.signal('SIGHUP');
+    injectXid(n.node.eventsPath, gpuUuid(0), 48);
+    await n.stub.waitFor('the reload', () => n.plugin.logged('config reloaded').length > reloads);
+    await n.stub.waitFor('GPU 0 to turn Unhealthy', () => health(gpuUuid(0)) === 'Unhealthy');
+    injectXid(n.node.eventsPath, gpuUuid(1), 48);
+    await n.stub.waitFor('GPU 1 to turn Unhealthy after the reload', () => health(gpuUuid(1)) === 'Unhealthy');
+  });
+
   it('shows the unhealthy devices in /metrics', async () => {
     const { body } = await httpGet(n.port, '/metrics');
-    expect(body).toContain('gpu_device_plugin_devices{resource="nvidia.com/gpu",health="Unhealthy"} 2');
+    expect(body).toContain('gpu_device_plugin_devices{resource="nvidia.com/gpu",health="Unhealthy"} 4');
   });
 });

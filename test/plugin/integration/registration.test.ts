@@ -117,3 +117,22 @@ describe('plugin process: SIGTERM', () => {
     }
   });
 });
+
+describe('plugin process: SIGTERM during a long NVML event wait', () => {
+  it('exits 0 at once, with its last log line written, instead of waiting for the wait', async () => {
+    // One wait lasts a minute here: a stop or an exit that waited for it would take that long.
+    const n = await startNode(defaultSpec(2), { env: { GPU_DEVICE_PLUGIN_EVENT_WAIT_MS: '60000' } });
+    try {
+      await n.stub.waitForResources([GPU], 30000);
+      const t0 = Date.now();
+      n.plugin.signal('SIGTERM');
+      const exit = await n.plugin.exited;
+      expect(exit).toEqual({ code: 0, signal: null });
+      // Generous for a loaded machine; the point is seconds, not a minute.
+      expect(Date.now() - t0).toBeLessThan(10000);
+      expect(n.plugin.logged('stopped').filter((l) => l.msg === 'stopped')).toHaveLength(1);
+    } finally {
+      await n.stop();
+    }
+  });
+});

@@ -124,15 +124,47 @@ describe('KubeletWatcher', () => {
     expect(events[0].kubeletRestarted).toBe(false);
   });
 
-  it('notices a restart by polling even without file events', async () => {
-    startWatcher(100);
-    // Stop the inotify watchers so only the poll can see the change.
-    for (const w of (watcher as unknown as { watchers: fs.FSWatcher[] }).watchers) w.close();
-    (watcher as unknown as { watchers: fs.FSWatcher[] }).watchers = [{ close: () => undefined } as fs.FSWatcher];
+  it('polls while a directory cannot be watched, and notices the kubelet once it is there', async () => {
+    // kubelet.sock in a directory that does not exist yet: nothing to watch there.
+    const later = path.join(dir, 'later');
+    events = [];
+    watcher = new KubeletWatcher({
+      devicePluginPath: dir,
+      kubeletSocket: path.join(later, 'kubelet.sock'),
+      logger: silentLogger(),
+      debounceMs: 50,
+      pollMs: 100,
+      onChange: (e) => events.push(e),
+    });
+    watcher.start();
+    fs.mkdirSync(later);
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(path.join(later, 'kubelet.sock'), resolve));
+    try {
+      await until(() => restarts() === 1, 'a restart seen by polling');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('does not poll while inotify watches every directory', async () => {
+    // Every poll calls back (a check of the state); with the watch working there is none.
+    startWatcher(50);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(events).toEqual([]);
+  });
+
+  it('watches a re-created device-plugins directory again', async () => {
+    startWatcher(60000);
+    await removeKubeletSocket();
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    await createKubeletSocket();
+    await until(() => restarts() === 1, 'the restart that re-created the directory');
+    // Only a watch on the new directory can see this one (the poll is a minute away).
     await removeKubeletSocket();
     await createKubeletSocket();
-    await until(() => restarts() === 1, 'a restart seen by polling');
-    expect(restarts()).toBe(1);
+    await until(() => restarts() === 2, 'a restart in the re-created directory');
   });
 
   it('stops calling back once stopped', async () => {
