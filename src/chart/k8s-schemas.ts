@@ -1,4 +1,5 @@
 import { K8S_PATTERNS } from '../common/validation';
+import { MAX_RENAME_LENGTH, SHARED_RESOURCE_PATTERNS } from '../device-plugin/config-file';
 import { JsonSchema } from './values-model';
 
 /**
@@ -153,10 +154,10 @@ export const sharedResource: JsonSchema = {
   properties: {
     name: { type: 'string', pattern: '^nvidia\\.com/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$', maxLength: 74 },
     replicas: { type: 'integer', minimum: 2 },
-    rename: { type: 'string', pattern: '^[a-z]([-a-z0-9.]*[a-z0-9])?$', maxLength: 63 },
+    rename: { type: 'string', pattern: `^(${K8S_PATTERNS.dnsSubdomain})$`, maxLength: MAX_RENAME_LENGTH },
     devices: {
       type: 'array',
-      items: { type: 'string', pattern: '^([0-9]+|[0-9]+:[0-9]+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$' },
+      items: { type: 'string', pattern: `^(${SHARED_RESOURCE_PATTERNS.deviceRef})$` },
     },
   },
 };

@@ -4,6 +4,7 @@
  * (src/chart/config-template.ts) walk. Internal: not exported from index.ts (jsii has no type
  * aliases or literal unions).
  */
+import { MAX_RESOURCE_NAME_LENGTH, RESOURCE_PREFIX } from '../common/plugin-constants';
 import type { DevicePluginConfigProps } from './plugin-config';
 
 type ConfigKey = keyof DevicePluginConfigProps;
@@ -71,3 +72,24 @@ export function configFileTree(layout: ConfigFileLayout): ConfigFileNode[] {
   }
   return root;
 }
+
+/**
+ * The rules of a shared resource's `rename` and `devices` entries, as the plugin applies them
+ * when it reads the file (plugin/src/config/rules.ts: parseResourceName, requireDeviceRef), as
+ * regular expression sources without anchors that JavaScript and Go's regexp (the chart's
+ * values.schema.json) both read. DevicePluginConfig and the chart schema use these, so a config
+ * they accept is one the plugin starts with.
+ */
+export const SHARED_RESOURCE_PATTERNS = {
+  /** A device: GPU index, MIG index `<gpu>:<mig>`, GPU or MIG UUID, or a pre-R470 MIG UUID. */
+  deviceRef: (() => {
+    const uuid = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+    return `[0-9]+|[0-9]+:[0-9]+|GPU-${uuid}|MIG-${uuid}|MIG-GPU-${uuid}/[0-9]+/[0-9]+`;
+  })(),
+};
+
+/**
+ * The longest `rename`: the plugin refuses a resource whose whole name (`nvidia.com/<rename>`)
+ * is longer than MAX_RESOURCE_NAME_LENGTH, as NVIDIA's plugin does.
+ */
+export const MAX_RENAME_LENGTH = MAX_RESOURCE_NAME_LENGTH - RESOURCE_PREFIX.length - 1;

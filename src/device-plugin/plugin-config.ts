@@ -1,7 +1,15 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
-import { requireAbsolutePath, requireKnownKeys, requireOneOf } from '../common/validation';
-import { ConfigFileCondition, ConfigFileForm, ConfigFileLayout, ConfigFileNode, configFileTree } from './config-file';
+import { K8S_PATTERNS, requireAbsolutePath, requireKnownKeys, requireOneOf } from '../common/validation';
+import {
+  ConfigFileCondition,
+  ConfigFileForm,
+  ConfigFileLayout,
+  ConfigFileNode,
+  configFileTree,
+  MAX_RENAME_LENGTH,
+  SHARED_RESOURCE_PATTERNS,
+} from './config-file';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
 export enum MigStrategy {
@@ -235,8 +243,8 @@ const RESOURCE_PREFIX = `${NVIDIA_DOMAIN}/`;
 const SHARING_OPTIONS_KEYS = ['resources', 'renameByDefault', 'failRequestsGreaterThanOne'];
 const SHARED_RESOURCE_KEYS = ['resource', 'replicas', 'rename', 'devices'];
 
-const RENAME_RE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const DEVICE_REF_RE = /^(\d+|\d+:\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$/;
+const RENAME_RE = new RegExp(`^(${K8S_PATTERNS.dnsSubdomain})$`);
+const DEVICE_REF_RE = new RegExp(`^(${SHARED_RESOURCE_PATTERNS.deviceRef})$`);
 
 /**
  * The device plugin config (NVIDIA's `version: v1` file), validated at construction.
@@ -444,15 +452,16 @@ export class DevicePluginConfig {
           `${at}.resource "${resource.name}" is a MIG resource, which exists only with migStrategy "mixed" (got "${this.migStrategy}")`,
         );
       }
-      if (r.rename !== undefined && (!RENAME_RE.test(r.rename) || r.rename.length > 63)) {
+      if (r.rename !== undefined && (!RENAME_RE.test(r.rename) || r.rename.length > MAX_RENAME_LENGTH)) {
+        // The plugin refuses the whole file otherwise (nvidia.com/<rename> is at most 63 characters).
         throw new Error(
-          `${at}.rename must be a resource name without "nvidia.com/", lower case, ≤ 63 characters (got "${r.rename}")`,
+          `${at}.rename must be a resource name without "nvidia.com/": lower-case letters, digits, "-" and "." between them, at most ${MAX_RENAME_LENGTH} characters (got "${r.rename}", ${r.rename.length} characters)`,
         );
       }
       for (const d of r.devices ?? []) {
         if (!DEVICE_REF_RE.test(d)) {
           throw new Error(
-            `${at}.devices entries must be GPU indices ("0"), MIG indices ("1:0") or UUIDs ("GPU-…", "MIG-…") (got "${d}")`,
+            `${at}.devices entries must be GPU indices ("0"), MIG indices ("1:0") or whole UUIDs as NVML reports them ("GPU-8a3b2c1d-0000-1111-2222-333344445555", "MIG-…") (got "${d}")`,
           );
         }
       }

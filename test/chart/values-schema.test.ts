@@ -23,6 +23,16 @@ const CASES: Array<[string, object, string]> = [
     { mps: gpu({ replicas: 1 }) },
     "at '/mps/resources/0/replicas': minimum: got 1, want 2",
   ],
+  [
+    'a rename the plugin refuses (nvidia.com/<rename> is over 63 characters)',
+    { timeSlicing: gpu({ rename: 'a'.repeat(53) }) },
+    "at '/timeSlicing/resources/0/rename': maxLength: got 53, want 52",
+  ],
+  [
+    'a shortened GPU UUID in devices',
+    { timeSlicing: gpu({ devices: ['GPU-1e5'] }) },
+    "at '/timeSlicing/resources/0/devices/0'",
+  ],
   ['an unknown top-level key', { migstrategy: 'mixed' }, "additional properties 'migstrategy' not allowed"],
   [
     'an unknown nested key',

@@ -10,6 +10,7 @@ import { listConfigNames, selectConfig } from '../../../plugin/src/configmgr/sel
 import { buildResources } from '../../../plugin/src/devices/resources';
 import { gpus, inventory, migGpu } from '../devices/inventory-fixtures';
 import { firstOfKind } from '../../helpers/k8s-objects';
+import { DevicePluginConfig } from '../../../src/device-plugin/plugin-config';
 
 const DIST = path.join(__dirname, '..', '..', '..', 'dist');
 
@@ -136,4 +137,40 @@ test("the operator's named configs all load, and the default one advertises whol
     expect(resources.length).toBeGreaterThan(0);
     expect(resources.every((r) => r.name.startsWith('nvidia.com/'))).toBe(true);
   }
+});
+
+describe("a shared resource's rename and devices: the constructs accept what the plugin loads, and refuse what it refuses", () => {
+  const uuid = '8a3b2c1d-0000-1111-2222-333344445555';
+  const config = (rename: string, devices: string[]) =>
+    new DevicePluginConfig({ timeSlicing: { resources: [{ replicas: 2, rename, devices }] } });
+  const fileWith = (rename: string, device: string) =>
+    [
+      'version: v1',
+      'sharing:',
+      '  timeSlicing:',
+      '    resources:',
+      '      - name: nvidia.com/gpu',
+      `        rename: ${rename}`,
+      `        devices: ["${device}"]`,
+      '        replicas: 2',
+      '',
+    ].join('\n');
+
+  test('the longest rename and every device form the plugin reads', () => {
+    const longest = 'a'.repeat(52); // nvidia.com/ + 52 = 63 characters, the plugin's limit
+    const devices = ['0', '1:2', `GPU-${uuid}`, `MIG-${uuid}`, `MIG-GPU-${uuid}/1/2`];
+    const text = config(longest, devices).toYaml();
+    const loaded = configFromFile(text, 'construct');
+    const [resource] = loaded.sharing.timeSlicing!.resources;
+    expect([resource.rename, resource.devices]).toEqual([`nvidia.com/${longest}`, devices]);
+  });
+
+  test.each([
+    ['a rename one character too long', 'a'.repeat(53), '0', /rename must be .*at most 52 characters/],
+    ['a rename with an empty dot-separated part', 'gpu..shared', '0', /rename must be/],
+    ['a shortened GPU UUID', 'gpu-shared', 'GPU-1e5', /devices entries must be/],
+  ])('%s', (_what, rename, device, constructError) => {
+    expect(() => config(rename, [device])).toThrow(constructError);
+    expect(() => configFromFile(fileWith(rename, device), 'by hand')).toThrow();
+  });
 });
