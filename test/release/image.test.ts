@@ -67,6 +67,7 @@ test("each image's config is plugin/Dockerfile's runtime stage: entrypoint, env,
     const c = configs[arch].config;
     expect(c.Entrypoint).toEqual(JSON.parse(entrypoint![1]));
     expect(c.Entrypoint).toContain('--max-semi-space-size=1');
+    expect(c.Entrypoint).toContain('--max-old-space-size=128');
     expect(c.Cmd ?? null).toBeNull();
     expect(c.User).toBe(/^USER (\S+)$/m.exec(dockerfile)![1]);
     expect(c.WorkingDir).toBe(/^WORKDIR (\S+)$/m.exec(dockerfile.slice(dockerfile.lastIndexOf('\nFROM ')))![1]);
