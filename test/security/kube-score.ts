@@ -1,7 +1,7 @@
 // Runs the pinned kube-score (built by test/tools/kube-score.sh) over YAML text and
 // returns its findings as plain records, so a test can compare them with the declared
-// exceptions. kube-linter, which issue 8 names, cannot be installed here: see
-// docs/security.md.
+// exceptions. It runs beside kube-linter (test/chart/security/kube-linter.test.ts); both
+// are described in docs/security.md.
 import { execFileSync, spawnSync } from 'child_process';
 import { toolPath } from '../helpers/tools';
 
