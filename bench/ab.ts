@@ -9,7 +9,8 @@
  *         idle:  the same, then CPU over IDLE_S (20) idle seconds; TASKS=1 prints per-thread
  *                CPU and voluntary context switches
  *         alloc: on the fake 8-GPU node, bench/go Allocates (10,000 × 1 client, 40,000 × 8),
- *                CPU per call, p50, throughput, RSS after
+ *                CPU per call, p50, throughput, RSS and its anonymous part (RssAnon) after;
+ *                LATE_RSS_MS=N reads the RSS again N ms later (what an idle process gives back)
  *         rereg: on the fake 8-GPU node, REREG (10) kubelet restarts, each the bench's
  *                re-register figure (ms until registered again and the list sent)
  *   LABEL=nvidia runs NVIDIA's binary (test/tools/peers.sh) in the same rounds, for its column.
@@ -62,6 +63,12 @@ async function one(script: string, nodeArgs: string[], env: Record<string, strin
       Object.assign(out, { p50_1: a.p50Us, tput1: a.throughputPerS, p50_8: b.p50Us, tput8: b.throughputPerS });
       await sleep(300);
       out.rssAfter = rssMiB(p.child.pid!);
+      const status = require('node:fs').readFileSync(`/proc/${p.child.pid}/status`, 'utf8');
+      out.anonAfter = Number(/RssAnon:\s+(\d+)/.exec(status)![1]) / 1024;
+      if (process.env.LATE_RSS_MS) {
+        await sleep(Number(process.env.LATE_RSS_MS));
+        out.rssLate = rssMiB(p.child.pid!);
+      }
     } finally {
       await p.stop();
     }

@@ -56,6 +56,9 @@ export interface RuntimeOptions {
   mpsPollMs?: number;
 }
 
+/** Longest wait for the kubelet's first ListAndWatch before the topology is read anyway. */
+const TOPOLOGY_WAIT_MS = 2000;
+
 type State = 'starting' | 'serving' | 'idle' | 'stopping' | 'stopped';
 
 export function kubeletSocketPath(config: PluginConfig): string {
@@ -326,6 +329,29 @@ export class PluginRuntime {
     }
     this.state = resources.length === 0 ? 'idle' : 'serving';
     this.startHealthWatch(inventory);
+    this.readTopologyLater(inventory);
+  }
+
+  /**
+   * Discovery leaves the GPU topology (only GetPreferredAllocation needs it) to be read once
+   * the kubelet has every resource's device list, or after TOPOLOGY_WAIT_MS if it has not
+   * asked by then; a GetPreferredAllocation that comes first reads the rest at once
+   * (devices/nvml-discovery.ts). So registration and the first ListAndWatch do not wait for
+   * the NVLink and PCIe reads (docs/benchmarks.md, start-up).
+   */
+  private readTopologyLater(inventory: DeviceInventory): void {
+    const read = inventory.readTopology;
+    if (!read) return;
+    const signal = this.stopping.signal;
+    const started = Date.now();
+    const waitForLists = async (): Promise<void> => {
+      while (!signal.aborted && !this.manager?.listsSent() && Date.now() - started < TOPOLOGY_WAIT_MS)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      await read(signal);
+    };
+    waitForLists().catch((err: Error) => {
+      if (!signal.aborted) this.log.warn({ err: err.message }, 'could not read the GPU topology in the background');
+    });
   }
 
   private startHealthWatch(inventory: DeviceInventory): void {

@@ -93,6 +93,12 @@ export const CI_SCENARIOS: CiScenario[] = [
     values: { deviceListStrategy: ['cdi-annotations', 'cdi-cri'], nvidiaDriverRoot: '/run/nvidia/driver' },
   },
   {
+    name: 'gpudirect',
+    description:
+      "GPUDirect Storage, Mellanox OFED and GDRCopy for the containers (NVIDIA's gdsEnabled, mofedEnabled, gdrcopyEnabled), written to the config file only when on.",
+    values: { gdsEnabled: true, mofedEnabled: true, gdrcopyEnabled: true },
+  },
+  {
     name: 'gfd-cdi-host-driver',
     description:
       'GPU Feature Discovery labels for NFD, and CDI with the driver on the host (its root mounted for the CDI spec).',

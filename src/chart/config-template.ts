@@ -1,11 +1,20 @@
-import { DeviceListStrategy, MigStrategy } from '../device-plugin/plugin-config';
+import { ConfigFileCondition, ConfigFileForm, ConfigFileNode, configFileTree } from '../device-plugin/config-file';
+import {
+  CONFIG_FILE_LAYOUT,
+  DeviceListStrategy,
+  DevicePluginConfigProps,
+  MigStrategy,
+} from '../device-plugin/plugin-config';
 import { CONFIG_VALUE_KEYS } from './device-plugin-values';
+import { CONFIG_PROPS } from './values-props';
 /**
  * The named templates that write the plugin's config file (NVIDIA's `version: v1`) from the
  * chart values. The text must equal `DevicePluginConfig.toYaml()` byte for byte: the
  * DaemonSet's `cdk8s-gpu.io/config-sha256` annotation hashes it, and the parity tests
- * compare that annotation too. So the keys follow `DevicePluginConfig.toJson()` in order,
- * with the same indentation and quoting as cdk8s' YAML writer (the `yaml` library, YAML 1.1).
+ * compare that annotation too. So the keys and their conditions are written from the same
+ * layout as `DevicePluginConfig.toJson()` (CONFIG_FILE_LAYOUT), with the same indentation and
+ * quoting as cdk8s' YAML writer (the `yaml` library, YAML 1.1); only the sharing blocks'
+ * insides (configSharing) are written by hand.
  */
 
 /**
@@ -134,9 +143,82 @@ ${needsSets}
 `;
 }
 
+/**
+ * The lines of the config file's sections and keys under `version: v1`, from the layout that
+ * toJson() writes (CONFIG_FILE_LAYOUT) and the chart value of each prop (CONFIG_PROPS): a key
+ * stands under the condition of its layout entry, a section under any of its keys' conditions.
+ */
+function configFileLines(chart: string, nodes: ConfigFileNode[], indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const lines: string[] = [];
+  for (const node of nodes) {
+    const conditions = conditionsOf(node);
+    const body = node.children
+      ? [`${pad}${node.key}:`, ...configFileLines(chart, node.children, indent + 2)]
+      : keyLines(chart, node.key, node.prop!, indent);
+    if (conditions === undefined) {
+      lines.push(...body);
+    } else {
+      const cond = conditions.length === 1 ? conditions[0] : `or ${conditions.join(' ')}`;
+      lines.push(`${pad}{{- if ${cond} }}`, ...body, `${pad}{{- end }}`);
+    }
+  }
+  return lines;
+}
+
+/** The template conditions (any of them) under which a key or section is written; undefined for always. */
+function conditionsOf(node: ConfigFileNode): string[] | undefined {
+  if (node.children) {
+    const all = node.children.map(conditionsOf);
+    if (all.some((c) => c === undefined)) return undefined;
+    return [...new Set(all.flatMap((c) => c!))];
+  }
+  const prop = node.prop!;
+  const when: ConfigFileCondition = CONFIG_FILE_LAYOUT[prop].written;
+  if (when === 'always') return undefined;
+  if (when === 'ifTrue') return [`.${CONFIG_PROPS[prop].path}`];
+  return when.ifSet.map((key) => {
+    const setIf = CONFIG_PROPS[key].setIf;
+    if (setIf === undefined) {
+      throw new Error(
+        `CONFIG_FILE_LAYOUT writes ${prop} only when ${key} is set, but CONFIG_PROPS.${key} has no setIf condition; give it one`,
+      );
+    }
+    return `.${setIf}`;
+  });
+}
+
+/** One key of the file in its form (CONFIG_FILE_LAYOUT's `form`), from its chart value. */
+function keyLines(chart: string, key: string, prop: keyof DevicePluginConfigProps, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const value = `.${CONFIG_PROPS[prop].path}`;
+  const forms: { readonly [F in ConfigFileForm]: () => string[] } = {
+    value: () => [`${pad}${key}: {{ ${value} }}`],
+    oneOrList: () => [
+      `${pad}{{- if eq (len ${value}) 1 }}`,
+      `${pad}${key}: {{ first ${value} }}`,
+      `${pad}{{- else }}`,
+      `${pad}${key}:`,
+      `${pad}  {{- range ${value} }}`,
+      `${pad}  - {{ . }}`,
+      `${pad}  {{- end }}`,
+      `${pad}{{- end }}`,
+    ],
+    timeSlicing: () => sharing(),
+    mps: () => sharing(),
+  };
+  const sharing = () => [
+    `${pad}${key}:`,
+    `${pad}  {{- include "${chart}.configSharing" ${value} | nindent ${indent + 2} }}`,
+  ];
+  const form: ConfigFileForm = CONFIG_FILE_LAYOUT[prop].form ?? 'value';
+  return forms[form]();
+}
+
 /** The config file and its helpers, for `templates/_config.tpl`. */
 export function configTemplates(chart: string): string {
   const t = (name: string) => `${chart}.${name}`;
+  const lines = configFileLines(chart, configFileTree(CONFIG_FILE_LAYOUT), 0);
   return `{{/*
 The plugin config file, as GpuDevicePlugin writes it (DevicePluginConfig.toYaml()), of one
 config's values (the top-level ones, or a merged config.map entry).
@@ -144,38 +226,7 @@ Ends with one newline, like the file cdk8s writes, so its sha256 matches too.
 */}}
 {{- define "${t('config')}" -}}
 version: v1
-flags:
-  migStrategy: {{ .migStrategy }}
-  failOnInitError: {{ .failOnInitError }}
-  nvidiaDriverRoot: {{ .nvidiaDriverRoot }}
-  plugin:
-    passDeviceSpecs: {{ .passDeviceSpecs }}
-    {{- if eq (len .deviceListStrategy) 1 }}
-    deviceListStrategy: {{ first .deviceListStrategy }}
-    {{- else }}
-    deviceListStrategy:
-      {{- range .deviceListStrategy }}
-      - {{ . }}
-      {{- end }}
-    {{- end }}
-    deviceIDStrategy: {{ .deviceIdStrategy }}
-    {{- if or .timeSlicing.enabled .mps.enabled }}
-    sharedDevicesAllocationPolicy: {{ .sharedAllocationPolicy }}
-    {{- end }}
-  {{- if .mps.enabled }}
-  mpsRoot: {{ .mps.root }}
-  {{- end }}
-{{- if or .timeSlicing.enabled .mps.enabled }}
-sharing:
-  {{- if .timeSlicing.enabled }}
-  timeSlicing:
-    {{- include "${t('configSharing')}" .timeSlicing | nindent 4 }}
-  {{- end }}
-  {{- if .mps.enabled }}
-  mps:
-    {{- include "${t('configSharing')}" .mps | nindent 4 }}
-  {{- end }}
-{{- end }}
+${lines.join('\n')}
 {{ end }}
 
 {{/* One sharing block (timeSlicing or mps) of the config file; the argument is its values. */}}

@@ -43,6 +43,9 @@ export const CONFIG_VALUE_KEYS = [
   'failOnInitError',
   'passDeviceSpecs',
   'nvidiaDriverRoot',
+  'gdsEnabled',
+  'mofedEnabled',
+  'gdrcopyEnabled',
   'sharedAllocationPolicy',
   'timeSlicing',
   'mps',
@@ -85,6 +88,9 @@ export interface DevicePluginValues {
   failOnInitError: boolean;
   passDeviceSpecs: boolean;
   nvidiaDriverRoot: string;
+  gdsEnabled: boolean;
+  mofedEnabled: boolean;
+  gdrcopyEnabled: boolean;
   sharedAllocationPolicy: string;
   timeSlicing: SharingValues;
   mps: SharingValues & { root: string };
@@ -245,6 +251,18 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
     S.absolutePath,
     'string',
   ),
+  gdsEnabled: bool(
+    "GPUDirect Storage: containers get `NVIDIA_GDS=enabled` (with CDI, the `gds` device); NVIDIA's `gdsEnabled`. Needs the GDS driver on the node.",
+    d.config.gdsEnabled,
+  ),
+  mofedEnabled: bool(
+    "Mellanox OFED (RDMA): containers get `NVIDIA_MOFED=enabled` (with CDI, the `mofed` device); NVIDIA's `mofedEnabled`. Needs MOFED on the node.",
+    d.config.mofedEnabled,
+  ),
+  gdrcopyEnabled: bool(
+    "GDRCopy: containers get `NVIDIA_GDRCOPY=enabled` (with CDI, the `gdrcopy` device); NVIDIA's `gdrcopyEnabled`. Needs the gdrdrv driver on the node.",
+    d.config.gdrcopyEnabled,
+  ),
   sharedAllocationPolicy: leaf(
     'How shared replicas are spread over GPUs: `distributed` or `packed`.',
     d.config.sharedAllocationPolicy,
@@ -269,7 +287,7 @@ export const DEVICE_PLUGIN_FIELDS: Fields<DevicePluginValues> = {
         'string',
       ),
       map: leaf(
-        'Named configs: each entry is a config in the typed keys above (migStrategy, deviceListStrategy, deviceIdStrategy, failOnInitError, passDeviceSpecs, nvidiaDriverRoot, sharedAllocationPolicy, timeSlicing, mps), laid over the top-level values (an entry sets only what differs; timeSlicing key by key). Empty: one config from the top-level values.',
+        `Named configs: each entry is a config in the typed keys above (${CONFIG_VALUE_KEYS.join(', ')}), laid over the top-level values (an entry sets only what differs; timeSlicing key by key). Empty: one config from the top-level values.`,
         {},
         CONFIG_MAP_SCHEMA,
         'map of config',

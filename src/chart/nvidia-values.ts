@@ -49,21 +49,9 @@ export const NVIDIA_VALUES: NvidiaValue[] = [
     note: 'set deviceIdStrategy (uuid or index); note the spelling Id',
   },
   { key: 'nvidiaDriverRoot', ours: 'nvidiaDriverRoot', same: true, note: 'same meaning; default /' },
-  {
-    key: 'gdrcopyEnabled',
-    ours: 'extraEnv',
-    note: 'no typed value yet: set extraEnv.GDRCOPY_ENABLED="true", the variable NVIDIA\'s chart sets and both plugins read',
-  },
-  {
-    key: 'gdsEnabled',
-    ours: 'extraEnv',
-    note: 'no typed value yet: set extraEnv.GDS_ENABLED="true", the variable NVIDIA\'s chart sets and both plugins read',
-  },
-  {
-    key: 'mofedEnabled',
-    ours: 'extraEnv',
-    note: 'no typed value yet: set extraEnv.MOFED_ENABLED="true", the variable NVIDIA\'s chart sets and both plugins read',
-  },
+  { key: 'gdrcopyEnabled', ours: 'gdrcopyEnabled', same: true, note: 'same meaning; default false' },
+  { key: 'gdsEnabled', ours: 'gdsEnabled', same: true, note: 'same meaning; default false' },
+  { key: 'mofedEnabled', ours: 'mofedEnabled', same: true, note: 'same meaning; default false' },
   {
     key: 'deviceDiscoveryStrategy',
     note: "not supported: this project's plugin always discovers devices through NVML (Tegra-only nodes are not supported); with NVIDIA's image, extraEnv.DEVICE_DISCOVERY_STRATEGY still reaches it",

@@ -3,14 +3,7 @@ import { GpuResource } from '../common/gpu-resource';
 import { GpuDevicePluginProps } from '../device-plugin/gpu-device-plugin';
 import { UpdateStrategyType } from '../device-plugin/gpu-device-plugin-props';
 import { FallbackStrategy } from '../device-plugin/named-configs';
-import {
-  DeviceIdStrategy,
-  DeviceListStrategy,
-  DevicePluginConfigProps,
-  MigStrategy,
-  SharedAllocationPolicy,
-  SharingOptions,
-} from '../device-plugin/plugin-config';
+import { DevicePluginConfigProps, SharingOptions } from '../device-plugin/plugin-config';
 import { PluginImage, PluginImageKind } from '../device-plugin/plugin-image';
 import {
   CONFIG_VALUE_KEYS,
@@ -62,30 +55,75 @@ export function fullname(
   return release.name.includes(name) ? trunc(release.name) : trunc(`${release.name}-${name}`);
 }
 
+/** The dotted paths of the values of one config (`mps.root`); a list is one value. */
+type ValuePath<T> = {
+  [K in keyof T & string]: T[K] extends readonly unknown[]
+    ? K
+    : T[K] extends object
+      ? K | `${K}.${ValuePath<T[K]>}`
+      : K;
+}[keyof T & string];
+
+/** The type of the value at a dotted path. */
+type ValueAt<T, P extends string> = P extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof T
+    ? ValueAt<T[Head], Rest>
+    : never
+  : P extends keyof T
+    ? T[P]
+    : never;
+
+/** A prop's type as chart values hold it: an enum is a string (the values schema holds it to the enum). */
+type AsValue<T> = T extends string ? string : T extends readonly string[] ? string[] : T;
+
+/** Where one config prop comes from in one config's chart values. */
+export interface ConfigSource<T> {
+  /** Dotted path of the value; the config template writes it as `{{ .<path> }}`. */
+  readonly path: string;
+  /** The prop from one config's values. */
+  readonly read: (values: ConfigValues) => T;
+  /** The template condition (on one config's values) under which the prop is set, for props without a default. */
+  readonly setIf?: string;
+}
+
+/** A prop that is the chart value at `path`, as it is. */
+function value<P extends ValuePath<ConfigValues>>(path: P): ConfigSource<ValueAt<ConfigValues, P>> {
+  return { path, read: (v) => path.split('.').reduce((o: any, k) => o[k], v) };
+}
+
+/** A sharing prop (timeSlicing, mps): set when its group is enabled. */
+function sharingValue(key: 'timeSlicing' | 'mps'): ConfigSource<SharingOptions | undefined> {
+  return { path: key, read: (v) => sharingOptions(v[key]), setIf: `${key}.enabled` };
+}
+
 /**
  * Each config prop from the chart values of one config. Keyed by every prop of
- * DevicePluginConfigProps: a new prop without a chart value fails to compile here.
+ * DevicePluginConfigProps: a new prop without a chart value fails to compile here (and a path
+ * that is not a config value of the right type, until device-plugin-values.ts has it).
+ * config-template.ts writes the config file's template from these paths.
  */
-const CONFIG_PROPS: {
-  readonly [K in keyof Required<DevicePluginConfigProps>]: (v: ConfigValues) => DevicePluginConfigProps[K];
+export const CONFIG_PROPS: {
+  readonly [K in keyof Required<DevicePluginConfigProps>]: ConfigSource<AsValue<DevicePluginConfigProps[K]>>;
 } = {
-  migStrategy: (v) => v.migStrategy as MigStrategy,
-  deviceListStrategy: (v) => v.deviceListStrategy as DeviceListStrategy[],
-  deviceIdStrategy: (v) => v.deviceIdStrategy as DeviceIdStrategy,
-  failOnInitError: (v) => v.failOnInitError,
-  passDeviceSpecs: (v) => v.passDeviceSpecs,
-  nvidiaDriverRoot: (v) => v.nvidiaDriverRoot,
-  sharedAllocationPolicy: (v) => v.sharedAllocationPolicy as SharedAllocationPolicy,
-  timeSlicing: (v) => sharingOptions(v.timeSlicing),
-  mps: (v) => sharingOptions(v.mps),
-  mpsRoot: (v) => v.mps.root,
+  migStrategy: value('migStrategy'),
+  deviceListStrategy: value('deviceListStrategy'),
+  deviceIdStrategy: value('deviceIdStrategy'),
+  failOnInitError: value('failOnInitError'),
+  passDeviceSpecs: value('passDeviceSpecs'),
+  nvidiaDriverRoot: value('nvidiaDriverRoot'),
+  gdsEnabled: value('gdsEnabled'),
+  mofedEnabled: value('mofedEnabled'),
+  gdrcopyEnabled: value('gdrcopyEnabled'),
+  sharedAllocationPolicy: value('sharedAllocationPolicy'),
+  timeSlicing: sharingValue('timeSlicing'),
+  mps: sharingValue('mps'),
+  mpsRoot: value('mps.root'),
 };
 
 /** The config props of one config's chart values, as one object. */
 export function configProps(values: ConfigValues): DevicePluginConfigProps {
-  return Object.fromEntries(
-    Object.entries(CONFIG_PROPS).map(([key, prop]) => [key, (prop as (v: ConfigValues) => unknown)(values)]),
-  );
+  // The values schema holds enum values to the construct's enums, so strings pass as them.
+  return Object.fromEntries(Object.entries(CONFIG_PROPS).map(([key, source]) => [key, source.read(values)]));
 }
 
 /**

@@ -16,10 +16,15 @@ import {
 } from '../common/validation';
 import { DEFAULT_SKIP_XIDS } from '../common/plugin-constants';
 import { requireUniqueObjectNames } from '../common/unique-names';
-import { DEVICE_PLUGIN_CONFIG_KEYS } from './config-keys';
 import { FallbackStrategy, NamedDevicePluginConfig, resolveFallbacks, resolveNamedConfigs } from './named-configs';
 import { HealthCheckOptions, PluginUpdateStrategy, UpdateStrategyType } from './gpu-device-plugin-props';
-import { DeviceListStrategy, DevicePluginConfig, DevicePluginConfigProps, MigStrategy } from './plugin-config';
+import {
+  DEVICE_PLUGIN_CONFIG_KEYS,
+  DeviceListStrategy,
+  DevicePluginConfig,
+  DevicePluginConfigProps,
+  MigStrategy,
+} from './plugin-config';
 import { PluginImage, PluginImageKind } from './plugin-image';
 
 /** The kubelet's device plugin directory: sockets live here. */

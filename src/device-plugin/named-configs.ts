@@ -1,5 +1,5 @@
 import { isLabelName, requireKnownKeys, requireOneOf } from '../common/validation';
-import { DEVICE_PLUGIN_CONFIG_KEYS } from './config-keys';
+import { DEVICE_PLUGIN_CONFIG_KEYS } from './plugin-config';
 import { DevicePluginConfig, DevicePluginConfigProps } from './plugin-config';
 
 /** The node label that selects a node's config (NVIDIA's config manager reads the same one). */

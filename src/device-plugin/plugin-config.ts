@@ -1,6 +1,7 @@
 import { Yaml } from 'cdk8s';
 import { GpuResource, NVIDIA_DOMAIN } from '../common/gpu-resource';
 import { requireAbsolutePath, requireKnownKeys, requireOneOf } from '../common/validation';
+import { ConfigFileCondition, ConfigFileForm, ConfigFileLayout, ConfigFileNode, configFileTree } from './config-file';
 
 /** How MIG devices are advertised (NVIDIA's `flags.migStrategy`). */
 export enum MigStrategy {
@@ -112,6 +113,24 @@ export interface DevicePluginConfigProps {
    */
   readonly nvidiaDriverRoot?: string;
   /**
+   * GPUDirect Storage: the plugin starts containers with `NVIDIA_GDS=enabled` (with CDI, the
+   * `gds` device too), as NVIDIA's `--gds-enabled`. Needs the GDS driver on the node.
+   * @default false
+   */
+  readonly gdsEnabled?: boolean;
+  /**
+   * Mellanox OFED (RDMA): the plugin starts containers with `NVIDIA_MOFED=enabled` (with CDI, the
+   * `mofed` device too), as NVIDIA's `--mofed-enabled`. Needs MOFED on the node.
+   * @default false
+   */
+  readonly mofedEnabled?: boolean;
+  /**
+   * GDRCopy: the plugin starts containers with `NVIDIA_GDRCOPY=enabled` (with CDI, the `gdrcopy`
+   * device too), as NVIDIA's `--gdrcopy-enabled`. Needs the gdrdrv driver on the node.
+   * @default false
+   */
+  readonly gdrcopyEnabled?: boolean;
+  /**
    * How shared replicas are spread over GPUs.
    * @default SharedAllocationPolicy.DISTRIBUTED
    */
@@ -139,6 +158,78 @@ export interface DevicePluginConfigProps {
   readonly mpsRoot?: string;
 }
 
+/**
+ * The one declaration of the config file's layout: every prop of DevicePluginConfigProps (a
+ * new prop fails to compile here until it is listed), its default, its place in NVIDIA's file
+ * and when it is written. The constructor's defaults, toProps(), toJson(), the keys refused in
+ * plain-object configs and the chart's config template (src/chart/config-template.ts) are all
+ * made from it. Keys of one section appear in the file in the order of this table (a section
+ * stands where its first key does), so the order is part of the file's bytes and its sha256.
+ * Not part of the public API (jsii does not export constants); the types are in config-file.ts.
+ */
+const LAYOUT = {
+  migStrategy: { default: MigStrategy.NONE, at: 'flags.migStrategy', written: 'always' },
+  failOnInitError: { default: true, at: 'flags.failOnInitError', written: 'always' },
+  nvidiaDriverRoot: { default: '/', at: 'flags.nvidiaDriverRoot', written: 'always' },
+  gdsEnabled: { default: false, at: 'flags.gdsEnabled', written: 'ifTrue' },
+  mofedEnabled: { default: false, at: 'flags.mofedEnabled', written: 'ifTrue' },
+  gdrcopyEnabled: { default: false, at: 'flags.gdrcopyEnabled', written: 'ifTrue' },
+  passDeviceSpecs: { default: false, at: 'flags.plugin.passDeviceSpecs', written: 'always' },
+  deviceListStrategy: {
+    default: [DeviceListStrategy.ENVVAR],
+    at: 'flags.plugin.deviceListStrategy',
+    written: 'always',
+    form: 'oneOrList',
+  },
+  deviceIdStrategy: { default: DeviceIdStrategy.UUID, at: 'flags.plugin.deviceIDStrategy', written: 'always' },
+  sharedAllocationPolicy: {
+    default: SharedAllocationPolicy.DISTRIBUTED,
+    at: 'flags.plugin.sharedDevicesAllocationPolicy',
+    written: { ifSet: ['timeSlicing', 'mps'] },
+  },
+  mpsRoot: { default: '/run/nvidia/mps', at: 'flags.mpsRoot', written: { ifSet: ['mps'] } },
+  timeSlicing: {
+    default: undefined,
+    at: 'sharing.timeSlicing',
+    written: { ifSet: ['timeSlicing'] },
+    form: 'timeSlicing',
+  },
+  mps: { default: undefined, at: 'sharing.mps', written: { ifSet: ['mps'] }, form: 'mps' },
+} as const satisfies ConfigFileLayout;
+
+/** The layout, for the chart's config template and tests (typed as a layout, so a missing prop errors only above). */
+export const CONFIG_FILE_LAYOUT: ConfigFileLayout = LAYOUT;
+
+type ConfigKey = keyof DevicePluginConfigProps;
+
+/** The props with their defaults resolved: a prop with a default is never undefined. */
+type ResolvedProps = {
+  readonly [K in ConfigKey]-?: (typeof LAYOUT)[K]['default'] extends undefined
+    ? DevicePluginConfigProps[K]
+    : NonNullable<DevicePluginConfigProps[K]>;
+};
+
+const CONFIG_KEYS = Object.keys(LAYOUT) as ConfigKey[];
+
+/**
+ * The props of DevicePluginConfigProps, for configs passed as plain objects inside lists
+ * (named configs from Python), and to refuse single-config props beside named configs.
+ */
+export const DEVICE_PLUGIN_CONFIG_KEYS: readonly string[] = CONFIG_KEYS;
+
+/** A config's props, read from its getters: a prop without its getter fails to compile at the call. */
+function propsOf(config: { readonly [K in ConfigKey]-?: DevicePluginConfigProps[K] }): DevicePluginConfigProps {
+  return Object.fromEntries(CONFIG_KEYS.map((key) => [key, config[key]]));
+}
+
+/** How each form writes a value into the file. */
+const WRITE_FORM: { readonly [F in ConfigFileForm]: (value: any) => unknown } = {
+  value: (v) => v,
+  oneOrList: (v: unknown[]) => (v.length === 1 ? v[0] : [...v]),
+  timeSlicing: (v: SharingOptions) => renderSharing(v, false),
+  mps: (v: SharingOptions) => renderSharing(v, true),
+};
+
 const RESOURCE_PREFIX = `${NVIDIA_DOMAIN}/`;
 // The props of the structs a jsii caller may pass as plain objects inside lists.
 const SHARING_OPTIONS_KEYS = ['resources', 'renameByDefault', 'failRequestsGreaterThanOne'];
@@ -153,39 +244,71 @@ const DEVICE_REF_RE = /^(\d+|\d+:\d+|GPU-[0-9a-fA-F-]+|MIG-[0-9a-fA-F-]+)$/;
  * named configs: one model for both.
  */
 export class DevicePluginConfig {
-  /** The MIG strategy in effect. */
-  public readonly migStrategy: MigStrategy;
-  /** The device list strategies in effect. */
-  public readonly deviceListStrategy: DeviceListStrategy[];
-  /** The device ID strategy in effect. */
-  public readonly deviceIdStrategy: DeviceIdStrategy;
-  /** Whether the plugin exits when NVML cannot start. */
-  public readonly failOnInitError: boolean;
-  /** Whether device specs are passed. */
-  public readonly passDeviceSpecs: boolean;
-  /** Driver root on the host. */
-  public readonly nvidiaDriverRoot: string;
-  /** Allocation policy for shared replicas. */
-  public readonly sharedAllocationPolicy: SharedAllocationPolicy;
-  /** Time-slicing settings, if any. */
-  public readonly timeSlicing?: SharingOptions;
-  /** MPS settings, if any. */
-  public readonly mps?: SharingOptions;
-  /** MPS root directory on the host. */
-  public readonly mpsRoot: string;
+  private readonly resolved: ResolvedProps;
 
   constructor(props: DevicePluginConfigProps = {}) {
-    this.migStrategy = props.migStrategy ?? MigStrategy.NONE;
-    this.deviceListStrategy = props.deviceListStrategy ?? [DeviceListStrategy.ENVVAR];
-    this.deviceIdStrategy = props.deviceIdStrategy ?? DeviceIdStrategy.UUID;
-    this.failOnInitError = props.failOnInitError ?? true;
-    this.passDeviceSpecs = props.passDeviceSpecs ?? false;
-    this.nvidiaDriverRoot = props.nvidiaDriverRoot ?? '/';
-    this.sharedAllocationPolicy = props.sharedAllocationPolicy ?? SharedAllocationPolicy.DISTRIBUTED;
-    this.timeSlicing = props.timeSlicing;
-    this.mps = props.mps;
-    this.mpsRoot = props.mpsRoot ?? '/run/nvidia/mps';
+    const resolved: Record<string, unknown> = {};
+    for (const key of CONFIG_KEYS) {
+      const given: unknown = props[key];
+      const fallback: unknown = CONFIG_FILE_LAYOUT[key].default;
+      // A copy of a default list, so no two configs share (and a caller cannot change) it.
+      resolved[key] = given !== undefined ? given : Array.isArray(fallback) ? [...fallback] : fallback;
+    }
+    this.resolved = resolved as ResolvedProps;
     this.validate();
+  }
+
+  /** The MIG strategy in effect. */
+  public get migStrategy(): MigStrategy {
+    return this.resolved.migStrategy;
+  }
+  /** The device list strategies in effect. */
+  public get deviceListStrategy(): DeviceListStrategy[] {
+    return this.resolved.deviceListStrategy;
+  }
+  /** The device ID strategy in effect. */
+  public get deviceIdStrategy(): DeviceIdStrategy {
+    return this.resolved.deviceIdStrategy;
+  }
+  /** Whether the plugin exits when NVML cannot start. */
+  public get failOnInitError(): boolean {
+    return this.resolved.failOnInitError;
+  }
+  /** Whether device specs are passed. */
+  public get passDeviceSpecs(): boolean {
+    return this.resolved.passDeviceSpecs;
+  }
+  /** Driver root on the host. */
+  public get nvidiaDriverRoot(): string {
+    return this.resolved.nvidiaDriverRoot;
+  }
+  /** Whether containers get GPUDirect Storage. */
+  public get gdsEnabled(): boolean {
+    return this.resolved.gdsEnabled;
+  }
+  /** Whether containers get Mellanox OFED. */
+  public get mofedEnabled(): boolean {
+    return this.resolved.mofedEnabled;
+  }
+  /** Whether containers get GDRCopy. */
+  public get gdrcopyEnabled(): boolean {
+    return this.resolved.gdrcopyEnabled;
+  }
+  /** Allocation policy for shared replicas. */
+  public get sharedAllocationPolicy(): SharedAllocationPolicy {
+    return this.resolved.sharedAllocationPolicy;
+  }
+  /** Time-slicing settings, if any. */
+  public get timeSlicing(): SharingOptions | undefined {
+    return this.resolved.timeSlicing;
+  }
+  /** MPS settings, if any. */
+  public get mps(): SharingOptions | undefined {
+    return this.resolved.mps;
+  }
+  /** MPS root directory on the host. */
+  public get mpsRoot(): string {
+    return this.resolved.mpsRoot;
   }
 
   /**
@@ -193,19 +316,7 @@ export class DevicePluginConfig {
    * GpuDevicePlugin with it. Every prop is listed (the compiler checks it), defaults resolved.
    */
   public toProps(): DevicePluginConfigProps {
-    const props: { readonly [K in keyof Required<DevicePluginConfigProps>]: DevicePluginConfigProps[K] } = {
-      migStrategy: this.migStrategy,
-      deviceListStrategy: this.deviceListStrategy,
-      deviceIdStrategy: this.deviceIdStrategy,
-      failOnInitError: this.failOnInitError,
-      passDeviceSpecs: this.passDeviceSpecs,
-      nvidiaDriverRoot: this.nvidiaDriverRoot,
-      sharedAllocationPolicy: this.sharedAllocationPolicy,
-      timeSlicing: this.timeSlicing,
-      mps: this.mps,
-      mpsRoot: this.mpsRoot,
-    };
-    return props;
+    return propsOf(this);
   }
 
   /** True when time-slicing or MPS shares at least one resource. */
@@ -225,36 +336,19 @@ export class DevicePluginConfig {
    * props always give the same object.
    */
   public toJson(): any {
-    const plugin: Record<string, unknown> = {
-      passDeviceSpecs: this.passDeviceSpecs,
-      deviceListStrategy:
-        this.deviceListStrategy.length === 1 ? this.deviceListStrategy[0] : [...this.deviceListStrategy],
-      deviceIDStrategy: this.deviceIdStrategy,
+    const write = (nodes: ConfigFileNode[]): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const node of nodes) {
+        if (node.children) {
+          const section = write(node.children);
+          if (Object.keys(section).length > 0) out[node.key] = section;
+        } else if (this.writes(node.prop!)) {
+          out[node.key] = WRITE_FORM[CONFIG_FILE_LAYOUT[node.prop!].form ?? 'value'](this.resolved[node.prop!]);
+        }
+      }
+      return out;
     };
-    if (this.sharesDevices) {
-      plugin.sharedDevicesAllocationPolicy = this.sharedAllocationPolicy;
-    }
-    const flags: Record<string, unknown> = {
-      migStrategy: this.migStrategy,
-      failOnInitError: this.failOnInitError,
-      nvidiaDriverRoot: this.nvidiaDriverRoot,
-      plugin,
-    };
-    if (this.mps) {
-      flags.mpsRoot = this.mpsRoot;
-    }
-    const out: Record<string, unknown> = { version: 'v1', flags };
-    const sharing: Record<string, unknown> = {};
-    if (this.timeSlicing) {
-      sharing.timeSlicing = renderSharing(this.timeSlicing, false);
-    }
-    if (this.mps) {
-      sharing.mps = renderSharing(this.mps, true);
-    }
-    if (Object.keys(sharing).length > 0) {
-      out.sharing = sharing;
-    }
-    return out;
+    return { version: 'v1', ...write(configFileTree(CONFIG_FILE_LAYOUT)) };
   }
 
   /** The config file as YAML text (what the ConfigMap holds). */
@@ -275,6 +369,14 @@ export class DevicePluginConfig {
       }
     }
     return names;
+  }
+
+  /** Whether the file has this prop, by its CONFIG_FILE_LAYOUT condition. */
+  private writes(prop: ConfigKey): boolean {
+    const when: ConfigFileCondition = CONFIG_FILE_LAYOUT[prop].written;
+    if (when === 'always') return true;
+    if (when === 'ifTrue') return this.resolved[prop] === true;
+    return when.ifSet.some((key) => this.resolved[key] !== undefined);
   }
 
   private validate(): void {

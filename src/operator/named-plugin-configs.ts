@@ -1,6 +1,6 @@
 import { Yaml } from 'cdk8s';
 import { requireKnownKeys, requireLabelValue, requireOneOf } from '../common/validation';
-import { DEVICE_PLUGIN_CONFIG_KEYS } from '../device-plugin/config-keys';
+import { DEVICE_PLUGIN_CONFIG_KEYS } from '../device-plugin/plugin-config';
 import { DevicePluginConfig, MigStrategy } from '../device-plugin/plugin-config';
 import { NamedDevicePluginConfig } from '../device-plugin/named-configs';
 

@@ -1,11 +1,13 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { synthesizePlugin } from '../../src/chart/construct-defaults';
 import { DEVICE_PLUGIN_FIELDS, DevicePluginValues } from '../../src/chart/device-plugin-values';
 import { defaultsOf } from '../../src/chart/values-model';
 import { ReleaseInfo, coalesce, devicePluginProps } from '../../src/chart/values-props';
+import { toolPath } from '../helpers/tools';
 
 /** Repository root. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -16,21 +18,28 @@ export const HELM_BUILD_TIMEOUT_MS = 20 * 60 * 1000;
 /** The release the parity tests install: objects keep the construct's default names. */
 export const RELEASE: ReleaseInfo = { name: 'gpu-device-plugin', namespace: 'kube-system' };
 
-let helmPath: string | undefined;
+/**
+ * For a test file that runs helm: builds helm before its tests and gives them a temporary
+ * directory (`.path`, for values files), removed after them.
+ */
+export function helmWorkDir(prefix: string): { readonly path: string } {
+  const dir = { path: '' };
+  beforeAll(() => {
+    helmBinary();
+    dir.path = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  }, HELM_BUILD_TIMEOUT_MS);
+  afterAll(() => {
+    if (dir.path !== '') fs.rmSync(dir.path, { recursive: true, force: true });
+  });
+  return dir;
+}
 
 /**
  * The pinned helm binary, built by test/tools/helm.sh on first use. A build failure throws,
  * so the chart tests fail (never skip) on a machine that cannot build helm.
  */
 export function helmBinary(): string {
-  if (!helmPath) {
-    helmPath = execFileSync(path.join(REPO_ROOT, 'test', 'tools', 'helm.sh'), {
-      encoding: 'utf-8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: HELM_BUILD_TIMEOUT_MS,
-    }).trim();
-  }
-  return helmPath;
+  return toolPath('helm.sh', [], 'helm', 'the chart cannot be rendered', HELM_BUILD_TIMEOUT_MS);
 }
 
 /** Result of one helm command. */

@@ -1,9 +1,8 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { NVIDIA_VALUES, foreignNvidiaValues } from '../../src/chart/nvidia-values';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helm, helmBinary, writeValues } from './helm';
+import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helm, helmWorkDir, writeValues } from './helm';
 import { peerPath } from '../helpers/tools';
 
 // Users coming from NVIDIA's nvidia-device-plugin chart: every one of its top-level values is
@@ -12,10 +11,9 @@ import { peerPath } from '../helpers/tools';
 // without it the test fails, it never skips.
 
 let nvidiaValues: Record<string, unknown>;
-let tmp: string;
+const work = helmWorkDir('chart-nvidia-');
 
 beforeAll(() => {
-  helmBinary();
   const src = peerPath(
     'nvidia-device-plugin-src',
     "NVIDIA's device plugin source",
@@ -25,12 +23,7 @@ beforeAll(() => {
   nvidiaValues = YAML.parse(
     fs.readFileSync(path.join(src, 'deployments', 'helm', 'nvidia-device-plugin', 'values.yaml'), 'utf-8'),
   );
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-nvidia-'));
 }, HELM_BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
 
 test("the migration list has exactly the top-level keys of NVIDIA's values.yaml", () => {
   expect(NVIDIA_VALUES.map((v) => v.key).sort()).toEqual(Object.keys(nvidiaValues).sort());
@@ -55,7 +48,13 @@ test("a key marked the same exists in this chart's values.yaml", () => {
 test.each(foreignNvidiaValues().map((v) => [v.key, v] as const))(
   "NVIDIA's %s is refused by helm template with what to set instead",
   (key, v) => {
-    const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, key, { [key]: true })]);
+    const r = helm([
+      'template',
+      'gpu-device-plugin',
+      CHART_DIR,
+      '--values',
+      writeValues(work.path, key, { [key]: true }),
+    ]);
     expect(r.stderr).toContain(`${key} is a value of NVIDIA's nvidia-device-plugin chart, not of this one: ${v.note}`);
     expect(r.stderr).not.toContain('additional properties');
     expect(r.status).not.toBe(0);
@@ -77,7 +76,7 @@ test("NVIDIA's comma-separated deviceListStrategy string is refused with the lis
     'gpu-device-plugin',
     CHART_DIR,
     '--values',
-    writeValues(tmp, 'dls', { deviceListStrategy: 'envvar,cdi-cri' }),
+    writeValues(work.path, 'dls', { deviceListStrategy: 'envvar,cdi-cri' }),
   ]);
   expect(r.stderr).toContain(
     'deviceListStrategy is a list in this chart: write deviceListStrategy: [envvar, cdi-cri] instead of the string "envvar,cdi-cri"',

@@ -1,13 +1,11 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { CI_SCENARIOS } from '../../src/chart/ci-scenarios';
+import { CONFIG_PROPS } from '../../src/chart/values-props';
+import { CONFIG_FILE_LAYOUT } from '../../src/device-plugin/plugin-config';
 import {
   CHART_DIR,
-  HELM_BUILD_TIMEOUT_MS,
   ciValuesFile,
   distObjects,
-  helmBinary,
+  helmWorkDir,
   helmTemplate,
   objectKeys,
   synthFromValues,
@@ -19,16 +17,7 @@ import { firstOfKind } from '../helpers/k8s-objects';
 // settings, object for object, every field (labels included: the construct's labels are the
 // truth and the chart emits exactly them, with no Helm-only labels).
 
-let tmp: string;
-
-beforeAll(() => {
-  helmBinary();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-parity-'));
-}, HELM_BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const work = helmWorkDir('chart-parity-');
 
 function expectSameObjects(fromHelm: any[], fromSynth: any[]): void {
   expect(objectKeys(fromHelm)).toEqual(objectKeys(fromSynth));
@@ -74,7 +63,7 @@ test.each([
     'nv',
   ],
 ])('%s', (_what, release, values, expectedName) => {
-  const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, `names-${expectedName}`, values)], release);
+  const fromHelm = helmTemplate(CHART_DIR, [writeValues(work.path, `names-${expectedName}`, values)], release);
   expect(firstOfKind(fromHelm, 'DaemonSet').metadata.name).toBe(expectedName);
   expectSameObjects(fromHelm, synthFromValues(values, release));
 });
@@ -89,7 +78,7 @@ test.each([
   ['a dotted rename', { rename: 'gpu.shared.v2' }],
 ])('config file quoting: %s', (what, extra) => {
   const values = { timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 3, ...extra }] } };
-  const file = writeValues(tmp, `quoting-${what.replace(/\W+/g, '-')}`, values);
+  const file = writeValues(work.path, `quoting-${what.replace(/\W+/g, '-')}`, values);
   expectSameObjects(helmTemplate(CHART_DIR, [file]), synthFromValues(values));
 });
 
@@ -101,7 +90,7 @@ test('time-slicing of a MIG profile, three list strategies, an image digest', ()
     deviceListStrategy: ['envvar', 'volume-mounts', 'cdi-annotations'],
     image: { digest: `sha256:${'ab'.repeat(32)}` },
   };
-  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'mig-sharing', values)]), synthFromValues(values));
+  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(work.path, 'mig-sharing', values)]), synthFromValues(values));
 });
 
 test('time-slicing and MPS at once, on differently named resources', () => {
@@ -113,7 +102,7 @@ test('time-slicing and MPS at once, on differently named resources', () => {
       resources: [{ name: 'nvidia.com/gpu', replicas: 4, rename: 'gpu-mps' }],
     },
   };
-  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'both-sharing', values)]), synthFromValues(values));
+  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(work.path, 'both-sharing', values)]), synthFromValues(values));
 });
 
 // Helm reads numbers from values files as floats and would print 1000000 as 1e+06.
@@ -123,5 +112,61 @@ test('large whole numbers print as digits, as the construct prints them', () => 
     health: { skipXids: [1000000, 13], enableXids: [2000000], recoverySeconds: 10000000 },
     updateStrategy: { maxUnavailable: 1000000 },
   };
-  expectSameObjects(helmTemplate(CHART_DIR, [writeValues(tmp, 'large-numbers', values)]), synthFromValues(values));
+  expectSameObjects(
+    helmTemplate(CHART_DIR, [writeValues(work.path, 'large-numbers', values)]),
+    synthFromValues(values),
+  );
+});
+
+// The config template is written from CONFIG_FILE_LAYOUT, as toJson() is: every key written only
+// under a condition, with the condition on (each ifTrue flag true, both sharing kinds) and with
+// MPS alone, must give the construct's file and hash.
+describe('config keys written only under a condition', () => {
+  const ifTrue = Object.entries(CONFIG_FILE_LAYOUT)
+    .filter(([, field]) => field.written === 'ifTrue')
+    .map(([prop, field]) => ({ path: CONFIG_PROPS[prop as keyof typeof CONFIG_PROPS].path, at: field.at }));
+  const flagsOn: Record<string, unknown> = {};
+  for (const { path: valuePath } of ifTrue) {
+    const parts = valuePath.split('.');
+    let at = flagsOn;
+    for (const part of parts.slice(0, -1)) at = (at[part] ??= {}) as Record<string, unknown>;
+    at[parts[parts.length - 1]] = true;
+  }
+  const mps = { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 2 }] };
+  test.each([
+    [
+      'every ifTrue flag on, time-slicing and MPS',
+      {
+        ...flagsOn,
+        timeSlicing: { enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 3 }] },
+        mps: { ...mps, resources: [{ name: 'nvidia.com/gpu', replicas: 2, rename: 'gpu-mps' }] },
+      },
+      true,
+    ],
+    ['MPS alone', { mps, sharedAllocationPolicy: 'packed' }, false],
+  ])('%s', (what, values, withFlags) => {
+    const fromHelm = helmTemplate(CHART_DIR, [
+      writeValues(work.path, `conditional-${what.replace(/\W+/g, '-')}`, values),
+    ]);
+    expectSameObjects(fromHelm, synthFromValues(values));
+    const file = firstOfKind(fromHelm, 'ConfigMap').data['config.yaml'] as string;
+    expect(file).toContain('sharedDevicesAllocationPolicy: ');
+    expect(file).toContain('mpsRoot: /run/nvidia/mps');
+    const flagLines = ifTrue.map(({ at }) => `${at.split('.').pop()}: true`);
+    expect(flagLines.filter((line) => file.includes(line))).toEqual(withFlags ? flagLines : []);
+  });
+});
+
+// NVIDIA's GPUDirect flags by their NVIDIA names: top-level, and in one named config only.
+test.each(['gdsEnabled', 'mofedEnabled', 'gdrcopyEnabled'])('%s, top-level and in one config.map entry', (flag) => {
+  for (const [what, values] of [
+    ['top', { [flag]: true }],
+    ['entry', { config: { map: { plain: {}, direct: { [flag]: true } }, default: 'plain' } }],
+  ] as const) {
+    const fromHelm = helmTemplate(CHART_DIR, [writeValues(work.path, `${flag}-${what}`, values)]);
+    expectSameObjects(fromHelm, synthFromValues(values));
+    const data = firstOfKind(fromHelm, 'ConfigMap').data as Record<string, string>;
+    const withFlag = Object.keys(data).filter((key) => data[key].includes(`  ${flag}: true\n`));
+    expect(withFlag).toEqual(what === 'top' ? ['config.yaml'] : ['direct']);
+  }
 });

@@ -1,32 +1,13 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import {
-  CHART_DIR,
-  HELM_BUILD_TIMEOUT_MS,
-  RELEASE,
-  helm,
-  helmBinary,
-  helmTemplate,
-  synthFromValues,
-  writeValues,
-} from './helm';
+import { CHART_DIR, RELEASE, helm, helmWorkDir, helmTemplate, synthFromValues, writeValues } from './helm';
 import { firstOfKind } from '../helpers/k8s-objects';
 
 // No silent mistakes: combinations of values that used to install something other than what
 // the user meant (or failed with "'not' failed") are refused by real helm, by `helm template`
 // and by `helm lint --strict`, with a message that names the keys and what to change.
 
-let tmp: string;
-
-beforeAll(() => {
-  helmBinary();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-checks-'));
-}, HELM_BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const work = helmWorkDir('chart-checks-');
 
 const NVIDIA_REPO = 'nvcr.io/nvidia/k8s-device-plugin';
 const gpu4 = [{ name: 'nvidia.com/gpu', replicas: 4 }];
@@ -146,7 +127,7 @@ const CASES: Array<[string, object, string]> = [
 describe.each(CASES)('%s', (what, values, message) => {
   let file: string;
   beforeAll(() => {
-    file = writeValues(tmp, what.replace(/\W+/g, '-').slice(0, 60), values);
+    file = writeValues(work.path, what.replace(/\W+/g, '-').slice(0, 60), values);
   });
 
   test('helm template refuses it with a message that says what to change', () => {
@@ -167,7 +148,7 @@ describe.each(CASES)('%s', (what, values, message) => {
 
 test("NVIDIA's repository without image.kind runs without probes, as the construct infers it", () => {
   const values = { image: { repository: NVIDIA_REPO, tag: 'v0.20.0' } };
-  const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-inferred', values)]);
+  const fromHelm = helmTemplate(CHART_DIR, [writeValues(work.path, 'nvidia-inferred', values)]);
   const container = firstOfKind(fromHelm, 'DaemonSet').spec.template.spec.containers[0];
   expect([container.livenessProbe, container.readinessProbe, container.ports]).toEqual([
     undefined,
@@ -179,14 +160,15 @@ test("NVIDIA's repository without image.kind runs without probes, as the constru
 
 test("a mirror of NVIDIA's image with image.kind nvidia is accepted (no well-known repository to contradict)", () => {
   const values = { image: { kind: 'nvidia', repository: 'registry.local/mirror/k8s-device-plugin', tag: 'v0.20.0' } };
-  const fromHelm = helmTemplate(CHART_DIR, [writeValues(tmp, 'nvidia-mirror', values)]);
+  const fromHelm = helmTemplate(CHART_DIR, [writeValues(work.path, 'nvidia-mirror', values)]);
   expect(firstOfKind(fromHelm, 'DaemonSet').spec.template.spec.containers[0].livenessProbe).toBeUndefined();
 });
 
 test('the floating tag latest with a digest is pinned, so it is accepted', () => {
   const values = { image: { tag: 'latest', digest: `sha256:${'a'.repeat(64)}` } };
   expect(
-    helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(tmp, 'latest-digest', values)]).status,
+    helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', writeValues(work.path, 'latest-digest', values)])
+      .status,
   ).toBe(0);
 });
 

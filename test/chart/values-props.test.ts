@@ -1,7 +1,7 @@
 import { DEVICE_PLUGIN_FIELDS, DevicePluginValues } from '../../src/chart/device-plugin-values';
 import { defaultsOf } from '../../src/chart/values-model';
 import { coalesce, configProps, devicePluginProps, fullname, mergedConfig } from '../../src/chart/values-props';
-import { DEVICE_PLUGIN_CONFIG_KEYS } from '../../src/device-plugin/config-keys';
+import { DEVICE_PLUGIN_CONFIG_KEYS } from '../../src/device-plugin/plugin-config';
 import { DevicePluginConfig, MigStrategy } from '../../src/device-plugin/plugin-config';
 import { PluginImageKind } from '../../src/device-plugin/plugin-image';
 

@@ -1,21 +1,9 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helm, helmBinary, writeValues } from './helm';
+import { CHART_DIR, helm, helmWorkDir, writeValues } from './helm';
 
 // Mistakes users make in values, each refused by helm itself (values.schema.json) with a
 // message that names the key, before anything reaches a cluster.
 
-let tmp: string;
-
-beforeAll(() => {
-  helmBinary();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-schema-'));
-}, HELM_BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const work = helmWorkDir('chart-schema-');
 
 const gpu = (extra: object) => ({ enabled: true, resources: [{ name: 'nvidia.com/gpu', replicas: 4, ...extra }] });
 
@@ -208,7 +196,7 @@ const CASES: Array<[string, object, string]> = [
 ];
 
 test.each(CASES)('helm refuses %s', (what, values, message) => {
-  const file = writeValues(tmp, what.replace(/\W+/g, '-'), values);
+  const file = writeValues(work.path, what.replace(/\W+/g, '-'), values);
   const r = helm(['template', 'gpu-device-plugin', CHART_DIR, '--values', file]);
   expect(r.stderr).toContain("values don't meet the specifications of the schema");
   expect(r.stderr).toContain(message);
@@ -216,7 +204,7 @@ test.each(CASES)('helm refuses %s', (what, values, message) => {
 });
 
 test('helm takes the edge cases the API server takes', () => {
-  const file = writeValues(tmp, 'edge-valid', {
+  const file = writeValues(work.path, 'edge-valid', {
     tolerations: [
       { operator: 'Exists' },
       { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
@@ -232,7 +220,7 @@ test('helm takes the edge cases the API server takes', () => {
 });
 
 test('helm lint reports a bad value as an error too', () => {
-  const file = writeValues(tmp, 'lint-bad', { migStrategy: 'both' });
+  const file = writeValues(work.path, 'lint-bad', { migStrategy: 'both' });
   const r = helm(['lint', '--strict', CHART_DIR, '--values', file]);
   expect(r.stdout).toContain("at '/migStrategy': value must be one of 'none', 'single', 'mixed'");
   expect(r.status).not.toBe(0);

@@ -26,6 +26,7 @@ import {
   labelGpuNode,
   PLUGIN_NAMESPACE,
   pluginImage,
+  pluginLogs,
   removePlugin,
   synthDevicePlugin,
   waitForResource,
@@ -94,11 +95,8 @@ test('MPS: the daemon starts the control binary, the plugin waits for .ready, a 
   // The plugin's health query, then the replicas: only after the daemon was ready.
   expect(seen).toContain(`argv=[] ${env} stdin=[get_default_active_thread_percentage]`);
   expect(fs.existsSync(path.join(RESOURCE_DIR, '.started'))).toBe(true);
-  // The plugin DaemonSet's pod (the MPS daemon's pod has the same app name label).
-  const logs = kubectlOk(['-n', PLUGIN_NAMESPACE, 'logs', 'daemonset/gpu-device-plugin'])
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { msg: string });
+  // The plugin's pod only, though the MPS daemon's pod runs beside it with the same app name label.
+  const logs = pluginLogs();
   const ready = logs.findIndex((l) => l.msg === 'MPS control daemon is ready');
   const registered = logs.findIndex((l) => l.msg === 'registered with the kubelet');
   expect(ready).toBeGreaterThanOrEqual(0);

@@ -10,12 +10,17 @@ import * as path from 'node:path';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/** The paths the scripts printed in this process, by command: each script runs once per process. */
+const printedPaths = new Map<string, string>();
+
 /**
- * Runs `test/tools/<script> [args]` and returns the path it prints last.
+ * Runs `test/tools/<script> [args]` (once per process) and returns the path it prints last.
  * @param neededFor what cannot be done without the tool, for the error ("nothing can be compared with it")
  */
 export function toolPath(script: string, args: string[], what: string, neededFor: string, timeoutMs?: number): string {
   const command = ['test/tools/' + script, ...args].join(' ');
+  const known = printedPaths.get(command);
+  if (known !== undefined && fs.existsSync(known)) return known;
   let printed: string;
   try {
     printed = execFileSync('bash', [path.join(REPO_ROOT, 'test', 'tools', script), ...args], {
@@ -38,6 +43,7 @@ export function toolPath(script: string, args: string[], what: string, neededFor
   }
   const result = printed.trim().split('\n').pop() ?? '';
   if (!fs.existsSync(result)) throw new Error(`${command} printed "${result}", which does not exist`);
+  printedPaths.set(command, result);
   return result;
 }
 

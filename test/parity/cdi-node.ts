@@ -7,10 +7,12 @@
  * the spec: ours directly, NVIDIA's v0.20.0 in its own mount namespace where /var/run/cdi
  * (its fixed CDI directory) and /var/lib/kubelet/device-plugins are temporary directories.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FakeNvmlSpec } from '../plugin/helpers/fake-nvml';
+import { charDevice, elfStub, exists, symlink } from '../helpers/driver-files';
+import { watchChild } from '../helpers/child-output';
 import { createFakeNode, type FakeNode } from './fake-node';
 import { ensureOurPluginBuilt, nvidiaPluginBinary } from './plugin-process';
 
@@ -20,32 +22,6 @@ const LIB = 'usr/lib/x86_64-linux-gnu';
 
 export interface CdiNode extends FakeNode {
   driverVersion: string;
-}
-
-/** A shared object whose only content is its soname (what the generator reads). */
-// Each piece is made only where createFakeNode has not made it already.
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function elfStub(file: string, soname: string): void {
-  if (!exists(file))
-    execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
-}
-
-function symlink(target: string, link: string): void {
-  if (!exists(link)) fs.symlinkSync(target, link);
-}
-
-function charDevice(file: string, major: number, minor: number): void {
-  if (exists(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  execFileSync('mknod', ['-m', '0666', file, 'c', String(major), String(minor)]);
 }
 
 /** MIG capability minors as fake-node.ts writes them into proc/driver/nvidia-caps/mig-minors. */
@@ -183,16 +159,7 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
   }
   const started = performance.now();
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  let exited: number | null | undefined;
-  const exit = new Promise<void>((resolve) =>
-    child.on('exit', (code) => {
-      exited = code;
-      resolve();
-    }),
-  );
+  const watched = watchChild(child);
   const specFile = path.join(cdiDir, CDI_SPEC_NAME);
   const deadline = Date.now() + (opts.timeoutMs ?? 20000);
   try {
@@ -200,14 +167,15 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
     for (;;) {
       if (fileMs === undefined && fs.existsSync(specFile)) fileMs = performance.now() - started;
       // Ours: the spec is written during start; signals are handled once the servers are up.
+      const output = watched.output();
       if (fileMs !== undefined && (kind === 'nvidia' || /"msg":"serving device plugin"/.test(output))) break;
-      if (exited !== undefined) {
+      if (watched.exitCode() !== undefined) {
         const missing = /undefined symbol: (\w+)/.exec(output);
         const why = missing
           ? ` because the fake NVML (test/fixtures/fake-nvml) has no ${missing[1]}, which NVIDIA's plugin calls for this node; add it to the fake library`
           : '';
         throw new Error(
-          `${kind} plugin exited with ${exited} before writing ${specFile}${why}:\n${output.slice(-3000)}`,
+          `${kind} plugin exited with ${watched.exitCode()} before writing ${specFile}${why}:\n${output.slice(-3000)}`,
         );
       }
       if (Date.now() > deadline)
@@ -217,6 +185,7 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
       await new Promise((r) => setTimeout(r, 10));
     }
     const ms = fileMs!;
+    const output = watched.output();
     // The rename is atomic for ours; NVIDIA's Save writes a temp file and renames it too.
     const text = fs.readFileSync(specFile, 'utf8');
     // Ours logs how long building and writing the spec took (after NVML discovery).
@@ -231,10 +200,10 @@ export async function runUntilSpec(kind: 'ours' | 'nvidia', node: CdiNode, opts:
       output,
     };
   } finally {
-    if (exited === undefined) {
+    if (watched.exitCode() === undefined) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exit;
+      await watched.exited;
       clearTimeout(timer);
     }
   }

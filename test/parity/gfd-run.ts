@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ensureOurPluginBuilt } from './plugin-process';
+import { watchChild } from '../helpers/child-output';
 import { peerPath } from '../helpers/tools';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -138,35 +139,26 @@ export async function ourLabels(nvml: NvmlUnderTest, opts: GfdOptions = {}): Pro
     ],
     { env: { PATH: process.env.PATH, ...nvml.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  let code: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    child.on('exit', (c) => {
-      code = c;
-      resolve();
-    }),
-  );
+  const { output, exitCode, exited } = watchChild(child);
   try {
     const deadline = Date.now() + 20000;
     // The file is written during start, before the servers are up (with MPS the plugin then
     // waits for the MPS daemon, which these runs do not start); signals are handled from the
     // start on, so a SIGTERM after the write is a clean stop in either phase.
-    while (!fs.existsSync(out) || !/"msg":"wrote GPU Feature Discovery labels"/.test(output)) {
-      if (code !== undefined)
-        throw new Error(`our plugin exited with ${code} before writing ${out}:\n${output.slice(-3000)}`);
-      if (Date.now() > deadline) throw new Error(`our plugin wrote no ${out} in 20 s:\n${output.slice(-3000)}`);
+    while (!fs.existsSync(out) || !/"msg":"wrote GPU Feature Discovery labels"/.test(output())) {
+      if (exitCode() !== undefined)
+        throw new Error(`our plugin exited with ${exitCode()} before writing ${out}:\n${output().slice(-3000)}`);
+      if (Date.now() > deadline) throw new Error(`our plugin wrote no ${out} in 20 s:\n${output().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 10));
     }
     const labels = parseFeatureFile(fs.readFileSync(out, 'utf8'));
     child.kill('SIGTERM');
     await exited;
-    if (code !== 0) throw new Error(`our plugin exited with ${code} on SIGTERM:\n${output.slice(-3000)}`);
+    if (exitCode() !== 0) throw new Error(`our plugin exited with ${exitCode()} on SIGTERM:\n${output().slice(-3000)}`);
     if (fs.existsSync(out)) throw new Error(`our plugin left ${out} behind after a clean stop`);
-    return { labels, output };
+    return { labels, output: output() };
   } finally {
-    if (code === undefined) {
+    if (exitCode() === undefined) {
       child.kill('SIGKILL');
       await exited;
     }

@@ -16,6 +16,7 @@ import { KNOWN_DIFFERENCES, notShown, unexplained } from './differences';
 import { nvidiaRecordPath, readNvidiaRecord, serialiseRecord, staleNvidiaRecords } from './nvidia-record';
 import { nvidiaPluginBinary } from './plugin-process';
 import { selectScenarios, SCENARIOS } from './scenarios';
+import { runMain } from '../helpers/run-main';
 
 const indent = (text: string): string => text.replace(/^/gm, '    ');
 
@@ -92,11 +93,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // A run that throws (a peer that cannot be built, a harness bug) fails with its stack.
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

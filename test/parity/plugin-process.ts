@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KubeletStub } from '../plugin/helpers/kubelet-stub';
 import type { FakeNode } from './fake-node';
+import { watchChild } from '../helpers/child-output';
 import { toolPath } from '../helpers/tools';
 
 export type PluginKind = 'ours' | 'nvidia';
@@ -165,22 +166,17 @@ export async function startPlugin(opts: StartOptions): Promise<RunningPlugin> {
     await stub.stop();
     throw err;
   }
-  let output = '';
   const spawnedAt = performance.now();
   const child = spawn(cmd.file, cmd.args, { env: cmd.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  let exitCode: number | null | undefined;
-  void exited.then((code) => (exitCode = code));
+  const { output, exitCode, exited } = watchChild(child);
   return {
     kind: opts.kind,
     stub,
     child,
     spawnedAt,
-    output: () => output + (exitCode === undefined ? '' : `\n[exited with ${exitCode}]`),
+    output: () => output() + (exitCode() === undefined ? '' : `\n[exited with ${exitCode()}]`),
     stop: async () => {
-      if (exitCode === undefined) {
+      if (exitCode() === undefined) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;

@@ -16,6 +16,7 @@ import { captureScenario } from './capture';
 import { nvidiaRecordPath, serialiseRecord, staleNvidiaRecords, writeNvidiaRecord } from './nvidia-record';
 import { nvidiaPluginBinary } from './plugin-process';
 import { selectScenarios } from './scenarios';
+import { runMain } from '../helpers/run-main';
 
 async function main(): Promise<number> {
   const scenarios = selectScenarios(process.argv.slice(2));
@@ -51,11 +52,4 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    // A run that throws (a peer that cannot be built, a harness bug) fails with its stack.
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -99,6 +99,39 @@ describe('PluginRuntime', () => {
     expect(stub.latest('nvidia.com/gpu')?.map((d) => d.ID)).toEqual(UUIDS);
   });
 
+  it('reads the GPU topology only once the kubelet has the device list; a GetPreferredAllocation before reads it then', async () => {
+    const inv = inventory();
+    const topology = inv.topology;
+    const events: string[] = [];
+    const hasList = (): boolean => (stub.resources.get('nvidia.com/gpu')?.lists.length ?? 0) > 0;
+    let finishReading!: () => void;
+    const deferred: DeviceInventory = {
+      ...inv,
+      // As NVML discovery does: read in the background later, or at once when used first.
+      readTopology: async () => {
+        events.push(`readTopology, kubelet has the list: ${hasList()}`);
+        await new Promise<void>((resolve) => (finishReading = resolve));
+      },
+    };
+    Object.defineProperty(deferred, 'topology', {
+      get: () => {
+        events.push(`topology used, kubelet has the list: ${hasList()}`);
+        return topology;
+      },
+    });
+    runtime = newRuntime(runtimeConfig(), deferred);
+    await runtime.start();
+    await stub.waitForResources(['nvidia.com/gpu']);
+    await stub.waitFor('the background topology read', () => events.length > 0);
+    expect(events).toEqual(['readTopology, kubelet has the list: true']);
+    const res = await stub.client('nvidia.com/gpu').preferred({
+      container_requests: [{ available_deviceIDs: UUIDS, must_include_deviceIDs: [], allocation_size: 2 }],
+    });
+    expect(res.container_responses[0].deviceIDs).toHaveLength(2);
+    expect(events).toEqual(['readTopology, kubelet has the list: true', 'topology used, kubelet has the list: true']);
+    finishReading();
+  });
+
   it('sends an Unhealthy device to the kubelet as soon as the health monitor reports it', async () => {
     runtime = newRuntime(runtimeConfig());
     await runtime.start();

@@ -3,9 +3,8 @@
 // exceptions. kube-linter, which issue 8 names, cannot be installed here: see
 // docs/security.md.
 import { execFileSync, spawnSync } from 'child_process';
-import * as path from 'path';
+import { toolPath } from '../helpers/tools';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** The first build compiles kube-score from source (about a minute on two shared cores). */
 export const KUBE_SCORE_BUILD_TIMEOUT_MS = 10 * 60 * 1000;
 /**
@@ -20,18 +19,9 @@ export const KUBERNETES_VERSION = 'v1.33';
  */
 export const OPTIONAL_CHECKS = ['container-seccomp-profile', 'container-ports-check'];
 
-let binary: string | undefined;
-
 /** The pinned kube-score binary; a failed build throws, so tests fail rather than skip. */
 export function kubeScoreBinary(): string {
-  if (!binary) {
-    binary = execFileSync(path.join(REPO_ROOT, 'test', 'tools', 'kube-score.sh'), {
-      encoding: 'utf-8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      timeout: KUBE_SCORE_BUILD_TIMEOUT_MS,
-    }).trim();
-  }
-  return binary;
+  return toolPath('kube-score.sh', [], 'kube-score', 'nothing can be scored', KUBE_SCORE_BUILD_TIMEOUT_MS);
 }
 
 /** One check that an object failed (grade below OK), with kube-score's comments. */

@@ -20,15 +20,6 @@ PluginImage.fromReference infers it.
 {{- if hasKey .Values "deviceIDStrategy" }}
 {{- fail "deviceIDStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: set deviceIdStrategy (uuid or index); note the spelling Id" }}
 {{- end }}
-{{- if hasKey .Values "gdrcopyEnabled" }}
-{{- fail "gdrcopyEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.GDRCOPY_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
-{{- end }}
-{{- if hasKey .Values "gdsEnabled" }}
-{{- fail "gdsEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.GDS_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
-{{- end }}
-{{- if hasKey .Values "mofedEnabled" }}
-{{- fail "mofedEnabled is a value of NVIDIA's nvidia-device-plugin chart, not of this one: no typed value yet: set extraEnv.MOFED_ENABLED=\"true\", the variable NVIDIA's chart sets and both plugins read" }}
-{{- end }}
 {{- if hasKey .Values "deviceDiscoveryStrategy" }}
 {{- fail "deviceDiscoveryStrategy is a value of NVIDIA's nvidia-device-plugin chart, not of this one: not supported: this project's plugin always discovers devices through NVML (Tegra-only nodes are not supported); with NVIDIA's image, extraEnv.DEVICE_DISCOVERY_STRATEGY still reaches it" }}
 {{- end }}

@@ -10,6 +10,15 @@ flags:
   migStrategy: {{ .migStrategy }}
   failOnInitError: {{ .failOnInitError }}
   nvidiaDriverRoot: {{ .nvidiaDriverRoot }}
+  {{- if .gdsEnabled }}
+  gdsEnabled: {{ .gdsEnabled }}
+  {{- end }}
+  {{- if .mofedEnabled }}
+  mofedEnabled: {{ .mofedEnabled }}
+  {{- end }}
+  {{- if .gdrcopyEnabled }}
+  gdrcopyEnabled: {{ .gdrcopyEnabled }}
+  {{- end }}
   plugin:
     passDeviceSpecs: {{ .passDeviceSpecs }}
     {{- if eq (len .deviceListStrategy) 1 }}
@@ -85,7 +94,7 @@ a key the entry sets replaces the top-level one; groups (timeSlicing, mps) merge
 {{- $base := index . 0 }}
 {{- $entry := index . 1 | default dict }}
 {{- $out := dict }}
-{{- range $key := list "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "sharedAllocationPolicy" "timeSlicing" "mps" }}
+{{- range $key := list "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "gdsEnabled" "mofedEnabled" "gdrcopyEnabled" "sharedAllocationPolicy" "timeSlicing" "mps" }}
 {{- $v := index $base $key }}
 {{- if hasKey $entry $key }}
 {{- $e := index $entry $key }}
@@ -107,7 +116,7 @@ Every config the pods may run, as a JSON list of {name, at, config}: each config
 (by name) over the top-level values, or the top-level values alone. "at" prefixes keys in errors.
 */}}
 {{- define "gpu-device-plugin.configList" -}}
-{{- $top := pick .Values "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "sharedAllocationPolicy" "timeSlicing" "mps" }}
+{{- $top := pick .Values "migStrategy" "deviceListStrategy" "deviceIdStrategy" "failOnInitError" "passDeviceSpecs" "nvidiaDriverRoot" "gdsEnabled" "mofedEnabled" "gdrcopyEnabled" "sharedAllocationPolicy" "timeSlicing" "mps" }}
 {{- $list := list }}
 {{- if .Values.config.map }}
 {{- range $name, $entry := .Values.config.map }}

@@ -11,6 +11,7 @@
  * takes microseconds to a few milliseconds. Inconsistent inputs throw an Error naming the
  * IDs; the gRPC layer answers those with INVALID_ARGUMENT.
  */
+import { ALLOCATION_POLICIES } from '../config/rules.js';
 import type { SharedDevicesAllocationPolicy } from '../config/types.js';
 import type { AdvertisedDevice, AdvertisedResource, GpuTopology } from '../devices/types.js';
 import { replicaAllocation } from './preferred-replicas.js';
@@ -31,8 +32,6 @@ export interface PreferredAllocationInput {
   /** flags.plugin.sharedDevicesAllocationPolicy: how replicas and MIG devices are picked. */
   policy: SharedDevicesAllocationPolicy;
 }
-
-const POLICIES: readonly SharedDevicesAllocationPolicy[] = ['distributed', 'packed'];
 
 /**
  * `size` IDs from `available`, containing every ID of `mustInclude`. Whole GPUs come back
@@ -68,10 +67,10 @@ function validate(input: PreferredAllocationInput): Map<string, AdvertisedDevice
   if (!Number.isInteger(size) || size < 1) {
     throw new Error(`preferred allocation for ${name}: size must be a whole number ≥ 1 (got ${size})`);
   }
-  if (!POLICIES.includes(policy)) {
+  if (!ALLOCATION_POLICIES.includes(policy)) {
     throw new Error(
       `preferred allocation for ${name}: unknown sharedDevicesAllocationPolicy ${JSON.stringify(policy)}; ` +
-        `use one of ${POLICIES.join(', ')}`,
+        `use one of ${ALLOCATION_POLICIES.join(', ')}`,
     );
   }
   const byId = new Map(resource.devices.map((d) => [d.id, d]));

@@ -5,8 +5,8 @@
  * logic), and tests can swap in a fake backend.
  */
 import { status } from '@grpc/grpc-js';
-import type { PluginConfig, SharedDevicesAllocationPolicy } from '../config/types.js';
-import type { AdvertisedResource, DeviceInventory, GpuTopology } from '../devices/types.js';
+import type { PluginConfig } from '../config/types.js';
+import type { AdvertisedResource, DeviceInventory } from '../devices/types.js';
 import {
   HEALTHY,
   UNHEALTHY,
@@ -18,17 +18,11 @@ import {
 import type { DevicePluginBackend } from '../kubelet/device-plugin-server.js';
 import { buildAllocateResponse } from './allocate-response.js';
 import type { NodeExists } from './device-specs.js';
+import type { PreferredAllocationInput } from './preferred.js';
 import { RequestError } from './request-error.js';
 
 /** Signature of allocate/preferred.ts (GetPreferredAllocation), injected so tests can fake it. */
-export type PreferredAllocationFn = (input: {
-  resource: AdvertisedResource;
-  topology: GpuTopology;
-  available: string[];
-  mustInclude: string[];
-  size: number;
-  policy: SharedDevicesAllocationPolicy;
-}) => string[];
+export type PreferredAllocationFn = (input: PreferredAllocationInput) => string[];
 
 export interface ResourceBackendOptions {
   resource: AdvertisedResource;

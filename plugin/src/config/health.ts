@@ -16,7 +16,7 @@ import { ConfigError } from './errors.js';
 import { HEALTH_ENV } from './options.js';
 import type { HealthConfig } from './types.js';
 import { DEFAULT_SKIP_XIDS } from '../constants.js';
-import { splitList } from './rules.js';
+import { parseList } from './rules.js';
 
 interface XidList {
   all: boolean;
@@ -26,7 +26,7 @@ interface XidList {
 function parseXidList(env: NodeJS.ProcessEnv, name: string): XidList {
   const raw = env[name] ?? '';
   const result: XidList = { all: false, xids: [] };
-  for (const token of splitList(raw.toLowerCase())) {
+  for (const token of parseList(raw.toLowerCase())) {
     if (token === 'all' || token === 'xids') {
       result.all = true;
     } else if (/^\d+$/.test(token) && Number(token) > 0 && Number.isSafeInteger(Number(token))) {

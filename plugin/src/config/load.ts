@@ -18,7 +18,7 @@ import {
   type SettingKey,
   type Settings,
 } from './options.js';
-import type { Flags, Imex, PluginConfig, PluginFlags, ReplicatedResources, Sharing } from './types.js';
+import type { Flags, Imex, PluginConfig, PluginFlags, ReplicatedResources, RuntimeOptions, Sharing } from './types.js';
 
 export { helpText } from './help.js';
 export { summarizeConfig } from './summary.js';
@@ -53,7 +53,7 @@ export function loadConfig(input: LoadInput): PluginConfig {
   const flagValues = parseArgv(input.argv);
   const flagLayer = parseLayer(flagValues, (value) => value.label);
   const envLayer = parseLayer(envValues(input.env), (value) => value.label);
-  checkConfigDir(flagLayer, envLayer);
+  requireConfigDir(flagLayer, envLayer);
   const configFile =
     input.selectedConfigFile !== undefined
       ? (input.selectedConfigFile ?? undefined)
@@ -77,7 +77,7 @@ export function configFromFile(text: string, source: string, warn?: (message: st
  * --config-dir (named configs chosen by the node label) and --config-file (one config)
  * exclude each other; --config-dir needs this node's name to find its label.
  */
-function checkConfigDir(flags: Layer, env: Layer): void {
+function requireConfigDir(flags: Layer, env: Layer): void {
   const origin = (key: SettingKey): string | undefined => flags.origins[key] ?? env.origins[key];
   const dir = origin('configDir');
   if (dir === undefined) return;
@@ -174,40 +174,15 @@ function build(
     Object.assign(origins, layer.origins);
   }
   const sharing: Sharing = file?.sharing ?? {};
-  checkSharing(sharing, settings, origins, file?.source ?? '', warn);
+  requireSharing(sharing, settings, origins, file?.source ?? '', warn);
 
   // The settings of options with a filePath land in the sections that mirror the file
-  // (fileSection, typed by FileSection in options.ts). The others are taken apart here by name,
-  // and `unplaced` must be empty: an option without a filePath that is not placed below does
-  // not compile.
-  const {
-    nvidiaDevRoot,
-    healthRecoverySeconds,
-    lostGpuCheckMs,
-    devicePluginPath,
-    kubeletSocket,
-    nvmlLibrary,
-    configFile,
-    configDir,
-    defaultConfig,
-    fallbackStrategies,
-    nodeName,
-    nodeLabel,
-    kubeconfig,
-    metricsPort,
-    metricsBindAddress,
-    logLevel,
-    cdiRoot,
-    cdiDisableHooks,
-    gfdOutputFile,
-    gfdMachineTypeFile,
-    // Accepted for NVIDIA compatibility and not used: NVML is the only discovery, and no CDI
-    // feature flag changes the spec this plugin writes.
-    deviceDiscoveryStrategy: _deviceDiscoveryStrategy,
-    cdiFeatureFlags: _cdiFeatureFlags,
-    ..._placedByFile
-  } = settings;
-  void ({} as Omit<typeof _placedByFile, keyof InFileSection> satisfies Record<string, never>);
+  // (fileSection, typed by FileSection in options.ts), the runtime's own ones are copied by
+  // name (RUNTIME_SETTINGS), and the rest are placed here by hand (PlacedByHand). An option
+  // in none of the three does not compile: `Unplaced` names it.
+  void (true satisfies [Unplaced] extends [never] ? true : { unplaced: Unplaced });
+  const { nvidiaDevRoot, healthRecoverySeconds, lostGpuCheckMs, configFile, configDir } = settings;
+  const { defaultConfig, fallbackStrategies, nodeName, nodeLabel, kubeconfig } = settings;
 
   return {
     version: 'v1',
@@ -223,9 +198,7 @@ function build(
       lostCheckMs: lostGpuCheckMs,
     },
     runtime: {
-      devicePluginPath,
-      kubeletSocket,
-      nvmlLibrary,
+      ...pickSettings(settings, RUNTIME_SETTINGS),
       ...(configFileUsed(configFile, configDir, file) !== undefined
         ? { configFile: configFileUsed(configFile, configDir, file) }
         : {}),
@@ -241,15 +214,46 @@ function build(
             },
           }
         : {}),
-      metricsPort,
-      metricsBindAddress,
-      logLevel,
-      cdiRoot,
-      cdiDisableHooks,
-      gfdOutputFile,
-      gfdMachineTypeFile,
     },
   };
+}
+
+/** The settings the runtime takes as they are, under the same names. */
+const RUNTIME_SETTINGS = [
+  'devicePluginPath',
+  'kubeletSocket',
+  'nvmlLibrary',
+  'metricsPort',
+  'metricsBindAddress',
+  'logLevel',
+  'cdiRoot',
+  'cdiDisableHooks',
+  'gfdOutputFile',
+  'gfdMachineTypeFile',
+] as const satisfies ReadonlyArray<SettingKey & keyof RuntimeOptions>;
+
+/**
+ * The settings without a filePath that build() places itself. deviceDiscoveryStrategy and
+ * cdiFeatureFlags are accepted for NVIDIA compatibility and not used: NVML is the only
+ * discovery, and no CDI feature flag changes the spec this plugin writes.
+ */
+type PlacedByHand =
+  | 'nvidiaDevRoot'
+  | 'healthRecoverySeconds'
+  | 'lostGpuCheckMs'
+  | 'configFile'
+  | 'configDir'
+  | 'defaultConfig'
+  | 'fallbackStrategies'
+  | 'nodeName'
+  | 'nodeLabel'
+  | 'kubeconfig'
+  | 'deviceDiscoveryStrategy'
+  | 'cdiFeatureFlags';
+type Unplaced = Exclude<SettingKey, keyof InFileSection | (typeof RUNTIME_SETTINGS)[number] | PlacedByHand>;
+
+function pickSettings<K extends SettingKey>(settings: Settings, keys: readonly K[]): Pick<Settings, K> {
+  return Object.fromEntries(keys.map((key) => [key, settings[key]])) as Pick<Settings, K>;
 }
 
 /** The file the values came from: --config-file, or the config the manager selected. */
@@ -266,7 +270,7 @@ const replicatedAtAll = (r: ReplicatedResources | undefined): boolean =>
   r !== undefined && r.resources.some((resource) => resource.replicas > 1);
 
 /** NVIDIA's validateFlags checks for MPS, plus MIG resources shared without mixed MIG. */
-function checkSharing(
+function requireSharing(
   sharing: Sharing,
   settings: Settings,
   origins: Partial<Record<SettingKey, Origin>>,

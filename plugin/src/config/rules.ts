@@ -1,6 +1,15 @@
 /**
  * The vocabulary of the config and the rules every source shares, so that a flag, an
  * env var and the file reject the same values with the same words.
+ *
+ * One verb per kind of rule, as in the construct library's src/common/validation.ts:
+ * - `parse*(text)` turns text as a user wrote it (a flag, an env var, a string in the file)
+ *   into a value: a boolean, a number, a list, an enum member, a full resource name;
+ * - `require*(value)` throws unless a value is allowed, and returns it (a list without
+ *   repeats, a device reference as a string), so that it can serve as an option's `parse`;
+ * - `is*(value)` answers whether a value is allowed, for callers with their own message.
+ * Each throws InvalidValue with the rule's words from RULES; the caller names the source
+ * and the field. The construct side's `require*(prop, value)` names the prop itself.
  */
 import { isAbsolute } from 'node:path';
 import { MAX_RESOURCE_NAME_LENGTH, RESOURCE_PREFIX } from '../constants.js';
@@ -71,14 +80,14 @@ export function parseBool(text: string): boolean {
 }
 
 /** Comma-separated, as urfave/cli splits slice flags and their env vars. */
-export function splitList(text: string): string[] {
+export function parseList(text: string): string[] {
   return text
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
 }
 
-export function checkDeviceListStrategies(items: readonly string[]): DeviceListStrategy[] {
+export function requireDeviceListStrategies(items: readonly string[]): DeviceListStrategy[] {
   if (items.length === 0) throw new InvalidValue(RULES.deviceListStrategy);
   for (const item of items) {
     if (!(DEVICE_LIST_STRATEGIES as readonly string[]).includes(item)) {
@@ -89,7 +98,7 @@ export function checkDeviceListStrategies(items: readonly string[]): DeviceListS
 }
 
 export function parseFallbackStrategies(text: string): FallbackStrategy[] {
-  const items = splitList(text);
+  const items = parseList(text);
   if (items.length === 0) throw new InvalidValue(RULES.fallbackStrategies);
   for (const item of items) {
     if (!(FALLBACK_STRATEGIES as readonly string[]).includes(item)) {
@@ -100,23 +109,23 @@ export function parseFallbackStrategies(text: string): FallbackStrategy[] {
 }
 
 /** A config name is a file name in the config directory (a ConfigMap key). */
-export function checkConfigName(text: string): string {
+export function requireConfigName(text: string): string {
   if (text === '' || text.includes('/') || text.startsWith('.')) throw new InvalidValue(RULES.configName);
   return text;
 }
 
-export function checkImexChannelIDs(ids: readonly number[]): number[] {
+export function requireImexChannelIDs(ids: readonly number[]): number[] {
   if (ids.length === 0) return [];
   if (ids.length === 1 && ids[0] === 0) return [0];
   throw new InvalidValue(RULES.imexChannelIDs);
 }
 
 export function parseImexChannelIDs(text: string): number[] {
-  const ids = splitList(text).map((item) => {
+  const ids = parseList(text).map((item) => {
     if (!/^\d+$/.test(item)) throw new InvalidValue(RULES.imexChannelIDs);
     return Number(item);
   });
-  return checkImexChannelIDs(ids);
+  return requireImexChannelIDs(ids);
 }
 
 export function parseWholeNumber(rule: string, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
@@ -129,12 +138,12 @@ export function parseWholeNumber(rule: string, max = Number.MAX_SAFE_INTEGER): (
   };
 }
 
-export function checkAbsolutePath(text: string): string {
+export function requireAbsolutePath(text: string): string {
   if (!isAbsolute(text)) throw new InvalidValue(RULES.absolutePath);
   return text;
 }
 
-export function checkNonEmpty(text: string): string {
+export function requireNonEmpty(text: string): string {
   if (text.trim() === '') throw new InvalidValue(RULES.nonEmpty);
   return text;
 }
@@ -146,7 +155,7 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  * name must fit the kubelet's 63 characters and the part after the slash must be a
  * DNS subdomain.
  */
-export function normalizeResourceName(name: string): string {
+export function parseResourceName(name: string): string {
   const full = name.startsWith(`${RESOURCE_PREFIX}/`) ? name : `${RESOURCE_PREFIX}/${name}`;
   if (!isResourceName(full)) throw new InvalidValue(RULES.resourceName);
   return full;
@@ -155,7 +164,7 @@ export function normalizeResourceName(name: string): string {
 /**
  * Whether `full` is a name the plugin may advertise: `nvidia.com/<DNS subdomain>`, at most
  * MAX_RESOURCE_NAME_LENGTH characters. The one resource-name rule of the plugin: the config
- * file (normalizeResourceName) and the names built from it (devices/resource-naming.ts) ask it.
+ * file (parseResourceName) and the names built from it (devices/resource-naming.ts) ask it.
  */
 export function isResourceName(full: string): boolean {
   return (
@@ -175,7 +184,7 @@ const DEVICE_REF_FORMS = [
 ];
 
 /** One entry of `devices`: what NVIDIA's ReplicaDeviceRef accepts, as a string. */
-export function normalizeDeviceRef(ref: unknown): string {
+export function requireDeviceRef(ref: unknown): string {
   if (typeof ref === 'number' && Number.isSafeInteger(ref) && ref >= 0) return String(ref);
   if (typeof ref === 'string' && DEVICE_REF_FORMS.some((form) => form.test(ref))) return ref;
   throw new InvalidValue(RULES.devices);

@@ -15,11 +15,11 @@ import {
   DISCOVERY_STRATEGIES,
   MIG_STRATEGIES,
   RULES,
-  checkAbsolutePath,
-  checkDeviceListStrategies,
-  checkImexChannelIDs,
-  normalizeDeviceRef,
-  normalizeResourceName,
+  requireAbsolutePath,
+  requireDeviceListStrategies,
+  requireImexChannelIDs,
+  requireDeviceRef,
+  parseResourceName,
 } from './rules.js';
 
 /** Known keys of each object, by path pattern ('' is the root). */
@@ -115,7 +115,7 @@ function absolutePath(pattern: string) {
       checked((v) => {
         if (v === undefined) return undefined;
         if (typeof v !== 'string') throw new InvalidValue(RULES.absolutePath);
-        return checkAbsolutePath(v);
+        return requireAbsolutePath(v);
       }),
     ),
   );
@@ -123,9 +123,9 @@ function absolutePath(pattern: string) {
 
 const deviceListStrategy = checked((value) => {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return checkDeviceListStrategies(value.split(',').map((s) => s.trim()));
+  if (typeof value === 'string') return requireDeviceListStrategies(value.split(',').map((s) => s.trim()));
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
-    return checkDeviceListStrategies(value as string[]);
+    return requireDeviceListStrategies(value as string[]);
   }
   throw new InvalidValue(RULES.deviceListStrategy);
 });
@@ -143,7 +143,7 @@ const stringList = checked((value) => {
 
 const resourceName = checked((value) => {
   if (typeof value !== 'string') throw new InvalidValue(RULES.resourceName);
-  return normalizeResourceName(value);
+  return parseResourceName(value);
 });
 
 /** NVIDIA's ReplicaDevices: "all", a count, or a list of device references. */
@@ -152,7 +152,7 @@ export type DevicesValue = 'all' | string[] | { count: number };
 const devices = checked((value): DevicesValue => {
   if (value === undefined || value === null || value === 'all') return 'all';
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return { count: value };
-  if (Array.isArray(value) && value.length > 0) return value.map(normalizeDeviceRef);
+  if (Array.isArray(value) && value.length > 0) return value.map(requireDeviceRef);
   throw new InvalidValue(RULES.devices);
 });
 
@@ -161,7 +161,7 @@ const channelIDs = checked((value) => {
   if (!Array.isArray(value) || !value.every((id) => typeof id === 'number' && Number.isInteger(id))) {
     throw new InvalidValue(RULES.imexChannelIDs);
   }
-  return checkImexChannelIDs(value as number[]);
+  return requireImexChannelIDs(value as number[]);
 });
 
 function replicated(prefix: string) {

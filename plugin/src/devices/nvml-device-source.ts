@@ -80,6 +80,7 @@ export class NvmlDeviceSource implements DeviceSource {
       sysfsRoot: this.opts.sysfsRoot ?? '/sys',
       procRoot: this.opts.procRoot ?? '/proc',
       warn: (o, m) => this.logger.warn(o, m),
+      isOpen: () => this.initialised,
     });
     this.logger.info(
       {

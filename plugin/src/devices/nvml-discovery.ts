@@ -11,8 +11,18 @@ export interface DiscoveryOptions {
   sysfsRoot: string;
   procRoot: string;
   warn: (o: object, m: string) => void;
+  /** False once NVML is shut down: a topology not read by then cannot be read any more. */
+  isOpen?: () => boolean;
 }
 
+/**
+ * Reads every GPU and its MIG devices at once. The GPU-to-GPU topology (every NVLink of
+ * every GPU, and the PCIe level of every pair: most of discovery's NVML calls) is only
+ * needed by GetPreferredAllocation, so it is read later: `readTopology()` reads it a GPU
+ * at a time between other work once the plugin has registered (runtime.ts), and the first
+ * read of `inventory.topology` reads whatever is left at once. Either way the answer is
+ * the topology NVML reports; only when it is read changes.
+ */
 export function discoverInventory(nvml: Nvml, opts: DiscoveryOptions): DeviceInventory {
   const count = nvml.deviceCount();
   const migMinors = readMigMinors(opts.procRoot);
@@ -23,12 +33,15 @@ export function discoverInventory(nvml: Nvml, opts: DiscoveryOptions): DeviceInv
     handles.push(handle);
     gpus.push(readGpu(nvml, handle, index, migMinors, opts.sysfsRoot));
   }
-  return {
+  const reader = new TopologyReader(nvml, handles, gpus, opts);
+  const inventory = {
     driverVersion: nvml.driverVersion(),
     cudaDriverVersion: nvml.cudaDriverVersion(),
     gpus,
-    topology: readTopology(nvml, handles, gpus, opts.warn),
-  };
+    readTopology: (signal?: AbortSignal) => reader.readInSteps(signal),
+  } as DeviceInventory;
+  Object.defineProperty(inventory, 'topology', { enumerable: true, get: () => reader.finish() });
+  return inventory;
 }
 
 function readGpu(nvml: Nvml, handle: DeviceHandle, index: number, migMinors: MigMinors, sysfsRoot: string): Gpu {
@@ -99,33 +112,77 @@ const PCIE_LEVELS = new Set<number>(Object.values(PcieLevel).filter((v): v is nu
  * NVIDIA's go-gpuallocator counts them. Where that end is not a GPU it is an NVSwitch; NVIDIA
  * leaves those at 0 links ("TODO: Handle NVSwitch semantics"), we count two GPUs on the
  * switch fabric as linked by the smaller of their switch link counts.
+ *
+ * Read in steps: one GPU's links per step, then one row of pairs per step.
  */
-function readTopology(nvml: Nvml, handles: DeviceHandle[], gpus: Gpu[], warn: DiscoveryOptions['warn']): GpuTopology {
-  const n = gpus.length;
-  const byBusId = new Map(gpus.map((g) => [normaliseBusId(g.pciBusId), g.index]));
-  const nvlinks = gpus.map(() => new Array<number>(n).fill(0));
-  const switchLinks = new Array<number>(n).fill(0);
-  handles.forEach((handle, i) => {
-    for (let link = 0; link < NVLINK_MAX_LINKS; link++) {
-      const active = nvml.nvlinkActive(handle, link);
-      if (active === undefined) break;
-      if (!active) continue;
-      const remote = nvml.nvlinkRemoteBusId(handle, link);
-      if (remote === undefined) continue;
-      const j = byBusId.get(normaliseBusId(remote));
-      if (j === undefined) switchLinks[i]++;
-      else if (j !== i) nvlinks[i][j]++;
-    }
-  });
-  const pcie = gpus.map(() => new Array<PcieLevel>(n).fill(PcieLevel.INTERNAL));
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const links = Math.max(nvlinks[i][j], nvlinks[j][i]) + Math.min(switchLinks[i], switchLinks[j]);
-      nvlinks[i][j] = nvlinks[j][i] = links;
-      pcie[i][j] = pcie[j][i] = readPcieLevel(nvml, handles[i], handles[j], [i, j], warn);
+class TopologyReader {
+  private readonly n: number;
+  private readonly byBusId: Map<string, number>;
+  private readonly nvlinks: number[][];
+  private readonly switchLinks: number[];
+  private readonly pcie: PcieLevel[][];
+  private linksRead = 0;
+  private rowsDone = 0;
+  private result: GpuTopology | undefined;
+
+  constructor(
+    private readonly nvml: Nvml,
+    private readonly handles: DeviceHandle[],
+    gpus: Gpu[],
+    private readonly opts: Pick<DiscoveryOptions, 'warn' | 'isOpen'>,
+  ) {
+    this.n = gpus.length;
+    this.byBusId = new Map(gpus.map((g) => [normaliseBusId(g.pciBusId), g.index]));
+    this.nvlinks = gpus.map(() => new Array<number>(this.n).fill(0));
+    this.switchLinks = new Array<number>(this.n).fill(0);
+    this.pcie = gpus.map(() => new Array<PcieLevel>(this.n).fill(PcieLevel.INTERNAL));
+  }
+
+  /** The whole topology, reading what is not read yet now. */
+  finish(): GpuTopology {
+    while (this.result === undefined) this.step();
+    return this.result;
+  }
+
+  /** Reads the topology a step at a time, letting other callbacks run in between. */
+  async readInSteps(signal?: AbortSignal): Promise<void> {
+    while (this.result === undefined && !signal?.aborted) {
+      this.step();
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
-  return { nvlinks, pcie };
+
+  private step(): void {
+    if (this.opts.isOpen && !this.opts.isOpen())
+      throw new Error('NVML was shut down before the GPU topology was read; it cannot be read any more');
+    if (this.linksRead < this.n) this.readLinks(this.linksRead++);
+    else if (this.rowsDone < this.n) this.readRow(this.rowsDone++);
+    if (this.linksRead === this.n && this.rowsDone === this.n) this.result = { nvlinks: this.nvlinks, pcie: this.pcie };
+  }
+
+  private readLinks(i: number): void {
+    const handle = this.handles[i];
+    for (let link = 0; link < NVLINK_MAX_LINKS; link++) {
+      const active = this.nvml.nvlinkActive(handle, link);
+      if (active === undefined) break;
+      if (!active) continue;
+      const remote = this.nvml.nvlinkRemoteBusId(handle, link);
+      if (remote === undefined) continue;
+      const j = this.byBusId.get(normaliseBusId(remote));
+      if (j === undefined) this.switchLinks[i]++;
+      else if (j !== i) this.nvlinks[i][j]++;
+    }
+  }
+
+  /** Row i of both matrices (pairs i, j > i); every GPU's links are read by then. */
+  private readRow(i: number): void {
+    const { nvlinks, switchLinks, pcie } = this;
+    for (let j = i + 1; j < this.n; j++) {
+      const links = Math.max(nvlinks[i][j], nvlinks[j][i]) + Math.min(switchLinks[i], switchLinks[j]);
+      nvlinks[i][j] = nvlinks[j][i] = links;
+      pcie[i][j] = pcie[j][i] = readPcieLevel(this.nvml, this.handles[i], this.handles[j], [i, j], this.opts.warn);
+    }
+  }
 }
 
 function readPcieLevel(

@@ -83,7 +83,16 @@ export interface DeviceInventory {
   /** CUDA driver version as NVML reports it, e.g. 12040. */
   cudaDriverVersion: number;
   gpus: Gpu[];
+  /**
+   * GPU-to-GPU topology, for GetPreferredAllocation. NVML discovery defers reading it: the
+   * first read of this field reads whatever readTopology() has not read yet.
+   */
   topology: GpuTopology;
+  /**
+   * Present when the topology is not read yet: reads it in steps, yielding to other callbacks
+   * between them (the runtime calls it once the plugin has registered). Stops when aborted.
+   */
+  readTopology?: (signal?: AbortSignal) => Promise<void>;
 }
 
 /**

@@ -103,6 +103,11 @@ export class PluginManager {
     return { ready: true, reason: `registered with the kubelet: ${this.resourceNames().join(', ')}` };
   }
 
+  /** Whether the kubelet has a ListAndWatch stream open on every resource served (it has their lists). */
+  listsSent(): boolean {
+    return this.entries.size > 0 && [...this.entries.values()].every((e) => e.server.streamCount > 0);
+  }
+
   /** Stops everything: empty device list on every stream, streams ended, servers closed, sockets removed. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -1,8 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, RELEASE, helm, helmBinary, parseObjects, writeValues } from '../helm';
+import { CHART_DIR, RELEASE, helm, helmWorkDir, parseObjects, writeValues } from '../helm';
 import { chartValuesArbitrary } from '../../security/fuzz/chart-values';
 import { KnownGaps } from '../../security/fuzz/known-gaps';
 import { Tally, judgeObjects, namesProp, propNames } from '../../security/fuzz/oracle';
@@ -21,16 +20,7 @@ const TEMPLATE_CRASH =
 
 const gaps = KnownGaps.load();
 const schema = JSON.parse(fs.readFileSync(path.join(CHART_DIR, 'values.schema.json'), 'utf-8'));
-let tmp: string;
-
-beforeAll(() => {
-  helmBinary();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'chart-fuzz-'));
-}, HELM_BUILD_TIMEOUT_MS);
-
-afterAll(() => {
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
+const work = helmWorkDir('chart-fuzz-');
 
 test(
   `${RUNS} random chart values render valid objects or are refused naming a key`,
@@ -40,7 +30,7 @@ test(
     let n = 0;
     fc.assert(
       fc.property(chartValuesArbitrary(schema), (values) => {
-        const file = writeValues(tmp, `case-${n++}`, values);
+        const file = writeValues(work.path, `case-${n++}`, values);
         const r = helm(['template', RELEASE.name, CHART_DIR, '--namespace', RELEASE.namespace, '--values', file]);
         if (r.status === 0) {
           tally.add(

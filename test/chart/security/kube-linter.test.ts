@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { CHART_DIR, REPO_ROOT } from '../helm';
+import { DIST_DIR, chartScenarioFiles, distFiles } from '../../helpers/shipped';
 import { peerPath } from '../../helpers/tools';
 
 // kube-linter v0.8.3, the real one (built from ../shared/peers by test/tools/peers.sh), over
@@ -13,14 +14,8 @@ import { peerPath } from '../../helpers/tools';
 // them). Every finding must be accepted, with its reason, in .kube-linter.yaml.
 
 const CONFIG = path.join(REPO_ROOT, '.kube-linter.yaml');
-const DIST = fs
-  .readdirSync(path.join(REPO_ROOT, 'dist'))
-  .filter((f) => f.endsWith('.k8s.yaml'))
-  .sort();
-const SCENARIOS = fs
-  .readdirSync(path.join(CHART_DIR, 'ci'))
-  .filter((f) => f.endsWith('-values.yaml'))
-  .sort();
+const DIST = distFiles();
+const SCENARIOS = chartScenarioFiles(CHART_DIR);
 const BUILD_TIMEOUT_MS = 20 * 60 * 1000;
 
 interface Accepted {
@@ -155,7 +150,7 @@ test('there is something to lint', () => {
 });
 
 test.each(DIST)('dist/%s: every finding accepted with its reason', (file) => {
-  expectAllAccepted(lint(path.join(REPO_ROOT, 'dist', file), `dist/${file}`));
+  expectAllAccepted(lint(path.join(DIST_DIR, file), `dist/${file}`));
 });
 
 test.each(SCENARIOS)('chart with ci/%s: every finding accepted with its reason', (file) => {

@@ -4,14 +4,12 @@ import * as YAML from 'yaml';
 import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, helmBinary, helmTemplate } from '../helm';
 import { leastPrivilegeProblems } from '../../security/least-privilege';
 import { ofKind, oneOfKind } from '../../helpers/k8s-objects';
+import { chartScenarioFiles } from '../../helpers/shipped';
 
 // What users install: `helm template` of every chart scenario keeps to the same
 // least-privilege rules as dist/ (test/constructs/security/least-privilege.test.ts).
 
-const SCENARIOS = fs
-  .readdirSync(path.join(CHART_DIR, 'ci'))
-  .filter((f) => f.endsWith('-values.yaml'))
-  .sort();
+const SCENARIOS = chartScenarioFiles(CHART_DIR);
 
 beforeAll(() => {
   helmBinary();

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, RELEASE, REPO_ROOT, helmBinary, helmOk } from '../helm';
+import { CHART_DIR, HELM_BUILD_TIMEOUT_MS, RELEASE, helmBinary, helmOk } from '../helm';
 import {
   Finding,
   KUBE_SCORE_BUILD_TIMEOUT_MS,
@@ -9,20 +9,15 @@ import {
   kubeScore,
   kubeScoreBinary,
 } from '../../security/kube-score';
+import { DIST_DIR, chartScenarioFiles, distFiles } from '../../helpers/shipped';
 import { LintException, applyExceptions, loadExceptions, parseExceptions } from '../../security/lint-exceptions';
 
 // kube-score over everything we ship: every dist/ file and `helm template` of every chart
 // scenario. A finding is either excused by a line of test/security/kube-score-exceptions.txt
 // (with its reason) or fails the test.
 
-const DIST = fs
-  .readdirSync(path.join(REPO_ROOT, 'dist'))
-  .filter((f) => f.endsWith('.k8s.yaml'))
-  .sort();
-const SCENARIOS = fs
-  .readdirSync(path.join(CHART_DIR, 'ci'))
-  .filter((f) => f.endsWith('-values.yaml'))
-  .sort();
+const DIST = distFiles();
+const SCENARIOS = chartScenarioFiles(CHART_DIR);
 
 let exceptions: LintException[];
 const allFindings: Finding[] = [];
@@ -58,7 +53,7 @@ test('there is something to lint', () => {
 });
 
 test.each(DIST)('dist/%s has no findings beyond the declared exceptions', (file) => {
-  const yaml = fs.readFileSync(path.join(REPO_ROOT, 'dist', file), 'utf-8');
+  const yaml = fs.readFileSync(path.join(DIST_DIR, file), 'utf-8');
   expectOnlyExcused(kubeScore(`dist/${file.replace(/\.k8s\.yaml$/, '')}`, yaml));
 });
 

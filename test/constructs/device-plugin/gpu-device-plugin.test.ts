@@ -226,15 +226,7 @@ describe('GpuDevicePlugin props', () => {
 
   test('CDI mounts the driver root (the host root by default) read-only at /driver-root, where the plugin reads the files its spec lists', () => {
     const ds = synthPlugin({ deviceListStrategy: [DeviceListStrategy.CDI_CRI] }).byKind('DaemonSet');
-    expect(ds.spec.template.spec.volumes).toContainEqual({
-      name: 'driver-root',
-      hostPath: { path: '/', type: 'Directory' },
-    });
-    expect(pluginContainer(ds).volumeMounts).toContainEqual({
-      name: 'driver-root',
-      mountPath: '/driver-root',
-      readOnly: true,
-    });
+    expectDriverRootMounted(ds, '/');
     const plain = synthPlugin().byKind('DaemonSet');
     expect(plain.spec.template.spec.volumes.map((v: { name: string }) => v.name)).not.toContain('driver-root');
   });
@@ -281,16 +273,27 @@ describe('GpuDevicePlugin props', () => {
     expect(flags.failOnInitError).toBe(false);
     expect(flags.nvidiaDriverRoot).toBe('/run/nvidia/driver');
     const ds = byKind('DaemonSet');
-    expect(ds.spec.template.spec.volumes).toContainEqual({
-      name: 'driver-root',
-      hostPath: { path: '/run/nvidia/driver', type: 'Directory' },
-    });
-    expect(pluginContainer(ds).volumeMounts).toContainEqual({
-      name: 'driver-root',
-      mountPath: '/driver-root',
-      readOnly: true,
-    });
+    expectDriverRootMounted(ds, '/run/nvidia/driver');
   });
+
+  // NVIDIA's GPUDirect flags: in the file only when on, so a config without them keeps its bytes and hash.
+  test.each(['gdsEnabled', 'mofedEnabled', 'gdrcopyEnabled'] as const)(
+    '%s: true is written after nvidiaDriverRoot; false changes nothing',
+    (flag) => {
+      const on = synthPlugin({ [flag]: true });
+      const text: string = on.byKind('ConfigMap').data['config.yaml'];
+      const flags = YAML.parse(text).flags;
+      expect(flags[flag]).toBe(true);
+      expect(Object.keys(flags)).toEqual(['migStrategy', 'failOnInitError', 'nvidiaDriverRoot', flag, 'plugin']);
+      const off = synthPlugin({ [flag]: false });
+      const none = synthPlugin();
+      expect(off.byKind('ConfigMap')).toEqual(none.byKind('ConfigMap'));
+      expect(off.byKind('DaemonSet')).toEqual(none.byKind('DaemonSet'));
+      expect(on.byKind('DaemonSet').spec.template.metadata.annotations['cdk8s-gpu.io/config-sha256']).not.toBe(
+        none.byKind('DaemonSet').spec.template.metadata.annotations['cdk8s-gpu.io/config-sha256'],
+      );
+    },
+  );
 
   test('timeSlicing renders the sharing block with per-GPU devices', () => {
     const { byKind } = synthPlugin({
@@ -723,3 +726,16 @@ describe('PluginImage', () => {
     expect(() => PluginImage.fromReference(ref, kind)).toThrow(message);
   });
 });
+
+/** The DaemonSet mounts host directory `hostPath` read-only at /driver-root in the plugin container. */
+function expectDriverRootMounted(ds: any, hostPath: string): void {
+  expect(ds.spec.template.spec.volumes).toContainEqual({
+    name: 'driver-root',
+    hostPath: { path: hostPath, type: 'Directory' },
+  });
+  expect(pluginContainer(ds).volumeMounts).toContainEqual({
+    name: 'driver-root',
+    mountPath: '/driver-root',
+    readOnly: true,
+  });
+}

@@ -8,22 +8,17 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { peerPath, toolPath } from '../../helpers/tools';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
-function script(args: string[], what: string): string {
-  const r = spawnSync('bash', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) {
-    throw new Error(`${what} failed (exit ${r.status}): ${(r.stderr || String(r.error ?? '')).trim()}`);
-  }
-  return r.stdout.trim().split('\n').pop() ?? '';
-}
-
 /** The unpacked chart directory of GPU Operator `version` (e.g. `v26.7.0`). */
 export function chartDir(version: string): string {
-  return script(
-    [join(REPO_ROOT, 'test', 'tools', 'peers.sh'), `gpu-operator-chart-${version}`],
-    `test/tools/peers.sh gpu-operator-chart-${version}`,
+  return peerPath(
+    `gpu-operator-chart-${version}`,
+    `NVIDIA's gpu-operator chart ${version}`,
+    'the constructs cannot be checked against it',
+    600_000,
   );
 }
 
@@ -46,11 +41,9 @@ export function templatesText(version: string): string {
     .join('\n');
 }
 
-let helmPath: string | undefined;
 /** The pinned helm binary. */
 export function helm(): string {
-  helmPath ??= script([join(REPO_ROOT, 'test', 'tools', 'helm.sh')], 'test/tools/helm.sh');
-  return helmPath;
+  return toolPath('helm.sh', [], 'helm', "NVIDIA's gpu-operator chart cannot be rendered", 600_000);
 }
 
 /** `helm template` of the real chart with exactly these values; the rendered objects. */

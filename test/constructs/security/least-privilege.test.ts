@@ -5,16 +5,13 @@ import { DeviceListStrategy, GpuDevicePluginProps, GpuResource, MigStrategy } fr
 import { leastPrivilegeProblems } from '../../security/least-privilege';
 import { synthPlugin } from '../device-plugin/synth';
 import { oneOfKind } from '../../helpers/k8s-objects';
+import { DIST_DIR, distFiles } from '../../helpers/shipped';
 
 // Issue 8's least-privilege rules (no RBAC, no API token, capabilities dropped, read-only
 // root filesystem, only the host paths the plugin needs, GpuJob pods `restricted`) over
 // every dist/ file and the plugin props that change its privileges.
 
-const DIST_DIR = path.resolve(__dirname, '..', '..', '..', 'dist');
-const DIST = fs
-  .readdirSync(DIST_DIR)
-  .filter((f) => f.endsWith('.k8s.yaml'))
-  .sort();
+const DIST = distFiles();
 
 function distObjects(file: string): any[] {
   return YAML.parseAllDocuments(fs.readFileSync(path.join(DIST_DIR, file), 'utf-8'))

@@ -10,9 +10,9 @@
  *   - optionally a fake `nvidia-cuda-mps-control` (see FAKE_MPS_CONTROL).
  * No libnvidia-ml.so.1 is put there: the plugin keeps loading the image's fake NVML.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { charDevice, elfStub, exists } from '../../helpers/driver-files';
 import { CLUSTER } from './kube';
 
 /** The fake NVML's driver version (test/plugin/helpers/fake-nvml.ts). */
@@ -50,26 +50,6 @@ if [ "$1" = "-d" ]; then
 fi
 exit 0
 `;
-
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function charDevice(file: string, major: number, minor: number): void {
-  if (exists(file)) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  execFileSync('mknod', ['-m', '0666', file, 'c', String(major), String(minor)]);
-}
-
-function elfStub(file: string, soname: string): void {
-  if (!exists(file))
-    execFileSync('cc', ['-shared', '-nostdlib', `-Wl,-soname,${soname}`, '-o', file, '-x', 'c', '/dev/null']);
-}
 
 export interface FakeDriverRoot {
   root: string;

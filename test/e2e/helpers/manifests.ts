@@ -2,7 +2,7 @@
  * The manifests the project ships, as the e2e tests apply them: every dist/ file, and the
  * `helm template` output of every chart scenario (charts/<chart>/ci/*-values.yaml).
  */
-import { execFileSync } from 'node:child_process';
+import { toolPath } from '../../helpers/tools';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { REPO_ROOT, run } from './kube';
@@ -22,15 +22,9 @@ export function distManifests(): ManifestSource[] {
     .map((f) => ({ label: `dist/${f}`, render: () => readFileSync(join(dir, f), 'utf8') }));
 }
 
-let helmPath: string | undefined;
-
 /** The pinned helm of test/tools/helm.sh (built from the Go proxy on first use). */
 export function helm(): string {
-  if (helmPath === undefined) {
-    const out = execFileSync('bash', [join(REPO_ROOT, 'test', 'tools', 'helm.sh')], { encoding: 'utf8' });
-    helmPath = out.trim().split('\n').pop() ?? '';
-  }
-  return helmPath;
+  return toolPath('helm.sh', [], 'helm', 'the chart scenarios cannot be rendered');
 }
 
 /** `helm template` of each chart scenario, released into the chart's default namespace. */

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { App, Chart } from 'cdk8s';
 import { GpuDevicePlugin, GpuDevicePluginProps, PluginImage } from '../../../src';
 import { gpuUuid } from '../../plugin/helpers/fake-nvml';
+import { PLUGIN_POD_SELECTOR } from './plugin-pods';
 import { applyServerSide, CLUSTER, getJson, kubectl, kubectlOk, nodeResource, REPO_ROOT, waitFor } from './kube';
 
 export const PLUGIN_NAMESPACE = 'gpu-device-plugin';
@@ -54,9 +55,9 @@ export async function deployPlugin(yaml: string): Promise<void> {
   kubectlOk(['-n', PLUGIN_NAMESPACE, 'rollout', 'status', 'daemonset/gpu-device-plugin', '--timeout=120s']);
 }
 
-/** The plugin pods in `namespace` that run and are not being deleted. */
+/** The plugin pods in `namespace` that run and are not being deleted (not the MPS control daemon's). */
 export function runningPluginPods(namespace = PLUGIN_NAMESPACE): any[] {
-  const pods = getJson(['-n', namespace, 'get', 'pods', '-l', 'app.kubernetes.io/name=gpu-device-plugin']);
+  const pods = getJson(['-n', namespace, 'get', 'pods', '-l', PLUGIN_POD_SELECTOR]);
   return pods.items.filter((p: any) => p.status.phase === 'Running' && !p.metadata.deletionTimestamp);
 }
 

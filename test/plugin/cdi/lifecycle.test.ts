@@ -14,6 +14,7 @@ import type { DeviceInventory } from '../../../plugin/src/devices/types';
 import { defaultSpec, gpuUuid } from '../helpers/fake-nvml';
 import { CDI_SPEC_NAME, createCdiNode, type CdiNode } from '../../parity/cdi-node';
 import { ensureOurPluginBuilt } from '../../parity/plugin-process';
+import { watchChild } from '../../helpers/child-output';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
@@ -48,11 +49,8 @@ function startOurs(node: CdiNode, cdiDir: string, extraEnv: Record<string, strin
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
+  const { output, exited } = watchChild(child);
+  return { child, output, exited };
 }
 
 async function waitFor(what: string, cond: () => boolean, run: Running, ms = 20000): Promise<void> {

@@ -1,15 +1,15 @@
 import { InvalidValue } from '../../../plugin/src/config/errors';
 import {
   RULES,
-  checkAbsolutePath,
-  checkDeviceListStrategies,
-  checkImexChannelIDs,
-  normalizeDeviceRef,
-  normalizeResourceName,
+  requireAbsolutePath,
+  requireDeviceListStrategies,
+  requireImexChannelIDs,
+  requireDeviceRef,
+  parseResourceName,
   parseBool,
   parseImexChannelIDs,
   parseWholeNumber,
-  splitList,
+  parseList,
 } from '../../../plugin/src/config/rules';
 
 function rule(call: () => unknown): string {
@@ -44,20 +44,20 @@ describe('parseBool takes the words of Go strconv.ParseBool', () => {
 });
 
 describe('lists', () => {
-  test('splitList trims and drops empty items', () => {
-    expect(splitList(' a, b,,c ,')).toEqual(['a', 'b', 'c']);
+  test('parseList trims and drops empty items', () => {
+    expect(parseList(' a, b,,c ,')).toEqual(['a', 'b', 'c']);
   });
 
   test('device list strategies are de-duplicated in order', () => {
-    expect(checkDeviceListStrategies(['cdi-cri', 'envvar', 'cdi-cri'])).toEqual(['cdi-cri', 'envvar']);
+    expect(requireDeviceListStrategies(['cdi-cri', 'envvar', 'cdi-cri'])).toEqual(['cdi-cri', 'envvar']);
   });
 
   test('an empty device list strategy list is rejected', () => {
-    expect(rule(() => checkDeviceListStrategies([]))).toBe(RULES.deviceListStrategy);
+    expect(rule(() => requireDeviceListStrategies([]))).toBe(RULES.deviceListStrategy);
   });
 
   test('an unknown device list strategy is named', () => {
-    expect(rule(() => checkDeviceListStrategies(['envvar', 'mounts']))).toMatch(/"mounts" is not one of them/);
+    expect(rule(() => requireDeviceListStrategies(['envvar', 'mounts']))).toMatch(/"mounts" is not one of them/);
   });
 });
 
@@ -75,9 +75,9 @@ describe('IMEX channels', () => {
   });
 
   test('the list form takes [] and [0] only', () => {
-    expect(checkImexChannelIDs([])).toEqual([]);
-    expect(checkImexChannelIDs([0])).toEqual([0]);
-    expect(rule(() => checkImexChannelIDs([0, 1]))).toBe(RULES.imexChannelIDs);
+    expect(requireImexChannelIDs([])).toEqual([]);
+    expect(requireImexChannelIDs([0])).toEqual([0]);
+    expect(rule(() => requireImexChannelIDs([0, 1]))).toBe(RULES.imexChannelIDs);
   });
 });
 
@@ -90,31 +90,31 @@ describe('numbers and paths', () => {
   });
 
   test('absolute paths only', () => {
-    expect(checkAbsolutePath('/run/nvidia/driver')).toBe('/run/nvidia/driver');
-    expect(rule(() => checkAbsolutePath('run/nvidia'))).toBe(RULES.absolutePath);
+    expect(requireAbsolutePath('/run/nvidia/driver')).toBe('/run/nvidia/driver');
+    expect(rule(() => requireAbsolutePath('run/nvidia'))).toBe(RULES.absolutePath);
   });
 });
 
-describe('normalizeResourceName', () => {
+describe('parseResourceName', () => {
   test.each([
     ['gpu', 'nvidia.com/gpu'],
     ['nvidia.com/gpu', 'nvidia.com/gpu'],
     ['mig-1g.10gb', 'nvidia.com/mig-1g.10gb'],
     ['gpu.shared', 'nvidia.com/gpu.shared'],
   ])('%s → %s', (name, expected) => {
-    expect(normalizeResourceName(name)).toBe(expected);
+    expect(parseResourceName(name)).toBe(expected);
   });
 
   test.each(['GPU', 'gpu_', '-gpu', 'gpu-', '', 'example.com/gpu', 'a'.repeat(53)])('rejects %j', (name) => {
-    expect(rule(() => normalizeResourceName(name))).toBe(RULES.resourceName);
+    expect(rule(() => parseResourceName(name))).toBe(RULES.resourceName);
   });
 
   test('accepts exactly 63 characters with the prefix', () => {
-    expect(normalizeResourceName('a'.repeat(52))).toHaveLength(63);
+    expect(parseResourceName('a'.repeat(52))).toHaveLength(63);
   });
 });
 
-describe('normalizeDeviceRef', () => {
+describe('requireDeviceRef', () => {
   test.each<[unknown, string]>([
     [0, '0'],
     [7, '7'],
@@ -124,10 +124,10 @@ describe('normalizeDeviceRef', () => {
     ['MIG-b1028956-cfa2-0990-bf4a-5da9abb51763', 'MIG-b1028956-cfa2-0990-bf4a-5da9abb51763'],
     ['MIG-GPU-b1028956-cfa2-0990-bf4a-5da9abb51763/3/0', 'MIG-GPU-b1028956-cfa2-0990-bf4a-5da9abb51763/3/0'],
   ])('%j → %j', (ref, expected) => {
-    expect(normalizeDeviceRef(ref)).toBe(expected);
+    expect(requireDeviceRef(ref)).toBe(expected);
   });
 
   test.each([-1, 1.5, true, null, 'GPU-1234', 'gpu0', '1:', ':1', { index: 0 }])('rejects %j', (ref) => {
-    expect(rule(() => normalizeDeviceRef(ref))).toBe(RULES.devices);
+    expect(rule(() => requireDeviceRef(ref))).toBe(RULES.devices);
   });
 });

@@ -28,6 +28,8 @@ function discover(
       procRoot: join(fake.dir, 'proc'),
       warn: (_o, m) => warnings.push(m),
     });
+    // The topology is read on first use (see 'deferred topology' below): read it while NVML is up.
+    void inv.topology;
     return { inv, warnings };
   } finally {
     nvml.shutdown();
@@ -210,5 +212,89 @@ describe('NUMA', () => {
     spec.gpus[0].numaNode = undefined;
     const { inv } = discover(spec);
     expect(inv.gpus[0]).toMatchObject({ uuid: gpuUuid(0), numaNode: undefined });
+  });
+});
+
+describe('deferred topology', () => {
+  /** Discovery with NVML left open, and counters of the topology calls. */
+  function open(spec: FakeNvmlSpec) {
+    const fake = useFakeNvml(spec);
+    dirs.push(fake.dir);
+    const nvml = Nvml.load(fake.libraryPath);
+    nvml.init();
+    let up = true;
+    const links = jest.spyOn(nvml, 'nvlinkActive');
+    const pairs = jest.spyOn(nvml, 'commonAncestor');
+    const inv = discoverInventory(nvml, {
+      sysfsRoot: fake.sysfsRoot,
+      procRoot: join(fake.dir, 'proc'),
+      warn: () => undefined,
+      isOpen: () => up,
+    });
+    const shutdown = (): void => {
+      up = false;
+      nvml.shutdown();
+    };
+    return { inv, links, pairs, shutdown };
+  }
+
+  test('discovery reads no NVLink or PCIe level until the topology is used; then all of it, once', () => {
+    const spec = defaultSpec(8);
+    const { inv, links, pairs, shutdown } = open(spec);
+    try {
+      expect(inv.gpus).toHaveLength(8);
+      expect(links).not.toHaveBeenCalled();
+      expect(pairs).not.toHaveBeenCalled();
+      expect(inv.topology.nvlinks).toEqual(spec.nvlinks);
+      expect(pairs).toHaveBeenCalledTimes((8 * 7) / 2);
+      const calls = links.mock.calls.length;
+      expect(inv.topology.pcie[0][1]).toBe(PcieLevel.SINGLE);
+      expect(links.mock.calls.length).toBe(calls);
+    } finally {
+      shutdown();
+    }
+  });
+
+  test('readTopology reads it a GPU at a time, yielding between steps, to the same answer', async () => {
+    const spec = defaultSpec(8);
+    const { inv, links, pairs, shutdown } = open(spec);
+    try {
+      const reading = inv.readTopology!();
+      // One step ran synchronously (GPU 0's links); the rest waits for the event loop.
+      const gpusProbed = new Set(links.mock.calls.map(([handle]) => handle));
+      expect(gpusProbed.size).toBe(1);
+      expect(pairs).not.toHaveBeenCalled();
+      await reading;
+      expect(pairs).toHaveBeenCalledTimes((8 * 7) / 2);
+      const calls = links.mock.calls.length + pairs.mock.calls.length;
+      expect(inv.topology.nvlinks).toEqual(spec.nvlinks);
+      expect(links.mock.calls.length + pairs.mock.calls.length).toBe(calls);
+    } finally {
+      shutdown();
+    }
+  });
+
+  test('a use of the topology in the middle of readTopology reads the rest at once', async () => {
+    const spec = defaultSpec(8);
+    const { inv, pairs, shutdown } = open(spec);
+    try {
+      const reading = inv.readTopology!();
+      expect(inv.topology.nvlinks).toEqual(spec.nvlinks);
+      expect(pairs).toHaveBeenCalledTimes((8 * 7) / 2);
+      await reading;
+      expect(pairs).toHaveBeenCalledTimes((8 * 7) / 2);
+    } finally {
+      shutdown();
+    }
+  });
+
+  test('stops when aborted, and says so when NVML is shut down before the topology is read', async () => {
+    const { inv, pairs, shutdown } = open(defaultSpec(8));
+    const abort = new AbortController();
+    abort.abort();
+    await inv.readTopology!(abort.signal);
+    expect(pairs).not.toHaveBeenCalled();
+    shutdown();
+    expect(() => inv.topology).toThrow(/NVML was shut down before the GPU topology was read/);
   });
 });

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultSpec, gpuUuid } from '../helpers/fake-nvml';
+import { watchChild } from '../../helpers/child-output';
 import { KubeletStub } from '../helpers/kubelet-stub';
 import {
   BIN,
@@ -104,13 +105,10 @@ describe('the bundled entry (what the image runs)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    let output = '';
-    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { output, exited } = watchChild(child);
     try {
       await stub.waitForResources(['nvidia.com/gpu'], 20000).catch((err: Error) => {
-        throw new Error(`${err.message}; plugin output:\n${output.slice(-3000)}`);
+        throw new Error(`${err.message}; plugin output:\n${output().slice(-3000)}`);
       });
       const res = await stub.client('nvidia.com/gpu').allocateIds([gpuUuid(0)]);
       expect(res.container_responses[0].envs.NVIDIA_VISIBLE_DEVICES).toBe(gpuUuid(0));
