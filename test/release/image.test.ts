@@ -191,6 +191,19 @@ test(`amd64: Node ${NODE_VERSION}, koffi and the plugin run from the image's own
       'const k=require("/opt/gpu-device-plugin/node_modules/koffi");process.stdout.write(String(k.load("libm.so.6").func("double cos(double)")(0)))',
     ),
   ).toBe('1');
+  // The plugin leaves through libc's _exit while an NVML wait is in flight (plugin/src/cli.ts,
+  // exitProcess): the image's libc must have it under the name the plugin loads.
+  const exited = spawnSync(
+    '/usr/sbin/chroot',
+    [
+      roots.amd64,
+      '/usr/local/bin/node',
+      '-e',
+      'require("/opt/gpu-device-plugin/node_modules/koffi").load("libc.so.6").func("void _exit(int)")(7)',
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(exited.status).toBe(7);
   const entrypoint = configs.amd64.config.Entrypoint as string[];
   const help = spawnSync('/usr/sbin/chroot', [roots.amd64, '/usr/local/bin/node', ...entrypoint.slice(1), '--help'], {
     encoding: 'utf8',

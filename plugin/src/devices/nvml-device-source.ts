@@ -145,8 +145,10 @@ export class NvmlDeviceSource implements DeviceSource {
       info: (o, m) => this.logger.info(o, m),
       warn: (o, m) => this.logger.warn(o, m),
     });
-    this.retireXidWatch();
+    // Events the old watch got while nobody listened (during this reload) go to the new listener.
+    const carried = this.retireXidWatch();
     this.xid = { watch, key };
+    for (const e of carried) onEvent(e);
     const ended = watch.ended.finally(() => {
       this.loops.delete(ended);
       this.shutdownWhenDone();
@@ -155,9 +157,10 @@ export class NvmlDeviceSource implements DeviceSource {
     return watch;
   }
 
-  private retireXidWatch(): void {
-    this.xid?.watch.retire();
+  private retireXidWatch(): HealthEvent[] {
+    const pending = this.xid?.watch.retire() ?? [];
     this.xid = undefined;
+    return pending;
   }
 
   /**

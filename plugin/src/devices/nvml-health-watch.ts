@@ -94,11 +94,16 @@ export class XidWatch {
     for (const e of pending) listener(e);
   }
 
-  /** Stops the loop without waiting for the wait in flight; `ended` resolves when it has returned. */
-  retire(): void {
+  /**
+   * Stops the loop without waiting for the wait in flight; `ended` resolves when it has
+   * returned. Returns the events nobody has taken yet (for the watch that replaces this one).
+   */
+  retire(): HealthEvent[] {
+    const pending = this.pending;
     this.listener = undefined;
     this.pending = [];
     this.stop.abort();
+    return pending;
   }
 
   private emit(e: HealthEvent): void {

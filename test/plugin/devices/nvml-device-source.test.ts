@@ -189,7 +189,7 @@ describe('NvmlDeviceSource.watchHealth', () => {
     expect(created).toHaveBeenCalledTimes(1);
   });
 
-  test('a watch on other devices gets a new event set, and the old one is freed once its wait returns', async () => {
+  test('a watch on other devices gets a new event set and the old set’s undelivered XIDs; the old set is freed once its wait returns', async () => {
     const { source, fake } = sourceFor(defaultSpec(4), { eventWaitMs: 10000 });
     const created = jest.spyOn(Nvml.prototype, 'eventSetCreate');
     const freed = jest.spyOn(Nvml.prototype, 'eventSetFree');
@@ -199,14 +199,17 @@ describe('NvmlDeviceSource.watchHealth', () => {
     await new Promise((r) => setTimeout(r, 20));
     ac1.abort();
     await watching1;
+    // Seen by the old set while nobody listened: handed to the new watch's listener.
+    injectXid(fake.eventsPath, gpuUuid(3), 48);
+    await new Promise((r) => setTimeout(r, 50));
     const fewer = { ...inv, gpus: inv.gpus.slice(0, 2) };
     const seen: string[] = [];
     const ac2 = new AbortController();
     const watching2 = source.watchHealth(fewer, ac2.signal, (e) => seen.push(e.uuid));
     expect(created).toHaveBeenCalledTimes(2);
     injectXid(fake.eventsPath, gpuUuid(1), 48); // ends the old set's wait too
-    await waitFor(() => seen.length === 1 && freed.mock.calls.length === 1);
-    expect(seen).toEqual([gpuUuid(1)]);
+    await waitFor(() => seen.length === 2 && freed.mock.calls.length === 1);
+    expect(seen).toEqual([gpuUuid(3), gpuUuid(1)]);
     ac2.abort();
     await watching2;
     source.close();
