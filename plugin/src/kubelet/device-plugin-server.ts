@@ -215,6 +215,22 @@ export class DevicePluginServer {
     }
   }
 
+  /**
+   * The gRPC status an Allocate or GetPreferredAllocation that failed answers with, counted
+   * and logged once, with the request (bounded) and the code, as the kubelet will log it.
+   */
+  private refuse(
+    call: 'Allocate' | 'GetPreferredAllocation',
+    request: unknown,
+    err: unknown,
+  ): Partial<grpc.StatusObject> {
+    const status = grpcError(err);
+    const code = grpc.status[status.code!];
+    this.opts.metrics?.allocationErrors.inc({ resource: this.opts.backend.resourceName, call, code });
+    this.log.warn({ request: boundedDetails(JSON.stringify(request)), code }, `${call} refused: ${status.details}`);
+    return status;
+  }
+
   private handlers(): DevicePluginHandlers {
     const backend = this.opts.backend;
     const metrics = this.opts.metrics;
@@ -241,13 +257,7 @@ export class DevicePluginServer {
           metrics?.allocations.inc({ resource });
           callback(null, { container_responses });
         } catch (err) {
-          const status = grpcError(err);
-          metrics?.allocationErrors.inc({ resource, call: 'Allocate', code: grpc.status[status.code!] });
-          this.log.warn(
-            { request: boundedDetails(JSON.stringify(call.request)), code: grpc.status[status.code!] },
-            `Allocate refused: ${status.details}`,
-          );
-          callback(status, null);
+          callback(this.refuse('Allocate', call.request, err), null);
         }
       },
 
@@ -260,13 +270,7 @@ export class DevicePluginServer {
           metrics?.preferredAllocations.inc({ resource });
           callback(null, { container_responses });
         } catch (err) {
-          const status = grpcError(err);
-          metrics?.allocationErrors.inc({ resource, call: 'GetPreferredAllocation', code: grpc.status[status.code!] });
-          this.log.warn(
-            { request: boundedDetails(JSON.stringify(call.request)) },
-            `GetPreferredAllocation refused: ${status.details}`,
-          );
-          callback(status, null);
+          callback(this.refuse('GetPreferredAllocation', call.request, err), null);
         }
       },
 

@@ -11,7 +11,7 @@ import type { Readiness } from '../observability/http-server.js';
 import { DevicePluginServer, type DevicePluginBackend } from './device-plugin-server.js';
 import { KubeletWatcher, type WatchEvent } from './kubelet-watcher.js';
 import { registerWithKubelet } from './registration.js';
-import { checkSocketDirectory, fileIdentity, sameIdentity, type FileIdentity } from './socket-file.js';
+import { requireSocketDirectory, fileIdentity, sameIdentity, type FileIdentity } from './socket-file.js';
 
 export interface ManagedResource {
   /** Socket file name in the device-plugins directory, e.g. nvidia-gpu.sock. */
@@ -131,7 +131,7 @@ export class PluginManager {
   }
 
   private async startEntries(resources: readonly ManagedResource[]): Promise<void> {
-    checkSocketDirectory(this.opts.devicePluginPath);
+    requireSocketDirectory(this.opts.devicePluginPath);
     for (const resource of resources) {
       const server = new DevicePluginServer({
         socketPath: path.join(this.opts.devicePluginPath, resource.socketName),

@@ -67,7 +67,7 @@ export function removeOwnSocket(path: string, identity: FileIdentity | undefined
  * creates this directory; the plugin never does (a directory it made up would only hide
  * a wrong path, while the kubelet watches another one).
  */
-export function checkSocketDirectory(dir: string): void {
+export function requireSocketDirectory(dir: string): void {
   const flag = '--device-plugin-path (DEVICE_PLUGIN_PATH)';
   let st: fs.Stats;
   try {
