@@ -211,27 +211,6 @@ export function watchKey(inventory: DeviceInventory): string {
   );
 }
 
-/**
- * Creates the event set and registers every GPU synchronously, so an event that happens
- * after this returns is not missed; `run` resolves once `signal` aborts and the watch's
- * loop has ended (tests; the plugin keeps an XidWatch across reloads, nvml-device-source.ts).
- */
-export function startHealthWatch(
-  nvml: Nvml,
-  inventory: DeviceInventory,
-  onEvent: (e: HealthEvent) => void,
-  opts: WatchOptions,
-): { run: (signal: AbortSignal) => Promise<void> } {
-  const watch = new XidWatch(nvml, inventory, onEvent, opts);
-  return {
-    run: async (signal) => {
-      if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      watch.retire();
-      await watch.ended;
-    },
-  };
-}
-
 /** Waits `ms`, or less when `signal` aborts (also when it already has). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return delay(ms, undefined, { signal }).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { discoverInventory } from '../../../plugin/src/devices/nvml-discovery';
-import { startHealthWatch } from '../../../plugin/src/devices/nvml-health-watch';
+import { XidWatch } from '../../../plugin/src/devices/nvml-health-watch';
 import { Nvml } from '../../../plugin/src/devices/nvml';
 import type { HealthEvent } from '../../../plugin/src/devices/types';
 import {
@@ -29,7 +29,7 @@ afterEach(async () => {
   dirs = [];
 });
 
-/** Starts a watch on the fake library for `spec`; `stop` aborts it and shuts NVML down. */
+/** Starts a watch on the fake library for `spec`; `stop` retires it, waits for its loop to end and shuts NVML down. */
 function watch(spec: FakeNvmlSpec, waitMs = 100, beforeStart: (eventsPath: string) => void = () => undefined): Running {
   const fake = useFakeNvml(spec);
   dirs.push(fake.dir);
@@ -38,20 +38,18 @@ function watch(spec: FakeNvmlSpec, waitMs = 100, beforeStart: (eventsPath: strin
   nvml.init();
   const inv = discoverInventory(nvml, { sysfsRoot: fake.sysfsRoot, procRoot: fake.dir, warn: () => undefined });
   const events: Running['events'] = [];
-  const ac = new AbortController();
-  const w = startHealthWatch(nvml, inv, (e) => events.push({ ...e, at: Date.now() }), {
+  const w = new XidWatch(nvml, inv, (e) => events.push({ ...e, at: Date.now() }), {
     waitMs,
     errorBackoffMs: 1000,
     info: () => undefined,
     warn: () => undefined,
   });
-  const done = w.run(ac.signal);
   running = {
     events,
     eventsPath: fake.eventsPath,
     stop: async () => {
-      ac.abort();
-      await done;
+      w.retire();
+      await w.ended;
       nvml.shutdown();
     },
   };
